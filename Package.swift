@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "affdesk",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "affdesk", targets: ["affdesk"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // Layer 1: the rules. Pure Swift, no I/O.
+        .target(name: "AttributionCore"),
+        // Layer 2: SQLite through GRDB. The only SQL in the package.
+        .target(name: "AttributionStore", dependencies: [
+            "AttributionCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Layer 3: front ends.
+        .target(name: "Feeds", dependencies: ["AttributionCore"]),
+        .target(name: "TerminalText"),
+        .target(name: "Dashboard", dependencies: ["AttributionCore", "AttributionStore", "TerminalText"]),
+        .systemLibrary(name: "CNcursesW", path: "Sources/CNcursesW"),
+        .target(name: "TerminalUI", dependencies: ["CNcursesW", "Dashboard", "TerminalText"]),
+        .executableTarget(name: "affdesk", dependencies: [
+            "AttributionCore", "AttributionStore", "Feeds", "TerminalText", "Dashboard", "TerminalUI",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "AttributionCoreTests", dependencies: ["AttributionCore"]),
+        .testTarget(name: "AttributionStoreTests", dependencies: ["AttributionStore", "AttributionCore"]),
+        .testTarget(name: "FeedsTests", dependencies: ["Feeds", "AttributionCore"]),
+        .testTarget(name: "TerminalTextTests", dependencies: ["TerminalText"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AttributionStore", "AttributionCore"],
+                    resources: [.copy("Expected")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AttributionStore", "AttributionCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,92 @@
+/// The tracking events the core decides on. Adapters (tracking JSONL, Stripe, WooCommerce) and the
+/// admin's actions all become these.
+public enum Event: Hashable, Sendable {
+    case click(Click)
+    case track(Track)
+    case conversion(Conversion)
+    case cancel(Cancel)
+
+    public enum Kind: String, CaseIterable, Sendable, Codable {
+        case click, trial, lead, signup, conversion, cancel
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .click: return .click
+        case .track(let t): return t.kind
+        case .conversion: return .conversion
+        case .cancel: return .cancel
+        }
+    }
+
+    public var at: Instant {
+        switch self {
+        case .click(let e): return e.at
+        case .track(let e): return e.at
+        case .conversion(let e): return e.at
+        case .cancel(let e): return e.at
+        }
+    }
+
+    /// An affiliate link visit (`?aff=CODE`).
+    public struct Click: Hashable, Sendable {
+        public var clickID: String
+        public var affiliateCode: String
+        public var at: Instant
+        public init(clickID: String, affiliateCode: String, at: Instant) {
+            self.clickID = clickID; self.affiliateCode = affiliateCode; self.at = at
+        }
+    }
+
+    /// trial / lead / signup: the customer is identified.
+    public struct Track: Hashable, Sendable {
+        public var kind: Kind
+        public var customerKey: String
+        public var clickID: String?
+        public var at: Instant
+        public init(kind: Kind, customerKey: String, clickID: String?, at: Instant) {
+            precondition(kind == .trial || kind == .lead || kind == .signup)
+            self.kind = kind; self.customerKey = customerKey; self.clickID = clickID; self.at = at
+        }
+    }
+
+    /// A payment: one-off, first payment or renewal.
+    public struct Conversion: Hashable, Sendable {
+        public var externalID: String
+        public var amount: Money
+        /// The amount commission is computed on, when it differs (e.g. tax excluded).
+        public var commissionBase: Money?
+        public var customerKey: String?
+        public var clickID: String?
+        /// A first payment of a subscription: a $0 one is a trial, logged and not paid.
+        public var isFirstPayment: Bool
+        public var at: Instant
+        public init(externalID: String, amount: Money, commissionBase: Money? = nil, customerKey: String? = nil,
+                    clickID: String? = nil, isFirstPayment: Bool = false, at: Instant) {
+            self.externalID = externalID; self.amount = amount; self.commissionBase = commissionBase
+            self.customerKey = customerKey; self.clickID = clickID; self.isFirstPayment = isFirstPayment; self.at = at
+        }
+    }
+
+    public struct Cancel: Hashable, Sendable {
+        public var customerKey: String
+        public var at: Instant
+        public init(customerKey: String, at: Instant) { self.customerKey = customerKey; self.at = at }
+    }
+}
+
+/// What the core needs to know about the stored world to decide. The store answers from SQLite
+/// inside the event's transaction; tests answer from memory.
+public protocol Facts {
+    func affiliate(code: String) -> AffiliateFact?
+    func affiliate(id: Int64) -> AffiliateFact?
+    func click(id: String) -> ClickFact?
+    func customer(key: String) -> CustomerFact?
+    func capHistory(customerID: Int64) -> CapHistory
+    func conversionExists(externalID: String) -> Bool
+    func clickExists(id: String) -> Bool
+}
+
+extension Facts {
+    public func clickExists(id: String) -> Bool { click(id: id) != nil }
+}
