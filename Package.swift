@@ -18,6 +18,7 @@ let package = Package(
         .target(name: "AttributionStore", dependencies: [
             "AttributionCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         // Layer 3: front ends.
         .target(name: "Feeds", dependencies: ["AttributionCore"]),

@@ -1,0 +1,146 @@
+import AttributionCore
+import GRDB
+
+/// An affiliate as stored.
+public struct AffiliateRow: Hashable, Sendable, FetchableRecord {
+    public var id: Int64
+    public var code: String
+    public var name: String
+    public var email: String?
+    public var disabled: Bool
+    public var commission: Commission?
+    public var createdAt: Instant
+
+    public init(row: Row) {
+        id = row["id"]; code = row["code"]; name = row["name"]; email = row["email"]; disabled = row["disabled"]
+        commission = Commission(stored: row["commission"]); createdAt = Instant(seconds: row["created_at"])
+    }
+
+    public var fact: AffiliateFact { AffiliateFact(id: id, code: code, disabled: disabled, commission: commission) }
+
+    static func fetch(_ db: Database, id: Int64) throws -> AffiliateRow? {
+        try fetchOne(db, sql: "SELECT * FROM affiliate WHERE id = ?", arguments: [id])
+    }
+    static func fetch(_ db: Database, code: String) throws -> AffiliateRow? {
+        try fetchOne(db, sql: "SELECT * FROM affiliate WHERE code = ?", arguments: [code])
+    }
+}
+
+/// A customer as the admin sees one.
+public struct CustomerRow: Hashable, Sendable, FetchableRecord {
+    public var id: Int64
+    public var key: String
+    public var email: String?
+    public var affiliateID: Int64
+    public var affiliateCode: String
+    public var affiliateName: String
+    public var number: Int64
+    public var status: CustomerStatus
+    public var createdAt: Instant
+    public var lastActivityAt: Instant
+    public var conversions: Int
+    public var commission: Money?
+    public var firstCommissionAt: Instant?
+
+    public init(row: Row) {
+        id = row["id"]; key = row["key"]; email = row["email"]; affiliateID = row["affiliate_id"]
+        affiliateCode = row["affiliate_code"] ?? ""; affiliateName = row["affiliate_name"] ?? ""
+        number = row["number"]; status = CustomerStatus(rawValue: row["status"]) ?? .initial
+        createdAt = Instant(seconds: row["created_at"]); lastActivityAt = Instant(seconds: row["last_activity_at"])
+        conversions = row["conversions"]
+        if let cur: String = row["commission_currency"] {
+            commission = Money(minor: row["commission_minor"], currency: Currency(validated: cur))
+        }
+        firstCommissionAt = (row["first_commission_at"] as Int64?).map(Instant.init(seconds:))
+    }
+
+    public var fact: CustomerFact { CustomerFact(id: id, key: key, affiliateID: affiliateID, status: status) }
+    public var capHistory: CapHistory {
+        CapHistory(commissions: conversions, firstCommissionAt: firstCommissionAt,
+                   commissionTotal: commission?.minor ?? 0, currency: commission?.currency)
+    }
+}
+
+public struct ConversionRow: Hashable, Sendable, FetchableRecord {
+    public var id: Int64
+    public var externalID: String
+    public var customerID: Int64?
+    public var customerKey: String?
+    public var affiliateID: Int64
+    public var affiliateCode: String
+    public var amount: Money
+    public var commission: Money
+    public var at: Instant
+    public var clickID: String?
+    public var manual: Bool
+
+    public init(row: Row) {
+        id = row["id"]; externalID = row["external_id"]; customerID = row["customer_id"]; customerKey = row["customer_key"]
+        affiliateID = row["affiliate_id"]; affiliateCode = row["affiliate_code"] ?? ""
+        amount = Money(minor: row["amount_minor"], currency: Currency(validated: row["currency"]))
+        commission = Money(minor: row["commission_minor"], currency: Currency(validated: row["commission_currency"]))
+        at = Instant(seconds: row["at"]); clickID = row["click_id"]; manual = row["manual"]
+    }
+}
+
+/// One entry of the event inbox.
+public struct EventRow: Hashable, Sendable, FetchableRecord {
+    public var id: Int64
+    public var source: String
+    public var type: String
+    public var receivedAt: Instant
+    public var at: Instant?
+    public var outcome: Decision.Outcome
+    public var reason: Reason?
+    /// The raw code as stored, even if this build does not know it.
+    public var reasonCode: String?
+    public var note: String?
+    public var detail: String?
+    public var file: String?
+    public var line: Int?
+    public var field: String?
+    public var raw: String
+    public var clickRef: String?
+    public var customerKey: String?
+    public var externalID: String?
+    public var affiliateID: Int64?
+    public var customerID: Int64?
+    public var conversionID: Int64?
+
+    public init(row: Row) {
+        id = row["id"]; source = row["source"]; type = row["type"]; receivedAt = Instant(seconds: row["received_at"])
+        at = (row["at"] as Int64?).map(Instant.init(seconds:))
+        outcome = Decision.Outcome(rawValue: row["outcome"]) ?? .rejected
+        reasonCode = row["reason"]; reason = reasonCode.flatMap(Reason.init(rawValue:))
+        note = row["note"]; detail = row["detail"]; file = row["file"]; line = row["line"]; field = row["field"]
+        raw = row["raw"]; clickRef = row["click_ref"]; customerKey = row["customer_key"]; externalID = row["external_id"]
+        affiliateID = row["affiliate_id"]; customerID = row["customer_id"]; conversionID = row["conversion_id"]
+    }
+
+    /// The notes as codes.
+    public var notes: [Reason] { (note ?? "").split(separator: ",").compactMap { Reason(rawValue: String($0)) } }
+
+    /// The human sentence: the reason's, or the first note's, or "Accepted".
+    public var message: String {
+        if let r = reason { return r.sentence }
+        if let n = notes.first { return n.sentence }
+        if let c = reasonCode { return "Refused: \(c)" }
+        return "Accepted."
+    }
+}
+
+public struct AuditRow: Hashable, Sendable, FetchableRecord {
+    public var id: Int64
+    public var at: Instant
+    public var who: String
+    public var action: String
+    public var target: String?
+    public var before: String?
+    public var after: String?
+    public var detail: String?
+
+    public init(row: Row) {
+        id = row["id"]; at = Instant(seconds: row["at"]); who = row["who"]; action = row["action"]
+        target = row["target"]; before = row["before"]; after = row["after"]; detail = row["detail"]
+    }
+}

@@ -1,0 +1,123 @@
+import GRDB
+
+/// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
+/// database whose version is newer than this build knows is refused rather than touched.
+enum Schema {
+    static let version = 1
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+            CREATE TABLE program (
+              id INTEGER PRIMARY KEY CHECK (id = 1),
+              name TEXT NOT NULL,
+              model TEXT NOT NULL CHECK (model IN ('saas','leads','generic')),
+              recurring INTEGER NOT NULL,
+              commission TEXT NOT NULL,
+              cap_count INTEGER CHECK (cap_count IS NULL OR cap_count > 0),
+              cap_months INTEGER CHECK (cap_months IS NULL OR cap_months > 0),
+              cap_amount_minor INTEGER CHECK (cap_amount_minor IS NULL OR cap_amount_minor > 0),
+              cap_amount_currency TEXT,
+              window_days INTEGER NOT NULL CHECK (window_days > 0),
+              currency TEXT NOT NULL,
+              metadata_key TEXT NOT NULL DEFAULT 'customer_key',
+              tax_excluded INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE TABLE affiliate (
+              id INTEGER PRIMARY KEY,
+              code TEXT NOT NULL UNIQUE,
+              name TEXT NOT NULL,
+              email TEXT,
+              disabled INTEGER NOT NULL DEFAULT 0,
+              commission TEXT,
+              last_customer_number INTEGER NOT NULL DEFAULT 0,
+              created_at INTEGER NOT NULL
+            );
+            CREATE TABLE click (
+              id INTEGER PRIMARY KEY,
+              click_id TEXT NOT NULL UNIQUE,
+              affiliate_id INTEGER NOT NULL REFERENCES affiliate(id),
+              at INTEGER NOT NULL
+            );
+            CREATE TABLE customer (
+              id INTEGER PRIMARY KEY,
+              key TEXT NOT NULL UNIQUE,
+              email TEXT,
+              affiliate_id INTEGER NOT NULL REFERENCES affiliate(id),
+              number INTEGER NOT NULL,
+              status TEXT NOT NULL CHECK (status IN ('initial','active','capped','ended')),
+              click_id TEXT,
+              created_at INTEGER NOT NULL,
+              last_activity_at INTEGER NOT NULL,
+              conversions INTEGER NOT NULL DEFAULT 0,
+              commission_minor INTEGER NOT NULL DEFAULT 0,
+              commission_currency TEXT,
+              first_commission_at INTEGER,
+              UNIQUE (affiliate_id, number)
+            );
+            CREATE INDEX customer_status ON customer(status, id);
+            CREATE INDEX customer_activity ON customer(last_activity_at, id);
+            CREATE TABLE conversion (
+              id INTEGER PRIMARY KEY,
+              external_id TEXT NOT NULL UNIQUE,
+              customer_id INTEGER REFERENCES customer(id),
+              customer_number INTEGER,
+              affiliate_id INTEGER NOT NULL REFERENCES affiliate(id),
+              amount_minor INTEGER NOT NULL,
+              currency TEXT NOT NULL,
+              commission_minor INTEGER NOT NULL,
+              commission_currency TEXT NOT NULL,
+              at INTEGER NOT NULL,
+              click_id TEXT,
+              manual INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX conversion_customer ON conversion(customer_id, at);
+            CREATE INDEX conversion_affiliate ON conversion(affiliate_id, at);
+            CREATE INDEX conversion_at ON conversion(at, id);
+            CREATE TABLE event (
+              id INTEGER PRIMARY KEY,
+              dedupe TEXT NOT NULL UNIQUE,
+              source TEXT NOT NULL,
+              type TEXT NOT NULL,
+              received_at INTEGER NOT NULL,
+              at INTEGER,
+              outcome TEXT NOT NULL CHECK (outcome IN ('accepted','rejected')),
+              reason TEXT,
+              note TEXT,
+              detail TEXT,
+              file TEXT,
+              line INTEGER,
+              field TEXT,
+              raw TEXT NOT NULL,
+              click_ref TEXT,
+              customer_key TEXT,
+              external_id TEXT,
+              affiliate_id INTEGER REFERENCES affiliate(id),
+              customer_id INTEGER REFERENCES customer(id),
+              conversion_id INTEGER REFERENCES conversion(id)
+            );
+            CREATE INDEX event_rejected ON event(reason, id) WHERE outcome = 'rejected';
+            CREATE INDEX event_customer_key ON event(customer_key) WHERE customer_key IS NOT NULL;
+            CREATE INDEX event_external_id ON event(external_id) WHERE external_id IS NOT NULL;
+            CREATE INDEX event_click_ref ON event(click_ref) WHERE click_ref IS NOT NULL;
+            CREATE TABLE event_ref (
+              ref TEXT NOT NULL,
+              event_id INTEGER NOT NULL REFERENCES event(id),
+              PRIMARY KEY (ref, event_id)
+            ) WITHOUT ROWID;
+            CREATE TABLE audit (
+              id INTEGER PRIMARY KEY,
+              at INTEGER NOT NULL,
+              who TEXT NOT NULL,
+              action TEXT NOT NULL,
+              target TEXT,
+              before TEXT,
+              after TEXT,
+              detail TEXT
+            );
+            """)
+        }
+        return m
+    }
+}

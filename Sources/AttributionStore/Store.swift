@@ -1,0 +1,299 @@
+import AttributionCore
+import Foundation
+import GRDB
+
+/// Errors the store reports, each naming what was wrong.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    case newerSchema(path: String, found: Int, supported: Int)
+    case notInitialized(path: String)
+    case alreadyInitialized(path: String)
+    case duplicate(what: String, value: String)
+    case notFound(what: String, value: String)
+    case invalid(field: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .newerSchema(let p, let f, let s):
+            return "\(p): the database has schema version \(f), newer than this affdesk supports (\(s)); upgrade affdesk"
+        case .notInitialized(let p): return "\(p): no program here yet; run `affdesk init` first"
+        case .alreadyInitialized(let p): return "\(p): a program is already set up here"
+        case .duplicate(let w, let v): return "\(w) \"\(v)\" already exists"
+        case .notFound(let w, let v): return "no \(w) \"\(v)\""
+        case .invalid(let f, let m): return "\(f): \(m)"
+        }
+    }
+}
+
+/// Where time comes from. Injected everywhere a moment is stamped.
+public protocol Clock: Sendable {
+    func now() -> Instant
+}
+
+public struct SystemClock: Clock {
+    public init() {}
+    public func now() -> Instant { Instant(seconds: Int64(Date().timeIntervalSince1970.rounded(.down))) }
+}
+
+public struct FixedClock: Clock {
+    public var instant: Instant
+    public init(_ instant: Instant) { self.instant = instant }
+    public func now() -> Instant { instant }
+}
+
+/// Settings used only by the payment adapters.
+public struct AdapterSettings: Hashable, Sendable {
+    /// The metadata key holding the customer key in Stripe objects.
+    public var metadataKey: String = "customer_key"
+    /// Compute commission on the amount without tax.
+    public var taxExcluded: Bool = false
+    public init(metadataKey: String = "customer_key", taxExcluded: Bool = false) {
+        self.metadataKey = metadataKey; self.taxExcluded = taxExcluded
+    }
+}
+
+/// The SQLite store: the only place SQL is written. One `DatabasePool` in WAL mode.
+public final class Store: @unchecked Sendable {
+    public let path: String
+    public let readOnly: Bool
+    let pool: DatabasePool
+    public let clock: any Clock
+
+    /// Opens (creating if needed) the database at `path` and migrates it. A read-only store
+    /// never migrates and never writes.
+    public init(path: String, readOnly: Bool = false, clock: any Clock = SystemClock()) throws {
+        self.path = path
+        self.readOnly = readOnly
+        self.clock = clock
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.readonly = readOnly
+        config.busyMode = .timeout(10)
+        config.label = "affdesk"
+        config.prepareDatabase { db in
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+        }
+        if !readOnly {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+        } else if !FileManager.default.fileExists(atPath: path) {
+            throw StoreError.notInitialized(path: path)
+        }
+        pool = try DatabasePool(path: path, configuration: config)
+        let found = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+        if found > Schema.version {
+            throw StoreError.newerSchema(path: path, found: found, supported: Schema.version)
+        }
+        if !readOnly {
+            if try pool.read({ db in try Schema.migrator.hasBeenSuperseded(db) }) {
+                throw StoreError.newerSchema(path: path, found: found, supported: Schema.version)
+            }
+            try Schema.migrator.migrate(pool)
+            try pool.write { db in try db.execute(sql: "PRAGMA user_version = \(Schema.version)") }
+        }
+    }
+
+    /// A fresh database in a new temporary directory.
+    public static func temporary(clock: any Clock = SystemClock()) throws -> Store {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-\(UUID().uuidString)")
+        return try Store(path: dir.appendingPathComponent("affdesk.sqlite").path, clock: clock)
+    }
+
+    /// A read-only view of the same file, for the affiliate mode and other readers.
+    public func readOnlyCopy() throws -> Store { try Store(path: path, readOnly: true, clock: clock) }
+
+    /// Changes as counted by SQLite's data version: when it moves, another connection wrote.
+    public func dataVersion() throws -> Int64 {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT (SELECT COALESCE(MAX(id),0) FROM event) * 1000003 + (SELECT COALESCE(MAX(id),0) FROM audit) + total_changes()") ?? 0
+        }
+    }
+
+    // MARK: Program
+
+    public var isInitialized: Bool {
+        (try? pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM program)") ?? false }) ?? false
+    }
+
+    public func initialize(_ settings: ProgramSettings, who: String) throws {
+        try write { db in
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM program)") == true {
+                throw StoreError.alreadyInitialized(path: self.path)
+            }
+            try self.saveSettings(db, settings, adapters: AdapterSettings(), insert: true)
+            try self.audit(db, who: who, action: "init", target: "program", before: nil, after: settings.summary, detail: nil)
+        }
+    }
+
+    public func settings() throws -> ProgramSettings {
+        try pool.read { db in try self.loadSettings(db) }
+    }
+
+    public func adapterSettings() throws -> AdapterSettings {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT metadata_key, tax_excluded FROM program") else {
+                throw StoreError.notInitialized(path: self.path)
+            }
+            return AdapterSettings(metadataKey: row[0], taxExcluded: row[1])
+        }
+    }
+
+    /// Saves new settings; the change is audited with before and after.
+    public func updateSettings(_ new: ProgramSettings, adapters: AdapterSettings? = nil, who: String) throws {
+        try Store.validate(new)
+        try write { db in
+            let old = try self.loadSettings(db)
+            let oldAdapters = try self.adapterSettingsIn(db)
+            let newAdapters = adapters ?? oldAdapters
+            guard old != new || oldAdapters != newAdapters else { return }
+            try self.saveSettings(db, new, adapters: newAdapters, insert: false)
+            try self.audit(db, who: who, action: "settings", target: "program",
+                           before: old.summary + oldAdapters.summary, after: new.summary + newAdapters.summary, detail: nil)
+        }
+    }
+
+    static func validate(_ s: ProgramSettings) throws {
+        if s.windowDays < 1 { throw StoreError.invalid(field: "window", message: "must be at least 1 day") }
+        if let c = s.caps.count, c < 1 { throw StoreError.invalid(field: "cap-count", message: "must be at least 1") }
+        if let m = s.caps.months, m < 1 { throw StoreError.invalid(field: "cap-months", message: "must be at least 1") }
+        if let a = s.caps.amount, a.minor <= 0 { throw StoreError.invalid(field: "cap-amount", message: "must be greater than zero") }
+        if case .percent(let bp) = s.commission, bp < 0 || bp > 10_000 {
+            throw StoreError.invalid(field: "commission", message: "a percentage must be between 0% and 100%")
+        }
+        if case .fixed(let m) = s.commission, m.minor < 0 { throw StoreError.invalid(field: "commission", message: "must not be negative") }
+    }
+
+    func adapterSettingsIn(_ db: Database) throws -> AdapterSettings {
+        guard let row = try Row.fetchOne(db, sql: "SELECT metadata_key, tax_excluded FROM program") else {
+            throw StoreError.notInitialized(path: path)
+        }
+        return AdapterSettings(metadataKey: row[0], taxExcluded: row[1])
+    }
+
+    func loadSettings(_ db: Database) throws -> ProgramSettings {
+        guard let r = try Row.fetchOne(db, sql: "SELECT * FROM program WHERE id = 1") else {
+            throw StoreError.notInitialized(path: path)
+        }
+        var caps = Caps(count: r["cap_count"], months: r["cap_months"])
+        if let minor: Int64 = r["cap_amount_minor"], let cur: String = r["cap_amount_currency"] {
+            caps.amount = Money(minor: minor, currency: Currency(validated: cur))
+        }
+        return ProgramSettings(name: r["name"], model: BusinessModel(rawValue: r["model"]) ?? .saas, recurring: r["recurring"],
+                               commission: Commission(stored: r["commission"]) ?? .percent(basisPoints: 0), caps: caps,
+                               windowDays: r["window_days"], currency: Currency(validated: r["currency"]))
+    }
+
+    func saveSettings(_ db: Database, _ s: ProgramSettings, adapters: AdapterSettings, insert: Bool) throws {
+        let args: StatementArguments = [s.name, s.model.rawValue, s.recurring, s.commission.stored, s.caps.count, s.caps.months,
+                                        s.caps.amount?.minor, s.caps.amount?.currency.code, s.windowDays, s.currency.code,
+                                        adapters.metadataKey, adapters.taxExcluded]
+        if insert {
+            try db.execute(sql: """
+                INSERT INTO program (id, name, model, recurring, commission, cap_count, cap_months, cap_amount_minor,
+                  cap_amount_currency, window_days, currency, metadata_key, tax_excluded) VALUES (1, ?,?,?,?,?,?,?,?,?,?,?,?)
+                """, arguments: args)
+        } else {
+            try db.execute(sql: """
+                UPDATE program SET name=?, model=?, recurring=?, commission=?, cap_count=?, cap_months=?, cap_amount_minor=?,
+                  cap_amount_currency=?, window_days=?, currency=?, metadata_key=?, tax_excluded=? WHERE id = 1
+                """, arguments: args)
+        }
+    }
+
+    // MARK: Affiliates
+
+    public func addAffiliate(code: String, name: String, email: String? = nil, commission: Commission? = nil,
+                             who: String) throws -> AffiliateRow {
+        let code = code.trimmingCharacters(in: .whitespaces)
+        guard !code.isEmpty else { throw StoreError.invalid(field: "code", message: "must not be empty") }
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.invalid(field: "name", message: "must not be empty") }
+        let now = clock.now()
+        return try write { db in
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM affiliate WHERE code = ?)", arguments: [code]) == true {
+                throw StoreError.duplicate(what: "affiliate code", value: code)
+            }
+            try db.execute(sql: "INSERT INTO affiliate (code, name, email, commission, created_at) VALUES (?,?,?,?,?)",
+                           arguments: [code, name, email, commission?.stored, now.seconds])
+            let id = db.lastInsertedRowID
+            try self.audit(db, who: who, action: "affiliate.add", target: code, before: nil,
+                           after: "\(name)\(email.map { " <\($0)>" } ?? "")\(commission.map { ", \($0)" } ?? "")", detail: nil)
+            return try AffiliateRow.fetch(db, id: id)!
+        }
+    }
+
+    public func setAffiliateDisabled(code: String, disabled: Bool, who: String) throws {
+        try write { db in
+            guard let a = try AffiliateRow.fetch(db, code: code) else { throw StoreError.notFound(what: "affiliate", value: code) }
+            guard a.disabled != disabled else { return }
+            try db.execute(sql: "UPDATE affiliate SET disabled = ? WHERE id = ?", arguments: [disabled, a.id])
+            try self.audit(db, who: who, action: disabled ? "affiliate.disable" : "affiliate.enable", target: code,
+                           before: a.disabled ? "disabled" : "enabled", after: disabled ? "disabled" : "enabled", detail: nil)
+        }
+    }
+
+    public func affiliate(code: String) throws -> AffiliateRow? {
+        try pool.read { db in try AffiliateRow.fetch(db, code: code) }
+    }
+
+    public func affiliate(id: Int64) throws -> AffiliateRow? {
+        try pool.read { db in try AffiliateRow.fetch(db, id: id) }
+    }
+
+    /// All affiliates by code. Programs have dozens to thousands; the list is small.
+    public func affiliates() throws -> [AffiliateRow] {
+        try pool.read { db in try AffiliateRow.fetchAll(db, sql: "SELECT * FROM affiliate ORDER BY code") }
+    }
+
+    // MARK: Plumbing
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        precondition(!readOnly, "a read-only store never writes")
+        return try pool.write(body)
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
+    func audit(_ db: Database, who: String, action: String, target: String?, before: String?, after: String?, detail: String?) throws {
+        try db.execute(sql: "INSERT INTO audit (at, who, action, target, before, after, detail) VALUES (?,?,?,?,?,?,?)",
+                       arguments: [clock.now().seconds, who, action, target, before, after, detail])
+    }
+}
+
+extension Commission {
+    /// The canonical stored form: "percent:1000" or "fixed:500:USD".
+    var stored: String {
+        switch self {
+        case .percent(let bp): return "percent:\(bp)"
+        case .fixed(let m): return "fixed:\(m.minor):\(m.currency.code)"
+        }
+    }
+
+    init?(stored: String?) {
+        guard let parts = stored?.split(separator: ":").map(String.init) else { return nil }
+        switch (parts.first, parts.count) {
+        case ("percent", 2): guard let bp = Int(parts[1]) else { return nil }; self = .percent(basisPoints: bp)
+        case ("fixed", 3): guard let m = Int64(parts[1]) else { return nil }
+            self = .fixed(Money(minor: m, currency: Currency(validated: parts[2])))
+        default: return nil
+        }
+    }
+}
+
+extension ProgramSettings {
+    /// One line for the audit log and `program show`.
+    public var summary: String {
+        var caps: [String] = []
+        if let c = self.caps.count { caps.append("\(c) commissions") }
+        if let m = self.caps.months { caps.append("\(m) months") }
+        if let a = self.caps.amount { caps.append("\(a)") }
+        return "model=\(model.rawValue) recurring=\(recurring ? "on" : "off") commission=\(commission) "
+            + "caps=\(caps.isEmpty ? "none" : caps.joined(separator: "/")) window=\(windowDays)d currency=\(currency.code)"
+    }
+}
+
+extension AdapterSettings {
+    var summary: String { " metadata_key=\(metadataKey) tax=\(taxExcluded ? "excluded" : "included")" }
+}

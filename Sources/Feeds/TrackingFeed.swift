@@ -1,0 +1,118 @@
+import AttributionCore
+
+/// The tracking feed: JSON Lines, one event per line, in the shape of the tracking API
+/// (`click`, `trial` / `lead` / `signup`, `conversion`, `cancel`). See the README for the format.
+public struct TrackingFeed: Sendable {
+    /// The currency assumed when a conversion names none (the program's).
+    public var defaultCurrency: Currency?
+    public var file: String?
+    public static let maxIDLength = 256
+
+    public init(defaultCurrency: Currency? = nil, file: String? = nil) {
+        self.defaultCurrency = defaultCurrency; self.file = file
+    }
+
+    /// Turns one line into an inbound event; nil for a blank line.
+    public func read(line text: String, number: Int) -> InboundEvent? {
+        var blank = true
+        for b in text.utf8 where !(b == 32 || b == 9 || b == 13) { blank = false; break }
+        if blank { return nil }
+        func inbound(_ type: String, _ payload: InboundEvent.Payload) -> InboundEvent {
+            InboundEvent(source: "jsonl", type: type, raw: text, dedupeKey: "jsonl:" + StableHash.hex(text),
+                         file: file, line: number, payload: payload)
+        }
+        let json: JSON
+        do { json = try JSON.parse(text) } catch {
+            return inbound("unknown", .invalid(field: nil, message: error.description))
+        }
+        guard case .object = json else { return inbound("unknown", .invalid(field: nil, message: "a line must be a JSON object")) }
+        guard let type = json["type"]?.string else {
+            return inbound("unknown", .invalid(field: "type", message: json["type"] == nil ? "missing" : "must be a string"))
+        }
+        do {
+            return inbound(type, .event(try event(type: type, json)))
+        } catch {
+            return inbound(type, .invalid(field: error.field, message: error.message))
+        }
+    }
+
+    public struct FieldError: Error, Equatable {
+        public var field: String
+        public var message: String
+    }
+
+    func event(type: String, _ j: JSON) throws(FieldError) -> Event {
+        let at = try instant(j, "at")
+        switch type {
+        case "click":
+            return .click(.init(clickID: try id(j, "click_id"), affiliateCode: try id(j, "affiliate"), at: at))
+        case "trial", "lead", "signup":
+            return .track(.init(kind: Event.Kind(rawValue: type)!, customerKey: try id(j, "customer_key"),
+                                clickID: try optionalID(j, "click_id"), at: at, email: try optionalID(j, "email")))
+        case "conversion":
+            let currency: Currency
+            if let c = j["currency"] {
+                guard let s = c.string, let cur = try? Currency(s) else {
+                    throw FieldError(field: "currency", message: "must be a three-letter ISO 4217 code like \"USD\"")
+                }
+                currency = cur
+            } else if let d = defaultCurrency {
+                currency = d
+            } else {
+                throw FieldError(field: "currency", message: "missing")
+            }
+            let amount = try money(j, "amount", currency)
+            var first = false
+            if let f = j["first_payment"] {
+                guard let b = f.bool else { throw FieldError(field: "first_payment", message: "must be true or false") }
+                first = b
+            }
+            return .conversion(.init(externalID: try id(j, "external_id"), amount: amount,
+                                     commissionBase: j["commission_base"] == nil ? nil : try money(j, "commission_base", currency),
+                                     customerKey: try optionalID(j, "customer_key"), clickID: try optionalID(j, "click_id"),
+                                     isFirstPayment: first, at: at))
+        case "cancel":
+            return .cancel(.init(customerKey: try id(j, "customer_key"), at: at))
+        default:
+            throw FieldError(field: "type", message: "unknown type \"\(type)\"; expected click, trial, lead, signup, conversion or cancel")
+        }
+    }
+
+    func id(_ j: JSON, _ key: String) throws(FieldError) -> String {
+        guard let v = try optionalID(j, key) else { throw FieldError(field: key, message: "missing") }
+        return v
+    }
+
+    func optionalID(_ j: JSON, _ key: String) throws(FieldError) -> String? {
+        guard let v = j[key], !v.isNull else { return nil }
+        guard let s = v.text else { throw FieldError(field: key, message: "must be a string") }
+        if s.isEmpty { throw FieldError(field: key, message: "must not be empty") }
+        if s.utf8.count > TrackingFeed.maxIDLength {
+            throw FieldError(field: key, message: "longer than \(TrackingFeed.maxIDLength) bytes")
+        }
+        return s
+    }
+
+    func instant(_ j: JSON, _ key: String) throws(FieldError) -> Instant {
+        guard let v = j[key] else { throw FieldError(field: key, message: "missing") }
+        if case .number(let n) = v, let secs = Int64(n) { return Instant(seconds: secs) }
+        guard let s = v.string else { throw FieldError(field: key, message: "must be an ISO 8601 time like \"2026-01-05T10:00:00Z\"") }
+        guard let i = Instant.parse(s) else {
+            throw FieldError(field: key, message: "\"\(s)\" is not an ISO 8601 time like \"2026-01-05T10:00:00Z\"")
+        }
+        return i
+    }
+
+    func money(_ j: JSON, _ key: String, _ currency: Currency) throws(FieldError) -> Money {
+        guard let v = j[key] else { throw FieldError(field: key, message: "missing") }
+        guard let text = v.text else {
+            throw FieldError(field: key, message: "must be a decimal string like \"29.00\" or a number")
+        }
+        if text.contains("e") || text.contains("E") {
+            throw FieldError(field: key, message: "write the amount without an exponent")
+        }
+        do { return try Money.parse(text, currency: currency) } catch {
+            throw FieldError(field: key, message: error.description)
+        }
+    }
+}
