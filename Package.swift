@@ -22,22 +22,24 @@ let package = Package(
         ]),
         // Layer 3: front ends.
         .target(name: "Feeds", dependencies: ["AttributionCore"]),
+        // The deterministic demo program (events generated and ingested through the real feed).
+        .target(name: "Demo", dependencies: ["AttributionCore", "AttributionStore", "Feeds"]),
         .target(name: "TerminalText"),
         .target(name: "Dashboard", dependencies: ["AttributionCore", "AttributionStore", "TerminalText"]),
         .systemLibrary(name: "CNcursesW", path: "Sources/CNcursesW"),
         .target(name: "TerminalUI", dependencies: ["CNcursesW", "Dashboard", "TerminalText"]),
         .executableTarget(name: "affdesk", dependencies: [
-            "AttributionCore", "AttributionStore", "Feeds", "TerminalText", "Dashboard", "TerminalUI",
+            "AttributionCore", "AttributionStore", "Feeds", "Demo", "TerminalText", "Dashboard", "TerminalUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "AttributionCoreTests", dependencies: ["AttributionCore"]),
-        .testTarget(name: "AttributionStoreTests", dependencies: ["AttributionStore", "AttributionCore"]),
+        .testTarget(name: "AttributionStoreTests", dependencies: ["AttributionStore", "AttributionCore", "Feeds", "Demo"]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "AttributionCore"]),
         .testTarget(name: "TerminalTextTests", dependencies: ["TerminalText"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AttributionStore", "AttributionCore"],
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AttributionStore", "AttributionCore", "Demo", "TerminalText"],
                     resources: [.copy("Expected")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["AttributionStore", "AttributionCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AttributionStore", "AttributionCore", "Demo"]),
     ],
     swiftLanguageModes: [.v6]
 )

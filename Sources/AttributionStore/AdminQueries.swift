@@ -296,3 +296,11 @@ extension Store {
         }
     }
 }
+
+extension EventRow {
+    public var cursor: Cursor { Cursor(int: id, id: id) }
+}
+
+extension AuditRow {
+    public var cursor: Cursor { Cursor(int: id, id: id) }
+}

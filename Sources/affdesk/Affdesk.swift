@@ -1,0 +1,226 @@
+import ArgumentParser
+import AttributionCore
+import AttributionStore
+import Foundation
+
+@main
+struct Affdesk: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "affdesk",
+        abstract: "The customers side of an affiliate program: attribution, caps, statuses, triage.",
+        discussion: "Run without a command to open the dashboard on the database.",
+        subcommands: [Dash.self, Init.self, ProgramCommand.self, Affiliates.self, Ingest.self, Customers.self,
+                      Conversions.self, Events.self, DemoCommand.self, Bench.self],
+        defaultSubcommand: Dash.self)
+}
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create a program in a new database.")
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Business model: saas, leads or generic (sets the status names).") var model: String = "saas"
+    @Option(help: "The program's name.") var name: String = "My program"
+    @Option(help: "The program's currency (ISO 4217).") var currency: String = "USD"
+
+    func run() throws {
+        guard let m = BusinessModel(rawValue: model) else { throw Failure("--model: \"\(model)\" is not saas, leads or generic") }
+        let cur: Currency
+        do { cur = try Currency(currency) } catch { throw Failure("--currency: \(error)") }
+        let store = try Store(path: database.path)
+        try store.initialize(ProgramSettings(name: name, model: m, currency: cur), who: currentUser())
+        print("created program \"\(name)\" (\(m.displayName)) in \(store.path)")
+    }
+}
+
+struct ProgramCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "program", abstract: "Show or change the program's settings.",
+                                                    subcommands: [Show.self, Set.self])
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the settings.")
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let store = try database.open(readOnly: true)
+            let s = try store.settings()
+            let a = try store.adapterSettings()
+            if json {
+                var commission: [(String, Out)] = []
+                switch s.commission {
+                case .percent(let bp): commission = [("kind", .str("percent")), ("basis_points", .i(bp))]
+                case .fixed(let m): commission = [("kind", .str("fixed")), ("amount_minor", .int(m.minor)), ("currency", .str(m.currency.code))]
+                }
+                print(Out.obj([
+                    ("name", .str(s.name)), ("model", .str(s.model.rawValue)), ("recurring", .bool(s.recurring)),
+                    ("commission", .obj(commission)), ("cap_count", .i(s.caps.count.map(Int64.init))),
+                    ("cap_months", .i(s.caps.months.map(Int64.init))), ("cap_amount_minor", .i(s.caps.amount?.minor)),
+                    ("cap_amount_currency", .s(s.caps.amount?.currency.code)), ("window_days", .i(s.windowDays)),
+                    ("currency", .str(s.currency.code)), ("metadata_key", .str(a.metadataKey)), ("tax_excluded", .bool(a.taxExcluded)),
+                    ("statuses", .obj(CustomerStatus.allCases.map { ($0.rawValue, .str(s.label($0))) })),
+                ]).text)
+                return
+            }
+            var caps: [String] = []
+            if let c = s.caps.count { caps.append("first \(c) commissions") }
+            if let m = s.caps.months { caps.append("first \(m) months") }
+            if let a = s.caps.amount { caps.append("up to \(a) per customer") }
+            print("""
+            program          \(s.name)
+            model            \(s.model.displayName) (\(CustomerStatus.allCases.map { s.label($0) }.joined(separator: " / ")))
+            recurring        \(s.recurring ? "on" : "off")  (Recurring/Lifetime commissions)
+            commission       \(s.commission)
+            caps             \(caps.isEmpty ? "none" : caps.joined(separator: ", "))
+            window           \(s.windowDays) days (last click wins)
+            currency         \(s.currency.code)
+            metadata key     \(a.metadataKey)  (Stripe metadata holding the customer key)
+            tax              \(a.taxExcluded ? "excluded from" : "included in") the commission basis
+            """)
+        }
+    }
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change settings; each change is audited.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The program's name.") var name: String?
+        @Option(help: "saas, leads or generic.") var model: String?
+        @Option(help: "Recurring/Lifetime commissions: on or off.") var recurring: String?
+        @Option(help: "\"20%\" or a fixed amount per conversion like \"15.00 USD\".") var commission: String?
+        @Option(name: .customLong("cap-count"), help: "Pay the first N commissions per customer (\"none\" to remove).") var capCount: String?
+        @Option(name: .customLong("cap-months"), help: "Pay within M months of the first commission (\"none\").") var capMonths: String?
+        @Option(name: .customLong("cap-amount"), help: "Total commission per customer, e.g. \"500.00\" (\"none\").") var capAmount: String?
+        @Option(help: "Recurring strategy: first_order_only, all_renewals or first_n_renewals:N (sets the count cap).") var strategy: String?
+        @Option(help: "Attribution window in days.") var window: Int?
+        @Option(help: "The program's currency.") var currency: String?
+        @Option(name: .customLong("metadata-key"), help: "Stripe metadata key holding the customer key.") var metadataKey: String?
+        @Option(help: "Commission basis: \"included\" or \"excluded\" tax.") var tax: String?
+
+        func run() throws {
+            let store = try database.open()
+            var s = try store.settings()
+            var a = try store.adapterSettings()
+            if let n = name { s.name = n }
+            if let m = model {
+                guard let v = BusinessModel(rawValue: m) else { throw Failure("--model: \"\(m)\" is not saas, leads or generic") }
+                s.model = v
+            }
+            if let r = recurring {
+                switch r.lowercased() {
+                case "on", "true", "yes", "1": s.recurring = true
+                case "off", "false", "no", "0": s.recurring = false
+                default: throw Failure("--recurring: \"\(r)\" is not on or off")
+                }
+            }
+            if let c = currency { do { s.currency = try Currency(c) } catch { throw Failure("--currency: \(error)") } }
+            if let c = commission {
+                guard let v = Commission.parse(c) else { throw Failure("--commission: \"\(c)\" is not like \"20%\" or \"15.00 USD\"") }
+                s.commission = v
+            }
+            if let st = strategy {
+                let caps: Caps
+                switch st {
+                case "first_order_only": caps = .strategy(.firstOrderOnly)
+                case "all_renewals": caps = .strategy(.allRenewals)
+                default:
+                    guard st.hasPrefix("first_n_renewals:"), let n = Int(st.dropFirst("first_n_renewals:".count)), n >= 0 else {
+                        throw Failure("--strategy: \"\(st)\" is not first_order_only, all_renewals or first_n_renewals:N")
+                    }
+                    caps = .strategy(.firstNRenewals(n))
+                }
+                s.caps.count = caps.count
+            }
+            if let c = capCount { s.caps.count = try optionalInt(c, "--cap-count") }
+            if let m = capMonths { s.caps.months = try optionalInt(m, "--cap-months") }
+            if let amt = capAmount {
+                s.caps.amount = amt == "none" ? nil : try parseMoney(amt, currency: nil, field: "--cap-amount", default: s.currency)
+            }
+            if let w = window { s.windowDays = w }
+            if let k = metadataKey { a.metadataKey = k }
+            if let t = tax {
+                guard t == "included" || t == "excluded" else { throw Failure("--tax: \"\(t)\" is not included or excluded") }
+                a.taxExcluded = t == "excluded"
+            }
+            do { try store.updateSettings(s, adapters: a, who: currentUser()) } catch let e as StoreError { throw Failure("\(e)") }
+            print("saved: \(s.summary)")
+        }
+
+        func optionalInt(_ s: String, _ flag: String) throws -> Int? {
+            if s == "none" { return nil }
+            guard let n = Int(s), n > 0 else { throw Failure("\(flag): \"\(s)\" is not a positive number or \"none\"") }
+            return n
+        }
+    }
+}
+
+struct Affiliates: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage affiliates.",
+                                                    subcommands: [Add.self, List.self, Disable.self, Enable.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add an affiliate.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Display name.") var name: String
+        @Option(help: "The code in links (?aff=CODE).") var code: String
+        @Option(help: "Contact email.") var email: String?
+        @Option(help: "Commission override: \"30%\" or \"15.00 USD\".") var commission: String?
+
+        func run() throws {
+            let store = try database.open()
+            var c: Commission?
+            if let s = commission {
+                guard let v = Commission.parse(s) else { throw Failure("--commission: \"\(s)\" is not like \"20%\" or \"15.00 USD\"") }
+                c = v
+            }
+            let a = try store.addAffiliate(code: code, name: name, email: email, commission: c, who: currentUser())
+            print("added affiliate \(a.code) (id \(a.id))")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List affiliates with their totals.")
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let store = try database.open(readOnly: true)
+            let cur = try store.settings().currency
+            let rows = try store.affiliateSummaries()
+            if json {
+                print(Out.arr(rows.map { r in
+                    .obj([("code", .str(r.affiliate.code)), ("name", .str(r.affiliate.name)), ("email", .s(r.affiliate.email)),
+                          ("disabled", .bool(r.affiliate.disabled)), ("commission", .s(r.affiliate.commission?.description)),
+                          ("customers", .i(r.customers)), ("conversions", .i(r.conversions)),
+                          ("earnings_minor", .int(r.earnings)), ("currency", .str(cur.code))])
+                }).text)
+                return
+            }
+            var t = Table(headers: ["CODE", "NAME", "CUSTOMERS", "CONVERSIONS", "EARNINGS", "COMMISSION", "STATE"],
+                          rightAligned: [2, 3, 4])
+            for r in rows {
+                t.add([r.affiliate.code, r.affiliate.name, String(r.customers), String(r.conversions),
+                       Money(minor: r.earnings, currency: cur).description, r.affiliate.commission?.description ?? "program",
+                       r.affiliate.disabled ? "disabled" : "active"])
+            }
+            print(t.render())
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable an affiliate: nothing new is credited to them.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Affiliate code.") var code: String
+        func run() throws {
+            try database.open().setAffiliateDisabled(code: code, disabled: true, who: currentUser())
+            print("disabled \(code)")
+        }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled affiliate.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Affiliate code.") var code: String
+        func run() throws {
+            try database.open().setAffiliateDisabled(code: code, disabled: false, who: currentUser())
+            print("enabled \(code)")
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import AttributionCore
+import AttributionStore
+import Demo
+import Foundation
+import TerminalText
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Build the demo program and open the dashboard on it.",
+        discussion: "Without --db the demo lives in a temporary database that is removed on exit.")
+    @Option(help: "The demo's random seed: the same seed gives the same program.") var seed: UInt64 = 1
+    @Option(help: "small (2,400 customers) or large (60,000).") var size: String = "small"
+    @Option(help: "Build the demo into this database file (must not exist yet).") var db: String?
+    @Flag(name: .customLong("summary"), help: "Print a plain-text summary instead of opening the dashboard.") var summaryOnly = false
+    @OptionGroup var ui: UIOptions
+
+    func run() throws {
+        guard let sz = DemoProgram.Size(rawValue: size) else { throw Failure("--size: \"\(size)\" is not small or large") }
+        var tempDir: String?
+        let path: String
+        if let d = db {
+            path = absolute(d)
+            if FileManager.default.fileExists(atPath: path) { throw Failure("--db: \(path) already exists; the demo needs a new file") }
+        } else {
+            let dir = NSTemporaryDirectory() + "affdesk-demo-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            tempDir = dir
+            path = dir + "/demo.sqlite"
+        }
+        defer { if let t = tempDir { try? FileManager.default.removeItem(atPath: t) } }
+        let interactive = !summaryOnly && isatty(1) == 1
+        if interactive { stderrPrint("building the demo program (\(sz.rawValue), seed \(seed))…") }
+        let store = try Store(path: path, clock: FixedClock(DemoProgram.now))
+        let report = try DemoProgram.build(into: store, seed: seed, size: sz)
+        if summaryOnly || !interactive {
+            print(try plainSummary(store))
+            print("\ndemo: \(report.lines) events generated; \(report.summary.accepted) accepted, \(report.summary.rejected) rejected")
+            if db != nil { print("database: \(path)") }
+            return
+        }
+        try openDashboard(path: path, ui: ui)
+    }
+}
+
+/// A plain-text overview: used when there is no terminal to draw on.
+func plainSummary(_ store: Store) throws -> String {
+    let s = try store.settings()
+    let counts = try store.customerStatusCounts()
+    let totals = try store.eventTotals()
+    let affs = try store.affiliateSummaries()
+    var out = ["\(Sanitize.text(s.name)) — \(s.model.displayName), recurring \(s.recurring ? "on" : "off"), commission \(s.commission)"]
+    out.append("customers: " + CustomerStatus.allCases.map { "\(counts[$0] ?? 0) \(s.label($0))" }.joined(separator: ", "))
+    out.append("events: \(totals.accepted) accepted, \(totals.rejected) rejected")
+    let top = affs.sorted { $0.earnings > $1.earnings }.prefix(10)
+    var t = Table(headers: ["AFFILIATE", "NAME", "CUSTOMERS", "CONVERSIONS", "EARNINGS"], rightAligned: [2, 3, 4])
+    for a in top {
+        t.add([a.affiliate.code, a.affiliate.name, String(a.customers), String(a.conversions),
+               Money(minor: a.earnings, currency: s.currency).description])
+    }
+    out.append("\ntop affiliates by earnings:\n" + t.render())
+    let rej = try store.rejectionCounts()
+    if !rej.isEmpty {
+        out.append("\nrejected events by reason:")
+        for (r, n) in rej { out.append("  \(pad(r, 24)) \(pad(String(n), 7, right: true))  \(Reason(rawValue: r)?.sentence ?? "")") }
+    }
+    return out.joined(separator: "\n")
+}
+
+struct UIOptions: ParsableArguments {
+    @Flag(name: .customLong("no-color"), help: "No colours (NO_COLOR is honoured too).") var noColor = false
+    @Flag(name: .customLong("no-mouse"), help: "Do not capture the mouse.") var noMouse = false
+}
+
+/// Opens the admin dashboard; without a usable terminal prints the plain summary.
+func openDashboard(path: String, ui: UIOptions) throws {
+    let store = try Store(path: path)
+    guard store.isInitialized else { throw StoreError.notInitialized(path: path) }
+    print(try plainSummary(store))
+}
+
+struct Dash: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dashboard", abstract: "Open the admin dashboard (the default).")
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var ui: UIOptions
+
+    func run() throws {
+        _ = try database.open()
+        try openDashboard(path: database.path, ui: ui)
+    }
+}

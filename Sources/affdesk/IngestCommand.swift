@@ -1,0 +1,106 @@
+import ArgumentParser
+import AttributionCore
+import AttributionStore
+import Feeds
+import Foundation
+import TerminalText
+
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record events from a file or standard input (JSON Lines).",
+        discussion: """
+        Every line is recorded in the event inbox with its outcome. A malformed line is recorded as
+        rejected (invalid_event) with its line number and the field at fault, and the rest proceeds.
+        Ingesting the same file again changes nothing.
+        """)
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "The file to read, or - for standard input.") var file: String = "-"
+    @Option(help: "Input format: jsonl (the tracking events).") var format: String = "jsonl"
+    @Flag(help: "Print the summary as JSON.") var json = false
+    @Flag(name: .customLong("no-progress"), help: "Never draw a progress bar.") var noProgress = false
+
+    func run() throws {
+        guard format == "jsonl" else { throw Failure("--format: \(FeedError.unknownFormat(format))") }
+        let store = try database.open()
+        let settings = try store.settings()
+        let handle: FileHandle
+        var total: Int64 = 0
+        if file == "-" {
+            handle = .standardInput
+        } else {
+            guard let h = FileHandle(forReadingAtPath: file) else { throw Failure("\(file): cannot open the file") }
+            handle = h
+            total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0
+        }
+        let name = file == "-" ? "stdin" : (file as NSString).lastPathComponent
+        let source = FeedSource(reader: LineReader(handle: handle), feed: TrackingFeed(defaultCurrency: settings.currency, file: name))
+        let bar = !noProgress && isatty(2) == 1 && total > 4 << 20 ? ProgressBar(total: total) : nil
+        let summary = try store.ingest(source) { _ in bar?.update(source.bytesRead) }
+        bar?.finish()
+        if json { print(summaryJSON(summary).text) } else { print(summaryText(summary, name: name)) }
+    }
+}
+
+/// Lines in, inbound events out, counting bytes for the progress bar.
+final class FeedSource: Sequence, IteratorProtocol {
+    var reader: LineReader
+    let feed: TrackingFeed
+    init(reader: LineReader, feed: TrackingFeed) { self.reader = reader; self.feed = feed }
+    var bytesRead: Int64 { reader.bytesRead }
+    func next() -> InboundEvent? {
+        while let (n, text) = reader.next() {
+            if let e = feed.read(line: text, number: n) { return e }
+        }
+        return nil
+    }
+}
+
+/// A one-line progress bar on standard error, redrawn at most ten times a second.
+final class ProgressBar {
+    let total: Int64
+    var last = Date.distantPast
+    let started = Date()
+    init(total: Int64) { self.total = total }
+    func update(_ done: Int64) {
+        let now = Date()
+        guard now.timeIntervalSince(last) > 0.1 else { return }
+        last = now
+        let frac = total > 0 ? min(1, Double(done) / Double(total)) : 0
+        let width = 30
+        let filled = Int(frac * Double(width))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(bar) \(Int(frac * 100))%  \(done >> 20) MiB  \(Int(now.timeIntervalSince(started)))s ".utf8))
+    }
+    func finish() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+}
+
+func summaryText(_ s: IngestSummary, name: String) -> String {
+    var out = ["\(name): \(s.received) recorded: \(s.accepted) accepted, \(s.rejected) rejected; \(s.alreadyIngested) already ingested (unchanged)"]
+    let refusals = s.byReason.filter { Reason(rawValue: $0.key)?.isRefusal ?? true }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+    let notes = s.byReason.filter { !(Reason(rawValue: $0.key)?.isRefusal ?? true) }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+    if !refusals.isEmpty {
+        out.append("rejected, by reason:")
+        for (k, v) in refusals { out.append("  \(pad(k, 24)) \(pad(String(v), 8, right: true))  \(Reason(rawValue: k)?.sentence ?? "")") }
+    }
+    if !notes.isEmpty {
+        out.append("notes on accepted events:")
+        for (k, v) in notes { out.append("  \(pad(k, 24)) \(pad(String(v), 8, right: true))  \(Reason(rawValue: k)?.sentence ?? "")") }
+    }
+    if !s.invalid.isEmpty {
+        out.append("invalid lines\(s.invalid.count == 20 ? " (first 20)" : ""):")
+        out += s.invalid.map { "  " + Sanitize.text($0) }
+    }
+    return out.joined(separator: "\n")
+}
+
+func summaryJSON(_ s: IngestSummary) -> Out {
+    .obj([("received", .i(s.received)), ("accepted", .i(s.accepted)), ("rejected", .i(s.rejected)),
+          ("already_ingested", .i(s.alreadyIngested)),
+          ("by_reason", .obj(s.byReason.sorted { $0.key < $1.key }.map { ($0.key, .i($0.value)) })),
+          ("invalid", .arr(s.invalid.map(Out.str)))])
+}
+
+func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
+    let fill = String(repeating: " ", count: max(0, n - s.count))
+    return right ? fill + s : s + fill
+}

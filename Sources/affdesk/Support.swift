@@ -1,0 +1,163 @@
+import ArgumentParser
+import AttributionCore
+import AttributionStore
+import Foundation
+import TerminalText
+
+/// Options every command that touches the database takes.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The database file (default: $AFFDESK_DB, else $XDG_DATA_HOME/affdesk/affdesk.sqlite).",
+                                            valueName: "PATH"))
+    var db: String?
+
+    var path: String {
+        if let d = db { return absolute(d) }
+        let env = ProcessInfo.processInfo.environment
+        if let d = env["AFFDESK_DB"], !d.isEmpty { return absolute(d) }
+        let base = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
+        return (base as NSString).appendingPathComponent("affdesk/affdesk.sqlite")
+    }
+
+    func open(readOnly: Bool = false) throws -> Store {
+        let store = try Store(path: path, readOnly: readOnly)
+        guard store.isInitialized else { throw StoreError.notInitialized(path: path) }
+        return store
+    }
+}
+
+func absolute(_ p: String) -> String {
+    if p.hasPrefix("/") { return p }
+    return (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(p)
+}
+
+/// The OS user, for the audit log.
+func currentUser() -> String {
+    if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+    return ProcessInfo.processInfo.environment["USER"] ?? "uid \(geteuid())"
+}
+
+/// Exits with a clear message naming what was wrong.
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+func stderrPrint(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}
+
+/// Plain-text tables for the terminal: every cell sanitized, widths by display cells.
+struct Table {
+    var headers: [String]
+    var rightAligned: Set<Int> = []
+    var rows: [[String]] = []
+    var maxWidth = 42
+
+    mutating func add(_ cells: [String]) { rows.append(cells.map { Sanitize.text($0) }) }
+
+    func render() -> String {
+        var widths = headers.map { Width.of($0) }
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = min(maxWidth, max(widths[i], Width.of(c))) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                Width.fit(c, to: widths[i], align: rightAligned.contains(i) ? .right : .left)
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        var out = [line(headers), line(widths.map { String(repeating: "─", count: $0) })]
+        out += rows.map(line)
+        return out.joined(separator: "\n")
+    }
+}
+
+/// A JSON value with ordered keys, for `--json` output.
+indirect enum Out {
+    case obj([(String, Out)]), arr([Out]), str(String), int(Int64), bool(Bool), null
+
+    static func s(_ v: String?) -> Out { v.map(Out.str) ?? .null }
+    static func i(_ v: Int64?) -> Out { v.map(Out.int) ?? .null }
+    static func i(_ v: Int) -> Out { .int(Int64(v)) }
+
+    var text: String {
+        var o = ""
+        write(&o, indent: 0)
+        return o
+    }
+
+    func write(_ o: inout String, indent: Int) {
+        let pad = String(repeating: "  ", count: indent + 1), end = String(repeating: "  ", count: indent)
+        switch self {
+        case .obj(let kv):
+            if kv.isEmpty { o += "{}"; return }
+            o += "{\n"
+            for (n, (k, v)) in kv.enumerated() {
+                o += pad + Out.quote(k) + ": "
+                v.write(&o, indent: indent + 1)
+                o += n == kv.count - 1 ? "\n" : ",\n"
+            }
+            o += end + "}"
+        case .arr(let a):
+            if a.isEmpty { o += "[]"; return }
+            o += "[\n"
+            for (n, v) in a.enumerated() {
+                o += pad
+                v.write(&o, indent: indent + 1)
+                o += n == a.count - 1 ? "\n" : ",\n"
+            }
+            o += end + "]"
+        case .str(let s): o += Out.quote(s)
+        case .int(let i): o += String(i)
+        case .bool(let b): o += b ? "true" : "false"
+        case .null: o += "null"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var o = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": o += "\\\""
+            case "\\": o += "\\\\"
+            case "\n": o += "\\n"
+            case "\r": o += "\\r"
+            case "\t": o += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value)
+                    || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value) {
+                    let h = String(u.value, radix: 16)
+                    o += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else {
+                    o.unicodeScalars.append(u)
+                }
+            }
+        }
+        return o + "\""
+    }
+}
+
+func parseMoney(_ text: String, currency: String?, field: String, default def: Currency) throws -> Money {
+    let cur: Currency
+    if let c = currency {
+        do { cur = try Currency(c) } catch { throw Failure("--currency: \(error)") }
+    } else { cur = def }
+    do { return try Money.parse(text, currency: cur) } catch { throw Failure("\(field): \(error)") }
+}
+
+func parseStatus(_ name: String, _ settings: ProgramSettings) throws -> CustomerStatus {
+    guard let s = settings.model.status(named: name) else {
+        let names = CustomerStatus.allCases.map { "\(settings.label($0)) (\($0.rawValue))" }.joined(separator: ", ")
+        throw Failure("status \"\(name)\" is unknown; use one of: \(names)")
+    }
+    return s
+}
+
+/// Prints a refusal the way every command does, and fails the command.
+func report(_ d: Decision, success: String) throws {
+    if d.isAccepted {
+        print(success + (d.detail.map { " (\($0))" } ?? ""))
+        for n in d.notes { print("  note \(n.rawValue): \(n.sentence)") }
+    } else {
+        let r = d.reason!
+        throw Failure("refused: \(r.rawValue): \(r.sentence)\(d.detail.map { " (\($0))" } ?? "")\n  fix: \(r.hint)")
+    }
+}
