@@ -24,9 +24,12 @@ public struct CustomerQuery: Hashable, Sendable {
     public var filter: String = ""
     public var status: CustomerStatus?
     public var affiliateID: Int64?
+    /// Only customers capped or near a cap.
+    public var nearCaps: NearCaps?
     public init(sort: CustomerSort = .activity, descending: Bool = true, filter: String = "",
-                status: CustomerStatus? = nil, affiliateID: Int64? = nil) {
+                status: CustomerStatus? = nil, affiliateID: Int64? = nil, nearCaps: NearCaps? = nil) {
         self.sort = sort; self.descending = descending; self.filter = filter; self.status = status; self.affiliateID = affiliateID
+        self.nearCaps = nearCaps
     }
 }
 
@@ -127,6 +130,13 @@ extension Store {
         }
         if let s = q.status { k.conditions.append("c.status = ?"); k.arguments.append(s.rawValue) }
         if let a = q.affiliateID { k.conditions.append("c.affiliate_id = ?"); k.arguments.append(a) }
+        if let n = q.nearCaps {
+            var any = ["c.status = 'capped'"]
+            if let c = n.commissions { any.append("c.conversions >= ?"); k.arguments.append(c) }
+            if let m = n.commissionMinor { any.append("c.commission_minor >= ?"); k.arguments.append(m) }
+            if let f = n.firstCommissionBefore { any.append("c.first_commission_at <= ?"); k.arguments.append(f.seconds) }
+            k.conditions.append("(" + any.joined(separator: " OR ") + ") AND c.status <> 'ended'")
+        }
         return k
     }
 
@@ -303,4 +313,68 @@ extension EventRow {
 
 extension AuditRow {
     public var cursor: Cursor { Cursor(int: id, id: id) }
+}
+
+public enum AffiliateSort: String, CaseIterable, Sendable {
+    case code, name, customers, conversions, earnings
+    var expr: String { "s.\(rawValue)" }
+}
+
+public struct AffiliateQuery: Hashable, Sendable {
+    public var sort: AffiliateSort = .code
+    public var descending = false
+    public var filter: String = ""
+    public init(sort: AffiliateSort = .code, descending: Bool = false, filter: String = "") {
+        self.sort = sort; self.descending = descending; self.filter = filter
+    }
+}
+
+extension AffiliateSummary {
+    public func cursor(_ sort: AffiliateSort) -> Cursor {
+        switch sort {
+        case .code: return Cursor(text: affiliate.code, id: affiliate.id)
+        case .name: return Cursor(text: affiliate.name, id: affiliate.id)
+        case .customers: return Cursor(int: Int64(customers), id: affiliate.id)
+        case .conversions: return Cursor(int: Int64(conversions), id: affiliate.id)
+        case .earnings: return Cursor(int: earnings, id: affiliate.id)
+        }
+    }
+}
+
+/// Customers close to or at a cap.
+public struct NearCaps: Hashable, Sendable {
+    public var commissions: Int?
+    public var commissionMinor: Int64?
+    public var firstCommissionBefore: Instant?
+    public init(commissions: Int?, commissionMinor: Int64?, firstCommissionBefore: Instant?) {
+        self.commissions = commissions; self.commissionMinor = commissionMinor; self.firstCommissionBefore = firstCommissionBefore
+    }
+}
+
+extension Store {
+    func affiliateKeyset(_ q: AffiliateQuery, currency: String) -> Keyset {
+        var k = Keyset(select: """
+            SELECT * FROM (SELECT a.*,
+              (SELECT COUNT(*) FROM customer c WHERE c.affiliate_id = a.id) AS customers,
+              (SELECT COUNT(*) FROM conversion v WHERE v.affiliate_id = a.id) AS conversions,
+              (SELECT COALESCE(SUM(commission_minor), 0) FROM conversion v WHERE v.affiliate_id = a.id
+                 AND v.commission_currency = ?) AS earnings
+            FROM affiliate a) s
+            """, sortExpr: q.sort.expr, idExpr: "s.id", descending: q.descending)
+        k.arguments = [currency]
+        if !q.filter.isEmpty {
+            k.conditions.append("(s.code LIKE ? ESCAPE '\\' OR s.name LIKE ? ESCAPE '\\')")
+            k.arguments += [likePattern(q.filter), likePattern(q.filter)]
+        }
+        return k
+    }
+
+    /// Affiliates with their totals, a page at a time.
+    public func affiliateSummaries(_ q: AffiliateQuery, page: PageRequest) throws -> [AffiliateSummary] {
+        try read { db in try affiliateKeyset(q, currency: try self.loadSettings(db).currency.code).fetch(db, page) }
+    }
+
+    public func affiliateCount(_ q: AffiliateQuery) throws -> Int {
+        try read { db in try affiliateKeyset(q, currency: try self.loadSettings(db).currency.code).count(db) }
+    }
 }

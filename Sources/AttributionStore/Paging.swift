@@ -26,8 +26,10 @@ public struct PageRequest: Hashable, Sendable {
     public var after: Cursor?
     public var direction: PageDirection
     public var limit: Int
-    public init(after: Cursor? = nil, direction: PageDirection = .forward, limit: Int = 100) {
-        self.after = after; self.direction = direction; self.limit = limit
+    /// Include the row at the cursor itself (to re-read a window from its first row).
+    public var inclusive: Bool
+    public init(after: Cursor? = nil, direction: PageDirection = .forward, limit: Int = 100, inclusive: Bool = false) {
+        self.after = after; self.direction = direction; self.limit = limit; self.inclusive = inclusive
     }
     /// The first page; with `.backward`, the last page.
     public static func first(_ limit: Int = 100) -> PageRequest { PageRequest(limit: limit) }
@@ -52,16 +54,17 @@ struct Keyset {
         let ascending = (page.direction == .forward) != descending
         if let c = page.after {
             let op = ascending ? ">" : "<"
+            let idOp = op + (page.inclusive ? "=" : "")
             if let v = c.sql {
                 // NULLs sort first: going up, they are behind us; going down, they are all ahead.
                 conds.append(ascending
-                    ? "(\(sortExpr) \(op) ? OR (\(sortExpr) = ? AND \(idExpr) \(op) ?))"
-                    : "(\(sortExpr) IS NULL OR \(sortExpr) \(op) ? OR (\(sortExpr) = ? AND \(idExpr) \(op) ?))")
+                    ? "(\(sortExpr) \(op) ? OR (\(sortExpr) = ? AND \(idExpr) \(idOp) ?))"
+                    : "(\(sortExpr) IS NULL OR \(sortExpr) \(op) ? OR (\(sortExpr) = ? AND \(idExpr) \(idOp) ?))")
                 args += [v, v, c.id]
             } else {
                 conds.append(ascending
-                    ? "(\(sortExpr) IS NOT NULL OR \(idExpr) \(op) ?)"
-                    : "(\(sortExpr) IS NULL AND \(idExpr) \(op) ?)")
+                    ? "(\(sortExpr) IS NOT NULL OR \(idExpr) \(idOp) ?)"
+                    : "(\(sortExpr) IS NULL AND \(idExpr) \(idOp) ?)")
                 args += [c.id]
             }
         }

@@ -103,10 +103,10 @@ public final class Store: @unchecked Sendable {
     /// A read-only view of the same file, for the affiliate mode and other readers.
     public func readOnlyCopy() throws -> Store { try Store(path: path, readOnly: true, clock: clock) }
 
-    /// Changes as counted by SQLite's data version: when it moves, another connection wrote.
+    /// Moves whenever anything is written: every write adds an inbox event or an audit entry.
     public func dataVersion() throws -> Int64 {
         try pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT (SELECT COALESCE(MAX(id),0) FROM event) * 1000003 + (SELECT COALESCE(MAX(id),0) FROM audit) + total_changes()") ?? 0
+            try Int64.fetchOne(db, sql: "SELECT (SELECT COALESCE(MAX(id),0) FROM event) * 1000003 + (SELECT COALESCE(MAX(id),0) FROM audit)") ?? 0
         }
     }
 
