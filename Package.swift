@@ -25,7 +25,7 @@ let package = Package(
         // The deterministic demo program (events generated and ingested through the real feed).
         .target(name: "Demo", dependencies: ["AttributionCore", "AttributionStore", "Feeds"]),
         .target(name: "TerminalText"),
-        .target(name: "Dashboard", dependencies: ["AttributionCore", "AttributionStore", "TerminalText"]),
+        .target(name: "Dashboard", dependencies: ["AttributionCore", "AttributionStore", "Feeds", "TerminalText"]),
         .systemLibrary(name: "CNcursesW", path: "Sources/CNcursesW"),
         .target(name: "TerminalUI", dependencies: ["CNcursesW", "Dashboard", "TerminalText"]),
         .executableTarget(name: "affdesk", dependencies: [

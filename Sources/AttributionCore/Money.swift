@@ -41,7 +41,8 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
         return Money(minor: negative ? -value : value, currency: currency)
     }
 
-    /// Amounts above this (about 9 * 10^15 minor units) are refused so sums never overflow.
+    /// Amounts above this (9 * 10^12 minor units) are refused, so that sums of many amounts and
+    /// amount * basis points never overflow Int64.
     public static let maxMinor: Int64 = 9_000_000_000_000_000 / 1000
 
     /// "1234.50" — major units with exactly the currency's fraction digits.
@@ -60,7 +61,7 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     /// "1,234.50 USD"
     public var description: String { "\(Money.grouped(decimalString)) \(currency.code)" }
 
-    static func grouped(_ s: String) -> String {
+    public static func grouped(_ s: String) -> String {
         var sign = ""
         var body = Substring(s)
         if body.first == "-" { sign = "-"; body = body.dropFirst() }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AttributionCore
 import AttributionStore
+import Dashboard
 import Demo
 import Foundation
 import TerminalText
@@ -33,6 +34,10 @@ struct DemoCommand: ParsableCommand {
         if interactive { stderrPrint("building the demo program (\(sz.rawValue), seed \(seed))…") }
         let store = try Store(path: path, clock: FixedClock(DemoProgram.now))
         let report = try DemoProgram.build(into: store, seed: seed, size: sz)
+        if ui.snapshot != nil {
+            try printSnapshot(store: store, ui: ui, clock: FixedClock(DemoProgram.now))
+            return
+        }
         if summaryOnly || !interactive {
             print(try plainSummary(store))
             print("\ndemo: \(report.lines) events generated; \(report.summary.accepted) accepted, \(report.summary.rejected) rejected")
@@ -70,6 +75,12 @@ func plainSummary(_ store: Store) throws -> String {
 struct UIOptions: ParsableArguments {
     @Flag(name: .customLong("no-color"), help: "No colours (NO_COLOR is honoured too).") var noColor = false
     @Flag(name: .customLong("no-mouse"), help: "Do not capture the mouse.") var noMouse = false
+    @Option(help: ArgumentHelp("Print the screens as text at this size (e.g. 100x30) instead of opening the dashboard; "
+                               + "keys after it (--keys) are pressed first.", valueName: "WxH"))
+    var snapshot: String?
+    @Option(help: ArgumentHelp("With --snapshot: keys to press first, e.g. \"2 / zoe Enter\" (space-separated; words are typed).",
+                               valueName: "KEYS"))
+    var keys: String?
 }
 
 /// Opens the admin dashboard; without a usable terminal prints the plain summary.
@@ -85,7 +96,40 @@ struct Dash: ParsableCommand {
     @OptionGroup var ui: UIOptions
 
     func run() throws {
-        _ = try database.open()
+        let store = try database.open()
+        if ui.snapshot != nil {
+            try printSnapshot(store: store, ui: ui, clock: SystemClock())
+            return
+        }
         try openDashboard(path: database.path, ui: ui)
+    }
+}
+
+/// Renders the dashboard to text without a terminal: for documentation and scripts.
+func printSnapshot(store: Store, ui: UIOptions, clock: any Clock) throws {
+    let spec = ui.snapshot ?? "80x24"
+    let parts = spec.split(separator: "x").compactMap { Int($0) }
+    guard parts.count == 2 else { throw Failure("--snapshot: \"\(spec)\" is not WIDTHxHEIGHT like 100x30") }
+    let session = try Session(store: store, who: currentUser(), clock: clock, width: parts[0], height: parts[1])
+    for word in (ui.keys ?? "").split(separator: " ") {
+        if let k = namedKey(String(word)) { session.send(k) } else { session.type(String(word)) }
+    }
+    print(session.frame.description)
+}
+
+func namedKey(_ w: String) -> Key? {
+    switch w {
+    case "Enter": return .enter
+    case "Esc": return .escape
+    case "Tab": return .tab
+    case "BTab": return .backTab
+    case "Up": return .up
+    case "Down": return .down
+    case "Left": return .left
+    case "Right": return .right
+    case "PgDn": return .pageDown
+    case "PgUp": return .pageUp
+    case "Space": return .char(" ")
+    default: return nil
     }
 }

@@ -1,0 +1,172 @@
+import AttributionCore
+import AttributionStore
+import Feeds
+import TerminalText
+
+/// Runs the effects `update` asks for against the store and answers with messages. The only
+/// part of the dashboard that touches the database.
+public final class Driver {
+    public let store: Store
+    public let who: String
+    let clock: any Clock
+    private var lastVersion: Int64?
+
+    public init(store: Store, who: String, clock: any Clock) {
+        self.store = store; self.who = who; self.clock = clock
+        lastVersion = try? store.dataVersion()
+    }
+
+    public func run(_ effect: Effect, _ s: State) -> [Msg] {
+        do {
+            return try execute(effect, s)
+        } catch {
+            return [.failed("\(error)")]
+        }
+    }
+
+    func execute(_ effect: Effect, _ s: State) throws -> [Msg] {
+        switch effect {
+        case .quit: return []
+        case .checkForChanges:
+            let v = try store.dataVersion()
+            defer { lastVersion = v }
+            return v != lastVersion ? [.dataChanged] : []
+        case .loadSettings: return [.settingsLoaded(try store.settings())]
+        case .loadReasons:
+            let counts = try store.rejectionCounts()
+            let all = ReasonCount(reason: "", count: counts.reduce(0) { $0 + $1.count })
+            return [.reasonsLoaded([all] + counts.map { ReasonCount(reason: $0.reason, count: $0.count) })]
+        case .loadPicker:
+            return [.pickerLoaded(try store.affiliates().map { PickerItem(code: $0.code, name: $0.name, disabled: $0.disabled) })]
+        case .loadCustomer(let key):
+            guard let c = try store.customer(key: key) else { return [.failed("Customer \(key) no longer exists.")] }
+            let convs = try store.conversions(ConversionQuery(descending: false, customerID: c.id), page: .first(1000))
+            let events = try store.events(EventQuery(customerID: c.id), page: .first(500))
+            let detail = CustomerDetail(customer: c, conversions: convs, events: events.reversed(),
+                                        monthly: try store.monthlyRevenue(customerID: c.id),
+                                        progress: s.settings.caps.progress(c.capHistory, now: clock.now()))
+            return [.detailLoaded(.customer(detail))]
+        case .loadEvent(let id):
+            guard let e = try store.event(id: id) else { return [.failed("Event \(id) no longer exists.")] }
+            return [.detailLoaded(.event(EventDetail(event: e, wouldNow: try wouldNow(e, s))))]
+        case .perform(let action):
+            return [try perform(action)]
+        case .load(let q, let mode, let page):
+            let (rows, total) = try load(q, mode, page, s)
+            let atEnd: Bool
+            switch mode {
+            case .last: atEnd = true
+            case .prepend: atEnd = s.lists[q.tab]!.atEnd
+            default: atEnd = rows.count < page.limit
+            }
+            return [.loaded(q.tab, mode, rows: rows, total: total, atEnd: atEnd)]
+        }
+    }
+
+    /// What today's settings would decide if the event came again (nil when it cannot be read).
+    func wouldNow(_ e: EventRow, _ s: State) throws -> Decision? {
+        guard let ev = Reparse.event(source: e.source, raw: e.raw, defaultCurrency: s.settings.currency) else { return nil }
+        return try store.dryRun(ev)
+    }
+
+    func perform(_ action: PendingAction) throws -> Msg {
+        let d: Decision
+        let done: String
+        switch action {
+        case .setStatus(let key, let to):
+            d = try store.setStatus(customerKey: key, to: to, who: who)
+            done = "\(key): status is now \(try store.settings().label(to))."
+        case .reassign(let key, let code):
+            d = try store.reassign(customerKey: key, toAffiliate: code, who: who)
+            done = "\(key) now belongs to \(code); credited conversions stay with who earned them."
+        case .addConversion(let key, let id, let amount, let at):
+            d = try store.addManualConversion(externalID: id, amount: amount, customerKey: key, affiliateCode: nil, at: at, who: who)
+            done = "Conversion \(id) added: \(amount), commission \(d.conversion?.commission.description ?? "—")."
+        case .saveSettings(let new):
+            try store.updateSettings(new, who: who)
+            return .actionDone(message: "Settings saved and audited.", ok: true)
+        }
+        if d.isAccepted {
+            let notes = d.notes.map { " Note: \($0.sentence)" }.joined()
+            return .actionDone(message: done + notes, ok: true)
+        }
+        let r = d.reason!
+        return .actionDone(message: "Refused: \(r.sentence) \(r.hint)", ok: false)
+    }
+
+    func load(_ q: ListQuery, _ mode: LoadMode, _ page: PageRequest, _ s: State) throws -> ([DisplayRow], Int) {
+        let wantsTotal: Bool
+        switch mode { case .append, .prepend: wantsTotal = false; default: wantsTotal = true }
+        let now = clock.now()
+        switch q.tab {
+        case .affiliates:
+            let sort = AffiliateSort(rawValue: q.sortKey) ?? .code
+            let aq = AffiliateQuery(sort: sort, descending: q.descending, filter: q.filter)
+            let rows = try store.affiliateSummaries(aq, page: page).map {
+                AffiliatesScreen.row($0, monthly: try store.monthlyCommission(affiliateID: $0.affiliate.id), s.settings, sort: sort)
+            }
+            return (rows, wantsTotal ? try store.affiliateCount(aq) : -1)
+        case .customers, .caps:
+            let sort = CustomerSort(rawValue: q.sortKey) ?? .activity
+            var cq = CustomerQuery(sort: sort, descending: q.descending, filter: q.filter, affiliateID: q.affiliateID)
+            if q.tab == .caps {
+                let t = s.settings.caps.nearThresholds(now: now)
+                cq.nearCaps = NearCaps(commissions: t.commissions, commissionMinor: t.commissionMinor, firstCommissionBefore: t.firstCommissionBefore)
+            }
+            let rows = try store.customers(cq, page: page).map {
+                q.tab == .caps ? CapsScreen.row($0, s.settings, now: now, sort: sort) : CustomersScreen.row($0, s.settings, now: now, sort: sort)
+            }
+            return (rows, wantsTotal ? try store.customerCount(cq) : -1)
+        case .conversions:
+            let sort = ConversionSort(rawValue: q.sortKey) ?? .date
+            let cq = ConversionQuery(sort: sort, descending: q.descending, filter: q.filter)
+            let rows = try store.conversions(cq, page: page).map { ConversionsScreen.row($0, s.settings, sort: sort) }
+            return (rows, wantsTotal ? try store.conversionCount(cq) : -1)
+        case .triage:
+            let eq = EventQuery(rejectedOnly: true, reason: q.reason, filter: q.filter)
+            let rows = try store.events(eq, page: page).map(TriageScreen.row)
+            return (rows, wantsTotal ? try store.eventCount(eq) : -1)
+        case .audit:
+            let rows = try store.audit(filter: q.filter, page: page).map(AuditScreen.row)
+            return (rows, wantsTotal ? try store.auditCount(filter: q.filter) : -1)
+        case .settings:
+            return ([], 0)
+        }
+    }
+}
+
+/// A running dashboard: the state, the driver, and the loop that feeds messages through
+/// `update` and effects through the driver until nothing is left to do. The terminal front
+/// end and the tests both drive it.
+public final class Session {
+    public private(set) var state: State
+    public let driver: Driver
+
+    public init(store: Store, mode: Mode = .admin, who: String, clock: any Clock, width: Int = 80, height: Int = 24) throws {
+        driver = Driver(store: store, who: who, clock: clock)
+        state = State(mode: mode, settings: try store.settings(), now: clock.now())
+        state.width = width
+        state.height = height
+        run(State.start(state))
+    }
+
+    /// Handles one message and everything it leads to.
+    public func send(_ msg: Msg) {
+        run(update(&state, msg))
+    }
+
+    public func send(_ keys: Key...) { for k in keys { send(.key(k)) } }
+
+    /// Types text as key presses.
+    public func type(_ text: String) { for c in text { send(.key(.char(c))) } }
+
+    public var frame: Frame { view(state) }
+
+    private func run(_ effects: [Effect]) {
+        var queue = effects
+        while !queue.isEmpty {
+            let e = queue.removeFirst()
+            for m in driver.run(e, state) { queue += update(&state, m) }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import TerminalText
+
+/// What a key means. The same table drives dispatch, the status bar and the `?` help overlay.
+public enum Command: Hashable, Sendable {
+    case quit, help, nextTab, prevTab, gotoTab(Int)
+    case up, down, pageUp, pageDown, top, bottom
+    case open, back, filter
+    case sortNext, sortPrev, sortReverse
+    case setStatus, reassign, addConversion
+    case reasonNext, reasonPrev
+    case refresh
+}
+
+/// Where a binding works.
+public enum Scope: Hashable, Sendable {
+    case everywhere
+    case lists
+    /// Admin actions on a customer (Customers and Caps lists, customer detail).
+    case customerActions
+    case triage
+    case settings
+    case detail
+}
+
+public struct Binding: Hashable, Sendable {
+    public var keys: [Key]
+    /// How the keys are written in the status bar and help: "j/↓".
+    public var label: String
+    /// A word for the status bar.
+    public var short: String
+    /// A sentence for the help overlay.
+    public var help: String
+    public var command: Command
+    public var scope: Scope
+    /// Shown in the status bar (the rest only in help).
+    public var inStatusBar: Bool
+}
+
+public enum Keymap {
+    public static let bindings: [Binding] = [
+        Binding(keys: [.char("q"), .ctrl("c")], label: "q", short: "quit", help: "Quit (also Ctrl-C); Esc closes panes first", command: .quit, scope: .everywhere, inStatusBar: true),
+        Binding(keys: [.char("?"), .f(1)], label: "?", short: "help", help: "Show or hide this help", command: .help, scope: .everywhere, inStatusBar: true),
+        Binding(keys: [.tab], label: "Tab", short: "next tab", help: "Next tab", command: .nextTab, scope: .everywhere, inStatusBar: false),
+        Binding(keys: [.backTab], label: "S-Tab", short: "prev tab", help: "Previous tab", command: .prevTab, scope: .everywhere, inStatusBar: false),
+        Binding(keys: (1...9).map { .char(Character(String($0))) }, label: "1-7", short: "tabs", help: "Go to a tab by its number",
+                command: .gotoTab(0), scope: .everywhere, inStatusBar: false),
+        Binding(keys: [.char("k"), .up], label: "k/↑", short: "up", help: "Move up", command: .up, scope: .lists, inStatusBar: false),
+        Binding(keys: [.char("j"), .down], label: "j/↓", short: "down", help: "Move down", command: .down, scope: .lists, inStatusBar: false),
+        Binding(keys: [.pageUp, .ctrl("b")], label: "PgUp", short: "page up", help: "Page up (also Ctrl-B)", command: .pageUp, scope: .lists, inStatusBar: false),
+        Binding(keys: [.pageDown, .ctrl("f"), .char(" ")], label: "PgDn", short: "page down", help: "Page down (also Ctrl-F, Space)", command: .pageDown, scope: .lists, inStatusBar: false),
+        Binding(keys: [.char("g"), .home], label: "g/Home", short: "top", help: "First row", command: .top, scope: .lists, inStatusBar: false),
+        Binding(keys: [.char("G"), .end], label: "G/End", short: "bottom", help: "Last row", command: .bottom, scope: .lists, inStatusBar: false),
+        Binding(keys: [.enter], label: "⏎", short: "open", help: "Open the selected row", command: .open, scope: .lists, inStatusBar: true),
+        Binding(keys: [.escape], label: "Esc", short: "back", help: "Close the pane, clear the filter or go back", command: .back, scope: .everywhere, inStatusBar: false),
+        Binding(keys: [.char("/")], label: "/", short: "filter", help: "Filter the list as you type (Enter keeps it, Esc clears it)", command: .filter, scope: .lists, inStatusBar: true),
+        Binding(keys: [.char(">")], label: ">", short: "sort →", help: "Sort by the next column (or click a header)", command: .sortNext, scope: .lists, inStatusBar: false),
+        Binding(keys: [.char("<")], label: "<", short: "sort ←", help: "Sort by the previous column", command: .sortPrev, scope: .lists, inStatusBar: false),
+        Binding(keys: [.char("o")], label: "o", short: "order", help: "Reverse the sort order", command: .sortReverse, scope: .lists, inStatusBar: true),
+        Binding(keys: [.char("s")], label: "s", short: "status", help: "Change the customer's status", command: .setStatus, scope: .customerActions, inStatusBar: true),
+        Binding(keys: [.char("r")], label: "r", short: "reassign", help: "Reassign the customer to another affiliate", command: .reassign, scope: .customerActions, inStatusBar: true),
+        Binding(keys: [.char("c")], label: "c", short: "conversion", help: "Add a conversion for the customer by hand", command: .addConversion, scope: .customerActions, inStatusBar: true),
+        Binding(keys: [.char("l"), .right, .char("]")], label: "→", short: "reason", help: "Next rejection reason", command: .reasonNext, scope: .triage, inStatusBar: true),
+        Binding(keys: [.char("h"), .left, .char("[")], label: "←", short: "reason", help: "Previous rejection reason", command: .reasonPrev, scope: .triage, inStatusBar: false),
+        Binding(keys: [.ctrl("l"), .char("R")], label: "R", short: "refresh", help: "Reload now (the screen also refreshes by itself)", command: .refresh, scope: .everywhere, inStatusBar: false),
+    ]
+
+    /// The scopes that apply to the current screen.
+    public static func scopes(_ s: State) -> [Scope] {
+        var out: [Scope] = []
+        if s.detail != nil {
+            out = [.detail]
+            if case .customer? = s.detail, s.isAdmin { out.append(.customerActions) }
+        } else if s.tab == .settings && s.isAdmin {
+            out = [.settings, .lists]
+        } else {
+            out = [.lists]
+            if s.isAdmin && (s.tab == .customers || s.tab == .caps) { out.append(.customerActions) }
+            if s.isAdmin && s.tab == .triage { out.append(.triage) }
+        }
+        return out + [.everywhere]
+    }
+
+    /// The command a key means on the current screen.
+    public static func command(for key: Key, in s: State) -> Command? {
+        let scopes = scopes(s)
+        // In a detail pane, moving and paging scroll the pane.
+        let effective = scopes.contains(.detail) ? scopes + [.lists] : scopes
+        for b in bindings where effective.contains(b.scope) && b.keys.contains(key) {
+            if case .gotoTab = b.command, case .char(let c) = key, let n = c.wholeNumberValue { return .gotoTab(n) }
+            return b.command
+        }
+        return nil
+    }
+
+    /// The bindings to show in the status bar on this screen.
+    public static func statusBar(_ s: State) -> [Binding] {
+        let scopes = scopes(s)
+        var out = bindings.filter { $0.inStatusBar && scopes.contains($0.scope) }
+        if s.tab == .settings && s.detail == nil { out.removeAll { $0.command == .filter || $0.command == .sortReverse } }
+        if s.detail != nil { out.removeAll { $0.command == .open || $0.command == .filter || $0.command == .sortReverse } }
+        return out
+    }
+}

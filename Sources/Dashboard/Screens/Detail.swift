@@ -1,0 +1,202 @@
+import AttributionCore
+import AttributionStore
+import TerminalText
+
+/// The detail panes: a customer (with caps, revenue sparkline, conversions and events in time
+/// order) and an inbox event (its reason, fix and payload).
+enum DetailView {
+    static func draw(_ f: inout Frame, _ s: State, _ area: Rect) {
+        var lines: [(String, Style)] = []
+        let title: String
+        let scroll: Int
+        switch s.detail {
+        case .customer(let d)?:
+            title = s.isAdmin ? "Customer \(d.customer.key)" : "Customer #\(d.customer.number)"
+            lines = customerLines(d, s, width: area.width - 4)
+            scroll = d.scroll
+        case .event(let d)?:
+            title = "Event #\(d.event.id) · \(d.event.type)"
+            lines = eventLines(d, s, width: area.width - 4)
+            scroll = d.scroll
+        case nil:
+            return
+        }
+        f.box(area, title: title, style: Style(.borderFocused))
+        let inner = area.interior
+        let maxScroll = max(0, lines.count - inner.height)
+        let top = min(scroll, maxScroll)
+        for (i, line) in lines.dropFirst(top).prefix(inner.height).enumerated() {
+            f.put(line.0, x: inner.x + 1, y: inner.y + i, style: line.1, maxWidth: inner.width - 2)
+        }
+        if lines.count > inner.height {
+            let label = " \(top + 1)-\(min(lines.count, top + inner.height))/\(lines.count) "
+            f.put(label, x: area.maxX - Width.of(label) - 2, y: area.maxY - 1, style: Style(.border))
+        }
+    }
+
+    static func customerLines(_ d: CustomerDetail, _ s: State, width: Int) -> [(String, Style)] {
+        let c = d.customer
+        let st = s.settings
+        var out: [(String, Style)] = []
+        func kv(_ k: String, _ v: String, _ style: Style = Style(.normal)) { out.append((Width.pad(k, to: 13) + v, style)) }
+        if s.isAdmin {
+            kv("Key", c.key, Style(.accent, bold: true))
+            kv("Email", c.email ?? "—")
+            kv("Affiliate", "\(c.affiliateCode) (\(c.affiliateName))")
+        }
+        kv("Status", "\(st.label(c.status)) (\(c.status.rawValue))", Style(Fmt.statusRole(c.status), bold: true))
+        kv("Tracked", c.createdAt.shortDisplay)
+        kv("Conversions", String(c.conversions))
+        kv("Commission", Fmt.money(c.commission, st), Style(.accent))
+        out.append(("", Style()))
+        out.append(("Caps", Style(.title, bold: true)))
+        let barW = max(10, min(30, width - 40))
+        func cap(_ name: String, _ dim: CapProgress.Dimension?, _ text: (CapProgress.Dimension) -> String) {
+            guard let dim else { out.append((Width.pad(name, to: 13) + "no cap", Style(.dim))); return }
+            out.append((Width.pad(name, to: 13) + ProgressBar.render(fraction: dim.fraction, width: barW) + "  " + text(dim),
+                        Style(dim.reached ? .warning : .chart)))
+        }
+        cap("Count", d.progress.count) { "\($0.used) of \($0.limit) commissions" }
+        cap("Months", d.progress.months) { "day \($0.used) of \($0.limit)" }
+        cap("Amount", d.progress.amount) { "\(Fmt.money(minor: $0.used, st)) of \(Fmt.money(minor: $0.limit, st))" }
+        out.append(("", Style()))
+        let series = d.monthly.map(\.minor)
+        let spark = Sparkline.render(Array(series.suffix(max(4, width - 30))), width: min(series.count, max(4, width - 30)))
+        out.append(("Revenue per month" + (d.monthly.first.map { " since \($0.month)" } ?? ""), Style(.title, bold: true)))
+        out.append((series.isEmpty ? "no payments yet" : spark + "  total " + Fmt.money(minor: series.reduce(0, +), st),
+                    Style(series.isEmpty ? .dim : .chart)))
+        out.append(("", Style()))
+        out.append(("History (oldest first)", Style(.title, bold: true)))
+        // Conversions and events in one time line.
+        var items: [(Instant, Int64, String, Style)] = []
+        for v in d.conversions {
+            let who = s.isAdmin ? "  \(v.externalID)" : ""
+            items.append((v.at, v.id * 2, "\(v.at.shortDisplay)  paid \(Fmt.money(v.amount, st))  commission \(Fmt.money(v.commission, st))  \(v.affiliateCode)\(who)",
+                          Style(.ok)))
+        }
+        if s.isAdmin {
+            for e in d.events {
+                let what = e.reasonCode.map { "refused \($0)" } ?? (e.note.map { "accepted · \($0)" } ?? "accepted")
+                items.append((e.at ?? e.receivedAt, e.id * 2 + 1, "\((e.at ?? e.receivedAt).shortDisplay)  event #\(e.id) \(e.type): \(what)",
+                              Style(e.outcome == .accepted ? .dim : .error)))
+            }
+        }
+        items.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+        out += items.map { ($0.2, $0.3) }
+        if items.isEmpty { out.append(("nothing yet", Style(.dim))) }
+        return out
+    }
+
+    static func eventLines(_ d: EventDetail, _ s: State, width: Int) -> [(String, Style)] {
+        let e = d.event
+        var out: [(String, Style)] = []
+        func kv(_ k: String, _ v: String, _ style: Style = Style(.normal)) { out.append((Width.pad(k, to: 12) + v, style)) }
+        kv("Outcome", e.outcome.rawValue + (e.reasonCode.map { " · \($0)" } ?? ""), Style(e.outcome == .accepted ? .ok : .error, bold: true))
+        kv("Received", e.receivedAt.shortDisplay + " from " + e.source + (e.file.map { " \($0)\(e.line.map { ":\($0)" } ?? "")" } ?? ""))
+        if let at = e.at { kv("Event time", at.shortDisplay) }
+        if let f = e.field { kv("Field", f, Style(.warning)) }
+        if let k = e.customerKey { kv("Customer", k) }
+        if let x = e.externalID { kv("External id", x) }
+        if let c = e.clickRef { kv("Click", c) }
+        out.append(("", Style()))
+        if let r = e.reason {
+            out.append(("Why", Style(.title, bold: true)))
+            out.append((r.sentence, Style(.normal)))
+            if let detail = e.detail { out.append((detail, Style(.dim))) }
+            out.append(("", Style()))
+            out.append(("How to fix", Style(.title, bold: true)))
+            out.append((r.hint, Style(.accent)))
+        } else if let detail = e.detail {
+            out.append((detail, Style(.dim)))
+        }
+        for n in e.notes {
+            out.append(("Note \(n.rawValue): \(n.sentence)", Style(.warning)))
+            out.append(("  \(n.hint)", Style(.dim)))
+        }
+        if let w = d.wouldNow {
+            out.append(("", Style()))
+            out.append(("If it came again today", Style(.title, bold: true)))
+            let text = w.isAccepted ? "accepted" + (w.detail.map { ": \($0)" } ?? "") : "refused \(w.reason!.rawValue): \(w.reason!.sentence)"
+            out.append((text, Style(w.isAccepted ? .ok : .error)))
+        }
+        out.append(("", Style()))
+        out.append(("Payload", Style(.title, bold: true)))
+        // The raw payload, wrapped; the frame sanitizes every character.
+        var line = ""
+        for ch in e.raw {
+            line.append(ch)
+            if Width.of(line) >= width - 2 { out.append((line, Style(.dim))); line = "" }
+        }
+        if !line.isEmpty { out.append((line, Style(.dim))) }
+        return out
+    }
+}
+
+/// Modal layers: help, confirmations, menus, the affiliate picker, forms.
+enum OverlayView {
+    static func draw(_ f: inout Frame, _ s: State, _ o: Overlay) {
+        switch o {
+        case .help: help(&f, s)
+        case .confirm(let c):
+            var lines = c.lines.map { ($0, Style(.dialog)) }
+            lines.append(("", Style(.dialog)))
+            lines.append(("y confirm · n / Esc cancel", Style(.key, bold: true)))
+            dialog(&f, c.title, lines)
+        case .menu(let m):
+            let lines = m.items.enumerated().map { i, item in
+                ((i == m.selected ? "▶ " : "  ") + item.label, i == m.selected ? Style(.selected) : Style(.dialog))
+            } + [("", Style(.dialog)), ("↑/↓ choose · Enter · Esc cancel", Style(.dim))]
+            dialog(&f, m.title, lines)
+        case .picker(let p):
+            var lines: [(String, Style)] = [("Filter: " + p.filter + "█", Style(.input)), ("", Style(.dialog))]
+            let v = p.visible
+            let room = max(3, f.height - 12)
+            let start = max(0, min(p.selected - room / 2, v.count - room))
+            for (i, item) in v.enumerated().dropFirst(start).prefix(room) {
+                let mark = item.code == p.currentCode ? " (current)" : item.disabled ? " (disabled)" : ""
+                lines.append(((i == p.selected ? "▶ " : "  ") + Width.pad(item.code, to: 12) + " " + item.name + mark,
+                              i == p.selected ? Style(.selected) : Style(item.disabled ? .dim : .dialog)))
+            }
+            if v.isEmpty { lines.append(("no affiliate matches", Style(.dim))) }
+            lines += [("", Style(.dialog)), ("type to filter · ↑/↓ · Enter choose · Esc cancel", Style(.dim))]
+            dialog(&f, p.title, lines, minWidth: 50)
+        case .form(let form):
+            var lines: [(String, Style)] = []
+            for (i, label) in form.labels.enumerated() {
+                let focused = i == form.focus
+                lines.append((Width.pad(label, to: 24) + form.values[i] + (focused ? "█" : ""),
+                              focused ? Style(.input, bold: true) : Style(.dialog)))
+            }
+            lines.append(("", Style(.dialog)))
+            if let e = form.error { lines.append((e, Style(.error, bold: true))) }
+            lines.append(("Tab/↑/↓ move · Enter next/submit · Esc cancel", Style(.dim)))
+            dialog(&f, form.title, lines, minWidth: 56)
+        }
+    }
+
+    static func dialog(_ f: inout Frame, _ title: String, _ lines: [(String, Style)], minWidth: Int = 30) {
+        let w = min(f.width - 2, max(minWidth, Width.of(title) + 6, (lines.map { Width.of($0.0) }.max() ?? 0) + 4))
+        let h = min(f.height - 2, lines.count + 2)
+        let r = f.bounds.centered(width: w, height: h)
+        f.fill(r, style: Style(.dialog))
+        f.box(r, title: title, style: Style(.borderFocused))
+        for (i, line) in lines.prefix(h - 2).enumerated() {
+            f.put(line.0, x: r.x + 2, y: r.y + 1 + i, style: line.1, maxWidth: w - 4)
+        }
+    }
+
+    static func help(_ f: inout Frame, _ s: State) {
+        let scopes = Keymap.scopes(s)
+        var lines: [(String, Style)] = []
+        let groups: [(Scope, String)] = [(.everywhere, "Everywhere"), (.lists, "Lists"), (.customerActions, "Customer actions (admin)"),
+                                          (.triage, "Triage")]
+        for (scope, name) in groups where scopes.contains(scope) || (scope == .lists && scopes.contains(.detail)) {
+            lines.append((name, Style(.title, bold: true)))
+            for b in Keymap.bindings where b.scope == scope {
+                lines.append(("  " + Width.pad(b.label, to: 9) + b.help, Style(.dialog)))
+            }
+        }
+        lines.append(("Mouse: click a tab or a row, click a header to sort, wheel scrolls.", Style(.dim)))
+        dialog(&f, "Keys · ? or Esc closes", lines, minWidth: 60)
+    }
+}

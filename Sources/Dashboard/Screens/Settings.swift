@@ -1,0 +1,105 @@
+import AttributionCore
+import TerminalText
+
+/// The Settings screen: one line per setting; Enter edits it in a form, and a confirmation
+/// shows before -> after before anything is saved (and audited).
+enum SettingsScreen {
+    static func value(_ f: SettingField, _ s: ProgramSettings) -> String {
+        switch f {
+        case .name: return s.name
+        case .model: return s.model.rawValue
+        case .recurring: return s.recurring ? "on" : "off"
+        case .commission:
+            if case .fixed(let m) = s.commission { return "\(m.decimalString) \(m.currency.code)" }
+            return s.commission.description
+        case .capCount: return s.caps.count.map(String.init) ?? "none"
+        case .capMonths: return s.caps.months.map(String.init) ?? "none"
+        case .capAmount: return s.caps.amount.map { $0.decimalString } ?? "none"
+        case .window: return String(s.windowDays)
+        case .currency: return s.currency.code
+        }
+    }
+
+    static func explain(_ f: SettingField, _ s: ProgramSettings) -> String {
+        switch f {
+        case .name: return "Shown in the title bar."
+        case .model: return "saas | leads | generic — statuses: " + CustomerStatus.allCases.map { s.label($0) }.joined(separator: " / ")
+        case .recurring: return "on | off — off: customer keys on conversions are ignored (one-off by click)"
+        case .commission: return "\"20%\" or a fixed amount per conversion like \"15.00 USD\""
+        case .capCount: return "N or none — the first N commissions are paid; the Nth caps the customer"
+        case .capMonths: return "M or none — paid within M months of the first commission"
+        case .capAmount: return "amount or none — total commission per customer, clamped at the limit"
+        case .window: return "days — the last click within the window wins"
+        case .currency: return "ISO 4217 code of the program"
+        }
+    }
+
+    /// Parses a typed value into the settings; returns an error sentence when it does not parse.
+    static func apply(_ f: SettingField, _ text: String, to s: inout ProgramSettings) -> String? {
+        let v = text.trimmingCharacters(in: .whitespaces)
+        func count() -> Int?? {
+            if v.lowercased() == "none" || v.isEmpty { return .some(nil) }
+            guard let n = Int(v), n > 0 else { return nil }
+            return .some(n)
+        }
+        switch f {
+        case .name:
+            guard !v.isEmpty else { return "The name must not be empty." }
+            s.name = v
+        case .model:
+            guard let m = BusinessModel(rawValue: v.lowercased()) else { return "Type saas, leads or generic." }
+            s.model = m
+        case .recurring:
+            switch v.lowercased() {
+            case "on", "yes", "true", "1": s.recurring = true
+            case "off", "no", "false", "0": s.recurring = false
+            default: return "Type on or off."
+            }
+        case .commission:
+            guard let c = Commission.parse(v) else { return "Type a percentage like 20% or an amount like 15.00 USD." }
+            s.commission = c
+        case .capCount:
+            guard let n = count() else { return "Type a whole number above 0, or none." }
+            s.caps.count = n
+        case .capMonths:
+            guard let n = count() else { return "Type a whole number of months above 0, or none." }
+            s.caps.months = n
+        case .capAmount:
+            if v.lowercased() == "none" || v.isEmpty { s.caps.amount = nil; break }
+            guard let m = try? Money.parse(v, currency: s.currency), m.minor > 0 else {
+                return "Type an amount above 0 in \(s.currency.code), like 500.00, or none."
+            }
+            s.caps.amount = m
+        case .window:
+            guard let n = Int(v), n > 0, n <= 3650 else { return "Type a number of days from 1 to 3650." }
+            s.windowDays = n
+        case .currency:
+            guard let c = try? Currency(v) else { return "Type a three-letter currency code like USD." }
+            s.currency = c
+        }
+        return nil
+    }
+
+    static func draw(_ f: inout Frame, _ s: State, _ area: Rect) {
+        let labelW = 36
+        var y = area.y + 1
+        f.put("Program settings", x: 2, y: area.y, style: Style(.title, bold: true))
+        for field in SettingField.allCases {
+            guard y < area.maxY - 2 else { break }
+            let selected = field.rawValue == s.settingsField
+            let style = selected ? Style(.selected) : Style(.normal)
+            if selected { f.fill(Rect(x: 1, y: y, width: area.width - 2, height: 1), style: style) }
+            f.put(field.label, x: 2, y: y, style: selected ? style : Style(.dim), maxWidth: labelW - 1)
+            f.put(value(field, s.settings), x: 2 + labelW, y: y, style: selected ? style : Style(.accent, bold: true),
+                  maxWidth: area.width - labelW - 4)
+            y += 1
+        }
+        if let field = SettingField(rawValue: s.settingsField), y + 1 < area.maxY {
+            f.put(explain(field, s.settings), x: 2, y: y + 1, style: Style(.dim), maxWidth: area.width - 4)
+        }
+        if y + 2 < area.maxY {
+            f.put("Enter edits the selected setting; every change is confirmed and written to the audit log.",
+                  x: 2, y: y + 2, style: Style(.dim), maxWidth: area.width - 4)
+        }
+    }
+}

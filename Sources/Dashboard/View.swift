@@ -1,0 +1,163 @@
+import AttributionCore
+import AttributionStore
+import TerminalText
+
+/// Draws the whole screen for a state. Pure: the same state and size give the same frame.
+public func view(_ s: State) -> Frame {
+    var f = Frame(width: s.width, height: s.height)
+    let layout = Layout(s)
+    if layout.tooSmall {
+        let lines = ["Terminal too small", "affdesk needs at least \(Layout.minWidth)x\(Layout.minHeight)",
+                     "now \(s.width)x\(s.height)", "enlarge the window, or press q"]
+        for (i, l) in lines.enumerated() {
+            let y = s.height / 2 - 2 + i
+            f.put(l, x: max(0, (s.width - Width.of(l)) / 2), y: y, style: i == 0 ? Style(.error, bold: true) : Style(.normal))
+        }
+        return f
+    }
+    drawTitle(&f, s)
+    drawTabs(&f, s, layout)
+    if s.detail != nil {
+        DetailView.draw(&f, s, layout.content)
+    } else if s.tab == .settings {
+        SettingsScreen.draw(&f, s, layout.content)
+    } else {
+        if layout.extraLine { drawContextLine(&f, s, layout) }
+        drawTable(&f, s, layout)
+    }
+    drawMessage(&f, s, layout)
+    drawStatusBar(&f, s, layout)
+    for o in s.overlays { OverlayView.draw(&f, s, o) }
+    return f
+}
+
+func drawTitle(_ f: inout Frame, _ s: State) {
+    f.fill(Rect(x: 0, y: 0, width: f.width, height: 1), style: Style(.title))
+    var x = f.put(" affdesk ", x: 0, y: 0, style: Style(.title, bold: true))
+    x = f.put("· " + s.settings.name + " · " + s.settings.model.displayName, x: x, y: 0, style: Style(.title), maxWidth: f.width / 2)
+    let right: String
+    switch s.mode {
+    case .admin: right = "recurring \(s.settings.recurring ? "on" : "off") · admin "
+    case .affiliate(_, let code, let name): right = "\(name) (\(code)) · read-only "
+    }
+    let w = min(Width.of(right), f.width - x - 1)
+    if w > 4 { f.put(Width.truncate(right, to: w), x: f.width - w, y: 0, style: Style(.title)) }
+}
+
+func drawTabs(_ f: inout Frame, _ s: State, _ layout: Layout) {
+    f.fill(Rect(x: 0, y: layout.tabsY, width: f.width, height: 1), style: Style(.tab))
+    let ranges = layout.tabRanges(s)
+    let labels = layout.tabLabels(s)
+    for (i, (tab, range)) in ranges.enumerated() {
+        f.put(labels[i], x: range.lowerBound, y: layout.tabsY, style: tab == s.tab ? Style(.tabActive, bold: true) : Style(.tab))
+    }
+}
+
+func drawContextLine(_ f: inout Frame, _ s: State, _ layout: Layout) {
+    let y = layout.contentTop
+    if s.tab == .triage {
+        guard s.reasons.indices.contains(s.reasonIndex) else {
+            f.put(" No rejected events.", x: 0, y: y, style: Style(.dim))
+            return
+        }
+        let r = s.reasons[s.reasonIndex]
+        var x = f.put(" ◀ ", x: 0, y: y, style: Style(.key))
+        let name = r.reason.isEmpty ? "all rejected" : r.reason
+        x = f.put(name, x: x, y: y, style: Style(.warning, bold: true))
+        x = f.put(" (\(r.count)) ", x: x, y: y, style: Style(.accent))
+        x = f.put("▶ ", x: x, y: y, style: Style(.key))
+        let sentence = Reason(rawValue: r.reason)?.sentence ?? "Every refused event, newest first. ←/→ picks a reason."
+        f.put(sentence, x: x + 1, y: y, style: Style(.dim), maxWidth: f.width - x - 2)
+    } else if let scope = s.affiliateFilter {
+        var x = f.put(" Customers of ", x: 0, y: y, style: Style(.dim))
+        x = f.put(scope.code, x: x, y: y, style: Style(.accent, bold: true))
+        f.put("  · Esc shows every customer", x: x, y: y, style: Style(.dim))
+    }
+}
+
+func drawTable(_ f: inout Frame, _ s: State, _ layout: Layout) {
+    let l = s.list
+    let cols = Screens.columns(s.tab, s)
+    let rects = layout.columnRects(s)
+    // Header, with the sort column marked.
+    f.fill(Rect(x: 0, y: layout.headerY, width: f.width, height: 1), style: Style(.header))
+    for r in rects {
+        let c = cols[r.index]
+        var title = c.title
+        if r.index == l.sortColumn, c.sortKey != nil { title += l.descending ? " ▼" : " ▲" }
+        f.put(Width.fit(title, to: r.width, align: c.rightAligned ? .right : .left), x: r.x, y: layout.headerY,
+              style: Style(.header, bold: true), maxWidth: r.width)
+    }
+    if !l.loaded {
+        f.put("Loading…", x: 2, y: layout.firstRowY, style: Style(.dim))
+        return
+    }
+    if l.total == 0 || l.rows.isEmpty {
+        let empty = l.filter.isEmpty ? "Nothing here yet." : "No row matches \"\(l.filter)\". Esc clears the filter."
+        f.put(empty, x: 2, y: layout.firstRowY, style: Style(.dim), maxWidth: f.width - 4)
+    }
+    for i in 0..<layout.visibleRows {
+        let abs = l.top + i
+        let idx = abs - l.offset
+        guard l.rows.indices.contains(idx) else { continue }
+        let row = l.rows[idx]
+        let y = layout.firstRowY + i
+        let selected = abs == l.selected
+        if selected { f.fill(Rect(x: 0, y: y, width: f.width, height: 1), style: Style(.selected)) }
+        for r in rects {
+            let c = cols[r.index]
+            let text = row.cells.indices.contains(r.index) ? row.cells[r.index] : ""
+            let role = row.roles.indices.contains(r.index) ? row.roles[r.index] : nil
+            let style = selected ? Style(.selected) : Style(role ?? .normal)
+            let cell = Width.fit(text, to: r.width, align: c.rightAligned ? .right : .left)
+            f.put(cell, x: r.x, y: y, style: style, maxWidth: r.width)
+            if !l.filter.isEmpty && !selected { highlight(&f, cell, l.filter, x: r.x, y: y) }
+        }
+    }
+}
+
+/// Marks the filter's matches inside a drawn cell.
+func highlight(_ f: inout Frame, _ cell: String, _ filter: String, x: Int, y: Int) {
+    let lower = cell.lowercased()
+    guard let range = lower.range(of: filter.lowercased()) else { return }
+    let before = Width.of(String(lower[..<range.lowerBound]))
+    let w = Width.of(String(lower[range]))
+    f.paint(Rect(x: x + before, y: y, width: w, height: 1), style: Style(.match, bold: true))
+}
+
+func drawMessage(_ f: inout Frame, _ s: State, _ layout: Layout) {
+    let y = layout.messageY
+    if s.filtering || !s.list.filter.isEmpty, s.detail == nil, s.tab != .settings {
+        var x = f.put(" / ", x: 0, y: y, style: Style(.key, bold: true))
+        x = f.put(s.list.filter, x: x, y: y, style: Style(.input))
+        if s.filtering { f.put("█", x: x, y: y, style: Style(.input)) }
+        let hint = s.filtering ? "  Enter keeps · Esc clears" : "  (filter · Esc clears)"
+        f.put(hint, x: x + 1, y: y, style: Style(.dim), maxWidth: max(0, f.width - x - 2))
+        if let m = s.message, !s.filtering {
+            let w = min(Width.of(m.text), f.width / 2)
+            f.put(Width.truncate(m.text, to: w), x: f.width - w - 1, y: y, style: Style(m.isError ? .error : .ok))
+        }
+        return
+    }
+    if let m = s.message {
+        f.put(" " + m.text, x: 0, y: y, style: Style(m.isError ? .error : .ok, bold: m.isError), maxWidth: f.width - 1)
+    }
+}
+
+func drawStatusBar(_ f: inout Frame, _ s: State, _ layout: Layout) {
+    let y = layout.statusY
+    f.fill(Rect(x: 0, y: y, width: f.width, height: 1), style: Style(.statusBar))
+    // Where we are, on the right: "12/2,341".
+    var right = ""
+    if s.detail == nil && s.tab != .settings && s.list.loaded {
+        right = s.list.total == 0 ? " 0 rows " : " \(s.list.selected + 1)/\(s.list.total) "
+        f.put(right, x: f.width - Width.of(right), y: y, style: Style(.statusBar, bold: true))
+    }
+    var x = 1
+    for b in Keymap.statusBar(s) {
+        let need = Width.of(b.label) + Width.of(b.short) + 3
+        if x + need > f.width - Width.of(right) - 1 { break }
+        x = f.put(b.label, x: x, y: y, style: Style(.statusKey, bold: true))
+        x = f.put(" " + b.short + "  ", x: x, y: y, style: Style(.statusBar))
+    }
+}
