@@ -5,6 +5,7 @@ import Dashboard
 import Demo
 import Foundation
 import TerminalText
+import TerminalUI
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,7 +31,7 @@ struct DemoCommand: ParsableCommand {
             path = dir + "/demo.sqlite"
         }
         defer { if let t = tempDir { try? FileManager.default.removeItem(atPath: t) } }
-        let interactive = !summaryOnly && isatty(1) == 1
+        let interactive = !summaryOnly && Terminal.unavailableReason() == nil
         if interactive { stderrPrint("building the demo program (\(sz.rawValue), seed \(seed))…") }
         let store = try Store(path: path, clock: FixedClock(DemoProgram.now))
         let report = try DemoProgram.build(into: store, seed: seed, size: sz)
@@ -87,7 +88,7 @@ struct UIOptions: ParsableArguments {
 func openDashboard(path: String, ui: UIOptions) throws {
     let store = try Store(path: path)
     guard store.isInitialized else { throw StoreError.notInitialized(path: path) }
-    print(try plainSummary(store))
+    try runDashboard(store: store, mode: .admin, ui: ui) { try plainSummary(store) }
 }
 
 struct Dash: ParsableCommand {

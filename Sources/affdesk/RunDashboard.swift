@@ -1,0 +1,39 @@
+import AttributionCore
+import AttributionStore
+import Dashboard
+import Foundation
+import TerminalText
+import TerminalUI
+
+/// Opens the dashboard on a terminal and runs it until the user quits or the terminal goes.
+/// Without a usable terminal (no tty, TERM=dumb) prints the plain-text summary instead.
+func runDashboard(store: Store, mode: Mode, ui: UIOptions, fallback: () throws -> String) throws {
+    let noColor = ui.noColor || (ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false)
+    guard let term = try Terminal.start(colors: !noColor, mouse: !ui.noMouse) else {
+        let why = Terminal.unavailableReason() ?? "the terminal cannot address the cursor (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? ""))"
+        stderrPrint("affdesk: no full-screen terminal (\(why)); printing a plain-text summary instead.")
+        print(try fallback())
+        return
+    }
+    defer { term.stop() }
+    let size = term.size
+    let session = try Session(store: store, mode: mode, who: currentUser(), clock: SystemClock(),
+                              width: size.width, height: size.height)
+    term.draw(session.frame)
+    var lastTick = Date()
+    loop: while !session.state.quit {
+        switch term.nextInput(timeoutMs: 200) {
+        case .key(let k): session.send(.key(k))
+        case .mouse(let m): session.send(.mouse(m))
+        case .resize(let w, let h): session.send(.resize(width: w, height: h))
+        case .tick: break
+        case .hangup: break loop
+        }
+        if Date().timeIntervalSince(lastTick) >= 0.5 {
+            session.send(.tick)
+            lastTick = Date()
+        }
+        if session.state.quit { break }
+        term.draw(session.frame)
+    }
+}
