@@ -56,10 +56,13 @@ extension Engine {
     /// With a customer it is credited to the customer's affiliate unless `affiliate` names another.
     public func manualConversion<F: Facts>(externalID: String, amount: Money, customerKey: String?,
                                            affiliate: AffiliateFact?, at: Instant, facts: F) -> Decision {
+        if externalID.trimmingSpaces.isEmpty { return .rejected(.invalidEvent, "external_id is empty") }
+        if let key = customerKey, key.trimmingSpaces.isEmpty { return .rejected(.invalidEvent, "customer_key is empty") }
         if facts.conversionExists(externalID: externalID) {
             return .rejected(.duplicateExternalID, "external id \(externalID) was credited before")
         }
         if amount.minor <= 0 { return .rejected(.invalidAmount, "amount \(amount) is not positive") }
+        if amount.minor > Money.maxMinor { return .rejected(.invalidAmount, "amount \(amount) is out of range") }
         let e = Event.Conversion(externalID: externalID, amount: amount, customerKey: customerKey, at: at)
         if let key = customerKey {
             guard let c = facts.customer(key: key) else {

@@ -45,6 +45,7 @@ public struct NewCustomer: Hashable, Sendable {
     public var status: CustomerStatus
     public var clickID: String?
     public var at: Instant
+    public var email: String? = nil
 }
 
 public struct StatusChange: Hashable, Sendable {

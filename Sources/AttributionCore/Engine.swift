@@ -8,12 +8,52 @@ public struct Engine: Sendable {
     // MARK: Events
 
     public func decide<F: Facts>(_ event: Event, facts: F) -> Decision {
+        if let field = Engine.malformedField(event) {
+            return .rejected(.invalidEvent, "\(field) is empty")
+        }
         switch event {
         case .click(let e): return click(e, facts)
         case .track(let e): return track(e, facts)
         case .conversion(let e): return conversion(e, facts)
         case .cancel(let e): return cancel(e, facts)
         }
+    }
+
+    /// The first identifier of an event that is present but empty (or only spaces), if any. An
+    /// empty id would otherwise become a customer, click or conversion nobody can find again.
+    /// Adapters should pass nil for an absent optional field, never "".
+    public static func malformedField(_ event: Event) -> String? {
+        func blank(_ s: String?) -> Bool { s.map { $0.trimmingSpaces.isEmpty } ?? false }
+        switch event {
+        case .click(let e):
+            if blank(e.clickID) { return "click_id" }
+            if blank(e.affiliateCode) { return "affiliate code" }
+        case .track(let e):
+            if blank(e.customerKey) { return "customer_key" }
+            if blank(e.clickID) { return "click_id" }
+        case .conversion(let e):
+            if blank(e.externalID) { return "external_id" }
+            if blank(e.customerKey) { return "customer_key" }
+            if blank(e.clickID) { return "click_id" }
+        case .cancel(let e):
+            if blank(e.customerKey) { return "customer_key" }
+        }
+        return nil
+    }
+
+    /// Why an amount (and the commission base, when there is one) cannot be paid on, or nil.
+    /// Zero passes here: whether $0 is a trial or an invalid amount depends on the event.
+    static func amountProblem(_ amount: Money, base: Money?) -> (Reason, String)? {
+        if amount.minor < 0 { return (.invalidAmount, "amount \(amount) is negative") }
+        if amount.minor > Money.maxMinor { return (.invalidAmount, "amount \(amount) is out of range") }
+        if let b = base {
+            if b.currency != amount.currency {
+                return (.invalidEvent, "the commission base is in \(b.currency) but the amount is in \(amount.currency)")
+            }
+            if b.minor < 0 { return (.invalidAmount, "commission base \(b) is negative") }
+            if b.minor > Money.maxMinor { return (.invalidAmount, "commission base \(b) is out of range") }
+        }
+        return nil
     }
 
     func click<F: Facts>(_ e: Event.Click, _ facts: F) -> Decision {
@@ -44,7 +84,8 @@ public struct Engine: Sendable {
         case .success(let found): (click, aff) = found
         }
         var d = Decision.accepted(detail: "attributed to \(aff.code) by click \(click.clickID)")
-        d.newCustomer = NewCustomer(key: e.customerKey, affiliateID: aff.id, status: .initial, clickID: click.clickID, at: e.at)
+        d.newCustomer = NewCustomer(key: e.customerKey, affiliateID: aff.id, status: .initial, clickID: click.clickID, at: e.at,
+                                    email: e.email)
         d.affiliateID = aff.id
         return d
     }
@@ -68,7 +109,7 @@ public struct Engine: Sendable {
         if facts.conversionExists(externalID: e.externalID) {
             return .rejected(.duplicateExternalID, "external id \(e.externalID) was credited before")
         }
-        if e.amount.minor < 0 { return .rejected(.invalidAmount, "amount \(e.amount) is negative") }
+        if let (reason, detail) = Engine.amountProblem(e.amount, base: e.commissionBase) { return .rejected(reason, detail) }
 
         var notes: [Reason] = []
         if let key = e.customerKey {
@@ -108,7 +149,9 @@ public struct Engine: Sendable {
             d.affiliateID = aff.id
             if e.amount.minor == 0 {
                 if e.isFirstPayment { d.notes.append(.trialNoCommission); return d }
-                return .rejected(.invalidAmount, "amount is zero", notes: notes)
+                var r = Decision.rejected(.invalidAmount, "amount is zero", notes: notes)
+                r.affiliateID = aff.id
+                return r
             }
             var paid = d
             paid.conversion = NewConversion(externalID: e.externalID, amount: e.amount,
@@ -149,7 +192,9 @@ public struct Engine: Sendable {
                 base.notes.append(.trialNoCommission)
                 return base
             }
-            return .rejected(.invalidAmount, "amount is zero", notes: notes)
+            var r = Decision.rejected(.invalidAmount, "amount is zero", notes: notes)
+            r.affiliateID = aff.id
+            return r
         }
         base.detail = "credited to \(aff.code) for customer \(c.key)"
         var e2 = e
@@ -182,6 +227,12 @@ public struct Engine: Sendable {
         if let cap = caps.amount {
             if cap.currency != commission.currency {
                 var r = Decision.rejected(.currencyMismatch, "commission in \(commission.currency), amount cap in \(cap.currency)", notes: d.notes)
+                r.affiliateID = aff.id
+                return r
+            }
+            // The total so far must be in the cap's currency too, or the two cannot be compared.
+            if history.commissionTotal != 0, let paid = history.currency, paid != cap.currency {
+                var r = Decision.rejected(.currencyMismatch, "commissions so far in \(paid), amount cap in \(cap.currency)", notes: d.notes)
                 r.affiliateID = aff.id
                 return r
             }
@@ -230,8 +281,9 @@ public struct Engine: Sendable {
         }
         let ageSeconds = at.seconds - click.at.seconds
         if ageSeconds > Int64(settings.windowDays) * 86_400 {
-            var d = Decision.rejected(.clickExpired,
-                                      "click \(id) is \(ageSeconds / 86_400) days old; the window is \(settings.windowDays) days")
+            let days = ageSeconds / 86_400
+            let age = ageSeconds % 86_400 == 0 ? "\(days) days old" : "more than \(days) days old"
+            var d = Decision.rejected(.clickExpired, "click \(id) is \(age); the window is \(settings.windowDays) days")
             d.affiliateID = click.affiliateID
             return .failure(Refusal(decision: d))
         }

@@ -44,9 +44,11 @@ public enum Event: Hashable, Sendable {
         public var customerKey: String
         public var clickID: String?
         public var at: Instant
-        public init(kind: Kind, customerKey: String, clickID: String?, at: Instant) {
+        /// Optional contact detail kept with the customer (never shown to affiliates).
+        public var email: String?
+        public init(kind: Kind, customerKey: String, clickID: String?, at: Instant, email: String? = nil) {
             precondition(kind == .trial || kind == .lead || kind == .signup)
-            self.kind = kind; self.customerKey = customerKey; self.clickID = clickID; self.at = at
+            self.kind = kind; self.customerKey = customerKey; self.clickID = clickID; self.at = at; self.email = email
         }
     }
 

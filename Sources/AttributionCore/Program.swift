@@ -70,13 +70,16 @@ public enum Commission: Hashable, Sendable, CustomStringConvertible {
         return .fixed(m)
     }
 
-    /// The commission on an amount. Percentages round half up to the minor unit.
+    /// The commission on an amount. Percentages round half up to the minor unit (a negative
+    /// amount rounds symmetrically, half away from zero). The product is computed in 128 bits,
+    /// so any amount whose commission fits in Int64 is exact.
     public func commission(on amount: Money) -> Money {
         switch self {
         case .percent(let bp):
-            let v = amount.minor.multipliedFullWidth(by: Int64(bp))
-            let product = Int64(truncatingIfNeeded: v.low)   // amounts are bounded by Money.maxMinor
-            return Money(minor: (product + 5_000) / 10_000, currency: amount.currency)
+            let product = amount.minor.multipliedFullWidth(by: Int64(bp))
+            let (q, r) = Int64(10_000).dividingFullWidth(product)
+            let rounded = r >= 5_000 ? q + 1 : r <= -5_000 ? q - 1 : q
+            return Money(minor: rounded, currency: amount.currency)
         case .fixed(let m): return m
         }
     }
