@@ -23,6 +23,7 @@ enum DetailView {
         }
         f.box(area, title: title, style: Style(.borderFocused))
         let inner = area.interior
+        lines = lines.flatMap { line in wrap(line.0, width: inner.width - 2).map { ($0, line.1) } }
         let maxScroll = max(0, lines.count - inner.height)
         let top = min(scroll, maxScroll)
         for (i, line) in lines.dropFirst(top).prefix(inner.height).enumerated() {
@@ -32,6 +33,27 @@ enum DetailView {
             let label = " \(top + 1)-\(min(lines.count, top + inner.height))/\(lines.count) "
             f.put(label, x: area.maxX - Width.of(label) - 2, y: area.maxY - 1, style: Style(.border))
         }
+    }
+
+    /// Word-wraps a line to a width in cells; words longer than the width are cut.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        guard width > 0, Width.of(text) > width else { return [text] }
+        var out: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let candidate = line.isEmpty ? String(word) : line + " " + word
+            if Width.of(candidate) <= width { line = candidate; continue }
+            if !line.isEmpty { out.append(line) }
+            var rest = String(word)
+            while Width.of(rest) > width {
+                let head = Width.truncate(rest, to: width, ellipsis: "")
+                out.append(head)
+                rest = String(rest.dropFirst(head.count))
+            }
+            line = rest
+        }
+        if !line.isEmpty { out.append(line) }
+        return out
     }
 
     static func customerLines(_ d: CustomerDetail, _ s: State, width: Int) -> [(String, Style)] {
