@@ -224,7 +224,7 @@ final class IngestSession: Facts {
     /// Applies a decision's effects and writes its inbox entry. Returns the inbox id.
     @discardableResult
     func record(_ e: InboundEvent, event: Event?, decision d: Decision, field: String?) throws -> Int64 {
-        let effects = try apply(d)
+        let effects = try apply(d, at: event?.at)
         guard let s = insEvent else { try check(); return 0 }
         var clickRef: String?, customerKey: String?, externalID: String?
         switch event {
@@ -251,9 +251,10 @@ final class IngestSession: Facts {
     struct Applied { var customerID: Int64?; var conversionID: Int64? }
 
     /// Writes what a decision says to write. The decision was made inside this transaction, so
-    /// the facts it relied on still hold.
+    /// the facts it relied on still hold. `at` is the event's time: a status change moves the
+    /// customer's last activity to it (an admin's change passes nil and leaves it).
     @discardableResult
-    func apply(_ d: Decision) throws -> Applied {
+    func apply(_ d: Decision, at: Instant? = nil) throws -> Applied {
         var out = Applied()
         if let c = d.newClick, let s = insClick {
             s.bind(.text(c.clickID), .int(c.affiliateID), .int(c.at.seconds))
@@ -293,7 +294,7 @@ final class IngestSession: Facts {
                 try u.run()
             }
         } else if let sc = d.statusChange, let cid = resolve(sc.customer), let u = updStatus {
-            u.bind(.text(sc.to.rawValue), .int(d.newCustomer?.at.seconds ?? 0), .int(cid))
+            u.bind(.text(sc.to.rawValue), .int(at?.seconds ?? d.newCustomer?.at.seconds ?? 0), .int(cid))
             try u.run()
         }
         if let r = d.reassignment, let u = updReassign {

@@ -66,6 +66,9 @@ public struct ConversionRow: Hashable, Sendable, FetchableRecord {
     public var externalID: String
     public var customerID: Int64?
     public var customerKey: String?
+    /// The customer's number ("Customer #X") with the credited affiliate when it was credited;
+    /// nil for a one-off or when credited to an affiliate the customer did not belong to.
+    public var customerNumber: Int64?
     public var affiliateID: Int64
     public var affiliateCode: String
     public var amount: Money
@@ -76,6 +79,7 @@ public struct ConversionRow: Hashable, Sendable, FetchableRecord {
 
     public init(row: Row) {
         id = row["id"]; externalID = row["external_id"]; customerID = row["customer_id"]; customerKey = row["customer_key"]
+        customerNumber = row["customer_number"]
         affiliateID = row["affiliate_id"]; affiliateCode = row["affiliate_code"] ?? ""
         amount = Money(minor: row["amount_minor"], currency: Currency(validated: row["currency"]))
         commission = Money(minor: row["commission_minor"], currency: Currency(validated: row["commission_currency"]))

@@ -10,6 +10,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case duplicate(what: String, value: String)
     case notFound(what: String, value: String)
     case invalid(field: String, message: String)
+    /// A write was attempted through a read-only store.
+    case readOnly(path: String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .duplicate(let w, let v): return "\(w) \"\(v)\" already exists"
         case .notFound(let w, let v): return "no \(w) \"\(v)\""
         case .invalid(let f, let m): return "\(f): \(m)"
+        case .readOnly(let p): return "\(p): opened read-only; nothing can be changed here"
         }
     }
 }
@@ -117,6 +120,7 @@ public final class Store: @unchecked Sendable {
     }
 
     public func initialize(_ settings: ProgramSettings, who: String) throws {
+        try Store.validate(settings)
         try write { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM program)") == true {
                 throw StoreError.alreadyInitialized(path: self.path)
@@ -248,7 +252,8 @@ public final class Store: @unchecked Sendable {
     // MARK: Plumbing
 
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        precondition(!readOnly, "a read-only store never writes")
+        // A refusal, not a crash: the affiliate view and other readers share code with writers.
+        guard !readOnly else { throw StoreError.readOnly(path: path) }
         return try pool.write(body)
     }
 

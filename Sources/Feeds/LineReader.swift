@@ -33,7 +33,9 @@ public struct LineReader: Sequence, IteratorProtocol {
             }
             if eof {
                 guard start < buffer.count else { return nil }
-                let text = String(decoding: buffer[start...], as: UTF8.self)
+                // A last line without a newline: strip a CR as for every other line.
+                let end = buffer[buffer.count - 1] == 13 ? buffer.count - 1 : buffer.count
+                let text = String(decoding: buffer[start..<end], as: UTF8.self)
                 bytesRead += Int64(buffer.count - start)
                 start = buffer.count
                 lineNumber += 1

@@ -41,7 +41,13 @@ public struct TrackingFeed: Sendable {
         public var message: String
     }
 
+    static let types: Set<String> = ["click", "trial", "lead", "signup", "conversion", "cancel"]
+
     func event(type: String, _ j: JSON) throws(FieldError) -> Event {
+        // The type first: for a line of an unknown type, every other field is beside the point.
+        guard TrackingFeed.types.contains(type) else {
+            throw FieldError(field: "type", message: "unknown type \"\(type)\"; expected click, trial, lead, signup, conversion or cancel")
+        }
         let at = try instant(j, "at")
         switch type {
         case "click":
@@ -108,7 +114,10 @@ public struct TrackingFeed: Sendable {
         guard let text = v.text else {
             throw FieldError(field: key, message: "must be a decimal string like \"29.00\" or a number")
         }
-        if text.contains("e") || text.contains("E") {
+        // "2.9e1" as a number or a string: say what to change. Other text ("free") is simply
+        // not a decimal amount, which Money.parse says.
+        if text.contains(where: { $0 == "e" || $0 == "E" }),
+           text.allSatisfy({ ("0"..."9").contains($0) || $0 == "e" || $0 == "E" || $0 == "." || $0 == "-" || $0 == "+" }) {
             throw FieldError(field: key, message: "write the amount without an exponent")
         }
         do { return try Money.parse(text, currency: currency) } catch {

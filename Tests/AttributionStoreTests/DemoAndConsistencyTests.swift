@@ -1,0 +1,137 @@
+import AttributionCore
+@testable import AttributionStore
+import Demo
+import Foundation
+import GRDB
+import XCTest
+
+final class DemoTests: StoreTestCase {
+    /// The demo (seed 1, small) built once for the class: it takes seconds.
+    nonisolated(unsafe) static var built: (store: Store, report: DemoProgram.Report)?
+
+    func demo() throws -> (store: Store, report: DemoProgram.Report) {
+        if let b = DemoTests.built { return b }
+        let s = try Store.temporary(clock: FixedClock(DemoProgram.now))
+        let r = try DemoProgram.build(into: s, seed: 1, size: .small)
+        DemoTests.built = (s, r)
+        return (s, r)
+    }
+
+    override class func tearDown() {
+        if let b = built { try? FileManager.default.removeItem(atPath: (b.store.path as NSString).deletingLastPathComponent) }
+        built = nil
+        super.tearDown()
+    }
+
+    func testTheSameSeedGivesTheSameDatabase() throws {
+        let (a, reportA) = try demo()
+        let b = try Store.temporary(clock: FixedClock(DemoProgram.now))
+        defer { try? FileManager.default.removeItem(atPath: (b.path as NSString).deletingLastPathComponent) }
+        let reportB = try DemoProgram.build(into: b, seed: 1, size: .small)
+        XCTAssertEqual(reportA.summary, reportB.summary)
+        XCTAssertEqual(reportA.lines, reportB.lines)
+        XCTAssertEqual(try a.contentDigest(), try b.contentDigest())
+        // And through the list APIs.
+        XCTAssertEqual(try allCustomers(a), try allCustomers(b))
+        XCTAssertEqual(try allConversions(a), try allConversions(b))
+        XCTAssertEqual(try allEvents(a), try allEvents(b))
+        XCTAssertEqual(try a.audit(page: .first(10_000)), try b.audit(page: .first(10_000)))
+    }
+
+    func testADifferentSeedGivesADifferentProgram() {
+        // The generator alone: cheaper than a second database, and what the seed feeds.
+        let one = DemoProgram.generate(seed: 1, size: .small)
+        XCTAssertEqual(one.map(\.1), DemoProgram.generate(seed: 1, size: .small).map(\.1))
+        XCTAssertNotEqual(one.map(\.1), DemoProgram.generate(seed: 2, size: .small).map(\.1))
+        XCTAssertEqual(one.map(\.0), one.map(\.0).sorted(), "in time order")
+    }
+
+    func testTheDemoHasCustomersInEveryStatus() throws {
+        let (s, report) = try demo()
+        let counts = try s.customerStatusCounts()
+        for status in CustomerStatus.allCases {
+            XCTAssertGreaterThan(counts[status] ?? 0, 0, "\(status)")
+        }
+        XCTAssertEqual(report.affiliates, try s.affiliates().count)
+        XCTAssertGreaterThan(try s.customerCount(), 2_000)
+        XCTAssertEqual(try s.eventCount(), report.summary.received)
+        XCTAssertEqual(report.summary.received + report.summary.alreadyIngested, report.lines, "every line is accounted for")
+    }
+
+    func testTheDemoHasRejectedEventsOfEveryEventLevelReason() throws {
+        let (s, _) = try demo()
+        let found = Set(try s.rejectionCounts().map(\.reason))
+        let adminOnly: Set<Reason> = [.transitionNotAllowed, .sameAffiliate]
+        for reason in Reason.allCases where reason.isRefusal && !adminOnly.contains(reason) {
+            XCTAssertTrue(found.contains(reason.rawValue), "no \(reason.rawValue) in the demo")
+        }
+        for note in Reason.allCases where !note.isRefusal {
+            XCTAssertGreaterThan(try s.eventCount(EventQuery(reason: note.rawValue)), 0, "no \(note.rawValue) note in the demo")
+        }
+        XCTAssertEqual(found.subtracting(Reason.allCases.map(\.rawValue)), [], "only known codes")
+    }
+
+    func testTheDemoHasAdminHistoryAndIsConsistent() throws {
+        let (s, _) = try demo()
+        let actions = Set(try s.audit(page: .first(10_000)).map(\.action))
+        XCTAssertTrue(actions.isSuperset(of: ["init", "affiliate.add", "settings", "affiliate.disable", "customer.status",
+                                              "conversion.add"]), "\(actions)")
+        XCTAssertEqual(Set(try s.audit(page: .first(10_000)).map(\.who)), [DemoProgram.admin])
+        XCTAssertEqual(try s.affiliate(code: "deal-hunter")?.disabled, true)
+        XCTAssertEqual(try s.conversion(externalID: "manual_0001")?.manual, true)
+        XCTAssertEqual(try s.settings().recurring, true)
+        try assertConsistent(s)
+    }
+}
+
+final class ConsistencyTests: StoreTestCase {
+    /// The check must be able to fail: break each invariant by hand and see it named.
+    func testEachBrokenInvariantIsReported() throws {
+        func broken(_ sql: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            let s = try store()
+            try ingest(s, [
+                Line.click("c1", "alice"), Line.track("trial", "u1", click: "c1"),
+                Line.conversion("o1", "29.00", customer: "u1", t0.adding(seconds: 60)),
+                Line.conversion("o2", "10.00", customer: "u1", t0.adding(seconds: 120)),
+                Line.conversion("o3", "0.00", customer: "u9", click: "c1", t0.adding(seconds: 120), extra: #","first_payment":true"#),
+            ])
+            XCTAssertEqual(try s.consistencyProblems(), [], file: file, line: line)
+            try s.write { db in try db.execute(sql: sql) }
+            let problems = try s.consistencyProblems()
+            XCTAssertTrue(problems.contains { $0.contains(expected) }, "\(problems) lacks \(expected)", file: file, line: line)
+        }
+        try broken("UPDATE customer SET conversions = 5 WHERE key = 'u1'", "customer u1: 5 conversions and commission 390 stored")
+        try broken("UPDATE customer SET commission_minor = 1 WHERE key = 'u1'", "but 2 conversion rows summing to 390")
+        try broken("UPDATE event SET conversion_id = NULL WHERE external_id = 'o2'", "conversion o2 is linked to 0 inbox events")
+        try broken("UPDATE event SET conversion_id = NULL WHERE external_id = 'o2'", "has no conversion row")
+        try broken("UPDATE event SET conversion_id = (SELECT id FROM conversion WHERE external_id = 'o1') WHERE external_id = 'o2'",
+                   "conversion o1 is linked to 2 inbox events")
+        try broken("DELETE FROM event WHERE type = 'click'", "click c1 has 0 accepted click events")
+        try broken("DELETE FROM click", "has no click row")
+        try broken("UPDATE customer SET status = 'initial' WHERE key = 'u1'", "customer u1 is initial with 2 conversions")
+        try broken("UPDATE event SET outcome = 'rejected' WHERE type = 'trial'", "customer u1 was not created by an accepted event")
+        try broken("UPDATE event SET reason = 'unknown_click' WHERE type = 'trial'", "is accepted with reason unknown_click")
+        try broken("UPDATE affiliate SET last_customer_number = 0", "affiliate alice has counter 0 but customer number 2")
+        try broken("UPDATE conversion SET manual = 1 WHERE external_id = 'o1'", "manual conversion o1 is linked to 1 inbox event(s)")
+        try broken("UPDATE customer SET first_commission_at = NULL WHERE key = 'u1'", "customer u1")
+    }
+
+    func testTheDigestSeesEveryTableAndIgnoresOnlyWriteTimes() throws {
+        let a = try store()
+        let b = try store()
+        XCTAssertEqual(try a.contentDigest(), try b.contentDigest())
+        XCTAssertEqual(Set(try a.contentDigest().keys),
+                       ["program", "affiliate", "click", "customer", "conversion", "event", "event_ref", "audit"])
+        // A write time differs: still equal.
+        try a.write { db in try db.execute(sql: "UPDATE affiliate SET created_at = created_at + 5") }
+        XCTAssertEqual(try a.contentDigest(), try b.contentDigest())
+        // Any content differs: not equal, and only that table.
+        try ingest(a, [Line.click("c1", "alice")])
+        try ingest(b, [Line.click("c1", "bob")])
+        let da = try a.contentDigest(), db = try b.contentDigest()
+        XCTAssertNotEqual(da["click"], db["click"])
+        XCTAssertNotEqual(da["event"], db["event"])
+        XCTAssertEqual(da["customer"], db["customer"])
+        XCTAssertTrue(da["click"]?.hasPrefix("1 rows") ?? false)
+    }
+}
