@@ -10,6 +10,9 @@ public struct LineReader: Sequence, IteratorProtocol {
     private var lineNumber = 0
     /// Bytes consumed so far, for progress.
     public private(set) var bytesRead: Int64 = 0
+    /// Why reading stopped before the end of the input (a directory, an I/O error), if it did.
+    /// The complete lines read before it were yielded; a partial last line is dropped.
+    public private(set) var readError: Error?
 
     public init(handle: FileHandle) { self.handle = handle }
 
@@ -42,7 +45,14 @@ public struct LineReader: Sequence, IteratorProtocol {
                 return (lineNumber, text)
             }
             if start > 0 { buffer.removeSubrange(0..<start); start = 0 }
-            let chunk = handle.readData(ofLength: 1 << 20)
+            // Not readData(ofLength:), which traps on a read error (e.g. EISDIR).
+            let chunk: Data
+            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+                readError = error
+                eof = true
+                start = buffer.count
+                return nil
+            }
             if chunk.isEmpty { eof = true } else { buffer.append(contentsOf: chunk) }
         }
     }

@@ -28,6 +28,10 @@ struct Ingest: ParsableCommand {
         if file == "-" {
             handle = .standardInput
         } else {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw Failure("\(file): is a directory, not a file of events")
+            }
             guard let h = FileHandle(forReadingAtPath: file) else { throw Failure("\(file): cannot open the file") }
             handle = h
             total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0
@@ -38,6 +42,9 @@ struct Ingest: ParsableCommand {
         let summary = try store.ingest(source) { _ in bar?.update(source.bytesRead) }
         bar?.finish()
         if json { print(summaryJSON(summary).text) } else { print(summaryText(summary, name: name)) }
+        if let e = source.reader.readError {
+            throw Failure("\(name): reading stopped early (\(e.localizedDescription)); the events before it were recorded")
+        }
     }
 }
 

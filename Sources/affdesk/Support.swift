@@ -20,6 +20,8 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     func open(readOnly: Bool = false) throws -> Store {
+        // Never create a database as a side effect of a typo: only `init` and `demo` make one.
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.notInitialized(path: path) }
         let store = try Store(path: path, readOnly: readOnly)
         guard store.isInitialized else { throw StoreError.notInitialized(path: path) }
         return store

@@ -71,6 +71,25 @@ final class LineReaderTests: XCTestCase {
         XCTAssertEqual(try texts(content), expected)
     }
 
+    func testAnUnreadableInputEndsTheLinesWithAnError() throws {
+        // A directory opens but cannot be read: no trap, no lines, and the error is kept.
+        guard var reader = try? LineReader(path: dir.path) else { return }  // some systems refuse to open it at all
+        XCTAssertNil(reader.next())
+        XCTAssertNotNil(reader.readError)
+        XCTAssertNil(reader.next(), "and it stays ended")
+        var ok = try LineReader(path: try writeFile("a\nb"))
+        XCTAssertEqual(ok.next()?.text, "a")
+        XCTAssertEqual(ok.next()?.text, "b")
+        XCTAssertNil(ok.next())
+        XCTAssertNil(ok.readError)
+    }
+
+    func writeFile(_ s: String) throws -> String {
+        let url = dir.appendingPathComponent("w-\(UUID().uuidString)")
+        try Data(s.utf8).write(to: url)
+        return url.path
+    }
+
     func testMissingFile() {
         XCTAssertThrowsError(try LineReader(path: dir.appendingPathComponent("nope.jsonl").path)) { error in
             XCTAssertEqual(error as? FeedError, .cannotOpen(dir.appendingPathComponent("nope.jsonl").path))

@@ -1,0 +1,116 @@
+import AttributionCore
+import AttributionStore
+import Demo
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Kill safety: `affdesk ingest` killed with SIGKILL at several moments leaves a database in
+/// which every event is either fully applied or absent, and ingesting the file again to the end
+/// gives exactly the database a single clean run gives.
+final class CrashTests: XCTestCase {
+    static let eventCount = 200_000
+    /// The ingest commits this many events per transaction (Store.ingest's default).
+    static let batch = 4096
+    var dir: String!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-crash-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// A program with the benchmark's affiliates aff0...aff49, made through the store.
+    func makeProgram(_ path: String) throws {
+        let s = try Store(path: path, clock: FixedClock(Instant.parse("2025-01-01T00:00:00Z")!))
+        try s.initialize(ProgramSettings(name: "crash", caps: Caps(count: 24)), who: "crash-test")
+        for code in BenchEvents.affiliateCodes { _ = try s.addAffiliate(code: code, name: code, who: "crash-test") }
+    }
+
+    /// What must hold in any committed state.
+    func checkInvariants(_ path: String, label: String) throws -> Int {
+        // A reader first (the affiliate view may be the first to open after a crash)...
+        let reader = try Store(path: path, readOnly: true)
+        XCTAssertEqual(try reader.consistencyProblems(), [], label)
+        let n = try reader.eventCount()
+        XCTAssertTrue(n % CrashTests.batch == 0 || n == CrashTests.eventCount,
+                      "\(label): \(n) events is not a whole number of \(CrashTests.batch)-event transactions")
+        let totals = try reader.eventTotals()
+        XCTAssertEqual(totals.accepted + totals.rejected, n, label)
+        // ...then a writer, which recovers the write-ahead log like the next ingest would.
+        let writer = try Store(path: path)
+        XCTAssertEqual(try writer.consistencyProblems(), [], label)
+        XCTAssertEqual(try writer.eventCount(), n, "\(label): opening to write lost or found events")
+        return n
+    }
+
+    func testKilledIngestsLeaveWholeEventsAndFinishLikeACleanRun() throws {
+        let file = dir + "/events.jsonl"
+        let lines = BenchEvents.lines(count: CrashTests.eventCount)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+
+        // The reference: one clean run, in parallel with the killed ones (another database).
+        let clean = dir + "/clean.sqlite"
+        try makeProgram(clean)
+        let cleanChild = try CLIRunner.start(["ingest", file, "--no-progress", "--db", clean])
+
+        // The same file, killed at a few moments: as soon as something is committed, then after
+        // a few more transactions of this run, then later still.
+        let crashed = dir + "/crashed.sqlite"
+        try makeProgram(crashed)
+        var before = 0
+        var killedMidway = 0
+        for (round, extra) in [1, 5 * CrashTests.batch, 12 * CrashTests.batch].enumerated() {
+            let child = try CLIRunner.start(["ingest", file, "--no-progress", "--db", crashed])
+            let watcher = try Store(path: crashed, readOnly: true)
+            var seen = before
+            // Poll until this run has committed `extra` more events (or it has finished).
+            while child.process.isRunning {
+                seen = try watcher.eventCount()
+                if seen >= before + extra { break }
+                usleep(2_000)
+            }
+            let killed = child.process.isRunning
+            if killed { kill(child.pid, SIGKILL) }
+            let result = child.finish(timeout: 300)
+            XCTAssertFalse(result.timedOut)
+            if killed {
+                XCTAssertEqual(child.process.terminationReason, .uncaughtSignal, "round \(round)")
+                XCTAssertEqual(result.status, SIGKILL, "round \(round)")
+            }
+            let after = try checkInvariants(crashed, label: "after kill \(round + 1)")
+            XCTAssertGreaterThanOrEqual(after, seen, "round \(round): committed events were lost")
+            if killed && after < CrashTests.eventCount { killedMidway += 1 }
+            before = after
+        }
+        XCTAssertGreaterThanOrEqual(killedMidway, 2, "the ingest finished before it could be killed; make the file longer")
+
+        let cleanRun = cleanChild.finish(timeout: 1200)
+        XCTAssertTrue(cleanRun.succeeded, "clean run: \(cleanRun.status) \(cleanRun.stderr)")
+        XCTAssertTrue(cleanRun.stdout.hasPrefix("events.jsonl: \(CrashTests.eventCount) recorded: "), cleanRun.stdout)
+
+        // Ingest again to the end: exactly what the clean run made.
+        let resumed = try affdesk("ingest", file, "--no-progress", "--db", crashed)
+        XCTAssertTrue(resumed.stdout.contains("; \(before) already ingested (unchanged)"), resumed.stdout)
+        _ = try checkInvariants(crashed, label: "after the resumed run")
+        let a = try Store(path: clean, readOnly: true), b = try Store(path: crashed, readOnly: true)
+        XCTAssertEqual(try b.eventCount(), CrashTests.eventCount)
+        XCTAssertEqual(try b.contentDigest(), try a.contentDigest())
+        XCTAssertEqual(try b.eventTotals().accepted, try a.eventTotals().accepted)
+        XCTAssertEqual(try b.rejectionCounts().map { "\($0.reason)=\($0.count)" }, try a.rejectionCounts().map { "\($0.reason)=\($0.count)" })
+        XCTAssertEqual(try b.customerStatusCounts(), try a.customerStatusCounts())
+        XCTAssertEqual(try b.affiliateSummaries().map { [$0.customers, $0.conversions, Int($0.earnings)] },
+                       try a.affiliateSummaries().map { [$0.customers, $0.conversions, Int($0.earnings)] })
+        XCTAssertEqual(try b.conversionCount(), try a.conversionCount())
+        XCTAssertGreaterThan(try a.conversionCount(), 10_000, "the file exercises the paying path")
+        // And the clean run itself is consistent.
+        XCTAssertEqual(try a.consistencyProblems(), [])
+    }
+}
