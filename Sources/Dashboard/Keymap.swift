@@ -96,8 +96,18 @@ public enum Keymap {
     public static func statusBar(_ s: State) -> [Binding] {
         let scopes = scopes(s)
         var out = bindings.filter { $0.inStatusBar && scopes.contains($0.scope) }
-        if s.tab == .settings && s.detail == nil { out.removeAll { $0.command == .filter || $0.command == .sortReverse } }
-        if s.detail != nil { out.removeAll { $0.command == .open || $0.command == .filter || $0.command == .sortReverse } }
+        if s.tab == .settings && s.detail == nil {
+            out.removeAll { $0.command == .filter || $0.command == .sortReverse }
+            // Enter edits the selected setting.
+            out = out.map { var b = $0; if b.command == .open { b.short = "edit" }; return b }
+        }
+        // Lists the store reads in one fixed order have nothing to reverse.
+        if !Screens.columns(s.tab, s).contains(where: { $0.sortKey != nil }) { out.removeAll { $0.command == .sortReverse } }
+        if s.detail != nil {
+            out.removeAll { $0.command == .open || $0.command == .filter || $0.command == .sortReverse }
+            // How to leave the pane comes first.
+            if let back = bindings.first(where: { $0.command == .back }) { out.insert(back, at: 0) }
+        }
         return out
     }
 }

@@ -9,11 +9,29 @@ public struct Layout {
     public let width: Int
     public let height: Int
     public let extraLine: Bool
+    /// Rows above the status bar for the message and the filter line: a message too long for
+    /// one row takes two (a refusal's reason is a whole sentence), and the filter line its own.
+    public let messageLines: Int
 
     public init(_ s: State) {
         width = s.width
         height = s.height
         extraLine = (s.tab == .triage && s.isAdmin) || (s.tab == .customers && s.affiliateFilter != nil)
+        let text = s.message.map { Layout.messageText($0.text, width: s.width).count } ?? 0
+        messageLines = max(1, text + (Layout.showsFilterLine(s) ? 1 : 0))
+    }
+
+    /// The filter line shows while the filter is edited or set (on lists, without a pane).
+    static func showsFilterLine(_ s: State) -> Bool {
+        (s.filtering || !s.list.filter.isEmpty) && s.detail == nil && s.tab != .settings
+    }
+
+    /// A message wrapped to at most two rows, with an ellipsis when even that is too short.
+    static func messageText(_ text: String, width: Int) -> [String] {
+        let room = max(1, width - 2)
+        let lines = DetailView.wrap(text, width: room)
+        guard lines.count > 2 else { return lines }
+        return [lines[0], Width.truncate(lines[1...].joined(separator: " "), to: room)]
     }
 
     public var tooSmall: Bool { width < Layout.minWidth || height < Layout.minHeight }
@@ -22,13 +40,24 @@ public struct Layout {
     public var contentTop: Int { 2 }
     public var headerY: Int { contentTop + (extraLine ? 1 : 0) }
     public var firstRowY: Int { headerY + 1 }
-    public var messageY: Int { height - 2 }
+    /// The first row of the message area (the message, then the filter line).
+    public var messageY: Int { height - 1 - messageLines }
     public var statusY: Int { height - 1 }
     public var visibleRows: Int { max(1, messageY - firstRowY) }
     public var content: Rect { Rect(x: 0, y: contentTop, width: width, height: max(0, messageY - contentTop)) }
 
     /// Tab labels and the columns they occupy: "1 Affiliates", or just the number when narrow.
     public func tabRanges(_ s: State) -> [(Tab, Range<Int>)] {
+        var x = 0
+        return zip(s.tabs, tabLabels(s)).map { tab, label in
+            let w = Width.of(label)
+            defer { x += w }
+            return (tab, x..<(x + w))
+        }
+    }
+
+    /// The label drawn for each tab, matching `tabRanges`: the widest style that fits.
+    public func tabLabels(_ s: State) -> [String] {
         let tabs = s.tabs
         // Widest first: " 1 Title ", then "1 Title ", then " 1 Titl".
         let styles: [(Int, Tab) -> String] = [
@@ -41,25 +70,7 @@ public struct Layout {
             labels = tabs.enumerated().map { style($0.offset + 1, $0.element) }
             if labels.reduce(0, { $0 + Width.of($1) }) <= width { break }
         }
-        var x = 0
-        var out: [(Tab, Range<Int>)] = []
-        for (t, l) in zip(tabs, labels) {
-            let w = Width.of(l)
-            out.append((t, x..<(x + w)))
-            x += w
-        }
-        return out
-    }
-
-    /// The label drawn for each tab, matching `tabRanges`.
-    public func tabLabels(_ s: State) -> [String] {
-        let ranges = tabRanges(s)
-        return ranges.enumerated().map { i, r in
-            let n = i + 1, t = r.0
-            for l in [" \(n) \(Layout.tabTitle(t, s)) ", "\(n) \(Layout.tabTitle(t, s)) ", " \(n) \(Layout.shortTitle(t, s))"]
-                where Width.of(l) == r.1.count { return l }
-            return ""
-        }
+        return labels
     }
 
     static func tabTitle(_ t: Tab, _ s: State) -> String {

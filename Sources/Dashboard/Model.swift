@@ -253,6 +253,8 @@ public struct State: Hashable, Sendable {
     public var reasonIndex = 0
     /// Settings screen: the field under the cursor.
     public var settingsField = 0
+    /// How far the help overlay is scrolled.
+    public var helpScroll = 0
     public var quit = false
     public var now: Instant
 

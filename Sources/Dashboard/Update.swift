@@ -18,7 +18,10 @@ extension State {
         case .reset: return .load(q, mode, .first(pageSize))
         case .last: return .load(q, mode, .last(pageSize))
         case .reload:
-            return .load(q, mode, PageRequest(after: l.rows.first?.cursor, limit: max(pageSize, l.rows.count), inclusive: true))
+            // A window at the top of the list reads from the top, so rows new since (sorting
+            // before the first one) show up.
+            let from = l.offset == 0 ? nil : l.rows.first?.cursor
+            return .load(q, mode, PageRequest(after: from, limit: max(pageSize, l.rows.count), inclusive: from != nil))
         case .append: return .load(q, mode, PageRequest(after: l.rows.last?.cursor, limit: pageSize))
         case .prepend: return .load(q, mode, PageRequest(after: l.rows.first?.cursor, direction: .backward, limit: pageSize))
         }
@@ -27,6 +30,13 @@ extension State {
 
 /// The dashboard's one state transition: a message in, the new state and the work to do out.
 public func update(_ s: inout State, _ msg: Msg) -> [Effect] {
+    let effects = transition(&s, msg)
+    // A message of two rows takes one from the list: keep the selection in view.
+    if s.tab != .settings { s.lists[s.tab]!.top = clampTop(s.list, visible: Layout(s).visibleRows) }
+    return effects
+}
+
+func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
     switch msg {
     case .key(let k): return handleKey(&s, k)
     case .mouse(let m): return handleMouse(&s, m)
@@ -219,6 +229,7 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
         return [.quit]
     case .help:
         s.overlays.append(.help)
+        s.helpScroll = 0
         return []
     case .nextTab, .prevTab:
         let tabs = s.tabs
@@ -311,9 +322,11 @@ func scrollDetail(_ s: inout State, _ cmd: Command, _ visible: Int) -> [Effect] 
         default: return 10_000
         }
     }
+    // Clamped to the pane's lines: after End, Up moves at once.
+    let maxScroll = DetailView.maxScroll(s)
     switch s.detail {
-    case .customer(var d)?: d.scroll = step(d.scroll); s.detail = .customer(d)
-    case .event(var d)?: d.scroll = step(d.scroll); s.detail = .event(d)
+    case .customer(var d)?: d.scroll = min(step(d.scroll), maxScroll); s.detail = .customer(d)
+    case .event(var d)?: d.scroll = min(step(d.scroll), maxScroll); s.detail = .event(d)
     case nil: break
     }
     return []
@@ -409,7 +422,18 @@ func handleOverlayKey(_ s: inout State, _ key: Key) -> [Effect] {
     func replaceTop(_ o: Overlay) { s.overlays[s.overlays.count - 1] = o }
     switch top {
     case .help:
-        if key == .escape || key == .char("?") || key == .char("q") || key == .enter { pop() }
+        let page = max(1, OverlayView.dialogRoom(s.height, lines: OverlayView.helpLines(s).count) - 1)
+        switch key {
+        case .down, .char("j"): s.helpScroll += 1
+        case .up, .char("k"): s.helpScroll -= 1
+        case .pageDown, .char(" "), .ctrl("f"): s.helpScroll += page
+        case .pageUp, .ctrl("b"): s.helpScroll -= page
+        case .home, .char("g"): s.helpScroll = 0
+        case .end, .char("G"): s.helpScroll = Int.max / 2
+        case .escape, .char("?"), .char("q"), .enter, .f(1): pop()
+        default: break
+        }
+        s.helpScroll = min(max(0, s.helpScroll), OverlayView.helpMaxScroll(s))
         return []
     case .confirm(let c):
         switch key {

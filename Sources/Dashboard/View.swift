@@ -67,7 +67,7 @@ func drawContextLine(_ f: inout Frame, _ s: State, _ layout: Layout) {
         x = f.put(" (\(r.count)) ", x: x, y: y, style: Style(.accent))
         x = f.put("▶ ", x: x, y: y, style: Style(.key))
         let sentence = Reason(rawValue: r.reason)?.sentence ?? "Every refused event, newest first. ←/→ picks a reason."
-        f.put(sentence, x: x + 1, y: y, style: Style(.dim), maxWidth: f.width - x - 2)
+        f.put(Width.truncate(sentence, to: max(0, f.width - x - 2)), x: x + 1, y: y, style: Style(.dim))
     } else if let scope = s.affiliateFilter {
         var x = f.put(" Customers of ", x: 0, y: y, style: Style(.dim))
         x = f.put(scope.code, x: x, y: y, style: Style(.accent, bold: true))
@@ -84,7 +84,10 @@ func drawTable(_ f: inout Frame, _ s: State, _ layout: Layout) {
     for r in rects {
         let c = cols[r.index]
         var title = c.title
-        if r.index == l.sortColumn, c.sortKey != nil { title += l.descending ? " ▼" : " ▲" }
+        if r.index == l.sortColumn, c.sortKey != nil {
+            // The marker stays when the title is cut: "Affilia… ▲".
+            title = Width.truncate(c.title, to: max(0, r.width - 2)) + (l.descending ? " ▼" : " ▲")
+        }
         f.put(Width.fit(title, to: r.width, align: c.rightAligned ? .right : .left), x: r.x, y: layout.headerY,
               style: Style(.header, bold: true), maxWidth: r.width)
     }
@@ -126,21 +129,19 @@ func highlight(_ f: inout Frame, _ cell: String, _ filter: String, x: Int, y: In
 }
 
 func drawMessage(_ f: inout Frame, _ s: State, _ layout: Layout) {
-    let y = layout.messageY
-    if s.filtering || !s.list.filter.isEmpty, s.detail == nil, s.tab != .settings {
+    var y = layout.messageY
+    if let m = s.message {
+        for line in Layout.messageText(m.text, width: f.width) {
+            f.put(" " + line, x: 0, y: y, style: Style(m.isError ? .error : .ok, bold: m.isError), maxWidth: f.width - 1)
+            y += 1
+        }
+    }
+    if Layout.showsFilterLine(s) {
         var x = f.put(" / ", x: 0, y: y, style: Style(.key, bold: true))
-        x = f.put(s.list.filter, x: x, y: y, style: Style(.input))
+        x = f.put(s.list.filter, x: x, y: y, style: Style(.input), maxWidth: max(0, f.width - x - 2))
         if s.filtering { f.put("█", x: x, y: y, style: Style(.input)) }
         let hint = s.filtering ? "  Enter keeps · Esc clears" : "  (filter · Esc clears)"
-        f.put(hint, x: x + 1, y: y, style: Style(.dim), maxWidth: max(0, f.width - x - 2))
-        if let m = s.message, !s.filtering {
-            let w = min(Width.of(m.text), f.width / 2)
-            f.put(Width.truncate(m.text, to: w), x: f.width - w - 1, y: y, style: Style(m.isError ? .error : .ok))
-        }
-        return
-    }
-    if let m = s.message {
-        f.put(" " + m.text, x: 0, y: y, style: Style(m.isError ? .error : .ok, bold: m.isError), maxWidth: f.width - 1)
+        f.put(Width.truncate(hint, to: max(0, f.width - x - 2)), x: x + 1, y: y, style: Style(.dim))
     }
 }
 

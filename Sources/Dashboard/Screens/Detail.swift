@@ -6,8 +6,23 @@ import TerminalText
 /// order) and an inbox event (its reason, fix and payload).
 enum DetailView {
     static func draw(_ f: inout Frame, _ s: State, _ area: Rect) {
-        var lines: [(String, Style)] = []
+        guard let (title, lines, scroll) = content(s, area) else { return }
+        f.box(area, title: title, style: Style(.borderFocused))
+        let inner = area.interior
+        let top = min(scroll, max(0, lines.count - inner.height))
+        for (i, line) in lines.dropFirst(top).prefix(inner.height).enumerated() {
+            f.put(line.0, x: inner.x + 1, y: inner.y + i, style: line.1, maxWidth: inner.width - 2)
+        }
+        if lines.count > inner.height {
+            let label = " \(top + 1)-\(min(lines.count, top + inner.height))/\(lines.count) "
+            f.put(label, x: area.maxX - Width.of(label) - 2, y: area.maxY - 1, style: Style(.border))
+        }
+    }
+
+    /// The pane's title, its lines wrapped to the pane, and the scroll asked for.
+    static func content(_ s: State, _ area: Rect) -> (String, [(String, Style)], Int)? {
         let title: String
+        let lines: [(String, Style)]
         let scroll: Int
         switch s.detail {
         case .customer(let d)?:
@@ -19,24 +34,23 @@ enum DetailView {
             lines = eventLines(d, s, width: area.width - 4)
             scroll = d.scroll
         case nil:
-            return
+            return nil
         }
-        f.box(area, title: title, style: Style(.borderFocused))
-        let inner = area.interior
-        lines = lines.flatMap { line in wrap(line.0, width: inner.width - 2).map { ($0, line.1) } }
-        let maxScroll = max(0, lines.count - inner.height)
-        let top = min(scroll, maxScroll)
-        for (i, line) in lines.dropFirst(top).prefix(inner.height).enumerated() {
-            f.put(line.0, x: inner.x + 1, y: inner.y + i, style: line.1, maxWidth: inner.width - 2)
-        }
-        if lines.count > inner.height {
-            let label = " \(top + 1)-\(min(lines.count, top + inner.height))/\(lines.count) "
-            f.put(label, x: area.maxX - Width.of(label) - 2, y: area.maxY - 1, style: Style(.border))
-        }
+        let width = area.interior.width - 2
+        return (title, lines.flatMap { line in wrap(line.0, width: width).map { ($0, line.1) } }, scroll)
+    }
+
+    /// How far the open pane scrolls before its last line is at the bottom.
+    static func maxScroll(_ s: State) -> Int {
+        let area = Layout(s).content
+        guard let (_, lines, _) = content(s, area) else { return 0 }
+        return max(0, lines.count - area.interior.height)
     }
 
     /// Word-wraps a line to a width in cells; words longer than the width are cut.
     static func wrap(_ text: String, width: Int) -> [String] {
+        // Measure and cut what the frame will draw: escape sequences gone, line breaks spaces.
+        let text = Sanitize.text(text)
         guard width > 0, Width.of(text) > width else { return [text] }
         var out: [String] = []
         var line = ""
@@ -47,6 +61,7 @@ enum DetailView {
             var rest = String(word)
             while Width.of(rest) > width {
                 let head = Width.truncate(rest, to: width, ellipsis: "")
+                if head.isEmpty { break }   // a wide character in a one-cell width: the frame clips it
                 out.append(head)
                 rest = String(rest.dropFirst(head.count))
             }
@@ -196,18 +211,31 @@ enum OverlayView {
         }
     }
 
-    static func dialog(_ f: inout Frame, _ title: String, _ lines: [(String, Style)], minWidth: Int = 30) {
+    /// The rows a dialog shows its lines in on a frame this high.
+    static func dialogRoom(_ height: Int, lines: Int) -> Int { max(0, min(height - 2, lines + 2) - 2) }
+
+    static func dialog(_ f: inout Frame, _ title: String, _ lines: [(String, Style)], minWidth: Int = 30, scroll: Int = 0) {
         let w = min(f.width - 2, max(minWidth, Width.of(title) + 6, (lines.map { Width.of($0.0) }.max() ?? 0) + 4))
-        let h = min(f.height - 2, lines.count + 2)
-        let r = f.bounds.centered(width: w, height: h)
-        f.fill(r, style: Style(.dialog))
+        let room = dialogRoom(f.height, lines: lines.count)
+        let r = f.bounds.centered(width: w, height: room + 2)
+        // A blank column either side keeps the screen's text off the border.
+        f.fill(Rect(x: r.x - 1, y: r.y, width: r.width + 2, height: r.height), style: Style(.dialog))
         f.box(r, title: title, style: Style(.borderFocused))
-        for (i, line) in lines.prefix(h - 2).enumerated() {
-            f.put(line.0, x: r.x + 2, y: r.y + 1 + i, style: line.1, maxWidth: w - 4)
+        let top = min(max(0, scroll), max(0, lines.count - room))
+        for (i, line) in lines.dropFirst(top).prefix(room).enumerated() {
+            f.put(Width.truncate(line.0, to: w - 4), x: r.x + 2, y: r.y + 1 + i, style: line.1)
+        }
+        if lines.count > room {
+            let label = " \(top + 1)-\(top + room)/\(lines.count) ↑/↓ "
+            f.put(label, x: r.maxX - Width.of(label) - 2, y: r.maxY - 1, style: Style(.borderFocused))
         }
     }
 
     static func help(_ f: inout Frame, _ s: State) {
+        dialog(&f, "Keys · ? or Esc closes", helpLines(s), minWidth: 60, scroll: s.helpScroll)
+    }
+
+    static func helpLines(_ s: State) -> [(String, Style)] {
         let scopes = Keymap.scopes(s)
         var lines: [(String, Style)] = []
         let groups: [(Scope, String)] = [(.everywhere, "Everywhere"), (.lists, "Lists"), (.customerActions, "Customer actions (admin)"),
@@ -219,6 +247,12 @@ enum OverlayView {
             }
         }
         lines.append(("Mouse: click a tab or a row, click a header to sort, wheel scrolls.", Style(.dim)))
-        dialog(&f, "Keys · ? or Esc closes", lines, minWidth: 60)
+        return lines
+    }
+
+    /// How far the help scrolls on this screen (it is taller than small terminals).
+    static func helpMaxScroll(_ s: State) -> Int {
+        let n = helpLines(s).count
+        return max(0, n - dialogRoom(s.height, lines: n))
     }
 }

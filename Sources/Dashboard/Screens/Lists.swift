@@ -98,7 +98,8 @@ enum CapsScreen {
 
 enum TriageScreen {
     static let columns = [
-        Column("#", width: 7, right: true, sort: "id", priority: 6),
+        // Newest first: the store reads the inbox in that one order, so no column sorts.
+        Column("#", width: 7, right: true, priority: 6),
         Column("When", width: 16, priority: 5),
         Column("Type", width: 10, priority: 7),
         Column("Outcome", width: 8, priority: 3),
@@ -119,12 +120,14 @@ enum TriageScreen {
 
 enum AuditScreen {
     static let columns = [
-        Column("When", width: 16, sort: "id", priority: 8),
-        Column("Who", width: 10, priority: 7),
-        Column("Action", width: 16, priority: 9),
+        // Newest first, the one order the store reads the log in. "After" says what a change
+        // did, so it outlasts "Before" on narrow screens.
+        Column("When", width: 16, priority: 8),
+        Column("Who", width: 10, priority: 6),
+        Column("Action", width: 17, priority: 9),
         Column("Target", width: 14, flex: true, priority: 8),
-        Column("Before", width: 12, flex: true, priority: 6),
-        Column("After", width: 12, flex: true, priority: 6),
+        Column("Before", width: 12, flex: true, priority: 5),
+        Column("After", width: 12, flex: true, priority: 7),
     ]
 
     static func row(_ a: AuditRow) -> DisplayRow {

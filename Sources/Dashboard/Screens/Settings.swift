@@ -95,11 +95,11 @@ enum SettingsScreen {
             y += 1
         }
         if let field = SettingField(rawValue: s.settingsField), y + 1 < area.maxY {
-            f.put(explain(field, s.settings), x: 2, y: y + 1, style: Style(.dim), maxWidth: area.width - 4)
+            f.put(Width.truncate(explain(field, s.settings), to: area.width - 4), x: 2, y: y + 1, style: Style(.dim))
         }
         if y + 2 < area.maxY {
-            f.put("Enter edits the selected setting; every change is confirmed and written to the audit log.",
-                  x: 2, y: y + 2, style: Style(.dim), maxWidth: area.width - 4)
+            f.put(Width.truncate("Enter edits the selected setting; every change is confirmed and written to the audit log.",
+                                 to: area.width - 4), x: 2, y: y + 2, style: Style(.dim))
         }
     }
 }
