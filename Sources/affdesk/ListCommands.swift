@@ -5,7 +5,8 @@ import Foundation
 import TerminalText
 
 /// Streams every page of a keyset query.
-func allPages<T>(_ limit: Int?, _ fetch: (PageRequest) throws -> [T], cursor: (T) -> Cursor) rethrows -> [T] {
+func allPages<T>(_ limit: Int?, _ fetch: (PageRequest) throws -> [T], cursor: (T) -> Cursor) throws -> [T] {
+    if let l = limit, l < 0 { throw Failure("--limit: \(l) is negative; give 0 or more rows") }
     var out: [T] = []
     var page = PageRequest.first(500)
     while true {

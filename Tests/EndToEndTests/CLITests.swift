@@ -421,6 +421,12 @@ final class CLITests: XCTestCase {
                       sort.stderr)
         let format = try affdeskFailing("ingest", "--format", "csv", "-", "--db", db)
         XCTAssertTrue(format.stderr.contains(#"unknown format "csv""#), format.stderr)
+        for list in ["customers", "conversions", "events"] {
+            let negative = try affdeskFailing(list, "list", "--limit=-1", "--db", db)
+            XCTAssertEqual(negative.status, 1, "\(list): a refusal, not a trap")
+            XCTAssertTrue(negative.stderr.contains("--limit: -1 is negative; give 0 or more rows"), negative.stderr)
+        }
+        XCTAssertEqual(try affdesk("events", "list", "--limit", "0", "--json", "--db", db).stdout, "[]\n")
         // A directory is refused with a message, not a crash.
         let directory = try affdeskFailing("ingest", dir, "--db", db)
         XCTAssertEqual(directory.status, 1)
