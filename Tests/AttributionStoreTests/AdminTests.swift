@@ -266,3 +266,44 @@ final class ReadOnlyTests: StoreTestCase {
         XCTAssertEqual(try reader.dataVersion(), last, "nothing new, nothing moved")
     }
 }
+
+/// The caps watch list: customers capped or near a cap, never ended ones.
+final class CapsWatchTests: StoreTestCase {
+    func testNearCapsFindsEachDimensionAndSkipsEndedCustomers() throws {
+        let caps = Caps(count: 5, months: 6, amount: usd(10_000))
+        let s = try store(ProgramSettings(name: "T", commission: .percent(basisPoints: 1000), caps: caps))
+        let aug1 = Instant.parse("2025-08-01T10:00:00Z")!
+        var lines: [String] = []
+        func customer(_ key: String, payments: [(String, Instant)], click at: Instant = t0) {
+            lines.append(Line.click("c-\(key)", "alice", at.adding(seconds: -60)))
+            lines.append(Line.track("trial", key, click: "c-\(key)", at.adding(seconds: -30)))
+            for (i, (amount, when)) in payments.enumerated() {
+                lines.append(Line.conversion("\(key)-\(i)", amount, customer: key, when.adding(seconds: Int64(i))))
+            }
+        }
+        customer("byCount", payments: Array(repeating: ("1.00", t0), count: 4))
+        customer("byAmount", payments: [("850.00", t0)])
+        customer("byMonths", payments: [("1.00", aug1)], click: aug1)
+        customer("far", payments: [("1.00", t0)])
+        customer("capped", payments: Array(repeating: ("1.00", t0), count: 5))
+        customer("endedNear", payments: Array(repeating: ("1.00", t0), count: 4))
+        lines.append(Line.cancel("endedNear", t0.adding(seconds: 3600)))
+        let r = try ingest(s, lines)
+        XCTAssertEqual(r.rejected, 0, "\(r.byReason)")
+        XCTAssertEqual(try self.customer(s, "capped").status, .capped)
+
+        let t = caps.nearThresholds(now: now)
+        XCTAssertEqual(t.commissions, 4)
+        XCTAssertEqual(t.commissionMinor, 8_000)
+        XCTAssertEqual(t.firstCommissionBefore, Instant.parse("2025-09-01T12:00:00Z"))
+        let q = CustomerQuery(sort: .key, descending: false,
+                              nearCaps: NearCaps(commissions: t.commissions, commissionMinor: t.commissionMinor,
+                                                 firstCommissionBefore: t.firstCommissionBefore))
+        XCTAssertEqual(try s.customers(q, page: .first(100)).map(\.key), ["byAmount", "byCount", "byMonths", "capped"])
+        XCTAssertEqual(try s.customerCount(q), 4)
+        // Only the dimensions given count.
+        let countOnly = CustomerQuery(sort: .key, descending: false,
+                                      nearCaps: NearCaps(commissions: 4, commissionMinor: nil, firstCommissionBefore: nil))
+        XCTAssertEqual(try s.customers(countOnly, page: .first(100)).map(\.key), ["byCount", "capped"])
+    }
+}
