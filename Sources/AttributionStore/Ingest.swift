@@ -40,7 +40,7 @@ extension Store {
         var done = 0
         func flush() throws {
             guard !batch.isEmpty else { return }
-            try write { db in
+            try bulkWrite { db in
                 let session = try IngestSession(db, store: self)
                 for e in batch { try session.process(e, into: &summary) }
                 try session.finish()
