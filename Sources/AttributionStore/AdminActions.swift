@@ -39,7 +39,10 @@ extension Store {
     /// or to `affiliateCode` when given.
     public func addManualConversion(externalID: String, amount: Money, customerKey: String?, affiliateCode: String?,
                                     at: Instant? = nil, who: String, detail: String? = nil) throws -> Decision {
-        try write { db in
+        for (field, value) in [("external_id", externalID), ("customer_key", customerKey ?? "")] where value.utf8.contains(0) {
+            throw StoreError.invalid(field: field, message: "must not contain a NUL character")
+        }
+        return try write { db in
             let session = try IngestSession(db, store: self)
             var aff: AffiliateFact?
             if let code = affiliateCode {

@@ -206,8 +206,13 @@ final class IngestSession: Facts {
         var field: String?
         switch e.payload {
         case .event(let ev):
-            event = ev
-            decision = engine.decide(ev, facts: self)
+            if let f = IngestSession.nulField(ev) {
+                field = f
+                decision = .rejected(.invalidEvent, "\(f) contains a NUL character")
+            } else {
+                event = ev
+                decision = engine.decide(ev, facts: self)
+            }
         case .invalid(let f, let message):
             field = f
             decision = .rejected(.invalidEvent, e.invalidMessage ?? message)
@@ -219,6 +224,29 @@ final class IngestSession: Facts {
         summary.count(decision, e)
         if summary.firstEventID == nil { summary.firstEventID = id }
         summary.lastEventID = id
+    }
+
+    /// SQLite's C API, as GRDB and RawStatement call it, ends text at a NUL: an identifier
+    /// holding one would be stored cut short and collide with another ("bob\u{0}x" with "bob").
+    /// Refused here, whatever the adapter.
+    static func nulField(_ event: Event) -> String? {
+        func bad(_ s: String?) -> Bool { s?.utf8.contains(0) ?? false }
+        switch event {
+        case .click(let c):
+            if bad(c.clickID) { return "click_id" }
+            if bad(c.affiliateCode) { return "affiliate" }
+        case .track(let t):
+            if bad(t.customerKey) { return "customer_key" }
+            if bad(t.clickID) { return "click_id" }
+            if bad(t.email) { return "email" }
+        case .conversion(let c):
+            if bad(c.externalID) { return "external_id" }
+            if bad(c.customerKey) { return "customer_key" }
+            if bad(c.clickID) { return "click_id" }
+        case .cancel(let c):
+            if bad(c.customerKey) { return "customer_key" }
+        }
+        return nil
     }
 
     /// Applies a decision's effects and writes its inbox entry. Returns the inbox id.

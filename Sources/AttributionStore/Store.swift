@@ -12,6 +12,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case invalid(field: String, message: String)
     /// A write was attempted through a read-only store.
     case readOnly(path: String)
+    /// The file exists but is not an SQLite database.
+    case notADatabase(path: String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .notFound(let w, let v): return "no \(w) \"\(v)\""
         case .invalid(let f, let m): return "\(f): \(m)"
         case .readOnly(let p): return "\(p): opened read-only; nothing can be changed here"
+        case .notADatabase(let p): return "\(p): not an affdesk database (the file is not SQLite)"
         }
     }
 }
@@ -85,8 +88,13 @@ public final class Store: @unchecked Sendable {
         } else if !FileManager.default.fileExists(atPath: path) {
             throw StoreError.notInitialized(path: path)
         }
-        pool = try DatabasePool(path: path, configuration: config)
-        let found = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+        let found: Int
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            found = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_NOTADB {
+            throw StoreError.notADatabase(path: path)
+        }
         if found > Schema.version {
             throw StoreError.newerSchema(path: path, found: found, supported: Schema.version)
         }
@@ -214,6 +222,9 @@ public final class Store: @unchecked Sendable {
         let code = code.trimmingCharacters(in: .whitespaces)
         guard !code.isEmpty else { throw StoreError.invalid(field: "code", message: "must not be empty") }
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.invalid(field: "name", message: "must not be empty") }
+        for (field, value) in [("code", code), ("name", name), ("email", email ?? "")] where value.utf8.contains(0) {
+            throw StoreError.invalid(field: field, message: "must not contain a NUL character")
+        }
         let now = clock.now()
         return try write { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM affiliate WHERE code = ?)", arguments: [code]) == true {

@@ -93,6 +93,11 @@ public struct TrackingFeed: Sendable {
         guard let v = j[key], !v.isNull else { return nil }
         guard let s = v.text else { throw FieldError(field: key, message: "must be a string") }
         if s.isEmpty { throw FieldError(field: key, message: "must not be empty") }
+        // An identifier is looked up and shown: a control character ("\u0000", an escape
+        // sequence) in one is never meant, and a NUL would end it early in C APIs.
+        if s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw FieldError(field: key, message: "must not contain control characters")
+        }
         if s.utf8.count > TrackingFeed.maxIDLength {
             throw FieldError(field: key, message: "longer than \(TrackingFeed.maxIDLength) bytes")
         }

@@ -431,6 +431,42 @@ final class IngestTests: StoreTestCase {
         XCTAssertEqual(try s.customerCount(), 0)
     }
 
+    /// SQLite's C API ends text at a NUL: an id holding one would be stored cut short and
+    /// collide with another. Whatever the adapter, the store refuses it.
+    func testIdentifiersWithANulAreRefusedWhateverTheAdapter() throws {
+        let s = try store()
+        try ingest(s, [Line.click("c1", "alice"), Line.track("trial", "bob", click: "c1")])
+        let before = try s.customerCount()
+        let events: [(Event, String)] = [
+            (.track(.init(kind: .trial, customerKey: "bob\u{0}x", clickID: "c1", at: t0)), "customer_key"),
+            (.track(.init(kind: .signup, customerKey: "eve", clickID: "c1\u{0}", at: t0)), "click_id"),
+            (.click(.init(clickID: "c9\u{0}", affiliateCode: "alice", at: t0)), "click_id"),
+            (.conversion(.init(externalID: "o\u{0}1", amount: usd(100), customerKey: "bob", at: t0)), "external_id"),
+            (.cancel(.init(customerKey: "bob\u{0}", at: t0)), "customer_key"),
+        ]
+        let inbound = events.enumerated().map { i, e in
+            InboundEvent(source: "test", type: e.0.kind.rawValue, raw: "event \(i)", dedupeKey: "test:\(i)", payload: .event(e.0))
+        }
+        let r = try s.ingest(inbound)
+        XCTAssertEqual(r.byReason, ["invalid_event": 5])
+        let rows = try allEvents(s).suffix(5)
+        XCTAssertEqual(rows.map(\.field), events.map(\.1))
+        XCTAssertEqual(rows.map(\.detail), events.map { "\($0.1) contains a NUL character" })
+        XCTAssertEqual(rows.map(\.customerKey), [nil, nil, nil, nil, nil], "nothing cut short is stored")
+        XCTAssertEqual(try s.customerCount(), before)
+        XCTAssertEqual(try customer(s, "bob").status, .initial, "bob was not cancelled by \"bob\\0\"")
+        XCTAssertEqual(try s.conversionCount(), 0)
+        // The store's own entry points too.
+        XCTAssertThrowsError(try s.addAffiliate(code: "dave\u{0}", name: "Dave", who: "t")) {
+            XCTAssertEqual($0 as? StoreError, .invalid(field: "code", message: "must not contain a NUL character"))
+        }
+        XCTAssertThrowsError(try s.addManualConversion(externalID: "m\u{0}", amount: usd(100), customerKey: "bob", affiliateCode: nil,
+                                                       who: "t")) {
+            XCTAssertEqual($0 as? StoreError, .invalid(field: "external_id", message: "must not contain a NUL character"))
+        }
+        try assertConsistent(s)
+    }
+
     func testIngestIntoAnUninitializedDatabaseIsRefused() throws {
         let s = try emptyStore()
         XCTAssertThrowsError(try ingest(s, [Line.click("c1", "alice")])) {

@@ -74,6 +74,19 @@ final class SchemaTests: StoreTestCase {
         }
     }
 
+    func testAFileThatIsNotADatabaseIsRefusedByName() throws {
+        let path = (try tempDir() as NSString).appendingPathComponent("notes.sqlite")
+        try String(repeating: "not a database\n", count: 100).write(toFile: path, atomically: true, encoding: .utf8)
+        for readOnly in [false, true] {
+            XCTAssertThrowsError(try Store(path: path, readOnly: readOnly)) { error in
+                XCTAssertEqual(error as? StoreError, .notADatabase(path: path))
+                XCTAssertEqual("\(error)", "\(path): not an affdesk database (the file is not SQLite)")
+            }
+        }
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), String(repeating: "not a database\n", count: 100),
+                       "left as it was")
+    }
+
     func testReadOnlyOpeningOfAMissingFileIsRefused() throws {
         let path = (try tempDir() as NSString).appendingPathComponent("missing.sqlite")
         XCTAssertThrowsError(try Store(path: path, readOnly: true)) { XCTAssertEqual($0 as? StoreError, .notInitialized(path: path)) }

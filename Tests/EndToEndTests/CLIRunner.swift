@@ -150,6 +150,11 @@ extension XCTestCase {
     /// Runs affdesk expecting it to fail; returns what it printed.
     func affdeskFailing(_ arguments: String..., stdin: String? = nil, environment: [String: String] = [:],
                         file: StaticString = #filePath, line: UInt = #line) throws -> CLIResult {
+        try affdeskFailing(arguments, stdin: stdin, environment: environment, file: file, line: line)
+    }
+
+    func affdeskFailing(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+                        file: StaticString = #filePath, line: UInt = #line) throws -> CLIResult {
         let r = try CLIRunner.run(arguments, stdin: stdin, environment: environment)
         XCTAssertFalse(r.timedOut, "timed out", file: file, line: line)
         XCTAssertNotEqual(r.status, 0, "affdesk \(arguments.joined(separator: " ")) succeeded:\n\(r.stdout)", file: file, line: line)

@@ -431,6 +431,14 @@ final class CLITests: XCTestCase {
         let directory = try affdeskFailing("ingest", dir, "--db", db)
         XCTAssertEqual(directory.status, 1)
         XCTAssertTrue(directory.stderr.contains("\(dir!): is a directory, not a file of events"), directory.stderr)
+        // A file that is not a database is named as such, and left alone.
+        let notes = dir + "/notes.txt"
+        try "some notes\n".write(toFile: notes, atomically: true, encoding: .utf8)
+        for args in [["customers", "list"], ["ingest", "-"], ["init"]] {
+            let r = try affdeskFailing(args + ["--db", notes], stdin: "")
+            XCTAssertTrue(r.stderr.contains("\(notes): not an affdesk database (the file is not SQLite)"), "\(args): \(r.stderr)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: notes, encoding: .utf8), "some notes\n")
         // A command that writes never creates a database as a side effect.
         let typo = dir + "/typo.sqlite"
         let notThere = try affdeskFailing("affiliates", "add", "--code", "x", "--name", "X", "--db", typo)

@@ -195,6 +195,21 @@ final class TrackingFeedTests: XCTestCase {
             XCTAssertEqual(e?.field, field, line)
             XCTAssertEqual(e?.message, message, line)
         }
+        // Control characters in identifiers: a NUL would cut the id short in SQLite's C API, an
+        // escape sequence would reach a terminal.
+        for (json, field) in [(#"{"type":"trial","customer_key":"bob\u0000x","at":"2026-01-05T10:00:00Z"}"#, "customer_key"),
+                              (#"{"type":"trial","customer_key":"\u001b[31mred","at":"2026-01-05T10:00:00Z"}"#, "customer_key"),
+                              (#"{"type":"trial","customer_key":"u1","email":"a\tb@x","at":"2026-01-05T10:00:00Z"}"#, "email"),
+                              (#"{"type":"click","click_id":"c\u007f","affiliate":"a","at":"2026-01-05T10:00:00Z"}"#, "click_id"),
+                              (#"{"type":"conversion","external_id":"o\n1","amount":"1","currency":"USD","at":"2026-01-05T10:00:00Z"}"#,
+                               "external_id")] {
+            let e = invalid(json)
+            XCTAssertEqual(e?.field, field, json)
+            XCTAssertEqual(e?.message, "must not contain control characters", json)
+        }
+        // Other unicode is fine.
+        XCTAssertEqual(event(#"{"type":"cancel","customer_key":"Zoë 🚀 \u00e9","at":"2026-01-05T10:00:00Z"}"#),
+                       .cancel(.init(customerKey: "Zoë 🚀 é", at: t0)))
         // Exactly the limit is fine.
         XCTAssertNotNil(event(#"{"type":"click","click_id":"\#(String(repeating: "x", count: 256))","affiliate":"a","at":"2026-01-05T10:00:00Z"}"#))
     }
