@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 1
+    static let version = 2
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -116,6 +116,22 @@ enum Schema {
               after TEXT,
               detail TEXT
             );
+            """)
+        }
+        m.registerMigration("v2-ssh-keys") { db in
+            // Affiliates' SSH keys for the read-only view. A removed key keeps its row (and its
+            // id, which authorized_keys lines name) with `removed_at` set.
+            try db.execute(sql: """
+            CREATE TABLE ssh_key (
+              id INTEGER PRIMARY KEY,
+              affiliate_id INTEGER NOT NULL REFERENCES affiliate(id),
+              key_type TEXT NOT NULL,
+              key_data TEXT NOT NULL UNIQUE,
+              comment TEXT,
+              added_at INTEGER NOT NULL,
+              removed_at INTEGER
+            );
+            CREATE INDEX ssh_key_affiliate ON ssh_key(affiliate_id);
             """)
         }
         return m
