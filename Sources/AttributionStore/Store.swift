@@ -10,6 +10,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case duplicate(what: String, value: String)
     case notFound(what: String, value: String)
     case invalid(field: String, message: String)
+    case accessRefused(String)
     /// A write was attempted through a read-only store.
     case readOnly(path: String)
     /// The file exists but is not an SQLite database.
@@ -24,6 +25,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .duplicate(let w, let v): return "\(w) \"\(v)\" already exists"
         case .notFound(let w, let v): return "no \(w) \"\(v)\""
         case .invalid(let f, let m): return "\(f): \(m)"
+        case .accessRefused(let why): return "access refused: \(why)"
         case .readOnly(let p): return "\(p): opened read-only; nothing can be changed here"
         case .notADatabase(let p): return "\(p): not an affdesk database (the file is not SQLite)"
         }
@@ -61,21 +63,35 @@ public struct AdapterSettings: Hashable, Sendable {
 public final class Store: @unchecked Sendable {
     public let path: String
     public let readOnly: Bool
+    /// Opened for the affiliate view: read-only, and SQLite itself refuses to read any column
+    /// that could identify a customer or an order (see `AffiliatePrivacy`).
+    public let affiliateView: Bool
     let pool: DatabasePool
     public let clock: any Clock
 
     /// Opens (creating if needed) the database at `path` and migrates it. A read-only store
     /// never migrates and never writes.
-    public init(path: String, readOnly: Bool = false, clock: any Clock = SystemClock()) throws {
+    public convenience init(path: String, readOnly: Bool = false, clock: any Clock = SystemClock()) throws {
+        try self.init(path: path, readOnly: readOnly, affiliateView: false, clock: clock)
+    }
+
+    init(path: String, readOnly: Bool, affiliateView: Bool, clock: any Clock) throws {
         self.path = path
-        self.readOnly = readOnly
+        self.readOnly = readOnly || affiliateView
+        self.affiliateView = affiliateView
         self.clock = clock
+        let readOnly = self.readOnly
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.readonly = readOnly
         config.busyMode = .timeout(10)
         config.label = "affdesk"
+        if affiliateView {
+            // One reader, so `PRAGMA data_version` sees every commit made by other processes.
+            config.maximumReaderCount = 1
+        }
         config.prepareDatabase { db in
+            if affiliateView { AffiliatePrivacy.install(on: db) }
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 // A 64 MiB page cache for the writer: the ingest touches a dozen indexes per event.
@@ -118,7 +134,10 @@ public final class Store: @unchecked Sendable {
 
     /// Moves whenever anything is written: every write adds an inbox event or an audit entry.
     public func dataVersion() throws -> Int64 {
-        try pool.read { db in
+        if affiliateView {
+            return try pool.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        }
+        return try pool.read { db in
             try Int64.fetchOne(db, sql: "SELECT (SELECT COALESCE(MAX(id),0) FROM event) * 1000003 + (SELECT COALESCE(MAX(id),0) FROM audit)") ?? 0
         }
     }
