@@ -7,7 +7,8 @@ public struct Cursor: Hashable, Sendable {
     let id: Int64
 
     init(_ value: Value, _ id: Int64) { self.value = value; self.id = id }
-    init(int: Int64?, id: Int64) { self.value = int.map(Value.int) ?? .null; self.id = id }
+    /// A cursor on an integer sort value (also for lists a screen builds itself).
+    public init(int: Int64?, id: Int64) { self.value = int.map(Value.int) ?? .null; self.id = id }
     init(text: String?, id: Int64) { self.value = text.map(Value.text) ?? .null; self.id = id }
 
     var sql: DatabaseValueConvertible? {

@@ -33,10 +33,12 @@ public final class Driver {
             return v != lastVersion ? [.dataChanged] : []
         case .loadSettings: return [.settingsLoaded(try store.settings())]
         case .loadReasons:
+            guard s.isAdmin else { return [] }
             let counts = try store.rejectionCounts()
             let all = ReasonCount(reason: "", count: counts.reduce(0) { $0 + $1.count })
             return [.reasonsLoaded([all] + counts.map { ReasonCount(reason: $0.reason, count: $0.count) })]
         case .loadPicker:
+            guard s.isAdmin else { return [] }
             return [.pickerLoaded(try store.affiliates().map { PickerItem(code: $0.code, name: $0.name, disabled: $0.disabled) })]
         case .loadCustomer(let key):
             guard let c = try store.customer(key: key) else { return [.failed("Customer \(key) no longer exists.")] }
@@ -46,6 +48,14 @@ public final class Driver {
                                         monthly: try store.monthlyRevenue(customerID: c.id),
                                         progress: s.settings.caps.progress(c.capHistory, now: clock.now()))
             return [.detailLoaded(.customer(detail))]
+        case .loadMyCustomer(let number):
+            guard case .affiliate(let me, _, _) = s.mode else { return [] }
+            guard let c = try store.affiliateCustomer(me, number: number) else {
+                return [.failed("Customer #\(number) is no longer yours.")]
+            }
+            let convs = try store.affiliateConversions(me, descending: false, customerNumber: number, page: .first(1000))
+            return [.detailLoaded(.mine(MyCustomerDetail(customer: c, conversions: convs,
+                                                         progress: s.settings.caps.progress(c.capHistory, now: clock.now()))))]
         case .loadEvent(let id):
             guard let e = try store.event(id: id) else { return [.failed("Event \(id) no longer exists.")] }
             return [.detailLoaded(.event(EventDetail(event: e, wouldNow: try wouldNow(e, s))))]
@@ -98,6 +108,7 @@ public final class Driver {
         let wantsTotal: Bool
         switch mode { case .append, .prepend: wantsTotal = false; default: wantsTotal = true }
         let now = clock.now()
+        if case .affiliate(let me, _, _) = s.mode { return try loadMine(me, q, page, s, wantsTotal: wantsTotal, now: now) }
         switch q.tab {
         case .affiliates:
             let sort = AffiliateSort(rawValue: q.sortKey) ?? .code
@@ -130,6 +141,32 @@ public final class Driver {
             let rows = try store.audit(filter: q.filter, page: page).map(AuditScreen.row)
             return (rows, wantsTotal ? try store.auditCount(filter: q.filter) : -1)
         case .settings:
+            return ([], 0)
+        }
+    }
+}
+
+extension Driver {
+    /// The affiliate view's lists, through the store's affiliate queries only.
+    func loadMine(_ me: Int64, _ q: ListQuery, _ page: PageRequest, _ s: State, wantsTotal: Bool,
+                  now: Instant) throws -> ([DisplayRow], Int) {
+        switch q.tab {
+        case .customers:
+            let sort = CustomerSort(rawValue: q.sortKey) ?? .activity
+            let rows = try store.affiliateCustomers(me, sort: sort, descending: q.descending, filter: q.filter, page: page)
+                .map { AffiliateScreens.customerRow($0, s.settings, now: now, sort: sort) }
+            return (rows, wantsTotal ? try store.affiliateCustomerCount(me, filter: q.filter) : -1)
+        case .conversions:
+            let sort = ConversionSort(rawValue: q.sortKey) ?? .date
+            let rows = try store.affiliateConversions(me, sort: sort, descending: q.descending, page: page)
+                .map { AffiliateScreens.conversionRow($0, s.settings, sort: sort) }
+            return (rows, wantsTotal ? try store.affiliateConversionCount(me) : -1)
+        case .affiliates:
+            // A few dozen months at most: read whole, once per (re)load.
+            guard page.after == nil else { return ([], -1) }
+            let rows = AffiliateScreens.earningsRows(try store.affiliateEarnings(me), s.settings)
+            return (rows, rows.count)
+        default:
             return ([], 0)
         }
     }

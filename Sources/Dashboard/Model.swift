@@ -112,6 +112,15 @@ public struct ListQuery: Hashable, Sendable {
 public enum Detail: Hashable, Sendable {
     case customer(CustomerDetail)
     case event(EventDetail)
+    /// The affiliate view's customer: "Customer #X", its caps and the conversions it earned.
+    case mine(MyCustomerDetail)
+}
+
+public struct MyCustomerDetail: Hashable, Sendable {
+    public var customer: AffiliateCustomerRow
+    public var conversions: [AffiliateConversionRow]
+    public var progress: CapProgress
+    public var scroll = 0
 }
 
 public struct CustomerDetail: Hashable, Sendable {
@@ -306,6 +315,7 @@ public enum Effect: Hashable, Sendable {
     case load(ListQuery, LoadMode, PageRequest)
     case loadCustomer(key: String)
     case loadEvent(id: Int64)
+    case loadMyCustomer(number: Int64)
     case loadReasons
     case loadSettings
     case loadPicker

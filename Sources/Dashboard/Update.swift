@@ -58,6 +58,8 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
             new.scroll = old.scroll; d = .customer(new)
         case (.event(let old)?, .event(var new)) where old.event.id == new.event.id:
             new.scroll = old.scroll; d = .event(new)
+        case (.mine(let old)?, .mine(var new)) where old.customer.number == new.customer.number:
+            new.scroll = old.scroll; d = .mine(new)
         default: break
         }
         s.detail = d
@@ -94,6 +96,7 @@ func refreshAll(_ s: State) -> [Effect] {
     switch s.detail {
     case .customer(let d)?: out.append(.loadCustomer(key: d.customer.key))
     case .event(let d)?: out.append(.loadEvent(id: d.event.id))
+    case .mine(let d)?: out.append(.loadMyCustomer(number: d.customer.number))
     case nil: break
     }
     return out
@@ -327,6 +330,7 @@ func scrollDetail(_ s: inout State, _ cmd: Command, _ visible: Int) -> [Effect] 
     switch s.detail {
     case .customer(var d)?: d.scroll = min(step(d.scroll), maxScroll); s.detail = .customer(d)
     case .event(var d)?: d.scroll = min(step(d.scroll), maxScroll); s.detail = .event(d)
+    case .mine(var d)?: d.scroll = min(step(d.scroll), maxScroll); s.detail = .mine(d)
     case nil: break
     }
     return []
@@ -335,6 +339,11 @@ func scrollDetail(_ s: inout State, _ cmd: Command, _ visible: Int) -> [Effect] 
 func open(_ s: inout State) -> [Effect] {
     if s.tab == .settings { return beginEditSetting(&s) }
     guard let row = s.list.selectedRow else { return [] }
+    if !s.isAdmin {
+        // The affiliate view: rows carry the customer's number for this affiliate, never a key.
+        guard s.tab == .customers || s.tab == .conversions, let n = Int64(row.ref.dropFirst()) else { return [] }
+        return [.loadMyCustomer(number: n)]
+    }
     switch s.tab {
     case .affiliates:
         s.affiliateFilter = AffiliateScope(id: row.id, code: row.ref)

@@ -107,11 +107,11 @@ struct Dash: ParsableCommand {
 }
 
 /// Renders the dashboard to text without a terminal: for documentation and scripts.
-func printSnapshot(store: Store, ui: UIOptions, clock: any Clock) throws {
+func printSnapshot(store: Store, ui: UIOptions, clock: any Clock, mode: Mode = .admin) throws {
     let spec = ui.snapshot ?? "80x24"
     let parts = spec.split(separator: "x").compactMap { Int($0) }
     guard parts.count == 2 else { throw Failure("--snapshot: \"\(spec)\" is not WIDTHxHEIGHT like 100x30") }
-    let session = try Session(store: store, who: currentUser(), clock: clock, width: parts[0], height: parts[1])
+    let session = try Session(store: store, mode: mode, who: currentUser(), clock: clock, width: parts[0], height: parts[1])
     for word in (ui.keys ?? "").split(separator: " ") {
         if let k = namedKey(String(word)) { session.send(k) } else { session.type(String(word)) }
     }

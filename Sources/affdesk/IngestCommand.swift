@@ -38,7 +38,7 @@ struct Ingest: ParsableCommand {
         }
         let name = file == "-" ? "stdin" : (file as NSString).lastPathComponent
         let source = FeedSource(reader: LineReader(handle: handle), feed: TrackingFeed(defaultCurrency: settings.currency, file: name))
-        let bar = !noProgress && isatty(2) == 1 && total > 4 << 20 ? ProgressBar(total: total) : nil
+        let bar = !noProgress && isatty(2) == 1 && total > 4 << 20 ? IngestProgress(total: total) : nil
         let summary = try store.ingest(source) { _ in bar?.update(source.bytesRead) }
         bar?.finish()
         if json { print(summaryJSON(summary).text) } else { print(summaryText(summary, name: name)) }
@@ -63,7 +63,7 @@ final class FeedSource: Sequence, IteratorProtocol {
 }
 
 /// A one-line progress bar on standard error, redrawn at most ten times a second.
-final class ProgressBar {
+final class IngestProgress {
     let total: Int64
     var last = Date.distantPast
     let started = Date()

@@ -33,6 +33,10 @@ enum DetailView {
             title = "Event #\(d.event.id) · \(d.event.type)"
             lines = eventLines(d, s, width: area.width - 4)
             scroll = d.scroll
+        case .mine(let d)?:
+            title = "Customer #\(d.customer.number)"
+            lines = AffiliateScreens.detailLines(d, s, width: area.width - 4)
+            scroll = d.scroll
         case nil:
             return nil
         }

@@ -9,6 +9,7 @@ public enum Screens {
         case .affiliates: return (3, true)       // earnings
         case .customers: return (mode == .admin ? 6 : 5, true)  // last activity
         case .conversions: return (0, true)      // date
+        case .affiliates where mode != .admin: return (0, true)  // earnings by month
         case .caps: return (1, false)            // by affiliate
         case .triage, .audit: return (0, true)
         case .settings: return (0, false)
@@ -16,6 +17,7 @@ public enum Screens {
     }
 
     public static func columns(_ tab: Tab, _ s: State) -> [Column] {
+        if !s.isAdmin { return AffiliateScreens.columns(tab) }
         switch tab {
         case .affiliates: return AffiliatesScreen.columns
         case .customers: return CustomersScreen.columns
