@@ -224,6 +224,13 @@ public struct Engine: Sendable {
             if case .existing = customer { r.statusChange = StatusChange(customer: customer, from: status, to: .capped) }
             return r
         }
+        // A customer's commissions add up in one currency: the first one's.
+        if history.commissionTotal != 0, let paid = history.currency, paid != commission.currency {
+            var r = Decision.rejected(.currencyMismatch, "commission in \(commission.currency), this customer's earlier commissions in \(paid)",
+                                      notes: d.notes)
+            r.affiliateID = aff.id
+            return r
+        }
         if let cap = caps.amount {
             if cap.currency != commission.currency {
                 var r = Decision.rejected(.currencyMismatch, "commission in \(commission.currency), amount cap in \(cap.currency)", notes: d.notes)
@@ -279,11 +286,9 @@ public struct Engine: Sendable {
         guard let click = facts.click(id: id) else {
             return .failure(Refusal(decision: .rejected(.unknownClick, "click \(id) was never recorded")))
         }
-        let ageSeconds = at.seconds - click.at.seconds
-        if ageSeconds > Int64(settings.windowDays) * 86_400 {
-            let days = ageSeconds / 86_400
-            let age = ageSeconds % 86_400 == 0 ? "\(days) days old" : "more than \(days) days old"
-            var d = Decision.rejected(.clickExpired, "click \(id) is \(age); the window is \(settings.windowDays) days")
+        let age = ClickAge(click: click.at, at: at, windowDays: settings.windowDays)
+        if !age.withinWindow {
+            var d = Decision.rejected(.clickExpired, "click \(id) is \(age.engineText); the window is \(settings.windowDays) days")
             d.affiliateID = click.affiliateID
             return .failure(Refusal(decision: d))
         }

@@ -151,8 +151,10 @@ enum CapTables {
                 world: capCustomer(paid: 1, each: eur(100)), renewal(), Expect.rejected(.currencyMismatch)),
             Row("amount cap in USD, an immediate sign-up in EUR is not created", settings: caps(Caps(amount: usd(1000))),
                 conv("o1", eur(2900), key: "k-new", click: "c-bob"), Expect.rejected(.currencyMismatch).about(A.bob)),
-            Row("no amount cap: currencies never matter", world: capCustomer(paid: 1, each: eur(100)),
-                renewal(amount: jpy(2900)), Expect.accepted().paying(jpy(580), to: A.alice)),
+            Row("no amount cap: a customer's commissions still add up in one currency", world: capCustomer(paid: 1, each: eur(100)),
+                renewal(amount: jpy(2900)), Expect.rejected(.currencyMismatch).about(A.alice)),
+            Row("no amount cap: a customer paid in EUR again", world: capCustomer(paid: 1, each: eur(100)),
+                renewal(amount: eur(2900)), Expect.accepted().paying(eur(580), to: A.alice)),
         ]
     }
 
