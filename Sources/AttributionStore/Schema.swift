@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 2
+    static let version = 3
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -132,6 +132,16 @@ enum Schema {
               removed_at INTEGER
             );
             CREATE INDEX ssh_key_affiliate ON ssh_key(affiliate_id);
+            """)
+        }
+        m.registerMigration("v3-subscriptions") { db in
+            // Recurring payments: the subscription a conversion belongs to (a Stripe `sub_...`, a
+            // WooCommerce `wc-sub-N`) and its 0-based renewal index per (subscription, affiliate).
+            // A renewal naming only its subscription is credited as the subscription's history says.
+            try db.execute(sql: """
+            ALTER TABLE conversion ADD COLUMN subscription_id TEXT;
+            ALTER TABLE conversion ADD COLUMN renewal_index INTEGER CHECK (renewal_index IS NULL OR renewal_index >= 0);
+            CREATE INDEX conversion_subscription ON conversion(subscription_id, affiliate_id) WHERE subscription_id IS NOT NULL;
             """)
         }
         return m
