@@ -18,6 +18,9 @@ public struct Decision: Hashable, Sendable {
     public var statusChange: StatusChange?
     public var conversion: NewConversion?
     public var reassignment: Reassignment?
+    /// A subscription's starting conversion, to be marked as the subscription's (so later renewals
+    /// that name only the subscription find who to credit).
+    public var subscriptionLink: SubscriptionLink?
     /// The affiliate the event concerns, when one could be found (for search and triage).
     public var affiliateID: Int64?
 
@@ -64,6 +67,20 @@ public struct NewConversion: Hashable, Sendable {
     public var at: Instant
     /// Entered by an admin rather than received.
     public var manual: Bool
+    /// The subscription the payment belongs to, if any.
+    public var subscriptionID: String? = nil
+    /// 0-based count of the subscription's conversions credited to this affiliate before this one
+    /// (0 = the first payment credited to them, 1 = the first renewal, ...); nil without a subscription.
+    public var renewalIndex: Int? = nil
+}
+
+/// Marks the conversion `externalID` as the start of `subscriptionID`.
+public struct SubscriptionLink: Hashable, Sendable {
+    public var externalID: String
+    public var subscriptionID: String
+    public init(externalID: String, subscriptionID: String) {
+        self.externalID = externalID; self.subscriptionID = subscriptionID
+    }
 }
 
 public struct Reassignment: Hashable, Sendable {

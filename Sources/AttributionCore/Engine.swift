@@ -16,6 +16,7 @@ public struct Engine: Sendable {
         case .track(let e): return track(e, facts)
         case .conversion(let e): return conversion(e, facts)
         case .cancel(let e): return cancel(e, facts)
+        case .subscription(let e): return subscription(e, facts)
         }
     }
 
@@ -35,7 +36,14 @@ public struct Engine: Sendable {
             if blank(e.externalID) { return "external_id" }
             if blank(e.customerKey) { return "customer_key" }
             if blank(e.clickID) { return "click_id" }
+            if blank(e.subscriptionID) { return "subscription_id" }
+            if blank(e.parentExternalID) { return "parent_id" }
         case .cancel(let e):
+            if blank(e.customerKey) { return "customer_key" }
+            if blank(e.subscriptionID) { return "subscription_id" }
+        case .subscription(let e):
+            if blank(e.subscriptionID) { return "subscription_id" }
+            if blank(e.parentExternalID) { return "parent_id" }
             if blank(e.customerKey) { return "customer_key" }
         }
         return nil
@@ -91,8 +99,10 @@ public struct Engine: Sendable {
     }
 
     func cancel<F: Facts>(_ e: Event.Cancel, _ facts: F) -> Decision {
-        guard let c = facts.customer(key: e.customerKey) else {
-            return .rejected(.unknownCustomer, "no customer has the key \(e.customerKey)")
+        let c: CustomerFact
+        switch cancelTarget(e, facts) {
+        case .failure(let f): return f.decision
+        case .success(let found): c = found
         }
         var d: Decision
         if c.status == .ended {
@@ -105,7 +115,9 @@ public struct Engine: Sendable {
         return d
     }
 
-    func conversion<F: Facts>(_ e: Event.Conversion, _ facts: F) -> Decision {
+    /// A conversion as one payment on its own: a one-off, or a payment for a customer (see
+    /// `conversion` for the subscription rules around it).
+    func plainConversion<F: Facts>(_ e: Event.Conversion, _ facts: F) -> Decision {
         if facts.conversionExists(externalID: e.externalID) {
             return .rejected(.duplicateExternalID, "external id \(e.externalID) was credited before")
         }

@@ -5,9 +5,10 @@ public enum Event: Hashable, Sendable {
     case track(Track)
     case conversion(Conversion)
     case cancel(Cancel)
+    case subscription(Subscription)
 
     public enum Kind: String, CaseIterable, Sendable, Codable {
-        case click, trial, lead, signup, conversion, cancel
+        case click, trial, lead, signup, conversion, cancel, subscription
     }
 
     public var kind: Kind {
@@ -16,6 +17,7 @@ public enum Event: Hashable, Sendable {
         case .track(let t): return t.kind
         case .conversion: return .conversion
         case .cancel: return .cancel
+        case .subscription: return .subscription
         }
     }
 
@@ -25,6 +27,7 @@ public enum Event: Hashable, Sendable {
         case .track(let e): return e.at
         case .conversion(let e): return e.at
         case .cancel(let e): return e.at
+        case .subscription(let e): return e.at
         }
     }
 
@@ -63,17 +66,50 @@ public enum Event: Hashable, Sendable {
         /// A first payment of a subscription: a $0 one is a trial, logged and not paid.
         public var isFirstPayment: Bool
         public var at: Instant
+        /// The subscription the payment belongs to (a Stripe `sub_...`, a WooCommerce subscription).
+        /// The stored history of that subscription decides who is credited.
+        public var subscriptionID: String?
+        /// The payment platform calls it a renewal (Stripe `subscription_cycle`, a WooCommerce
+        /// renewal order). The stored history is the authority: a renewal of a subscription never
+        /// credited before is treated as its first payment, or refused.
+        public var isRenewal: Bool
+        /// The conversion that started the subscription, when the payload names it (a WooCommerce
+        /// renewal's parent order): used when the subscription itself is not known yet.
+        public var parentExternalID: String?
         public init(externalID: String, amount: Money, commissionBase: Money? = nil, customerKey: String? = nil,
-                    clickID: String? = nil, isFirstPayment: Bool = false, at: Instant) {
+                    clickID: String? = nil, isFirstPayment: Bool = false, at: Instant,
+                    subscriptionID: String? = nil, isRenewal: Bool = false, parentExternalID: String? = nil) {
             self.externalID = externalID; self.amount = amount; self.commissionBase = commissionBase
             self.customerKey = customerKey; self.clickID = clickID; self.isFirstPayment = isFirstPayment; self.at = at
+            self.subscriptionID = subscriptionID; self.isRenewal = isRenewal; self.parentExternalID = parentExternalID
         }
     }
 
+    /// The customer ends (a canceled subscription): named by its key, or by a subscription whose
+    /// stored history names the customer.
     public struct Cancel: Hashable, Sendable {
-        public var customerKey: String
+        public var customerKey: String?
+        public var subscriptionID: String?
         public var at: Instant
         public init(customerKey: String, at: Instant) { self.customerKey = customerKey; self.at = at }
+        public init(customerKey: String?, subscriptionID: String?, at: Instant) {
+            self.customerKey = customerKey; self.subscriptionID = subscriptionID; self.at = at
+        }
+    }
+
+    /// A subscription and the conversion that started it (a WooCommerce subscription and its
+    /// parent order): links the two, so that later renewals naming only the subscription find
+    /// the customer and affiliate.
+    public struct Subscription: Hashable, Sendable {
+        public var subscriptionID: String
+        /// The external id of the conversion that started it; nil when the payload names none.
+        public var parentExternalID: String?
+        public var customerKey: String?
+        public var at: Instant
+        public init(subscriptionID: String, parentExternalID: String?, customerKey: String? = nil, at: Instant) {
+            self.subscriptionID = subscriptionID; self.parentExternalID = parentExternalID
+            self.customerKey = customerKey; self.at = at
+        }
     }
 }
 
@@ -87,8 +123,18 @@ public protocol Facts {
     func capHistory(customerID: Int64) -> CapHistory
     func conversionExists(externalID: String) -> Bool
     func clickExists(id: String) -> Bool
+    /// Who the subscription's latest credited conversion went to; nil when none was credited.
+    func subscription(id: String) -> SubscriptionFact?
+    /// A credited conversion by its external id.
+    func conversion(externalID: String) -> ConversionFact?
+    /// How many conversions of the subscription were credited to the affiliate so far: the next
+    /// one's 0-based renewal index.
+    func creditedConversions(subscriptionID: String, affiliateID: Int64) -> Int
 }
 
 extension Facts {
     public func clickExists(id: String) -> Bool { click(id: id) != nil }
+    public func subscription(id: String) -> SubscriptionFact? { nil }
+    public func conversion(externalID: String) -> ConversionFact? { nil }
+    public func creditedConversions(subscriptionID: String, affiliateID: Int64) -> Int { 0 }
 }

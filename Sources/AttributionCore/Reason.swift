@@ -19,15 +19,22 @@ public enum Reason: String, CaseIterable, Sendable, Codable {
     case currencyMismatch = "currency_mismatch"
     case transitionNotAllowed = "transition_not_allowed"
     case sameAffiliate = "same_affiliate"
+    case unknownSubscription = "unknown_subscription"
+    case unknownParentOrder = "unknown_parent_order"
+    // Refusals only the payment adapters give: read, understood, and deliberately not an event.
+    case unpaidInvoice = "unpaid_invoice"
+    case orderNotPaid = "order_not_paid"
+    case ignoredEventType = "ignored_event_type"
     // Notes on accepted decisions
     case customerKeyIgnored = "customer_key_ignored"
     case trialNoCommission = "trial_no_commission"
     case commissionClamped = "commission_clamped"
     case capReached = "cap_reached"
+    case renewalFirstSeen = "renewal_first_seen"
 
     public var isRefusal: Bool {
         switch self {
-        case .customerKeyIgnored, .trialNoCommission, .commissionClamped, .capReached: return false
+        case .customerKeyIgnored, .trialNoCommission, .commissionClamped, .capReached, .renewalFirstSeen: return false
         default: return true
         }
     }
@@ -52,10 +59,18 @@ public enum Reason: String, CaseIterable, Sendable, Codable {
         case .currencyMismatch: return "The commission's currency differs from the amount cap's or from this customer's earlier commissions, so they cannot be added up."
         case .transitionNotAllowed: return "That status change is not allowed (a customer never returns to the initial status)."
         case .sameAffiliate: return "The customer is already assigned to that affiliate."
+        case .unknownSubscription:
+            return "No credited payment of this subscription is on record, and the event names no customer key or click to credit."
+        case .unknownParentOrder:
+            return "The subscription's parent order was never credited, so the subscription could not be linked to an affiliate."
+        case .unpaidInvoice: return "The Stripe invoice is not paid (its status is not \"paid\"), so it earns nothing."
+        case .orderNotPaid: return "The WooCommerce order is not paid: only processing and completed orders earn."
+        case .ignoredEventType: return "This kind of payload is not one affdesk acts on; it was recorded and ignored."
         case .customerKeyIgnored: return "customer_key ignored: Recurring/Lifetime commissions is off, so this was credited as a one-off by click."
         case .trialNoCommission: return "A $0 first payment is a trial: it is logged and earns no commission."
         case .commissionClamped: return "The commission was reduced to what remained under the amount cap."
         case .capReached: return "This conversion reached a cap: the customer is now capped."
+        case .renewalFirstSeen: return "A renewal of a subscription with no credited payment on record was credited as its first payment."
         }
     }
 
@@ -79,10 +94,20 @@ public enum Reason: String, CaseIterable, Sendable, Codable {
         case .currencyMismatch: return "Bill each customer in one currency, and set the amount cap in the currency the program is paid in."
         case .transitionNotAllowed: return "Choose one of the offered transitions."
         case .sameAffiliate: return "Pick a different affiliate."
+        case .unknownSubscription:
+            return "Ingest the subscription's first paid invoice or parent order (with its customer key or click) first, then replay this event."
+        case .unknownParentOrder:
+            return "Nothing to do after a $0 trial (the first paid renewal is credited by its customer key); otherwise ingest the parent order, then replay this event."
+        case .unpaidInvoice: return "Nothing to do: the invoice is credited when its invoice.paid event arrives."
+        case .orderNotPaid: return "Nothing to do: the order is credited when it arrives again as processing or completed."
+        case .ignoredEventType:
+            return "Nothing to do; to cut the noise, send only invoice.paid, customer.subscription.deleted, orders and subscriptions."
         case .customerKeyIgnored: return "To credit the customer's affiliate on every payment, turn on Recurring/Lifetime commissions."
         case .trialNoCommission: return "Nothing to do: the first paid invoice earns the commission."
         case .commissionClamped: return "Raise the amount cap if the affiliate should earn more from this customer."
         case .capReached: return "Raise or remove the cap if the affiliate should keep earning from this customer."
+        case .renewalFirstSeen:
+            return "Nothing to do after a free trial; otherwise check that the subscription's first invoice or parent order was ingested."
         }
     }
 }

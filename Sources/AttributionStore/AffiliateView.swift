@@ -11,7 +11,7 @@ public enum AffiliatePrivacy {
     /// table -> denied columns ("*" = the whole table).
     public static let denied: [String: Set<String>] = [
         "customer": ["key", "email", "click_id"],
-        "conversion": ["external_id", "click_id", "customer_id"],
+        "conversion": ["external_id", "click_id", "customer_id", "subscription_id"],
         "click": ["*"],
         "event": ["*"],
         "event_ref": ["*"],

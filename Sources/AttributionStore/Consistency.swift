@@ -14,10 +14,12 @@ extension Store {
             // Events linked to a conversion, per conversion id.
             var linked: [Int64: [(id: Int64, outcome: String, type: String, externalID: String?)]] = [:]
             let ev = try Row.fetchCursor(db, sql: """
-                SELECT id, conversion_id, outcome, type, external_id FROM event WHERE conversion_id IS NOT NULL
+                SELECT id, conversion_id, outcome, type, external_id, source FROM event WHERE conversion_id IS NOT NULL
                 """)
             while let r = try ev.next() {
-                linked[r[1], default: []].append((r[0], r[2], r[3], r[4]))
+                // The payment adapters keep the type as received ("invoice.paid", "renewal_order").
+                let source: String = r[5], type: String = r[3]
+                linked[r[1], default: []].append((r[0], r[2], source == "jsonl" ? type : "conversion", r[4]))
             }
 
             // 1. A received conversion has exactly one inbox event, accepted, of its external id;
@@ -45,7 +47,9 @@ extension Store {
             // 2. An accepted conversion event wrote its conversion, unless it was a $0 trial.
             add(try String.fetchAll(db, sql: """
                 SELECT 'accepted conversion event ' || id || ' (' || COALESCE(external_id, '?') || ') has no conversion row'
-                FROM event WHERE type = 'conversion' AND outcome = 'accepted' AND conversion_id IS NULL
+                FROM event WHERE outcome = 'accepted' AND conversion_id IS NULL
+                  AND (type = 'conversion' OR (source = 'stripe' AND type LIKE 'invoice%')
+                       OR (source = 'woocommerce' AND type != 'subscription'))
                   AND (note IS NULL OR ',' || note || ',' NOT LIKE '%,trial\\_no\\_commission,%' ESCAPE '\\')
                 ORDER BY id LIMIT ?
                 """, arguments: [limit]))
@@ -80,7 +84,8 @@ extension Store {
                 LEFT JOIN (SELECT customer_id, MIN(id) AS first FROM event WHERE customer_id IS NOT NULL GROUP BY customer_id) f
                   ON f.customer_id = c.id
                 LEFT JOIN event e ON e.id = f.first
-                WHERE e.id IS NULL OR e.outcome != 'accepted' OR e.type NOT IN ('trial', 'lead', 'signup', 'conversion')
+                WHERE e.id IS NULL OR e.outcome != 'accepted'
+                   OR (e.source NOT IN ('stripe', 'woocommerce') AND e.type NOT IN ('trial', 'lead', 'signup', 'conversion'))
                    OR e.customer_key IS NOT c.key
                 ORDER BY c.id LIMIT ?
                 """, arguments: [limit]))

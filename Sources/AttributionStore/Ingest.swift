@@ -95,6 +95,14 @@ final class IngestSession: Facts {
         FROM customer WHERE id = ?
         """)
     private lazy var selConversion = prepare("SELECT 1 FROM conversion WHERE external_id = ?")
+    private lazy var selConversionFact = prepare("SELECT customer_id, affiliate_id, subscription_id FROM conversion WHERE external_id = ?")
+    private lazy var selSubscription = prepare("""
+        SELECT customer_id, affiliate_id FROM conversion WHERE subscription_id = ? ORDER BY at DESC, id DESC LIMIT 1
+        """)
+    private lazy var selSubscriptionCount = prepare("SELECT COUNT(*) FROM conversion WHERE subscription_id = ? AND affiliate_id = ?")
+    private lazy var updSubscriptionLink = prepare("""
+        UPDATE conversion SET subscription_id = ?, renewal_index = 0 WHERE external_id = ? AND subscription_id IS NULL
+        """)
     private lazy var insClick = prepare("INSERT INTO click (click_id, affiliate_id, at) VALUES (?,?,?)")
     private lazy var insCustomer = prepare("""
         INSERT INTO customer (key, email, affiliate_id, number, status, click_id, created_at, last_activity_at)
@@ -109,7 +117,8 @@ final class IngestSession: Facts {
     private lazy var updReassign = prepare("UPDATE customer SET affiliate_id = ?, number = ? WHERE id = ?")
     private lazy var insConversion = prepare("""
         INSERT INTO conversion (external_id, customer_id, customer_number, affiliate_id, amount_minor, currency,
-          commission_minor, commission_currency, at, click_id, manual) VALUES (?,?,?,?,?,?,?,?,?,?,?)
+          commission_minor, commission_currency, at, click_id, manual, subscription_id, renewal_index)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
         """)
     private lazy var insEvent = prepare("""
         INSERT INTO event (dedupe, source, type, received_at, at, outcome, reason, note, detail, file, line, field, raw,
@@ -189,6 +198,33 @@ final class IngestSession: Facts {
 
     func clickExists(id: String) -> Bool { click(id: id) != nil }
 
+    func subscription(id: String) -> SubscriptionFact? {
+        guard let s = selSubscription else { return nil }
+        s.bind(.text(id))
+        guard (try? s.step()) == true else { s.done(); return nil }
+        let customerID = s.optionalInt(0), affiliateID = s.int(1)
+        s.done()
+        return SubscriptionFact(id: id, customer: customerID.flatMap { customer(id: $0)?.fact }, affiliateID: affiliateID)
+    }
+
+    func conversion(externalID: String) -> ConversionFact? {
+        guard let s = selConversionFact else { return nil }
+        s.bind(.text(externalID))
+        guard (try? s.step()) == true else { s.done(); return nil }
+        let customerID = s.optionalInt(0), affiliateID = s.int(1), subscriptionID = s.optionalText(2)
+        s.done()
+        return ConversionFact(externalID: externalID, customer: customerID.flatMap { customer(id: $0)?.fact },
+                              affiliateID: affiliateID, subscriptionID: subscriptionID)
+    }
+
+    func creditedConversions(subscriptionID: String, affiliateID: Int64) -> Int {
+        guard let s = selSubscriptionCount else { return 0 }
+        s.bind(.text(subscriptionID), .int(affiliateID))
+        defer { s.done() }
+        guard (try? s.step()) == true else { return 0 }
+        return Int(s.int(0))
+    }
+
     // MARK: Writing
 
     func isRecorded(_ dedupe: String) throws -> Bool {
@@ -243,7 +279,14 @@ final class IngestSession: Facts {
             if bad(c.externalID) { return "external_id" }
             if bad(c.customerKey) { return "customer_key" }
             if bad(c.clickID) { return "click_id" }
+            if bad(c.subscriptionID) { return "subscription_id" }
+            if bad(c.parentExternalID) { return "parent_id" }
         case .cancel(let c):
+            if bad(c.customerKey) { return "customer_key" }
+            if bad(c.subscriptionID) { return "subscription_id" }
+        case .subscription(let c):
+            if bad(c.subscriptionID) { return "subscription_id" }
+            if bad(c.parentExternalID) { return "parent_id" }
             if bad(c.customerKey) { return "customer_key" }
         }
         return nil
@@ -260,6 +303,7 @@ final class IngestSession: Facts {
         case .track(let t)?: clickRef = t.clickID; customerKey = t.customerKey
         case .conversion(let c)?: clickRef = c.clickID; customerKey = c.customerKey; externalID = c.externalID
         case .cancel(let c)?: customerKey = c.customerKey
+        case .subscription(let c)?: customerKey = c.customerKey; externalID = c.parentExternalID
         case nil: break
         }
         s.bind(.text(e.dedupeKey), .text(e.source), .text(e.type), .int(receivedAt), .of(event?.at.seconds),
@@ -312,7 +356,8 @@ final class IngestSession: Facts {
             guard let s = insConversion else { try check(); return out }
             s.bind(.text(conv.externalID), .of(customerID), .of(number), .int(conv.affiliateID), .int(conv.amount.minor),
                    .text(conv.amount.currency.code), .int(conv.commission.minor), .text(conv.commission.currency.code),
-                   .int(conv.at.seconds), .of(conv.clickID), .of(conv.manual))
+                   .int(conv.at.seconds), .of(conv.clickID), .of(conv.manual), .of(conv.subscriptionID),
+                   .of(conv.renewalIndex.map(Int64.init)))
             try s.run()
             out.conversionID = db.lastInsertedRowID
             if let cid = customerID, let u = updCredit {
@@ -323,6 +368,10 @@ final class IngestSession: Facts {
             }
         } else if let sc = d.statusChange, let cid = resolve(sc.customer), let u = updStatus {
             u.bind(.text(sc.to.rawValue), .int(at?.seconds ?? d.newCustomer?.at.seconds ?? 0), .int(cid))
+            try u.run()
+        }
+        if let l = d.subscriptionLink, let u = updSubscriptionLink {
+            u.bind(.text(l.subscriptionID), .text(l.externalID))
             try u.run()
         }
         if let r = d.reassignment, let u = updReassign {

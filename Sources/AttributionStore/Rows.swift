@@ -76,6 +76,10 @@ public struct ConversionRow: Hashable, Sendable, FetchableRecord {
     public var at: Instant
     public var clickID: String?
     public var manual: Bool
+    /// The subscription the payment belongs to, and its 0-based index among the subscription's
+    /// conversions credited to the same affiliate (0 = the first payment).
+    public var subscriptionID: String?
+    public var renewalIndex: Int?
 
     public init(row: Row) {
         id = row["id"]; externalID = row["external_id"]; customerID = row["customer_id"]; customerKey = row["customer_key"]
@@ -84,6 +88,7 @@ public struct ConversionRow: Hashable, Sendable, FetchableRecord {
         amount = Money(minor: row["amount_minor"], currency: Currency(validated: row["currency"]))
         commission = Money(minor: row["commission_minor"], currency: Currency(validated: row["commission_currency"]))
         at = Instant(seconds: row["at"]); clickID = row["click_id"]; manual = row["manual"]
+        subscriptionID = row["subscription_id"]; renewalIndex = row["renewal_index"]
     }
 }
 

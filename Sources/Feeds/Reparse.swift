@@ -1,16 +1,24 @@
 import AttributionCore
 
 /// Reads a stored raw payload again, as the feed it came from would: for triage ("what would
-/// today's settings decide?") and replays.
+/// today's settings decide?") and replays. A payment payload is read with the program's adapter
+/// settings (the Stripe metadata key, tax excluded or not); a WooCommerce renewal read on its
+/// own names its parent only when the payload does (the store knows every linked subscription).
 public enum Reparse {
-    public static func event(source: String, raw: String, defaultCurrency: Currency?) -> Event? {
+    public static func event(source: String, raw: String, defaultCurrency: Currency?,
+                             metadataKey: String = "customer_key", taxExcluded: Bool = false) -> Event? {
+        let inbound: InboundEvent?
         switch source {
         case "jsonl":
-            guard let e = TrackingFeed(defaultCurrency: defaultCurrency).read(line: raw, number: 0),
-                  case .event(let ev) = e.payload else { return nil }
-            return ev
+            inbound = TrackingFeed(defaultCurrency: defaultCurrency).read(line: raw, number: 0)
+        case StripeFeed.source:
+            inbound = StripeFeed(metadataKey: metadataKey, taxExcluded: taxExcluded).read(record: raw, line: 0)
+        case WooCommerceFeed.source:
+            inbound = WooCommerceFeed(taxExcluded: taxExcluded, defaultCurrency: defaultCurrency).read(record: raw, line: 0)
         default:
             return nil
         }
+        guard let e = inbound, case .event(let ev) = e.payload else { return nil }
+        return ev
     }
 }

@@ -7,20 +7,27 @@ import TerminalText
 
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Record events from a file or standard input (JSON Lines).",
+        abstract: "Record events from a file or standard input (tracking JSON Lines, Stripe or WooCommerce).",
         discussion: """
-        Every line is recorded in the event inbox with its outcome. A malformed line is recorded as
+        Every event is recorded in the event inbox with its outcome. A malformed one is recorded as
         rejected (invalid_event) with its line number and the field at fault, and the rest proceeds.
         Ingesting the same file again changes nothing.
+
+        --format stripe reads Stripe event objects, --format woocommerce WooCommerce orders and
+        subscriptions: one JSON object per line, or JSON arrays (and pretty-printed objects). The
+        Stripe metadata key and the tax rule come from `affdesk program set --metadata-key / --tax`.
         """)
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "The file to read, or - for standard input.") var file: String = "-"
-    @Option(help: "Input format: jsonl (the tracking events).") var format: String = "jsonl"
+    @Option(help: "Input format: jsonl (the tracking events), stripe (Stripe events) or woocommerce (orders and subscriptions).")
+    var format: String = "jsonl"
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(name: .customLong("no-progress"), help: "Never draw a progress bar.") var noProgress = false
 
     func run() throws {
-        guard format == "jsonl" else { throw Failure("--format: \(FeedError.unknownFormat(format))") }
+        guard ["jsonl", StripeFeed.source, WooCommerceFeed.source].contains(format) else {
+            throw Failure("--format: \(FeedError.unknownFormat(format))")
+        }
         let store = try database.open()
         let settings = try store.settings()
         let handle: FileHandle
@@ -37,26 +44,63 @@ struct Ingest: ParsableCommand {
             total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0
         }
         let name = file == "-" ? "stdin" : (file as NSString).lastPathComponent
-        let source = FeedSource(reader: LineReader(handle: handle), feed: TrackingFeed(defaultCurrency: settings.currency, file: name))
+        let reader = LineReader(handle: handle)
+        let source: FeedSource
+        switch format {
+        case StripeFeed.source:
+            let a = try store.adapterSettings()
+            source = FeedSource(records: JSONRecordReader(lines: reader),
+                                feed: .stripe(StripeFeed(metadataKey: a.metadataKey, taxExcluded: a.taxExcluded, file: name)))
+        case WooCommerceFeed.source:
+            let a = try store.adapterSettings()
+            source = FeedSource(records: JSONRecordReader(lines: reader),
+                                feed: .woocommerce(WooCommerceFeed(taxExcluded: a.taxExcluded, defaultCurrency: settings.currency, file: name)))
+        default:
+            source = FeedSource(reader: reader, feed: TrackingFeed(defaultCurrency: settings.currency, file: name))
+        }
         let bar = !noProgress && isatty(2) == 1 && total > 4 << 20 ? IngestProgress(total: total) : nil
         let summary = try store.ingest(source) { _ in bar?.update(source.bytesRead) }
         bar?.finish()
         if json { print(summaryJSON(summary).text) } else { print(summaryText(summary, name: name)) }
-        if let e = source.reader.readError {
+        if let e = source.readError {
             throw Failure("\(name): reading stopped early (\(e.localizedDescription)); the events before it were recorded")
         }
     }
 }
 
-/// Lines in, inbound events out, counting bytes for the progress bar.
+/// Lines (tracking JSON Lines) or JSON records (payment feeds) in, inbound events out, counting
+/// bytes for the progress bar.
 final class FeedSource: Sequence, IteratorProtocol {
-    var reader: LineReader
-    let feed: TrackingFeed
-    init(reader: LineReader, feed: TrackingFeed) { self.reader = reader; self.feed = feed }
-    var bytesRead: Int64 { reader.bytesRead }
+    enum Payments {
+        case stripe(StripeFeed)
+        case woocommerce(WooCommerceFeed)
+    }
+    private var lines: LineReader?
+    private var tracking: TrackingFeed?
+    private var records: JSONRecordReader?
+    private var payments: Payments?
+
+    init(reader: LineReader, feed: TrackingFeed) { self.lines = reader; self.tracking = feed }
+    init(records: JSONRecordReader, feed: Payments) { self.records = records; self.payments = feed }
+
+    var bytesRead: Int64 { lines?.bytesRead ?? records?.bytesRead ?? 0 }
+    var readError: Error? { lines?.readError ?? records?.readError }
+
     func next() -> InboundEvent? {
-        while let (n, text) = reader.next() {
-            if let e = feed.read(line: text, number: n) { return e }
+        if let feed = tracking {
+            while let (n, text) = lines?.next() {
+                if let e = feed.read(line: text, number: n) { return e }
+            }
+            return nil
+        }
+        while let (n, text) = records?.next() {
+            let e: InboundEvent?
+            switch payments {
+            case .stripe(let f)?: e = f.read(record: text, line: n)
+            case .woocommerce(let f)?: e = f.read(record: text, line: n)
+            case nil: e = nil
+            }
+            if let e { return e }
         }
         return nil
     }

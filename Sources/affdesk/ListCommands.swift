@@ -148,7 +148,8 @@ func conversionJSON(_ v: ConversionRow) -> Out {
     .obj([("external_id", .str(v.externalID)), ("customer_key", .s(v.customerKey)), ("affiliate", .str(v.affiliateCode)),
           ("amount_minor", .int(v.amount.minor)), ("currency", .str(v.amount.currency.code)),
           ("commission_minor", .int(v.commission.minor)), ("commission_currency", .str(v.commission.currency.code)),
-          ("at", .str(v.at.iso8601)), ("manual", .bool(v.manual))])
+          ("at", .str(v.at.iso8601)), ("manual", .bool(v.manual)), ("subscription_id", .s(v.subscriptionID)),
+          ("renewal_index", .i(v.renewalIndex.map(Int64.init)))])
 }
 
 func eventJSON(_ e: EventRow) -> Out {

@@ -278,6 +278,7 @@ final class EventTableTests: XCTestCase {
             (.track(.init(kind: .signup, customerKey: "k", clickID: nil, at: at)), .signup),
             (.conversion(.init(externalID: "o", amount: usd(1), at: at)), .conversion),
             (.cancel(.init(customerKey: "k", at: at)), .cancel),
+            (.subscription(.init(subscriptionID: "s", parentExternalID: "p", at: at)), .subscription),
         ]
         XCTAssertEqual(Set(cases.map(\.1)), Set(Event.Kind.allCases))
         for (e, k) in cases {

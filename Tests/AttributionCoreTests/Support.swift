@@ -52,6 +52,8 @@ struct World: Facts {
         var commission: Money
         var at: Instant
         var manual = false
+        var subscriptionID: String? = nil
+        var renewalIndex: Int? = nil
     }
 
     // Facts
@@ -68,6 +70,19 @@ struct World: Facts {
     }
     func conversionExists(externalID: String) -> Bool {
         otherExternalIDs.contains(externalID) || payments.contains { $0.externalID == externalID }
+    }
+    func subscription(id: String) -> SubscriptionFact? {
+        let mine = payments.enumerated().filter { $0.element.subscriptionID == id }
+        guard let last = mine.max(by: { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) })?.element else { return nil }
+        return SubscriptionFact(id: id, customer: last.customerID.flatMap { customer(id: $0) }, affiliateID: last.affiliateID)
+    }
+    func conversion(externalID: String) -> ConversionFact? {
+        guard let p = payments.first(where: { $0.externalID == externalID }) else { return nil }
+        return ConversionFact(externalID: externalID, customer: p.customerID.flatMap { customer(id: $0) }, affiliateID: p.affiliateID,
+                              subscriptionID: p.subscriptionID)
+    }
+    func creditedConversions(subscriptionID: String, affiliateID: Int64) -> Int {
+        payments.filter { $0.subscriptionID == subscriptionID && $0.affiliateID == affiliateID }.count
     }
 
     // Setup
@@ -112,7 +127,13 @@ struct World: Facts {
         }
         if let v = d.conversion {
             payments.append(Payment(externalID: v.externalID, customerID: v.customer.map(resolve), affiliateID: v.affiliateID,
-                                    commission: v.commission, at: v.at, manual: v.manual))
+                                    commission: v.commission, at: v.at, manual: v.manual, subscriptionID: v.subscriptionID,
+                                    renewalIndex: v.renewalIndex))
+        }
+        if let l = d.subscriptionLink, let i = payments.firstIndex(where: { $0.externalID == l.externalID }) {
+            precondition(payments[i].subscriptionID == nil, "the engine linked a conversion that already starts a subscription")
+            payments[i].subscriptionID = l.subscriptionID
+            payments[i].renewalIndex = 0
         }
         if let r = d.reassignment, let c = customer(id: r.customerID) {
             customers[c.key]!.affiliateID = r.toAffiliateID
@@ -192,6 +213,18 @@ func conv(_ id: String, _ amount: Money, key: String? = nil, click: String? = ni
                              isFirstPayment: first, at: at)))
 }
 func cancel(_ key: String, at: Instant = t0) -> Action { .event(.cancel(.init(customerKey: key, at: at))) }
+/// A payment of a subscription (Stripe invoice, WooCommerce order).
+func payment(_ id: String, _ amount: Money, subscription: String?, renewal: Bool = false, first: Bool = false, key: String? = nil,
+             click: String? = nil, parent: String? = nil, base: Money? = nil, at: Instant = t0) -> Action {
+    .event(.conversion(.init(externalID: id, amount: amount, commissionBase: base, customerKey: key, clickID: click,
+                             isFirstPayment: first, at: at, subscriptionID: subscription, isRenewal: renewal, parentExternalID: parent)))
+}
+func link(_ subscription: String, parent: String?, key: String? = nil, at: Instant = t0) -> Action {
+    .event(.subscription(.init(subscriptionID: subscription, parentExternalID: parent, customerKey: key, at: at)))
+}
+func cancelSubscription(_ subscription: String, key: String? = nil, at: Instant = t0) -> Action {
+    .event(.cancel(.init(customerKey: key, subscriptionID: subscription, at: at)))
+}
 
 // MARK: - Expectations
 
@@ -215,6 +248,10 @@ struct Expect {
     var reassignment: (from: Int64, to: Int64)?
     /// The decision's affiliate, for triage; checked only when set.
     var affiliateID: Int64??
+    /// The conversion's subscription and renewal index; nil = a conversion without subscription.
+    var renewal: (subscription: String, index: Int)?
+    /// The conversion marked as a subscription's start; nil = none.
+    var link: SubscriptionLink?
 
     static func accepted(_ notes: [Reason] = []) -> Expect { Expect(outcome: .accepted, notes: notes) }
     static func rejected(_ r: Reason, _ notes: [Reason] = []) -> Expect { Expect(outcome: .rejected, reason: r, notes: notes) }
@@ -230,6 +267,10 @@ struct Expect {
     func recordingClick(_ id: String, for aff: Int64) -> Expect { var e = self; e.newClick = (id, aff); return e }
     func moving(_ from: Int64, _ to: Int64) -> Expect { var e = self; e.reassignment = (from, to); return e }
     func about(_ aff: Int64?) -> Expect { var e = self; e.affiliateID = .some(aff); return e }
+    func renewing(_ subscription: String, index: Int) -> Expect { var e = self; e.renewal = (subscription, index); return e }
+    func linking(_ externalID: String, to subscription: String) -> Expect {
+        var e = self; e.link = SubscriptionLink(externalID: externalID, subscriptionID: subscription); return e
+    }
 }
 
 /// One row of a table: a settings tweak, a world tweak, actions replayed first (each decided and
@@ -325,6 +366,20 @@ func check(_ d: Decision, _ x: Expect, _ name: String, file: StaticString, line:
     case (let r?, let e?): if r.fromAffiliateID != e.from || r.toAffiliateID != e.to { fail("reassignment \(r), expected \(e)") }
     }
     if let a = x.affiliateID, d.affiliateID != a { fail("affiliateID \(String(describing: d.affiliateID)), expected \(String(describing: a))") }
+    if let c = d.conversion {
+        switch (c.subscriptionID, x.renewal) {
+        case (nil, nil): if c.renewalIndex != nil { fail("renewal index \(c.renewalIndex!) without a subscription") }
+        case (let s?, nil): fail("unexpected subscription \(s) (renewal index \(String(describing: c.renewalIndex)))")
+        case (nil, let r?): fail("expected subscription \(r.subscription), renewal index \(r.index)")
+        case (let s?, let r?):
+            if s != r.subscription || c.renewalIndex != r.index {
+                fail("subscription \(s) renewal index \(String(describing: c.renewalIndex)), expected \(r.subscription) \(r.index)")
+            }
+        }
+    } else if let r = x.renewal {
+        fail("expected a conversion of \(r.subscription)")
+    }
+    if d.subscriptionLink != x.link { fail("link \(String(describing: d.subscriptionLink)), expected \(String(describing: x.link))") }
 
     // Invariants of every decision.
     if d.isAccepted != (d.outcome == .accepted) { fail("isAccepted disagrees with outcome") }
@@ -332,7 +387,8 @@ func check(_ d: Decision, _ x: Expect, _ name: String, file: StaticString, line:
     if d.outcome == .rejected, d.reason == nil { fail("rejected without a reason") }
     if d.outcome == .accepted, d.reason != nil { fail("accepted with a reason") }
     if let n = d.notes.first(where: \.isRefusal) { fail("note \(n) is a refusal code") }
-    if d.outcome == .rejected, d.conversion != nil || d.newCustomer != nil || d.newClick != nil || d.reassignment != nil {
+    if d.outcome == .rejected, d.conversion != nil || d.newCustomer != nil || d.newClick != nil || d.reassignment != nil
+        || d.subscriptionLink != nil {
         fail("a rejection carries effects other than a status change")
     }
     if let s = d.statusChange {

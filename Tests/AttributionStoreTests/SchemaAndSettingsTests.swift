@@ -13,11 +13,13 @@ final class SchemaTests: StoreTestCase {
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
-        XCTAssertEqual(tables, ["affiliate", "audit", "click", "conversion", "customer", "event", "event_ref", "grdb_migrations", "program"])
-        XCTAssertEqual(indexes, ["conversion_affiliate", "conversion_at", "conversion_customer", "customer_activity", "customer_status",
-                                 "event_click_ref", "event_customer_key", "event_external_id", "event_rejected"])
+        XCTAssertEqual(tables, ["affiliate", "audit", "click", "conversion", "customer", "event", "event_ref", "grdb_migrations", "program",
+                                "ssh_key"])
+        XCTAssertEqual(indexes, ["conversion_affiliate", "conversion_at", "conversion_customer", "conversion_subscription",
+                                 "customer_activity", "customer_status", "event_click_ref", "event_customer_key", "event_external_id",
+                                 "event_rejected", "ssh_key_affiliate"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 1)
+        XCTAssertEqual(Schema.version, 3)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)
@@ -37,7 +39,7 @@ final class SchemaTests: StoreTestCase {
         XCTAssertEqual(try again.affiliates().map(\.code), ["alice", "bob", "carol"])
         XCTAssertEqual(try again.eventCount(), 1)
         let migrations = try again.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        XCTAssertEqual(migrations, ["v1"])
+        XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions"])
     }
 
     func testANewerSchemaIsRefusedAndLeftUntouched() throws {
@@ -50,7 +52,7 @@ final class SchemaTests: StoreTestCase {
         for readOnly in [false, true] {
             XCTAssertThrowsError(try Store(path: path, readOnly: readOnly)) { error in
                 XCTAssertEqual(error as? StoreError, .newerSchema(path: path, found: 7, supported: Schema.version))
-                XCTAssertEqual("\(error)", "\(path): the database has schema version 7, newer than this affdesk supports (1); upgrade affdesk")
+                XCTAssertEqual("\(error)", "\(path): the database has schema version 7, newer than this affdesk supports (\(Schema.version)); upgrade affdesk")
             }
         }
         // Nothing was migrated or rewritten: the version is still the newer one.
