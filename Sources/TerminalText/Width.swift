@@ -64,8 +64,18 @@ public enum Width {
         }
     }
 
-    /// Cells one grapheme cluster takes: 0, 1 or 2.
+    /// Cells one grapheme cluster takes: 0, 1 or 2 — or more for a cluster of several spacing
+    /// letters (a Devanagari conjunct with a vowel sign), which terminals draw a cell per letter.
     public static func of(_ c: Character) -> Int {
+        if let w = glyphWidth(c) { return w }
+        var total = 0
+        for u in c.unicodeScalars { total += of(u) }
+        return total
+    }
+
+    /// The width of a cluster drawn as one glyph (a single scalar, a wide base with its marks,
+    /// an emoji sequence, a flag), or nil for a cluster terminals draw code point by code point.
+    static func glyphWidth(_ c: Character) -> Int? {
         let scalars = c.unicodeScalars
         var it = scalars.makeIterator()
         guard let first = it.next() else { return 0 }
@@ -73,15 +83,34 @@ public enum Width {
         guard let second = it.next() else { return w }
         if w == 2 { return 2 }
         if isRegionalIndicator(first) && isRegionalIndicator(second) { return 2 }
-        var widest = w
-        var emojiSelector = false
-        for u in scalars {
-            if u.value == 0xFE0F { emojiSelector = true }
-            widest = max(widest, of(u))
+        if first.properties.isEmoji && scalars.contains(where: { $0.value == 0xFE0F || $0.value == 0x200D || (0x1F3FB...0x1F3FF).contains($0.value) }) {
+            return 2
         }
-        if emojiSelector && first.properties.isEmoji { return 2 }
-        // A cluster that starts with a zero-width scalar (a prepended mark) is as wide as its base.
-        return w == 0 ? widest : w
+        return nil
+    }
+
+    /// The cells a cluster is drawn in, each with its text and width. Terminals measure by code
+    /// point (wcwidth), so a cluster of several spacing letters is split into one cell per
+    /// spacing letter, each carrying the zero-width marks that follow it; everything else is
+    /// one cell. The cells' widths add up to `of(c)`, so rows stay aligned on every terminal.
+    static func cells(_ c: Character) -> [(String, Int)] {
+        if let w = glyphWidth(c) { return [(String(c), w)] }
+        var out: [(String, Int)] = []
+        var pending = ""
+        for u in c.unicodeScalars {
+            let w = of(u)
+            if w == 0 {
+                if out.isEmpty { pending.unicodeScalars.append(u) } else { out[out.count - 1].0.unicodeScalars.append(u) }
+            } else {
+                var text = pending
+                text.unicodeScalars.append(u)
+                out.append((text, w))
+                pending = ""
+            }
+        }
+        if out.isEmpty { return [(String(c), 0)] }
+        if !pending.isEmpty { out[out.count - 1].0 += pending }
+        return out
     }
 
     /// Cells one scalar takes on its own.
@@ -157,7 +186,9 @@ public enum Width {
         } else if isSimple(text) {
             for u in text.unicodeScalars where !body(String(Character(u)), of(u)) { return }
         } else {
-            for c in text where !body(String(c), of(c)) { return }
+            for c in text {
+                for (cell, w) in cells(c) where !body(cell, w) { return }
+            }
         }
     }
 

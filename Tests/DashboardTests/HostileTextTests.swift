@@ -12,7 +12,11 @@ import XCTest
 /// row stays exactly as wide as the terminal.
 final class HostileTextTests: XCTestCase {
     static let evilName = "Evil \u{1B}[31mRed\u{1B}[0m\r\nLine\tTab \u{202E}gnp.exe\u{202C} 山田太郎 👨‍👩‍👧 🚀"
-    static let evilKey = "cust-\u{1B}]0;pwned\u{07}\u{1B}[2J\r\n\t\u{202E}FED\u{2066}山田太郎👨‍👩‍👧🚀\u{9B}1m\u{85}x"
+    /// Feeds refuse control characters in ids, so a key that gets in carries the rest: bidi
+    /// controls, wide CJK, ZWJ emoji. Control characters still reach the store through names,
+    /// emails and an admin's manual external id (below).
+    static let evilKey = "cust-\u{202E}FED\u{2066}山田太郎👨‍👩‍👧🚀\u{2069}x"
+    static let evilExternalID = "man-\u{1B}]0;pwned\u{07}\u{1B}[2J\r\n\t\u{9B}1m\u{85}山"
     /// Wide characters with nothing else, longer than any column: cut at odd widths.
     static let wideKey = "山田太郎山田太郎山田太郎山田太郎山田太郎"
 
@@ -37,15 +41,18 @@ final class HostileTextTests: XCTestCase {
         let feed = TrackingFeed(defaultCurrency: .usd, file: "hostile\u{1B}[31m.jsonl")
         let lines = [
             #"{"type":"click","click_id":"c1","affiliate":"evil","at":"2026-11-01T10:00:00Z"}"#,
-            #"{"type":"signup","customer_key":\#(json(evilKey)),"click_id":"c1","email":\#(json("x\u{1B}[8m@y\u{202E}.example")),"at":"2026-11-01T10:05:00Z"}"#,
-            #"{"type":"conversion","external_id":\#(json("inv-\u{1B}[1m山\u{202E}")),"amount":"49.00","customer_key":\#(json(evilKey)),"at":"2026-11-02T10:05:00Z"}"#,
+            #"{"type":"signup","customer_key":\#(json(evilKey)),"click_id":"c1","email":\#(json("x@y\u{202E}.example")),"at":"2026-11-01T10:05:00Z"}"#,
+            #"{"type":"conversion","external_id":\#(json("inv-山\u{202E}")),"amount":"49.00","customer_key":\#(json(evilKey)),"at":"2026-11-02T10:05:00Z"}"#,
             #"{"type":"click","click_id":"c2","affiliate":"山田","at":"2026-11-03T10:00:00Z"}"#,
             #"{"type":"trial","customer_key":\#(json(wideKey)),"click_id":"c2","at":"2026-11-03T10:05:00Z"}"#,
             // Refused: an unknown click, with a hostile key, for the triage screens.
-            #"{"type":"trial","customer_key":\#(json("\u{1B}[6n" + evilKey)),"click_id":"nope","at":"2026-11-04T10:05:00Z"}"#,
+            #"{"type":"trial","customer_key":\#(json("\u{202D}" + evilKey)),"click_id":"nope","at":"2026-11-04T10:05:00Z"}"#,
         ]
         let summary = try! s.ingest(lines.enumerated().compactMap { feed.read(line: $1, number: $0 + 1) })
         precondition(summary.accepted == 5 && summary.rejected == 1, "\(summary)")
+        let manual = try! s.addManualConversion(externalID: evilExternalID, amount: Money(minor: 1_000, currency: .usd),
+                                                customerKey: evilKey, affiliateCode: nil, at: nil, who: "init\u{1B}[31m")
+        precondition(manual.isAccepted, "\(manual)")
         store = s
     }
 
@@ -98,7 +105,8 @@ final class HostileTextTests: XCTestCase {
             s.send(.char("/")); s.type("cust-"); s.send(.enter, .enter)
             guard case .customer(let d)? = s.state.detail else { return XCTFail("no detail") }
             XCTAssertEqual(d.customer.key, Self.evilKey)
-            XCTAssertEqual(d.conversions.count, 1)
+            // The ingested one and the admin's manual one with the hostile external id.
+            XCTAssertEqual(d.conversions.map(\.externalID).sorted(), ["inv-山\u{202E}", Self.evilExternalID].sorted())
         }
     }
 
