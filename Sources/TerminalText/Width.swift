@@ -195,7 +195,8 @@ public enum Width {
     // MARK: - Fitting text into cells
 
     /// `s` cut to at most `cells` cells, ending with `ellipsis` when anything was cut.
-    /// Never splits a grapheme cluster; a wide character that would straddle the limit is left
+    /// Never splits a glyph (a cluster of several spacing letters may be cut between the cells it
+    /// is drawn in); a wide character that would straddle the limit is left
     /// out (and, with `pad`, replaced by a space). With `pad` the result is exactly `cells` wide.
     /// When even the ellipsis does not fit, the text is cut without one.
     public static func truncate(_ s: String, to cells: Int, ellipsis: String = "…", pad: Bool = false) -> String {

@@ -129,3 +129,27 @@ final class WidthTests: XCTestCase {
         }
     }
 }
+
+/// Terminals measure by code point: a Devanagari cluster of several spacing letters takes a cell
+/// per letter, and the frame draws it in exactly those cells.
+final class SpacingClusterTests: XCTestCase {
+    func testDevanagariTakesACellPerSpacingLetter() {
+        let pri = "प्रि"   // प + virama + र + vowel sign i: one grapheme cluster
+        XCTAssertEqual(pri.count, 1)
+        XCTAssertEqual(Width.of(pri), 3)
+        XCTAssertEqual(Width.of("प्रिया शर्मा"), 10)
+        var f = Frame(width: 6, height: 1)
+        let end = f.put(pri + "x", x: 0, y: 0)
+        XCTAssertEqual(end, 4)
+        XCTAssertEqual((0..<4).map { f[$0, 0].text }, ["प्", "र", "ि", "x"])
+        // Cut between the cells it is drawn in, as much as fits.
+        XCTAssertEqual(Width.truncate("प्रिया", to: 2, ellipsis: ""), "प्र")
+    }
+
+    func testCombiningAndEmojiStayOneGlyph() {
+        XCTAssertEqual(Width.of("e\u{301}"), 1)
+        XCTAssertEqual(Width.of("👨‍👩‍👧"), 2)
+        XCTAssertEqual(Width.of("❤️"), 2)
+        XCTAssertEqual(Width.of("🇫🇷"), 2)
+    }
+}
