@@ -3,10 +3,13 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// What an affiliate may never read: anything that identifies a customer or an order, other
-/// affiliates' contact details, and the raw inbox. Enforced by SQLite's authorizer on every
-/// connection of an affiliate-view store, so a query that even names one of these columns
-/// fails to prepare ("access to customer.key is prohibited"); the screens never see them.
+/// What an affiliate may read, enforced by SQLite's authorizer on every connection of an
+/// affiliate-view store. Two lists: `denied` names what must never be read (anything that
+/// identifies a customer or an order, other affiliates' contact details, the raw inbox, the
+/// audit log), and `allowed` is the only thing that may be read at all: a column or table not
+/// named there — including tables and columns added by later migrations — is refused too. A
+/// query that even names a refused column fails to prepare ("access to customer.key is
+/// prohibited", SQLite error 23), so the screens never see one.
 public enum AffiliatePrivacy {
     /// table -> denied columns ("*" = the whole table).
     public static let denied: [String: Set<String>] = [
@@ -20,15 +23,72 @@ public enum AffiliatePrivacy {
         "ssh_key": ["key_data", "comment"],
     ]
 
+    /// table -> the only columns the affiliate view reads ("*" = every column). "" is a table
+    /// named without reading a column (`SELECT COUNT(*) FROM t`).
+    public static let allowed: [String: Set<String>] = [
+        "program": ["*"],
+        "affiliate": ["", "id", "code", "name", "disabled"],
+        "customer": ["", "affiliate_id", "number", "status", "created_at", "last_activity_at", "conversions",
+                     "commission_minor", "commission_currency", "first_commission_at"],
+        "conversion": ["", "id", "affiliate_id", "customer_number", "at", "amount_minor", "currency",
+                       "commission_minor", "commission_currency"],
+        "ssh_key": ["", "id", "affiliate_id", "removed_at"],
+        // The schema itself (SQLite and GRDB read it to prepare statements).
+        "sqlite_master": ["*"], "sqlite_schema": ["*"], "sqlite_temp_master": ["*"], "sqlite_temp_schema": ["*"],
+    ]
+
+    /// Whether the affiliate view may read `column` of `table` ("" = the table without a column).
+    public static func mayRead(table: String, column: String) -> Bool {
+        if let d = denied[table], d.contains("*") || d.contains(column) { return false }
+        guard let a = allowed[table] else { return false }
+        return a.contains("*") || a.contains(column)
+    }
+
     static func install(on db: Database) {
         guard let handle = db.sqliteConnection else { return }
         sqlite3_set_authorizer(handle, { _, action, table, column, _, _ in
-            // 20 = SQLITE_READ: reading a column of a table.
+            // SQLITE_READ: reading a column of a table (also in WHERE, ORDER BY, joins, `*`).
             guard action == SQLITE_READ, let t = table.map({ String(cString: $0) }) else { return SQLITE_OK }
-            guard let cols = AffiliatePrivacy.denied[t] else { return SQLITE_OK }
-            let c = column.map { String(cString: $0) } ?? ""
-            return cols.contains("*") || cols.contains(c) ? SQLITE_DENY : SQLITE_OK
+            return AffiliatePrivacy.mayRead(table: t, column: column.map { String(cString: $0) } ?? "") ? SQLITE_OK : SQLITE_DENY
         }, nil)
+    }
+}
+
+/// What `Store._probe(sql:)` read: the result's column names and its rows as text.
+public struct ProbeResult: Hashable, Sendable {
+    public var columns: [String]
+    public var rows: [[String?]]
+}
+
+extension Store {
+    /// TEST AND DIAGNOSTIC USE ONLY — not used by any front end. Runs one read-only statement
+    /// on this store's connections exactly as its own queries run (on an affiliate-view store,
+    /// under the privacy authorizer) and returns the column names and at most `limit` rows as
+    /// text. A statement that would write is refused before it runs; the store's connections
+    /// stay untouched. Errors are SQLite's own ("SQLite error 23: access to customer.key is
+    /// prohibited" for a column the affiliate view may not read).
+    public func _probe(sql: String, arguments: [Int64] = [], limit: Int = 1000) throws -> ProbeResult {
+        try read { db in
+            let statement = try db.makeStatement(sql: sql)
+            guard statement.isReadonly else {
+                throw StoreError.invalid(field: "probe", message: "only read-only statements may be probed")
+            }
+            try statement.setArguments(StatementArguments(arguments))
+            var rows: [[String?]] = []
+            let cursor = try Row.fetchCursor(statement)
+            while rows.count < limit, let r = try cursor.next() {
+                rows.append(r.databaseValues.map { v -> String? in
+                    switch v.storage {
+                    case .null: return nil
+                    case .int64(let i): return String(i)
+                    case .double(let d): return String(d)
+                    case .string(let t): return t
+                    case .blob(let b): return String(decoding: b, as: UTF8.self)
+                    }
+                })
+            }
+            return ProbeResult(columns: statement.columnNames, rows: rows)
+        }
     }
 }
 
@@ -52,10 +112,7 @@ public struct AffiliateCustomerRow: Hashable, Sendable, FetchableRecord {
         firstCommissionAt = (row["first_commission_at"] as Int64?).map(Instant.init(seconds:))
     }
 
-    public var capHistory: CapHistory {
-        CapHistory(commissions: conversions, firstCommissionAt: firstCommissionAt,
-                   commissionTotal: commission?.minor ?? 0, currency: commission?.currency)
-    }
+    public var capHistory: CapHistory { CapHistory(conversions, firstCommissionAt, commission) }
 
     public func cursor(_ sort: CustomerSort) -> Cursor {
         switch sort {

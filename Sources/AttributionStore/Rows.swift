@@ -55,10 +55,7 @@ public struct CustomerRow: Hashable, Sendable, FetchableRecord {
     }
 
     public var fact: CustomerFact { CustomerFact(id: id, key: key, affiliateID: affiliateID, status: status) }
-    public var capHistory: CapHistory {
-        CapHistory(commissions: conversions, firstCommissionAt: firstCommissionAt,
-                   commissionTotal: commission?.minor ?? 0, currency: commission?.currency)
-    }
+    public var capHistory: CapHistory { CapHistory(conversions, firstCommissionAt, commission) }
 }
 
 public struct ConversionRow: Hashable, Sendable, FetchableRecord {
@@ -151,5 +148,13 @@ public struct AuditRow: Hashable, Sendable, FetchableRecord {
     public init(row: Row) {
         id = row["id"]; at = Instant(seconds: row["at"]); who = row["who"]; action = row["action"]
         target = row["target"]; before = row["before"]; after = row["after"]; detail = row["detail"]
+    }
+}
+
+extension CapHistory {
+    /// From a customer row's running totals.
+    init(_ conversions: Int, _ firstCommissionAt: Instant?, _ commission: Money?) {
+        self.init(commissions: conversions, firstCommissionAt: firstCommissionAt,
+                  commissionTotal: commission?.minor ?? 0, currency: commission?.currency)
     }
 }

@@ -177,6 +177,9 @@ final class Tmux {
         killed = true
         _ = try? run(["kill-server"])
         unlink(statusPath)
+        // tmux leaves its socket file behind: /tmp/tmux-UID/NAME (or under TMUX_TMPDIR).
+        let dir = ProcessInfo.processInfo.environment["TMUX_TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        unlink("\(dir)/tmux-\(getuid())/\(socket)")
     }
 
     // MARK: - Plumbing
