@@ -40,6 +40,8 @@ public struct ConversionFact: Hashable, Sendable {
 /// that subscription were credited to the same affiliate before it.
 extension Engine {
     func conversion<F: Facts>(_ e: Event.Conversion, _ facts: F) -> Decision {
+        // A payment outside any subscription: the common case, with no subscription fact to ask for.
+        if e.subscriptionID == nil && !e.isRenewal { return plainConversion(e, facts) }
         if facts.conversionExists(externalID: e.externalID) {
             return .rejected(.duplicateExternalID, "external id \(e.externalID) was credited before")
         }
