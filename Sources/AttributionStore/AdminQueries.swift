@@ -191,12 +191,10 @@ extension Store {
         if let r = q.reason { k.conditions.append("(e.reason = ? OR ',' || e.note || ',' LIKE ?)"); k.arguments += [r, "%,\(r),%"] }
         if let c = q.customerID { k.conditions.append("e.customer_id = ?"); k.arguments.append(c) }
         if !q.filter.isEmpty {
-            let f = q.filter
-            k.conditions.append("""
-                (e.customer_key = ? OR e.external_id = ? OR e.click_ref = ? OR e.id IN (SELECT event_id FROM event_ref WHERE ref = ?)
-                 OR e.raw LIKE ? ESCAPE '\\')
-                """)
-            k.arguments += [f, f, f, f, likePattern(f)]
+            // Identifiers exactly or by prefix (Triage.swift), or anything in the raw payload.
+            let ids = Store.identifierCondition(q.filter)
+            k.conditions.append("(\(ids.sql) OR e.raw LIKE ? ESCAPE '\\')")
+            k.arguments += ids.arguments + [likePattern(q.filter)]
         }
         return k
     }

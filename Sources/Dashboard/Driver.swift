@@ -57,8 +57,26 @@ public final class Driver {
             return [.detailLoaded(.mine(MyCustomerDetail(customer: c, conversions: convs,
                                                          progress: s.settings.caps.progress(c.capHistory, now: clock.now()))))]
         case .loadEvent(let id):
-            guard let e = try store.event(id: id) else { return [.failed("Event \(id) no longer exists.")] }
-            return [.detailLoaded(.event(EventDetail(event: e, wouldNow: try wouldNow(e, s))))]
+            // Explained as `affdesk triage` explains it: today's decision, the click, the customer.
+            guard let r = try store.triage(eventID: id, reparse: try reparser(s.settings)), let t = r.events.first else {
+                return [.failed("Event \(id) no longer exists.")]
+            }
+            var d = EventDetail(event: t.event, wouldNow: t.wouldNow)
+            d.click = r.clicks.first
+            d.customer = r.customers.first
+            d.replayOf = t.replayOf
+            return [.detailLoaded(.event(d))]
+        case .prepareReplay(let id):
+            guard let r = try store.triage(eventID: id, reparse: try reparser(s.settings)), var t = r.events.first else {
+                return [.failed("Event \(id) no longer exists.")]
+            }
+            // A replay of a replay replays the original.
+            if let o = t.replayOf, let orig = try store.triage(eventID: o, reparse: try reparser(s.settings))?.events.first { t = orig }
+            let credited = try t.event.externalID.flatMap { try store.conversion(externalID: $0) }
+            return [.replayPrepared(ReplayPreview(event: t.event, wouldNow: t.wouldNow, affiliateCode: t.wouldNowAffiliate,
+                                                  credited: credited))]
+        case .prepareManual(let id):
+            return [.manualPrepared(try store.manualDraft(eventID: id, reparse: try reparser(s.settings)))]
         case .perform(let action):
             return [try perform(action)]
         case .load(let q, let mode, let page):
@@ -73,10 +91,12 @@ public final class Driver {
         }
     }
 
-    /// What today's settings would decide if the event came again (nil when it cannot be read).
-    func wouldNow(_ e: EventRow, _ s: State) throws -> Decision? {
-        guard let ev = Reparse.event(source: e.source, raw: e.raw, defaultCurrency: s.settings.currency) else { return nil }
-        return try store.dryRun(ev)
+    /// Reads a stored payload again as its feed would (for today's decision and replays).
+    func reparser(_ settings: ProgramSettings) throws -> Reparser {
+        let a = try store.adapterSettings()
+        return { source, raw in
+            Reparse.event(source: source, raw: raw, defaultCurrency: settings.currency, metadataKey: a.metadataKey, taxExcluded: a.taxExcluded)
+        }
     }
 
     func perform(_ action: PendingAction) throws -> Msg {
@@ -95,6 +115,13 @@ public final class Driver {
         case .saveSettings(let new):
             try store.updateSettings(new, who: who)
             return .actionDone(message: "Settings saved and audited.", ok: true)
+        case .replay(let id):
+            return try replay(id)
+        case .manualFromEvent(let draft, let code):
+            d = try store.addManualConversion(draft, affiliateCode: code, who: who)
+            let to = (d.conversion?.affiliateID).flatMap { try? store.affiliate(id: $0)?.code } ?? "—"
+            done = "Conversion \(draft.externalID) added by hand from event #\(draft.eventID): \(d.conversion?.amount.description ?? "—"), "
+                + "commission \(d.conversion?.commission.description ?? "—") to \(to)."
         }
         if d.isAccepted {
             let notes = d.notes.map { " Note: \($0.sentence)" }.joined()
@@ -102,6 +129,28 @@ public final class Driver {
         }
         let r = d.reason!
         return .actionDone(message: "Refused: \(r.sentence) \(r.hint)", ok: false)
+    }
+
+    /// Replays an event; the message says what happened: accepted, already credited, or the core's refusal.
+    func replay(_ id: Int64) throws -> Msg {
+        let r = try store.replay(eventID: id, who: who, reparse: try reparser(try store.settings()))
+        let d = r.decision
+        let name = "event #\(r.original.id)"
+        if r.alreadyReplayed {
+            return .actionDone(message: "\(name) was already replayed with this outcome under today's settings: nothing changed.", ok: true)
+        }
+        let as_ = " as #\(r.replayEventID!)"
+        if d.isAccepted {
+            let paid = d.conversion.map { ", commission \($0.commission)\(r.affiliateCode.map { " to \($0)" } ?? "")" } ?? ""
+            let notes = d.notes.map { " Note: \($0.sentence)" }.joined()
+            return .actionDone(message: "Replayed \(name)\(as_): accepted\(d.detail.map { " (\($0))" } ?? "")\(paid).\(notes)", ok: true)
+        }
+        if d.reason == .duplicateExternalID, let x = r.original.externalID, let v = try store.conversion(externalID: x) {
+            return .actionDone(message: "Replayed \(name)\(as_): already credited (\(v.externalID), commission \(v.commission) to "
+                               + "\(v.affiliateCode)); nothing pays twice.", ok: true)
+        }
+        let reason = d.reason!
+        return .actionDone(message: "Replayed \(name)\(as_): refused \(reason.rawValue): \(reason.sentence) \(reason.hint)", ok: false)
     }
 
     func load(_ q: ListQuery, _ mode: LoadMode, _ page: PageRequest, _ s: State) throws -> ([DisplayRow], Int) {
@@ -134,7 +183,8 @@ public final class Driver {
             let rows = try store.conversions(cq, page: page).map { ConversionsScreen.row($0, s.settings, sort: sort) }
             return (rows, wantsTotal ? try store.conversionCount(cq) : -1)
         case .triage:
-            let eq = EventQuery(rejectedOnly: true, reason: q.reason, filter: q.filter)
+            // Searching by an identifier shows its whole chain, accepted events too.
+            let eq = EventQuery(rejectedOnly: q.filter.isEmpty, reason: q.reason, filter: q.filter)
             let rows = try store.events(eq, page: page).map(TriageScreen.row)
             return (rows, wantsTotal ? try store.eventCount(eq) : -1)
         case .audit:

@@ -8,6 +8,7 @@ public enum Command: Hashable, Sendable {
     case sortNext, sortPrev, sortReverse
     case setStatus, reassign, addConversion
     case reasonNext, reasonPrev
+    case replay, manualConversion
     case refresh
 }
 
@@ -18,6 +19,8 @@ public enum Scope: Hashable, Sendable {
     /// Admin actions on a customer (Customers and Caps lists, customer detail).
     case customerActions
     case triage
+    /// Admin actions on an inbox event (Triage list, event detail).
+    case eventActions
     case settings
     case detail
 }
@@ -61,6 +64,8 @@ public enum Keymap {
         Binding(keys: [.char("c")], label: "c", short: "conversion", help: "Add a conversion for the customer by hand", command: .addConversion, scope: .customerActions, inStatusBar: true),
         Binding(keys: [.char("l"), .right, .char("]")], label: "→", short: "reason", help: "Next rejection reason", command: .reasonNext, scope: .triage, inStatusBar: true),
         Binding(keys: [.char("h"), .left, .char("[")], label: "←", short: "reason", help: "Previous rejection reason", command: .reasonPrev, scope: .triage, inStatusBar: false),
+        Binding(keys: [.char("p")], label: "p", short: "replay", help: "Replay the event under today's settings (y/N, audited; never pays twice)", command: .replay, scope: .eventActions, inStatusBar: true),
+        Binding(keys: [.char("m")], label: "m", short: "by hand", help: "Add the event's conversion by hand, an admin override (y/N, audited)", command: .manualConversion, scope: .eventActions, inStatusBar: true),
         Binding(keys: [.ctrl("l"), .char("R")], label: "R", short: "refresh", help: "Reload now (the screen also refreshes by itself)", command: .refresh, scope: .everywhere, inStatusBar: false),
     ]
 
@@ -70,12 +75,13 @@ public enum Keymap {
         if s.detail != nil {
             out = [.detail]
             if case .customer? = s.detail, s.isAdmin { out.append(.customerActions) }
+            if case .event? = s.detail, s.isAdmin { out.append(.eventActions) }
         } else if s.tab == .settings && s.isAdmin {
             out = [.settings, .lists]
         } else {
             out = [.lists]
             if s.isAdmin && (s.tab == .customers || s.tab == .caps) { out.append(.customerActions) }
-            if s.isAdmin && s.tab == .triage { out.append(.triage) }
+            if s.isAdmin && s.tab == .triage { out += [.triage, .eventActions] }
         }
         return out + [.everywhere]
     }

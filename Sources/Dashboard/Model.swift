@@ -136,6 +136,12 @@ public struct EventDetail: Hashable, Sendable {
     public var event: EventRow
     /// What today's settings would decide if it came again (nil for invalid events).
     public var wouldNow: Decision?
+    /// The click it names (or its customer's), with the click's age at the event against the
+    /// window; the customer with its caps; the event it replayed. As `affdesk triage` shows them.
+    public var click: TriageClick? = nil
+    public var customer: TriageCustomer? = nil
+    public var replayOf: Int64? = nil
+    public init(event: EventRow, wouldNow: Decision?) { self.event = event; self.wouldNow = wouldNow }
     public var scroll = 0
 }
 
@@ -145,6 +151,10 @@ public enum PendingAction: Hashable, Sendable {
     case reassign(customerKey: String, affiliateCode: String)
     case addConversion(customerKey: String, externalID: String, amount: Money, at: Instant?)
     case saveSettings(ProgramSettings)
+    /// Decide a stored event again under today's settings and apply it if accepted.
+    case replay(eventID: Int64)
+    /// Add a stored conversion event by hand, crediting `affiliateCode` (nil: whom the draft names).
+    case manualFromEvent(ManualDraft, affiliateCode: String?)
 }
 
 /// Modal layers, drawn over the screen; the top one gets the keys.
@@ -201,6 +211,8 @@ public struct Picker: Hashable, Sendable {
     public var filter = ""
     public var items: [PickerItem] = []
     public var selected = 0
+    /// Choosing the affiliate a stored conversion event is credited to by hand (not a reassignment).
+    public var manual: ManualDraft? = nil
     public var visible: [PickerItem] {
         guard !filter.isEmpty else { return items }
         let f = filter.lowercased()
@@ -306,6 +318,9 @@ public enum Msg: Sendable {
     case settingsLoaded(ProgramSettings)
     case pickerLoaded([PickerItem])
     case actionDone(message: String, ok: Bool)
+    /// Triage: what a replay would do, or the conversion an event would add by hand; each opens its confirmation.
+    case replayPrepared(ReplayPreview)
+    case manualPrepared(ManualDraft)
     case dataChanged
     case failed(String)
 }
@@ -320,6 +335,9 @@ public enum Effect: Hashable, Sendable {
     case loadSettings
     case loadPicker
     case perform(PendingAction)
+    /// Triage actions, read before they are confirmed.
+    case prepareReplay(eventID: Int64)
+    case prepareManual(eventID: Int64)
     case checkForChanges
     case quit
 }

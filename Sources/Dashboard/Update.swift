@@ -82,6 +82,20 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
     case .actionDone(let message, let ok):
         s.message = Note(message, isError: !ok)
         return ok ? refreshAll(s) : []
+    case .replayPrepared(let preview):
+        // Asked for by a key; another dialog opened since wins.
+        guard s.overlays.isEmpty else { return [] }
+        s.overlays.append(.confirm(TriageActions.replayConfirm(preview)))
+        return []
+    case .manualPrepared(let draft):
+        guard s.overlays.isEmpty else { return [] }
+        if draft.customerKey == nil && draft.affiliateCode == nil {
+            // Nothing names whom to credit: the admin picks the affiliate.
+            s.overlays.append(.picker(Picker(title: "Credit \(draft.externalID) to…", customerKey: "", currentCode: "", manual: draft)))
+            return [.loadPicker]
+        }
+        s.overlays.append(.confirm(TriageActions.manualConfirm(draft, affiliate: nil)))
+        return []
     case .failed(let m):
         s.message = Note(m, isError: true)
         s.lists[s.tab]!.loading = false
@@ -309,6 +323,12 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
         let n = s.reasons.count
         s.reasonIndex = (s.reasonIndex + (cmd == .reasonNext ? 1 : n - 1)) % n
         return [State.load(s, .triage, .reset)]
+    case .replay:
+        guard let id = TriageActions.selectedEventID(s) else { return [] }
+        return [.prepareReplay(eventID: id)]
+    case .manualConversion:
+        guard let id = TriageActions.selectedEventID(s) else { return [] }
+        return [.prepareManual(eventID: id)]
     case .refresh:
         return refreshAll(s)
     }
@@ -481,6 +501,10 @@ func handleOverlayKey(_ s: inout State, _ key: Key) -> [Effect] {
             let v = p.visible
             guard v.indices.contains(p.selected) else { return [] }
             let target = v[p.selected]
+            if let draft = p.manual {
+                replaceTop(.confirm(TriageActions.manualConfirm(draft, affiliate: target.code)))
+                return []
+            }
             replaceTop(.confirm(Confirm(title: "Reassign customer?",
                                         lines: ["Customer  \(p.customerKey)",
                                                 "Affiliate \(p.currentCode) → \(target.code) (\(target.name))",

@@ -61,12 +61,15 @@ func drawContextLine(_ f: inout Frame, _ s: State, _ layout: Layout) {
             return
         }
         let r = s.reasons[s.reasonIndex]
+        // Searching by an identifier (the filter) shows its whole chain, accepted events too.
+        let chain = r.reason.isEmpty && !s.list.filter.isEmpty
         var x = f.put(" ◀ ", x: 0, y: y, style: Style(.key))
-        let name = r.reason.isEmpty ? "all rejected" : r.reason
+        let name = chain ? "every event" : r.reason.isEmpty ? "all rejected" : r.reason
         x = f.put(name, x: x, y: y, style: Style(.warning, bold: true))
-        x = f.put(" (\(r.count)) ", x: x, y: y, style: Style(.accent))
+        x = f.put(chain ? " " : " (\(r.count)) ", x: x, y: y, style: Style(.accent))
         x = f.put("▶ ", x: x, y: y, style: Style(.key))
-        let sentence = Reason(rawValue: r.reason)?.sentence ?? "Every refused event, newest first. ←/→ picks a reason."
+        let sentence = chain ? "Every event mentioning the filter, accepted or rejected; Enter explains one."
+            : Reason(rawValue: r.reason)?.sentence ?? "Every refused event, newest first. ←/→ picks a reason."
         f.put(Width.truncate(sentence, to: max(0, f.width - x - 2)), x: x + 1, y: y, style: Style(.dim))
     } else if let scope = s.affiliateFilter {
         var x = f.put(" Customers of ", x: 0, y: y, style: Style(.dim))

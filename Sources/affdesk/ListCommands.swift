@@ -203,14 +203,19 @@ struct Conversions: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a conversion by hand (an admin override, audited).")
         @OptionGroup var database: DatabaseOptions
-        @Option(name: .customLong("external-id"), help: "A unique id for the payment.") var externalID: String
-        @Option(help: "Amount in major units, e.g. 29.00.") var amount: String
+        @Option(name: .customLong("external-id"), help: "A unique id for the payment.") var externalID: String?
+        @Option(help: "Amount in major units, e.g. 29.00 (with --from-event: instead of the event's).") var amount: String?
         @Option(help: "Currency (default: the program's).") var currency: String?
         @Option(help: "The customer to credit (their affiliate earns).") var customer: String?
         @Option(help: "The affiliate to credit (code); overrides the customer's.") var affiliate: String?
         @Option(help: "When it was paid (ISO 8601; default now).") var at: String?
+        @Option(name: .customLong("from-event"), help: ArgumentHelp("Add a stored conversion event by hand (its external id, amount, time and customer).",
+                                                                   valueName: "EVENT_ID")) var fromEvent: Int64?
 
         func run() throws {
+            if let e = fromEvent { return try addFromEvent(e) }
+            guard let externalID else { throw Failure("--external-id: required (or --from-event EVENT_ID)") }
+            guard let amount else { throw Failure("--amount: required (or --from-event EVENT_ID)") }
             let store = try database.open()
             let settings = try store.settings()
             let money = try parseMoney(amount, currency: currency, field: "--amount", default: settings.currency)
@@ -228,7 +233,7 @@ struct Conversions: ParsableCommand {
 
 struct Events: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "The event inbox: every event received, with its outcome.",
-                                                    subcommands: [List.self])
+                                                    subcommands: [List.self, Replay.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List events, newest first.")

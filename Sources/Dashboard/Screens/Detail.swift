@@ -136,9 +136,11 @@ enum DetailView {
         kv("Received", e.receivedAt.shortDisplay + " from " + e.source + (e.file.map { " \($0)\(e.line.map { ":\($0)" } ?? "")" } ?? ""))
         if let at = e.at { kv("Event time", at.shortDisplay) }
         if let f = e.field { kv("Field", f, Style(.warning)) }
-        if let k = e.customerKey { kv("Customer", k) }
         if let x = e.externalID { kv("External id", x) }
-        if let c = e.clickRef { kv("Click", c) }
+        if d.customer == nil, let k = e.customerKey { kv("Customer", k + (s.isAdmin ? " · not tracked" : "")) }
+        if d.click == nil, let c = e.clickRef { kv("Click", c) }
+        // The click's age against the window, the customer's status and caps (TriageActions).
+        out += TriageActions.contextLines(d, s)
         out.append(("", Style()))
         if let r = e.reason {
             out.append(("Why", Style(.title, bold: true)))
@@ -159,6 +161,9 @@ enum DetailView {
             out.append(("If it came again today", Style(.title, bold: true)))
             let text = w.isAccepted ? "accepted" + (w.detail.map { ": \($0)" } ?? "") : "refused \(w.reason!.rawValue): \(w.reason!.sentence)"
             out.append((text, Style(w.isAccepted ? .ok : .error)))
+            if w.isAccepted && e.outcome == .rejected && s.isAdmin {
+                out.append(("p replays it now (y/N, audited; never pays twice)", Style(.key)))
+            }
         }
         out.append(("", Style()))
         out.append(("Payload", Style(.title, bold: true)))
@@ -243,7 +248,7 @@ enum OverlayView {
         let scopes = Keymap.scopes(s)
         var lines: [(String, Style)] = []
         let groups: [(Scope, String)] = [(.everywhere, "Everywhere"), (.lists, "Lists"), (.customerActions, "Customer actions (admin)"),
-                                          (.triage, "Triage")]
+                                          (.triage, "Triage"), (.eventActions, "Event actions (admin)")]
         for (scope, name) in groups where scopes.contains(scope) || (scope == .lists && scopes.contains(.detail)) {
             lines.append((name, Style(.title, bold: true)))
             for b in Keymap.bindings where b.scope == scope {

@@ -1,0 +1,341 @@
+import ArgumentParser
+import AttributionCore
+import AttributionStore
+import Feeds
+import Foundation
+import TerminalText
+
+/// Reads a stored payload again as its feed would, with the program's currency and adapter settings.
+func reparser(_ store: Store) throws -> Reparser {
+    let currency = try store.settings().currency
+    let a = try store.adapterSettings()
+    return { source, raw in
+        Reparse.event(source: source, raw: raw, defaultCurrency: currency, metadataKey: a.metadataKey, taxExcluded: a.taxExcluded)
+    }
+}
+
+/// `affdesk triage ID`: "my conversion is missing", answered for any identifier.
+struct Triage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain everything about an identifier: its click, customer, events and why each was accepted or rejected.",
+        discussion: """
+        ID is any identifier: an external id, a customer key, a click id, or a Stripe event, invoice,
+        subscription or customer id, or a WooCommerce order id. Prints the click (with its age against
+        the attribution window), the customer (status and caps), every event that mentions the id in
+        time order with its outcome, the reason, the fix, and what today's settings would decide if
+        it came again (`affdesk events replay EVENT_ID` applies that). Exits non-zero when nothing
+        mentions the id.
+        """)
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "The identifier.") var id: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let store = try database.open(readOnly: true)
+        let report = try store.triage(id, reparse: try reparser(store))
+        if json {
+            print(triageJSON(report).text)
+            if !report.found { throw ExitCode.failure }
+            return
+        }
+        guard report.found else {
+            var message = "nothing mentions \"\(Sanitize.text(id))\": no event, customer, click or conversion has it as an identifier"
+            if !report.suggestions.isEmpty {
+                message += "\n  identifiers starting with it: " + report.suggestions.map { Sanitize.text($0) }.joined(separator: ", ")
+            }
+            throw Failure(message)
+        }
+        print(triageText(report))
+    }
+}
+
+extension Events {
+    /// `affdesk events replay EVENT_ID`.
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decide a stored event again under today's settings and apply it if accepted (audited).",
+            discussion: """
+            The replay is recorded in the inbox as a new event (source "replay") linked to the original,
+            and written to the audit log. It never pays twice: a conversion already credited is refused
+            as a duplicate external id. Replaying again with the same settings and the same outcome
+            writes nothing.
+            """)
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The event's id (see `affdesk triage` or `affdesk events list`).") var eventID: Int64
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let store = try database.open()
+            let settings = try store.settings()
+            let r: ReplayResult
+            do { r = try store.replay(eventID: eventID, who: currentUser(), reparse: try reparser(store)) } catch let e as StoreError {
+                throw Failure("\(e)")
+            }
+            let d = r.decision
+            if json {
+                print(Out.obj([
+                    ("event", .int(r.original.id)), ("replay_event", .i(r.replayEventID)), ("already_replayed", .bool(r.alreadyReplayed)),
+                    ("before", .obj([("outcome", .str(r.original.outcome.rawValue)), ("reason", .s(r.original.reasonCode))])),
+                    ("after", decisionJSON(d, affiliate: r.affiliateCode)),
+                ]).text)
+                let credited = try r.original.externalID.flatMap { try store.conversion(externalID: $0) } != nil
+                if !d.isAccepted && !r.alreadyReplayed && !(d.reason == .duplicateExternalID && credited) { throw ExitCode.failure }
+                return
+            }
+            let before = r.original.outcome.rawValue + (r.original.reasonCode.map { " \($0)" } ?? "")
+            if r.alreadyReplayed {
+                print("event #\(r.original.id) was already replayed under these settings with the same outcome; nothing changed")
+                print("  today: \(outcomeLine(d, affiliate: r.affiliateCode, settings: settings))")
+                return
+            }
+            let head = "replayed event #\(r.original.id) (was \(before)) as event #\(r.replayEventID!)"
+            if d.isAccepted {
+                print(Sanitize.text(head + ": accepted" + (d.detail.map { " (\($0))" } ?? "")))
+                if let c = d.conversion {
+                    print(Sanitize.text("  credited \(c.externalID): \(c.amount), commission \(c.commission) to \(r.affiliateCode ?? "?")"))
+                }
+                for n in d.notes { print("  note \(n.rawValue): \(n.sentence)") }
+            } else if d.reason == .duplicateExternalID, let x = r.original.externalID, let v = try store.conversion(externalID: x) {
+                // Idempotent: what the replay would pay is already paid.
+                print(Sanitize.text(head + ": already credited (\(v.externalID): \(v.amount), commission \(v.commission) to "
+                                    + "\(v.affiliateCode)\(v.manual ? ", by hand" : "")); nothing pays twice"))
+            } else {
+                let reason = d.reason!
+                throw Failure(Sanitize.text(head + ": refused \(reason.rawValue): \(reason.sentence)" + (d.detail.map { " (\($0))" } ?? ""))
+                              + "\n  fix: \(reason.hint)")
+            }
+        }
+    }
+}
+
+extension Conversions.Add {
+    /// `conversions add --from-event EVENT_ID [--affiliate CODE] [--amount A]`: a stored conversion
+    /// event added by hand as an admin override (its external id, amount, time and customer).
+    func addFromEvent(_ eventID: Int64) throws {
+        if externalID != nil { throw Failure("--external-id: not with --from-event (the event's external id is used)") }
+        if customer != nil { throw Failure("--customer: not with --from-event (the event names the customer); --affiliate credits another affiliate") }
+        if at != nil { throw Failure("--at: not with --from-event (the event's time is used)") }
+        let store = try database.open()
+        let draft: ManualDraft
+        do { draft = try store.manualDraft(eventID: eventID, reparse: try reparser(store)) } catch let e as StoreError { throw Failure("\(e)") }
+        var money: Money?
+        if let a = amount { money = try parseMoney(a, currency: currency, field: "--amount", default: draft.amount.currency) }
+        if affiliate == nil && draft.customerKey == nil && draft.affiliateCode == nil {
+            throw Failure("--affiliate: event #\(eventID) names no tracked customer and no click or affiliate to credit; name the affiliate (--affiliate CODE)")
+        }
+        if let code = affiliate, try store.affiliate(code: code) == nil { throw Failure("--affiliate: no affiliate \"\(code)\"") }
+        let d = try store.addManualConversion(draft, affiliateCode: affiliate, amount: money, who: currentUser())
+        if d.isAccepted, let untracked = draft.untrackedCustomerKey {
+            print(Sanitize.text("customer \(untracked) is not tracked: added as a one-off"))
+        }
+        let credited = d.conversion.map { c in "\(c.amount), commission \(c.commission)" } ?? "-"
+        try report(d, success: Sanitize.text("added conversion \(draft.externalID) by hand from event #\(eventID): \(credited)"))
+    }
+}
+
+// MARK: - Text
+
+/// One line for what a decision did or would do.
+func outcomeLine(_ d: Decision, affiliate: String?, settings: ProgramSettings) -> String {
+    if d.isAccepted {
+        var s = "accepted"
+        if let detail = d.detail { s += ": \(detail)" }
+        if let c = d.conversion { s += "; commission \(c.commission)\(affiliate.map { " to \($0)" } ?? "")" }
+        if !d.notes.isEmpty { s += " (\(d.notes.map(\.rawValue).joined(separator: ", ")))" }
+        return s
+    }
+    let r = d.reason!
+    return "refused \(r.rawValue): \(r.sentence)" + (d.detail.map { " (\($0))" } ?? "")
+}
+
+func capsText(_ p: CapProgress, _ s: ProgramSettings) -> String {
+    func dim(_ name: String, _ d: CapProgress.Dimension?, _ text: (CapProgress.Dimension) -> String) -> String {
+        guard let d else { return "\(name) no cap" }
+        return "\(name) \(text(d))\(d.reached ? " (reached)" : "")"
+    }
+    return [
+        dim("count", p.count) { "\($0.used) of \($0.limit) commissions" },
+        dim("months", p.months) { "day \($0.used) of \($0.limit)" },
+        dim("amount", p.amount) { "\(Money(minor: $0.used, currency: s.caps.amount?.currency ?? s.currency)) of \(Money(minor: $0.limit, currency: s.caps.amount?.currency ?? s.currency))" },
+    ].joined(separator: " · ")
+}
+
+func settingsLine(_ s: ProgramSettings) -> String {
+    var caps: [String] = []
+    if let c = s.caps.count { caps.append("first \(c) commissions") }
+    if let m = s.caps.months { caps.append("first \(m) months") }
+    if let a = s.caps.amount { caps.append("up to \(a) per customer") }
+    return "recurring \(s.recurring ? "on" : "off") · window \(s.windowDays) days · commission \(s.commission) · caps "
+        + (caps.isEmpty ? "none" : caps.joined(separator: ", "))
+}
+
+func triageText(_ r: TriageReport) -> String {
+    let s = r.settings
+    var out: [String] = []
+    func line(_ text: String) { out.append(Sanitize.text(text)) }
+    func kv(_ k: String, _ v: String, indent: String = "  ") { line(indent + pad(k, 10) + v) }
+    line("\(r.query): " + (r.matches.isEmpty ? "found" : r.matches.map(\.label).joined(separator: ", ")))
+    line("today's settings: " + settingsLine(s))
+    for c in r.clicks {
+        out.append("")
+        line("click \(c.clickID)")
+        guard c.recorded, let at = c.at else { kv("recorded", "never: no click with this id was recorded (unknown_click)"); continue }
+        kv("affiliate", "\(c.affiliateCode ?? "?") (\(c.affiliateName ?? "?"))")
+        kv("recorded", at.shortDisplay)
+        if let age = c.age {
+            if let e = c.ageEventID { kv("age", "at event #\(e): \(age.description)") }
+            if let k = c.ageCustomerKey { kv("age", "when it tracked customer \(k): \(age.description)") }
+        }
+    }
+    for c in r.customers {
+        out.append("")
+        line("customer \(c.row.key)")
+        kv("affiliate", "\(c.row.affiliateCode) (\(c.row.affiliateName))")
+        kv("status", "\(s.label(c.row.status)) (\(c.row.status.rawValue))")
+        kv("tracked", c.row.createdAt.shortDisplay + (c.clickID.map { " by click \($0)" } ?? ""))
+        kv("paid", "\(c.row.conversions) conversion\(c.row.conversions == 1 ? "" : "s"), commission \(c.row.commission?.description ?? "-")")
+        kv("caps", s.caps.isEmpty ? "none" : capsText(c.progress, s))
+    }
+    out.append("")
+    line(r.events.isEmpty ? "events: none mention it" : "events (oldest first)\(r.truncated ? ", the newest \(r.events.count)" : "")")
+    for t in r.events {
+        let e = t.event
+        var head = "#\(e.id)  \((e.at ?? e.receivedAt).shortDisplay)  \(e.type) from \(e.source)"
+        if let f = e.file { head += " \(f)\(e.line.map { ":\($0)" } ?? "")" }
+        if let o = t.replayOf { head += " (replay of #\(o))" }
+        line(head)
+        let ids = [e.customerKey.map { "customer \($0)" }, e.externalID.map { "external id \($0)" }, e.clickRef.map { "click \($0)" }]
+            .compactMap { $0 } + (t.refs.isEmpty ? [] : ["refs " + t.refs.joined(separator: ", ")])
+        if !ids.isEmpty { kv("ids", ids.joined(separator: " · ")) }
+        kv("outcome", e.outcome.rawValue + (e.reasonCode.map { " \($0)" } ?? "") + (t.affiliateCode.map { " · affiliate \($0)" } ?? ""))
+        if let reason = e.reason {
+            kv("why", reason.sentence)
+            if let d = e.detail { kv("", d) }
+            if let f = e.field { kv("field", f) }
+            kv("fix", reason.hint)
+            if !e.notes.isEmpty { kv("notes", e.notes.map(\.rawValue).joined(separator: ", ")) }
+        } else if let code = e.reasonCode {
+            kv("why", "refused \(code) (a code this affdesk does not know)")
+        } else {
+            if let d = e.detail { kv("detail", d) }
+            for n in e.notes {
+                kv("note", "\(n.rawValue): \(n.sentence)")
+                kv("", "fix: \(n.hint)")
+            }
+        }
+        if let age = t.clickAge { kv("click", "\(e.clickRef ?? "") was \(age.description)") }
+        if let v = t.conversion {
+            kv("credited", "\(v.externalID): \(v.amount), commission \(v.commission) to \(v.affiliateCode)\(v.manual ? " (by hand)" : "")")
+        }
+        guard let w = t.wouldNow else {
+            if e.reason == .invalidEvent || e.reasonCode == nil {
+                kv("today", "cannot be read again, so it cannot be replayed" + (e.reason == .invalidEvent ? "; fix it at the source and ingest it again" : ""))
+            } else {
+                kv("today", "nothing to decide again: affdesk does not act on this \(e.source) \(e.type)")
+            }
+            continue
+        }
+        if w.isAccepted {
+            kv("today", "would be " + outcomeLine(w, affiliate: t.wouldNowAffiliate, settings: s))
+            if e.outcome == .rejected { kv("", "→ affdesk events replay \(e.id) applies it now (audited; it can never pay twice)") }
+        } else if w.reason == .duplicateExternalID, let v = r.conversions.first(where: { $0.externalID == e.externalID }) {
+            kv("today", "already credited: \(v.externalID) \(v.amount), commission \(v.commission) to \(v.affiliateCode)"
+               + (v.manual ? " (by hand)" : "") + "; nothing pays twice")
+        } else if w.reason?.rawValue == e.reasonCode {
+            kv("today", "still refused \(e.reasonCode ?? "") under today's settings")
+        } else if e.outcome == .accepted, let r = w.reason {
+            kv("today", "a repeat would be refused \(r.rawValue) (it was accepted: nothing to fix)")
+        } else {
+            kv("today", "would be " + outcomeLine(w, affiliate: t.wouldNowAffiliate, settings: s))
+            if let hint = w.reason?.hint { kv("", "fix: \(hint)") }
+        }
+    }
+    if !r.conversions.isEmpty {
+        out.append("")
+        line("conversions")
+        for v in r.conversions {
+            line("  \(v.at.shortDisplay)  \(v.externalID)  \(v.amount)  commission \(v.commission)  \(v.affiliateCode)"
+                 + (v.customerKey.map { "  customer \($0)" } ?? "  one-off") + (v.manual ? "  (by hand)" : ""))
+        }
+    }
+    if !r.audit.isEmpty {
+        out.append("")
+        line("admin changes")
+        for a in r.audit {
+            line("  \(a.at.shortDisplay)  \(a.who)  \(a.action)  \(a.target ?? "")  \(a.before ?? "—") → \(a.after ?? "—")")
+        }
+    }
+    return out.joined(separator: "\n")
+}
+
+// MARK: - JSON
+
+func decisionJSON(_ d: Decision, affiliate: String?) -> Out {
+    .obj([("outcome", .str(d.outcome.rawValue)), ("reason", .s(d.reason?.rawValue)), ("sentence", .s(d.reason?.sentence)),
+          ("hint", .s(d.reason?.hint)), ("detail", .s(d.detail)), ("notes", .arr(d.notes.map(noteJSON))),
+          ("affiliate", .s(affiliate)), ("commission_minor", .i(d.conversion?.commission.minor)),
+          ("commission_currency", .s(d.conversion?.commission.currency.code))])
+}
+
+func noteJSON(_ n: Reason) -> Out { .obj([("code", .str(n.rawValue)), ("sentence", .str(n.sentence)), ("hint", .str(n.hint))]) }
+
+func clickAgeJSON(_ a: ClickAge?) -> Out {
+    guard let a else { return .null }
+    return .obj([("seconds", .int(a.seconds)), ("days", .int(a.days)), ("window_days", .i(a.windowDays)),
+                 ("within_window", .bool(a.withinWindow)), ("text", .str(a.description))])
+}
+
+func dimensionJSON(_ d: CapProgress.Dimension?) -> Out {
+    guard let d else { return .null }
+    return .obj([("used", .int(d.used)), ("limit", .int(d.limit)), ("reached", .bool(d.reached))])
+}
+
+func triageJSON(_ r: TriageReport) -> Out {
+    let s = r.settings
+    return .obj([
+        ("query", .str(r.query)),
+        ("found", .bool(r.found)),
+        ("matched_as", .arr(r.matches.map { .str($0.rawValue) })),
+        ("settings", .obj([("recurring", .bool(s.recurring)), ("window_days", .i(s.windowDays)),
+                           ("commission", .str(s.commission.description)), ("cap_count", .i(s.caps.count.map(Int64.init))),
+                           ("cap_months", .i(s.caps.months.map(Int64.init))), ("cap_amount_minor", .i(s.caps.amount?.minor))])),
+        ("clicks", .arr(r.clicks.map { c in
+            .obj([("click_id", .str(c.clickID)), ("recorded", .bool(c.recorded)), ("affiliate", .s(c.affiliateCode)),
+                  ("at", .s(c.at?.iso8601)), ("age_at_event", .i(c.ageEventID)), ("age_at_tracking_of", .s(c.ageCustomerKey)),
+                  ("age", clickAgeJSON(c.age)),
+                  ("age_now", clickAgeJSON(c.at.map { ClickAge(click: $0, at: r.now, windowDays: s.windowDays) }))])
+        })),
+        ("customers", .arr(r.customers.map { c in
+            var o = customerJSON(c.row, s)
+            if case .obj(var kv) = o {
+                kv.append(("click_id", .s(c.clickID)))
+                kv.append(("caps", .obj([("count", dimensionJSON(c.progress.count)), ("months_days", dimensionJSON(c.progress.months)),
+                                         ("amount_minor", dimensionJSON(c.progress.amount))])))
+                o = .obj(kv)
+            }
+            return o
+        })),
+        ("events", .arr(r.events.map { t in
+            var o = eventJSON(t.event)
+            if case .obj(var kv) = o {
+                kv.append(("received_at", .str(t.event.receivedAt.iso8601)))
+                kv.append(("notes", .arr(t.event.notes.map(noteJSON))))
+                kv.append(("affiliate", .s(t.affiliateCode)))
+                kv.append(("refs", .arr(t.refs.map(Out.str))))
+                kv.append(("replay_of", .i(t.replayOf)))
+                kv.append(("click_age", clickAgeJSON(t.clickAge)))
+                kv.append(("conversion", t.conversion.map(conversionJSON) ?? .null))
+                kv.append(("would_now", t.wouldNow.map { decisionJSON($0, affiliate: t.wouldNowAffiliate) } ?? .null))
+                o = .obj(kv)
+            }
+            return o
+        })),
+        ("conversions", .arr(r.conversions.map(conversionJSON))),
+        ("audit", .arr(r.audit.map { a in
+            .obj([("at", .str(a.at.iso8601)), ("who", .str(a.who)), ("action", .str(a.action)), ("target", .s(a.target)),
+                  ("before", .s(a.before)), ("after", .s(a.after)), ("detail", .s(a.detail))])
+        })),
+        ("truncated", .bool(r.truncated)),
+        ("suggestions", .arr(r.suggestions.map(Out.str))),
+    ])
+}
