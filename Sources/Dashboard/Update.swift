@@ -105,7 +105,8 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
 
 /// Everything on screen read again, keeping selections.
 func refreshAll(_ s: State) -> [Effect] {
-    var out: [Effect] = [.loadSettings, .loadReasons]
+    // Rejection reasons are the admin's Triage: the affiliate view never asks for them.
+    var out: [Effect] = s.isAdmin ? [.loadSettings, .loadReasons] : [.loadSettings]
     if s.tab != .settings { out.append(State.load(s, s.tab, .reload(keep: s.list.selectedRow?.id))) }
     switch s.detail {
     case .customer(let d)?: out.append(.loadCustomer(key: d.customer.key))

@@ -134,7 +134,7 @@ struct SSH: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "authorized-keys",
             abstract: "Print an authorized_keys line per active key (also usable as sshd's AuthorizedKeysCommand).",
-            discussion: "Each line forces `affdesk view --key-id N`; the key id is looked up at login, so a removal takes effect at once.")
+            discussion: "Each line forces `affdesk view --key-id N`; the key id is looked up at login, so a removal takes effect at once. Keys of disabled affiliates are listed: their view says the account is disabled and exits.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "The affdesk binary the forced command runs (default: this one).") var binary: String?
         @Argument(help: "Ignored: sshd's AuthorizedKeysCommand arguments (%u %t %k …).") var sshdArguments: [String] = []
@@ -146,8 +146,12 @@ struct SSH: ParsableCommand {
                 throw Failure("\(p): a path for a forced command must not contain quotes, backslashes or newlines")
             }
             let store = try Store(path: db, readOnly: true)
-            for k in try store.sshKeys() {
-                print("restrict,pty,command=\"\(shellQuote(bin)) --db \(shellQuote(db)) view --key-id \(k.id)\" \(k.publicKey) affdesk-\(k.affiliateCode)")
+            // Keys of disabled affiliates stay in: their login reaches the view, which says the
+            // account is disabled and exits, instead of a bare "Permission denied".
+            for k in try store.sshKeys(includeRemoved: true) where k.removedAt == nil {
+                // The subcommand first: `affdesk --db X view` would parse --db as the default
+                // (dashboard) command's and refuse `view`.
+                print("restrict,pty,command=\"\(shellQuote(bin)) view --key-id \(k.id) --db \(shellQuote(db))\" \(k.publicKey) affdesk-\(k.affiliateCode)")
             }
         }
     }
