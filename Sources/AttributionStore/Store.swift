@@ -110,6 +110,13 @@ public final class Store: @unchecked Sendable {
             found = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
         } catch let e as DatabaseError where e.resultCode == .SQLITE_NOTADB {
             throw StoreError.notADatabase(path: path)
+        } catch let e as DatabaseError where readOnly && (e.resultCode == .SQLITE_READONLY || e.resultCode == .SQLITE_CANTOPEN) {
+            // A reader of a WAL database needs its -wal and -shm files, or the right to create
+            // them: the usual stumble of a dedicated account (the affiliate view over SSH).
+            let dir = (path as NSString).deletingLastPathComponent
+            throw StoreError.accessRefused(e.resultCode == .SQLITE_CANTOPEN
+                ? "\(path): this user (uid \(getuid())) cannot open the database; it needs read access to the file and its -wal and -shm files"
+                : "\(path): this user (uid \(getuid())) can read the database but not its write-ahead log; make \(dir) writable by this user's group (mode 2770) or the database's -wal and -shm files readable by it")
         }
         if found > Schema.version {
             throw StoreError.newerSchema(path: path, found: found, supported: Schema.version)

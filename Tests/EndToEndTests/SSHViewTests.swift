@@ -11,12 +11,14 @@ import Darwin
 /// Each test builds a small program with the real command line (three affiliates, each with a
 /// few customers whose keys, emails and order ids are recognisable secrets), registers the
 /// affiliates' ed25519 keys with `affdesk ssh add-key`, and starts its own `sshd` as the user
-/// running the tests: no system configuration (`-f /dev/null`), a fresh host key, loopback
-/// only, keys from the database. When the tests run as root (as in CI) sshd asks
-/// `affdesk ssh authorized-keys` for the keys at every login (`AuthorizedKeysCommand`, through
-/// a small root-owned script, which is what sshd requires of it), so a removal takes effect at
-/// once; as another user it reads an authorized_keys file the test regenerates after each
-/// change. The real `ssh` client then logs in, in tmux when it needs a terminal.
+/// running the tests: no system configuration, a fresh host key, loopback only, keys from the
+/// database. When the tests run as root (as in CI) sshd runs with the shipped
+/// `Assets/sshd_config.affdesk` (its user, program and database replaced by the test's): it asks
+/// `affdesk ssh authorized-keys` for the keys at every login (`AuthorizedKeysCommand`, through a
+/// small root-owned script, which is what sshd requires of it), so a removal takes effect at
+/// once. As another user (and for the stale-file and no-LANG checks) sshd reads an
+/// authorized_keys file the test regenerates after each change, with no configuration file.
+/// The real `ssh` client then logs in, in tmux when it needs a terminal.
 ///
 /// Skipped only when /usr/sbin/sshd is not installed (`.ci/run` installs openssh-server).
 final class SSHViewTests: XCTestCase {
@@ -129,7 +131,7 @@ final class SSHViewTests: XCTestCase {
 
         var screen = try tmux.waitFor("Customer #3", timeout: timeout)
         let all = screen.joined(separator: "\n")
-        XCTAssertTrue(screen[0].hasSuffix("Zo\u{EB} Alpha (alpha) \u{B7} read-only"), "title (UTF-8 without LANG): \(screen[0])")
+        XCTAssertTrue(screen[0].hasSuffix("Zo\u{EB} Alpha (alpha) \u{B7} read-only"), "title: \(screen[0])")
         for n in 1...3 { XCTAssertTrue(all.contains("Customer #\(n)"), "Customer #\(n) missing:\n\(all)") }
         XCTAssertFalse(all.contains("Customer #4"), all)
         XCTAssertTrue(statusLine(screen).hasSuffix(" 1/3"), statusLine(screen))
@@ -228,6 +230,24 @@ final class SSHViewTests: XCTestCase {
         XCTAssertFalse(b.output.contains("Zo\u{EB}") || b.output.contains("alpha"), b.output)
         let a = try sshNoTTY("alpha")
         XCTAssertTrue(a.output.contains("customers: 3 \u{2014}"), a.output)
+    }
+
+    func testWithoutLANGTheViewStillDrawsUTF8() throws {
+        // A server without the snippet's `SetEnv LANG=C.UTF-8` (and the client sends none):
+        // the view falls back to C.UTF-8 by itself.
+        let bare = try SSHServer(dir: dir + "/bare", user: user, binary: bin, db: db, useCommand: false)
+        defer { bare.stop(); bare.removeFiles() }
+        try bare.writeAuthorizedKeys(try authorizedKeys())
+        try bare.start()
+        let command = (["env", "-u", "LANG", "-u", "LC_ALL", "-u", "LC_CTYPE", "ssh"]
+                       + sshArguments("alpha", tty: true, port: bare.port)).map(q).joined(separator: " ")
+        let tmux = try Tmux(command: command, width: 100, height: 30)
+        defer { tmux.kill() }
+        let screen = try tmux.waitFor("Customer #3", timeout: timeout)
+        XCTAssertTrue(screen[0].hasSuffix("Zo\u{EB} Alpha (alpha) \u{B7} read-only"), screen[0] + "\n" + bare.log)
+        XCTAssertTrue(screen.contains { $0.contains("\u{25BC}") }, "no sort marker ▼: \(screen.joined(separator: "\n"))")
+        tmux.sendKeys("q")
+        XCTAssertEqual(try tmux.waitForExit(timeout: timeout), 0)
     }
 
     // MARK: - Refusals
@@ -336,20 +356,38 @@ final class SSHServer {
         chmod(authorizedKeysFile, 0o600)
     }
 
+    /// The shipped `Assets/sshd_config.affdesk`, for this test's user and key command.
+    static let snippetPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Assets/sshd_config.affdesk").path
+
+    /// The configuration file: empty, or (with the key command) the shipped snippet with its
+    /// user, program and database replaced by this test's.
+    func configFile() throws -> String {
+        guard useCommand, let d = commandDir else { return "/dev/null" }
+        var text = try String(contentsOfFile: Self.snippetPath, encoding: .utf8)
+        for (from, to) in [("Match User affdesk", "Match User \(user)"),
+                           ("/usr/local/bin/affdesk ssh authorized-keys --db /var/lib/affdesk/affdesk.sqlite %u", "\(d)/authorized-keys %u"),
+                           ("AuthorizedKeysCommandUser affdesk", "AuthorizedKeysCommandUser \(user)")] {
+            guard text.contains(from) else { throw Failure("\(Self.snippetPath) no longer has \"\(from)\"") }
+            text = text.replacingOccurrences(of: from, with: to)
+        }
+        let path = dir + "/sshd_config"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     func start() throws {
         port = try Self.freePort()
-        var args = ["-D", "-e", "-f", "/dev/null", "-p", String(port),
+        var args = ["-D", "-e", "-f", try configFile(), "-p", String(port),
                     "-o", "ListenAddress=127.0.0.1:\(port)", "-o", "HostKey=\(dir)/host_ed25519",
                     "-o", "UsePAM=no", "-o", "StrictModes=no", "-o", "PidFile=none", "-o", "LogLevel=VERBOSE",
-                    "-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no",
-                    "-o", "PubkeyAuthentication=yes", "-o", "PermitTTY=yes", "-o", "DisableForwarding=yes",
                     "-o", "PermitUserEnvironment=no", "-o", "AllowUsers=\(user)"]
         if geteuid() == 0 { args += ["-o", "PermitRootLogin=yes"] }
-        if useCommand, let d = commandDir {
-            args += ["-o", "AuthorizedKeysFile=none", "-o", "AuthorizedKeysCommand=\(d)/authorized-keys %u",
-                     "-o", "AuthorizedKeysCommandUser=\(user)"]
-        } else {
-            args += ["-o", "AuthorizedKeysFile=\(authorizedKeysFile)"]
+        if !useCommand {
+            // No snippet (it needs the key command): its settings by hand, and no LANG.
+            args += ["-o", "AuthorizedKeysFile=\(authorizedKeysFile)", "-o", "PasswordAuthentication=no",
+                     "-o", "KbdInteractiveAuthentication=no", "-o", "PubkeyAuthentication=yes", "-o", "PermitTTY=yes",
+                     "-o", "DisableForwarding=yes"]
         }
         let p = try BackgroundProcess("/usr/sbin/sshd", args, log: dir + "/sshd.log")
         process = p
