@@ -9,10 +9,10 @@ import XCTest
 /// order, nor anything of other affiliates.
 ///
 /// The database is seeded with recognisable secrets in every identifying field: customer keys
-/// ("SECRETKEY-…"), emails ("secret-mail-…@example.com"), order ids ("SECRETORDER-…"), click
-/// ids ("SECRETCLICK-…"), Stripe-like references and subscription ids ("cus_/in_/sub_SECRETSTRIPE…"),
-/// raw payloads, the audit log's admin ("SECRETADMIN"), and other affiliates with names
-/// "OTHERAFFILIATE-…" and codes "OTHERCODE-…". Then:
+/// ("QXSECRETKEY-…"), emails ("qx-secret-mail-…@example.com"), order ids ("QXSECRETORDER-…"), click
+/// ids ("QXSECRETCLICK-…"), Stripe-like references and subscription ids ("cus_/in_/sub_QXSECRETSTRIPE…"),
+/// raw payloads, the audit log's admin ("QXSECRETADMIN"), and other affiliates with names
+/// "QXOTHERAFFILIATE-…" and codes "QXOTHERCODE-…". Then:
 ///
 /// - every affiliate screen (both lists, earnings, the customer detail of many customers, help,
 ///   filters, every sort, paging to both ends, resizes, mouse) at 60x16, 80x24, 120x40 and
@@ -31,20 +31,20 @@ final class AffiliatePrivacyTests: XCTestCase {
     static let myName = "Mina Partner"
     /// Customers of the affiliate under test: more than two pages of 200, so the window moves.
     static let myCustomers = 460
-    static let otherCodes = ["OTHERCODE-0", "OTHERCODE-1", "OTHERCODE-2"]
+    static let otherCodes = ["QXOTHERCODE-0", "QXOTHERCODE-1", "QXOTHERCODE-2"]
 
-    /// Text that must never reach an affiliate's screen (compared case-insensitively). Short
-    /// enough to be caught in a truncated cell ("SECRETKE…").
-    static let forbidden = ["secr", "otheraff", "othercode", "example.com", "cus_", "in_s", "sub_", "@"]
+    /// Text that must never reach an affiliate's screen (compared case-insensitively). Every
+    /// secret starts with "QX", so even a cell cut to "QX…" is caught.
+    static let forbidden = ["qx", "secr", "othera", "otherc", "example.com", "cus_", "in_q", "sub_", "@"]
 
     struct Fixture: Sendable {
         var admin: Store
         var view: Store
         var me: AffiliateIdentity
-        /// My customer moved to OTHERCODE-0 (its number under me, and its key).
+        /// My customer moved to QXOTHERCODE-0 (its number under me, and its key).
         var movedAwayNumber: Int64
         var movedAwayKey: String
-        /// OTHERCODE-1's customer moved to me (its number under me).
+        /// QXOTHERCODE-1's customer moved to me (its number under me).
         var movedInNumber: Int64
     }
 
@@ -55,18 +55,18 @@ final class AffiliatePrivacyTests: XCTestCase {
 
     static func build() throws -> Fixture {
         let admin = try Store.temporary(clock: clock)
-        try admin.initialize(ProgramSettings(name: "Privacy program", recurring: true, caps: Caps(count: 5)), who: "SECRETADMIN")
-        _ = try admin.addAffiliate(code: myCode, name: myName, email: "secret-mail-mine@example.com", who: "SECRETADMIN")
+        try admin.initialize(ProgramSettings(name: "Privacy program", recurring: true, caps: Caps(count: 5)), who: "QXSECRETADMIN")
+        _ = try admin.addAffiliate(code: myCode, name: myName, email: "qx-secret-mail-mine@example.com", who: "QXSECRETADMIN")
         for (j, code) in otherCodes.enumerated() {
-            _ = try admin.addAffiliate(code: code, name: "OTHERAFFILIATE-\(j) Name", email: "secret-mail-aff\(j)@example.com",
-                                       who: "SECRETADMIN")
+            _ = try admin.addAffiliate(code: code, name: "QXOTHERAFFILIATE-\(j) Name", email: "qx-secret-mail-aff\(j)@example.com",
+                                       who: "QXSECRETADMIN")
         }
         var events: [InboundEvent] = []
         var n = 0
         func add(_ type: String, _ e: Event, refs: [String] = []) {
             n += 1
-            events.append(InboundEvent(source: "jsonl", type: type, raw: #"{"secret":"SECRETRAW-\#(n)","mail":"secret-mail-raw-\#(n)@example.com"}"#,
-                                       dedupeKey: "privacy:\(n)", file: "SECRETFILE.jsonl", line: n, payload: .event(e), refs: refs))
+            events.append(InboundEvent(source: "jsonl", type: type, raw: #"{"secret":"QXSECRETRAW-\#(n)","mail":"qx-secret-mail-raw-\#(n)@example.com"}"#,
+                                       dedupeKey: "privacy:\(n)", file: "QXSECRETFILE.jsonl", line: n, payload: .event(e), refs: refs))
         }
         let day: Int64 = 86_400
         for (code, count) in [(myCode, myCustomers)] + otherCodes.map({ ($0, 40) }) {
@@ -74,41 +74,41 @@ final class AffiliatePrivacyTests: XCTestCase {
                 // One customer a day, the last ones recently: earnings span many months.
                 let t = Instant(seconds: now.seconds - Int64(count - i) * day + 3_600)
                 let tag = "\(code)-\(i)"
-                add("click", .click(.init(clickID: "SECRETCLICK-\(tag)", affiliateCode: code, at: t)))
+                add("click", .click(.init(clickID: "QXSECRETCLICK-\(tag)", affiliateCode: code, at: t)))
                 add(i % 3 == 0 ? "trial" : "signup",
-                    .track(.init(kind: i % 3 == 0 ? .trial : .signup, customerKey: "SECRETKEY-\(tag)", clickID: "SECRETCLICK-\(tag)",
-                                 at: t, email: "secret-mail-\(tag)@example.com")))
+                    .track(.init(kind: i % 3 == 0 ? .trial : .signup, customerKey: "QXSECRETKEY-\(tag)", clickID: "QXSECRETCLICK-\(tag)",
+                                 at: t, email: "qx-secret-mail-\(tag)@example.com")))
                 // Some never pay, most pay a few times, a few hit the cap of 5 commissions.
                 let payments = i % 7 == 0 ? 0 : (i % 11 == 0 ? 7 : 1 + i % 3)
                 for k in 0..<payments {
                     let at = Instant(seconds: min(now.seconds - 60, t.seconds + Int64(k) * 3 * day + 60))
-                    add("invoice.paid", .conversion(.init(externalID: "SECRETORDER-\(tag)-\(k)", amount: Money(minor: 2_900 + Int64(i % 5) * 1_000, currency: .usd),
-                                                          customerKey: "SECRETKEY-\(tag)", at: at)),
-                        refs: ["in_SECRETSTRIPE-\(tag)-\(k)", "cus_SECRETSTRIPE-\(tag)", "sub_SECRETSTRIPE-\(tag)"])
+                    add("invoice.paid", .conversion(.init(externalID: "QXSECRETORDER-\(tag)-\(k)", amount: Money(minor: 2_900 + Int64(i % 5) * 1_000, currency: .usd),
+                                                          customerKey: "QXSECRETKEY-\(tag)", at: at)),
+                        refs: ["in_QXSECRETSTRIPE-\(tag)-\(k)", "cus_QXSECRETSTRIPE-\(tag)", "sub_QXSECRETSTRIPE-\(tag)"])
                 }
-                if i % 13 == 5 { add("cancel", .cancel(.init(customerKey: "SECRETKEY-\(tag)", at: Instant(seconds: now.seconds - 30)))) }
+                if i % 13 == 5 { add("cancel", .cancel(.init(customerKey: "QXSECRETKEY-\(tag)", at: Instant(seconds: now.seconds - 30)))) }
             }
         }
         // A one-off sale credited by click, and refused events with secrets in them.
-        add("click", .click(.init(clickID: "SECRETCLICK-oneoff", affiliateCode: myCode, at: Instant(seconds: now.seconds - day))))
-        add("conversion", .conversion(.init(externalID: "SECRETORDER-oneoff", amount: Money(minor: 9_900, currency: .usd),
-                                            clickID: "SECRETCLICK-oneoff", at: Instant(seconds: now.seconds - day + 60))))
-        add("conversion", .conversion(.init(externalID: "SECRETORDER-unknown", amount: Money(minor: 100, currency: .usd),
-                                            customerKey: "SECRETKEY-nobody", at: Instant(seconds: now.seconds - 100))))
-        add("click", .click(.init(clickID: "SECRETCLICK-nobody", affiliateCode: "OTHERCODE-missing", at: Instant(seconds: now.seconds - 100))))
+        add("click", .click(.init(clickID: "QXSECRETCLICK-oneoff", affiliateCode: myCode, at: Instant(seconds: now.seconds - day))))
+        add("conversion", .conversion(.init(externalID: "QXSECRETORDER-oneoff", amount: Money(minor: 9_900, currency: .usd),
+                                            clickID: "QXSECRETCLICK-oneoff", at: Instant(seconds: now.seconds - day + 60))))
+        add("conversion", .conversion(.init(externalID: "QXSECRETORDER-unknown", amount: Money(minor: 100, currency: .usd),
+                                            customerKey: "QXSECRETKEY-nobody", at: Instant(seconds: now.seconds - 100))))
+        add("click", .click(.init(clickID: "QXSECRETCLICK-nobody", affiliateCode: "QXOTHERCODE-missing", at: Instant(seconds: now.seconds - 100))))
         let summary = try admin.ingest(events)
         XCTAssertGreaterThan(summary.accepted, 2_000)
-        _ = try admin.addManualConversion(externalID: "SECRETORDER-manual", amount: Money(minor: 5_000, currency: .usd),
-                                          customerKey: "SECRETKEY-\(myCode)-3", affiliateCode: nil, at: Instant(seconds: now.seconds - 50),
-                                          who: "SECRETADMIN", detail: "secret-mail-note@example.com")
-        _ = try admin.addSSHKey(affiliateCode: myCode, publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFSECRETSSHKEYDATA00 SECRETCOMMENT", who: "SECRETADMIN")
+        _ = try admin.addManualConversion(externalID: "QXSECRETORDER-manual", amount: Money(minor: 5_000, currency: .usd),
+                                          customerKey: "QXSECRETKEY-\(myCode)-3", affiliateCode: nil, at: Instant(seconds: now.seconds - 50),
+                                          who: "QXSECRETADMIN", detail: "qx-secret-mail-note@example.com")
+        _ = try admin.addSSHKey(affiliateCode: myCode, publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFQXSECRETSSHKEYDATA0000 QXSECRETCOMMENT", who: "QXSECRETADMIN")
 
         // Reassignments both ways.
-        let movedAwayKey = "SECRETKEY-\(myCode)-10"
+        let movedAwayKey = "QXSECRETKEY-\(myCode)-10"
         let movedAway = try XCTUnwrap(admin.customer(key: movedAwayKey))
-        XCTAssertTrue(try admin.reassign(customerKey: movedAwayKey, toAffiliate: "OTHERCODE-0", who: "SECRETADMIN").isAccepted)
-        XCTAssertTrue(try admin.reassign(customerKey: "SECRETKEY-OTHERCODE-1-4", toAffiliate: myCode, who: "SECRETADMIN").isAccepted)
-        let movedIn = try XCTUnwrap(admin.customer(key: "SECRETKEY-OTHERCODE-1-4"))
+        XCTAssertTrue(try admin.reassign(customerKey: movedAwayKey, toAffiliate: "QXOTHERCODE-0", who: "QXSECRETADMIN").isAccepted)
+        XCTAssertTrue(try admin.reassign(customerKey: "QXSECRETKEY-QXOTHERCODE-1-4", toAffiliate: myCode, who: "QXSECRETADMIN").isAccepted)
+        let movedIn = try XCTUnwrap(admin.customer(key: "QXSECRETKEY-QXOTHERCODE-1-4"))
 
         let view = try Store.affiliateView(path: admin.path, clock: clock)
         let me = try view.identity(code: myCode)
@@ -431,7 +431,7 @@ final class AffiliatePrivacyTests: XCTestCase {
         ("SELECT click_id FROM customer", "customer.click_id"),
         ("SELECT id FROM customer", "customer.id"),
         ("SELECT * FROM customer", "customer.id"),
-        ("SELECT number FROM customer WHERE key LIKE 'SECRET%'", "customer.key"),
+        ("SELECT number FROM customer WHERE key LIKE 'QXSECRET%'", "customer.key"),
         ("SELECT number FROM customer ORDER BY email", "customer.email"),
         ("SELECT \"key\" FROM main.customer", "customer.key"),
         ("WITH x AS (SELECT key FROM customer) SELECT * FROM x", "customer.key"),
@@ -469,7 +469,7 @@ final class AffiliatePrivacyTests: XCTestCase {
         }
         // And the admin store does see the secrets there (so the searches above mean something).
         let keys = try f.admin._probe(sql: "SELECT key FROM customer").rows.compactMap { $0[0] }
-        XCTAssertTrue(keys.contains("SECRETKEY-mine-0"))
+        XCTAssertTrue(keys.contains("QXSECRETKEY-mine-0"))
         // Tables that do not exist in the schema, and SQLite's own page statistics: refused too.
         for sql in ["SELECT * FROM dbstat", "SELECT name FROM pragma_table_info('customer')"] {
             XCTAssertThrowsError(try f.view._probe(sql: sql), sql)
@@ -490,8 +490,8 @@ final class AffiliatePrivacyTests: XCTestCase {
     func testAfterAReassignmentEachAffiliateSeesWhatIsTheirs() throws {
         // Its own database: this test writes.
         let f = try Self.build()
-        let other = try f.view.identity(code: "OTHERCODE-2")
-        let key = "SECRETKEY-mine-23"  // three payments, not capped, not canceled
+        let other = try f.view.identity(code: "QXOTHERCODE-2")
+        let key = "QXSECRETKEY-mine-23"  // three payments, not capped, not canceled
         let before = try XCTUnwrap(f.admin.customer(key: key))
         XCTAssertEqual(before.affiliateCode, "mine")
         let oldNumber = before.number
@@ -501,15 +501,15 @@ final class AffiliatePrivacyTests: XCTestCase {
         let otherCount = try f.view.affiliateCustomerCount(other.id)
         let otherNumbers = Set(try f.view.affiliateCustomers(other.id, page: .first(1000)).map(\.number))
 
-        XCTAssertTrue(try f.admin.reassign(customerKey: key, toAffiliate: "OTHERCODE-2", who: "SECRETADMIN").isAccepted)
+        XCTAssertTrue(try f.admin.reassign(customerKey: key, toAffiliate: "QXOTHERCODE-2", who: "QXSECRETADMIN").isAccepted)
         // A new payment after the move: the new affiliate's.
         let paid = try f.admin.ingest([InboundEvent(source: "jsonl", type: "conversion", raw: "{}", dedupeKey: "after-move",
-                                                    payload: .event(.conversion(.init(externalID: "SECRETORDER-after-move",
+                                                    payload: .event(.conversion(.init(externalID: "QXSECRETORDER-after-move",
                                                                                       amount: Money(minor: 10_000, currency: .usd),
                                                                                       customerKey: key, at: Self.now))))])
         XCTAssertEqual(paid.accepted, 1)
         let after = try XCTUnwrap(f.admin.customer(key: key))
-        XCTAssertEqual(after.affiliateCode, "OTHERCODE-2")
+        XCTAssertEqual(after.affiliateCode, "QXOTHERCODE-2")
 
         // The old affiliate: one customer fewer, the old number gone from the list, and the
         // conversions they earned still theirs under the old number (nothing after the move).
