@@ -98,21 +98,26 @@ public struct AffiliateCustomerRow: Hashable, Sendable, FetchableRecord {
     public var status: CustomerStatus
     public var createdAt: Instant
     public var lastActivityAt: Instant
+    /// The conversions and commission THIS affiliate earned from the customer: after a
+    /// reassignment, what another affiliate earned is never added in.
     public var conversions: Int
     public var commission: Money?
-    public var firstCommissionAt: Instant?
+    /// Where the customer stands against the program's caps (caps are per customer).
+    public var capHistory: CapHistory
 
     public init(row: Row) {
         number = row["number"]; status = CustomerStatus(rawValue: row["status"]) ?? .initial
         createdAt = Instant(seconds: row["created_at"]); lastActivityAt = Instant(seconds: row["last_activity_at"])
-        conversions = row["conversions"]
-        if let cur: String = row["commission_currency"] {
-            commission = Money(minor: row["commission_minor"], currency: Currency(validated: cur))
+        conversions = row["mine"]
+        if let cur: String = row["mine_currency"] {
+            commission = Money(minor: row["mine_minor"], currency: Currency(validated: cur))
         }
-        firstCommissionAt = (row["first_commission_at"] as Int64?).map(Instant.init(seconds:))
+        var capCommission: Money?
+        if let cur: String = row["commission_currency"] {
+            capCommission = Money(minor: row["commission_minor"], currency: Currency(validated: cur))
+        }
+        capHistory = CapHistory(row["conversions"], (row["first_commission_at"] as Int64?).map(Instant.init(seconds:)), capCommission)
     }
-
-    public var capHistory: CapHistory { CapHistory(conversions, firstCommissionAt, commission) }
 
     public func cursor(_ sort: CustomerSort) -> Cursor {
         switch sort {
@@ -219,9 +224,16 @@ extension Store {
 
     /// Every query of the affiliate view, by name: the privacy tests run each of them.
     public static let affiliateViewSQL: [String: String] = [
+        // The inner query takes the affiliate id; the outer one is what pages and sorts.
         "customers": """
-            SELECT c.number, c.status, c.created_at, c.last_activity_at, c.conversions, c.commission_minor,
-              c.commission_currency, c.first_commission_at FROM customer c
+            SELECT * FROM (SELECT c.number, c.status, c.created_at, c.last_activity_at, c.conversions, c.commission_minor,
+              c.commission_currency, c.first_commission_at,
+              (SELECT COUNT(*) FROM conversion v WHERE v.affiliate_id = c.affiliate_id AND v.customer_number = c.number) AS mine,
+              (SELECT COALESCE(SUM(v.commission_minor), 0) FROM conversion v
+                 WHERE v.affiliate_id = c.affiliate_id AND v.customer_number = c.number) AS mine_minor,
+              (SELECT MIN(v.commission_currency) FROM conversion v
+                 WHERE v.affiliate_id = c.affiliate_id AND v.customer_number = c.number) AS mine_currency
+            FROM customer c WHERE c.affiliate_id = ?) c
             """,
         "conversions": """
             SELECT v.id, v.at, v.customer_number, v.amount_minor, v.currency, v.commission_minor, v.commission_currency
@@ -234,10 +246,11 @@ extension Store {
         let expr: String
         switch sort {
         case .key, .affiliate: expr = "c.number"
+        case .conversions: expr = "c.mine"
+        case .commission: expr = "c.mine_minor"
         default: expr = sort.expr
         }
         var k = Keyset(select: Store.affiliateViewSQL["customers"]!, sortExpr: expr, idExpr: "c.number", descending: descending)
-        k.conditions = ["c.affiliate_id = ?"]
         k.arguments = [affiliateID]
         let digits = filter.trimmingCharacters(in: CharacterSet(charactersIn: "# "))
         if !digits.isEmpty {
@@ -259,7 +272,7 @@ extension Store {
 
     public func affiliateCustomer(_ affiliateID: Int64, number: Int64) throws -> AffiliateCustomerRow? {
         try read { db in
-            try AffiliateCustomerRow.fetchOne(db, sql: Store.affiliateViewSQL["customers"]! + " WHERE c.affiliate_id = ? AND c.number = ?",
+            try AffiliateCustomerRow.fetchOne(db, sql: Store.affiliateViewSQL["customers"]! + " WHERE c.number = ?",
                                               arguments: [affiliateID, number])
         }
     }

@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 3
+    static let version = 4
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -143,6 +143,10 @@ enum Schema {
             ALTER TABLE conversion ADD COLUMN renewal_index INTEGER CHECK (renewal_index IS NULL OR renewal_index >= 0);
             CREATE INDEX conversion_subscription ON conversion(subscription_id, affiliate_id) WHERE subscription_id IS NOT NULL;
             """)
+        }
+        m.registerMigration("v4-affiliate-customer-totals") { db in
+            // The affiliate view sums what an affiliate earned per customer number.
+            try db.execute(sql: "CREATE INDEX conversion_affiliate_number ON conversion(affiliate_id, customer_number)")
         }
         return m
     }

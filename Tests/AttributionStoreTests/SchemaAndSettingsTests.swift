@@ -15,11 +15,11 @@ final class SchemaTests: StoreTestCase {
         }
         XCTAssertEqual(tables, ["affiliate", "audit", "click", "conversion", "customer", "event", "event_ref", "grdb_migrations", "program",
                                 "ssh_key"])
-        XCTAssertEqual(indexes, ["conversion_affiliate", "conversion_at", "conversion_customer", "conversion_subscription",
+        XCTAssertEqual(indexes, ["conversion_affiliate", "conversion_affiliate_number", "conversion_at", "conversion_customer", "conversion_subscription",
                                  "customer_activity", "customer_status", "event_click_ref", "event_customer_key", "event_external_id",
                                  "event_rejected", "ssh_key_affiliate"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 3)
+        XCTAssertEqual(Schema.version, 4)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)
@@ -39,7 +39,7 @@ final class SchemaTests: StoreTestCase {
         XCTAssertEqual(try again.affiliates().map(\.code), ["alice", "bob", "carol"])
         XCTAssertEqual(try again.eventCount(), 1)
         let migrations = try again.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions"])
+        XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions", "v4-affiliate-customer-totals"])
     }
 
     func testANewerSchemaIsRefusedAndLeftUntouched() throws {

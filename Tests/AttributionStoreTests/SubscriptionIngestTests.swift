@@ -39,7 +39,7 @@ final class SubscriptionIngestTests: StoreTestCase {
         let columns = try s.read { db in try db.columns(in: "conversion").map(\.name) }
         XCTAssertTrue(columns.contains("subscription_id") && columns.contains("renewal_index"), "\(columns)")
         XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, Schema.version)
-        XCTAssertEqual(Schema.version, 3)
+        XCTAssertEqual(Schema.version, 4)
         let plan = try s.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM conversion WHERE subscription_id = ? AND affiliate_id = ?",
                              arguments: ["sub", 1]).map { $0["detail"] as String? ?? "" }
@@ -66,7 +66,7 @@ final class SubscriptionIngestTests: StoreTestCase {
         let row = try s.read { db in try Row.fetchOne(db, sql: "SELECT subscription_id, renewal_index FROM conversion") }
         XCTAssertEqual(row?["subscription_id"] as String?, nil)
         XCTAssertEqual(row?["renewal_index"] as Int?, nil)
-        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 3)
+        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, Schema.version)
     }
 
     func testStripeBothShapesRenewalsTrialsUnpaidAndCancel() throws {

@@ -379,7 +379,7 @@ final class AffiliatePrivacyTests: XCTestCase {
     /// What each affiliate-view query may return, by name.
     static let allowedColumns: [String: [String]] = [
         "customers": ["number", "status", "created_at", "last_activity_at", "conversions", "commission_minor", "commission_currency",
-                      "first_commission_at"],
+                      "first_commission_at", "mine", "mine_minor", "mine_currency"],
         "conversions": ["id", "at", "customer_number", "amount_minor", "currency", "commission_minor", "commission_currency"],
         "earnings": ["at", "commission_minor", "commission_currency"],
     ]
@@ -524,7 +524,13 @@ final class AffiliatePrivacyTests: XCTestCase {
         XCTAssertEqual(after.number, (otherNumbers.max() ?? 0) + 1)
         let theirs = try f.view.affiliateConversions(other.id, customerNumber: after.number, page: .first(100))
         XCTAssertEqual(theirs.map(\.amount.minor), [10_000])
-        XCTAssertNotNil(try f.view.affiliateCustomer(other.id, number: after.number))
+        let moved = try XCTUnwrap(f.view.affiliateCustomer(other.id, number: after.number))
+        // Their figures are what THEY earned from the customer, never the old affiliate's too;
+        // the cap (a per-customer rule) still counts every commission.
+        XCTAssertEqual(moved.conversions, 1)
+        XCTAssertEqual(moved.commission?.minor, theirs.map(\.commission.minor).reduce(0, +))
+        XCTAssertEqual(moved.capHistory.commissions, after.conversions)
+        XCTAssertGreaterThan(after.conversions, 1)
 
         // On screen: the old affiliate's conversions name the old number, which no longer opens.
         let s = try session(f, width: 100, height: 30)

@@ -42,8 +42,21 @@ final class TrackingFeedTests: XCTestCase {
         XCTAssertEqual(e?.raw, line)
         XCTAssertEqual(e?.file, "events.jsonl")
         XCTAssertEqual(e?.line, 7)
-        XCTAssertEqual(e?.dedupeKey, "jsonl:" + StableHash.hex(line))
+        // Led by the event's time (order-preserving hex), then the content hash.
+        let t = String(UInt64(bitPattern: t0.seconds ^ Int64.min), radix: 16)
+        XCTAssertEqual(e?.dedupeKey, "jsonl:" + String(repeating: "0", count: 16 - t.count) + t + ":" + StableHash.hex(line))
         XCTAssertNil(e?.invalidMessage)
+    }
+
+    func testDedupeKeysFollowTimeAndContent() {
+        let a = read(#"{"type":"click","click_id":"c1","affiliate":"alice","at":"2026-01-05T10:00:00Z"}"#, number: 1)!.dedupeKey
+        let b = read(#"{"type":"click","click_id":"c2","affiliate":"alice","at":"2026-01-05T10:00:01Z"}"#, number: 2)!.dedupeKey
+        let old = read(#"{"type":"click","click_id":"c0","affiliate":"alice","at":"1969-12-31T23:59:59Z"}"#, number: 3)!.dedupeKey
+        XCTAssertLessThan(a, b)
+        XCTAssertLessThan(old, a)
+        XCTAssertEqual(a, read(#"{"type":"click","click_id":"c1","affiliate":"alice","at":"2026-01-05T10:00:00Z"}"#, number: 9)!.dedupeKey)
+        // A line that cannot be read has no time: its key is its content hash alone.
+        XCTAssertEqual(read("{oops", number: 4)!.dedupeKey, "jsonl:" + StableHash.hex("{oops"))
     }
 
     func testTrackKinds() {
