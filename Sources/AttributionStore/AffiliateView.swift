@@ -277,7 +277,8 @@ extension Store {
         }
     }
 
-    func affiliateConversionKeyset(_ affiliateID: Int64, sort: ConversionSort, descending: Bool, customerNumber: Int64?) -> Keyset {
+    func affiliateConversionKeyset(_ affiliateID: Int64, sort: ConversionSort, descending: Bool, customerNumber: Int64?,
+                                   filter: String = "") -> Keyset {
         let expr: String
         switch sort {
         case .amount: expr = "v.amount_minor"
@@ -288,19 +289,28 @@ extension Store {
         k.conditions = ["v.affiliate_id = ?"]
         k.arguments = [affiliateID]
         if let n = customerNumber { k.conditions.append("v.customer_number = ?"); k.arguments.append(n) }
+        let digits = filter.trimmingCharacters(in: CharacterSet(charactersIn: "# "))
+        if !digits.isEmpty {
+            k.conditions.append("CAST(v.customer_number AS TEXT) LIKE ?")
+            k.arguments.append(digits + "%")
+        }
         return k
     }
 
     /// The conversions this affiliate earned (including those of customers since reassigned).
     public func affiliateConversions(_ affiliateID: Int64, sort: ConversionSort = .date, descending: Bool = true,
-                                     customerNumber: Int64? = nil, page: PageRequest = .first()) throws -> [AffiliateConversionRow] {
+                                     customerNumber: Int64? = nil, filter: String = "",
+                                     page: PageRequest = .first()) throws -> [AffiliateConversionRow] {
         try read { db in
-            try affiliateConversionKeyset(affiliateID, sort: sort, descending: descending, customerNumber: customerNumber).fetch(db, page)
+            try affiliateConversionKeyset(affiliateID, sort: sort, descending: descending, customerNumber: customerNumber,
+                                          filter: filter).fetch(db, page)
         }
     }
 
-    public func affiliateConversionCount(_ affiliateID: Int64, customerNumber: Int64? = nil) throws -> Int {
-        try read { db in try affiliateConversionKeyset(affiliateID, sort: .date, descending: true, customerNumber: customerNumber).count(db) }
+    public func affiliateConversionCount(_ affiliateID: Int64, customerNumber: Int64? = nil, filter: String = "") throws -> Int {
+        try read { db in
+            try affiliateConversionKeyset(affiliateID, sort: .date, descending: true, customerNumber: customerNumber, filter: filter).count(db)
+        }
     }
 
     /// Earnings per month in the program's currency, oldest first.

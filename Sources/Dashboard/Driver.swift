@@ -208,9 +208,9 @@ extension Driver {
             return (rows, wantsTotal ? try store.affiliateCustomerCount(me, filter: q.filter) : -1)
         case .conversions:
             let sort = ConversionSort(rawValue: q.sortKey) ?? .date
-            let rows = try store.affiliateConversions(me, sort: sort, descending: q.descending, page: page)
+            let rows = try store.affiliateConversions(me, sort: sort, descending: q.descending, filter: q.filter, page: page)
                 .map { AffiliateScreens.conversionRow($0, s.settings, sort: sort) }
-            return (rows, wantsTotal ? try store.affiliateConversionCount(me) : -1)
+            return (rows, wantsTotal ? try store.affiliateConversionCount(me, filter: q.filter) : -1)
         case .affiliates:
             // A few dozen months at most: read whole, once per (re)load.
             guard page.after == nil else { return ([], -1) }

@@ -252,7 +252,9 @@ enum OverlayView {
         for (scope, name) in groups where scopes.contains(scope) || (scope == .lists && scopes.contains(.detail)) {
             lines.append((name, Style(.title, bold: true)))
             for b in Keymap.bindings where b.scope == scope {
-                lines.append(("  " + Width.pad(b.label, to: 9) + b.help, Style(.dialog)))
+                // The tab numbers this view has ("1-3" in the affiliate view).
+                let label = b.command == .gotoTab(0) ? "1-\(s.tabs.count)" : b.label
+                lines.append(("  " + Width.pad(label, to: 9) + b.help, Style(.dialog)))
             }
         }
         lines.append(("Mouse: click a tab or a row, click a header to sort, wheel scrolls.", Style(.dim)))
