@@ -5,19 +5,7 @@ import XCTest
 /// `affdesk ingest --format stripe | woocommerce` run as a user would: Stripe events in both
 /// invoice API shapes (one per line) and WooCommerce orders and a subscription (a pretty-printed
 /// JSON array, on standard input), then the lists, then the same input again.
-final class AdapterCLITests: XCTestCase {
-    var dir: String!
-    var db: String { dir + "/affdesk.sqlite" }
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-adapters-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
+final class AdapterCLITests: CLITestCase {
     /// 2026-01-05T10:00:00Z and days after it, in epoch seconds.
     static func epoch(days: Int, seconds: Int = 0) -> Int { 1_767_607_200 + days * 86_400 + seconds }
 

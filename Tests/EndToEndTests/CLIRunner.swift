@@ -177,3 +177,24 @@ extension XCTestCase {
         try XCTUnwrap(try json(r, file: file, line: line) as? [String: Any], "not a JSON object: \(r.stdout)", file: file, line: line)
     }
 }
+
+/// A temporary directory with a database path, for tests that run the real binary.
+class CLITestCase: XCTestCase {
+    var dir: String!
+    var db: String { dir + "/affdesk.sqlite" }
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-\(Self.self)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    func write(_ name: String, _ lines: [String]) throws -> String {
+        let path = dir + "/" + name
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}

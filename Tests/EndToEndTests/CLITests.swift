@@ -3,25 +3,7 @@ import Foundation
 import XCTest
 
 /// The real `affdesk` binary, run as a user would, against databases in a temporary directory.
-final class CLITests: XCTestCase {
-    var dir: String!
-    var db: String { dir + "/affdesk.sqlite" }
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    func write(_ name: String, _ lines: [String]) throws -> String {
-        let path = dir + "/" + name
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
+final class CLITests: CLITestCase {
     /// One line per event type, plus refusals and a malformed line (line 8).
     static let events: [String] = [
         /*  1 */ #"{"type":"click","click_id":"c1","affiliate":"alice","at":"2026-01-05T10:00:00Z"}"#,

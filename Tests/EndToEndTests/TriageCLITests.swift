@@ -3,25 +3,7 @@ import Foundation
 import XCTest
 
 /// `affdesk triage`, `events replay` and `conversions add --from-event`, run as support would.
-final class TriageCLITests: XCTestCase {
-    var dir: String!
-    var db: String { dir + "/affdesk.sqlite" }
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-triage-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    func write(_ name: String, _ lines: [String]) throws -> String {
-        let path = dir + "/" + name
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
+final class TriageCLITests: CLITestCase {
     /// The number of conversions and their total commission, as `conversions list --json` says.
     func totals() throws -> (count: Int, commission: Int) {
         let rows = try jsonArray(try affdesk("conversions", "list", "--json", "--db", db))
