@@ -17,13 +17,24 @@ final class RawStatement {
     @discardableResult
     func bind(_ values: RawValue...) -> RawStatement {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        // Every parameter is bound on every use, so there is nothing to clear.
         for (i, v) in values.enumerated() {
             let idx = Int32(i + 1)
             switch v {
             case .null: sqlite3_bind_null(handle, idx)
             case .int(let n): sqlite3_bind_int64(handle, idx, n)
-            case .text(let s): sqlite3_bind_text(handle, idx, s, -1, transient)
+            case .text(var s):
+                // The string's own UTF-8 bytes with their length: no bridging copy (SQLite makes
+                // its one copy). A NUL inside is kept, as it is in the bytes.
+                s.withUTF8 { buf in
+                    if let base = buf.baseAddress {
+                        _ = base.withMemoryRebound(to: CChar.self, capacity: buf.count) {
+                            sqlite3_bind_text(handle, idx, $0, Int32(buf.count), transient)
+                        }
+                    } else {
+                        _ = sqlite3_bind_text(handle, idx, "", 0, transient)
+                    }
+                }
             }
         }
         return self
