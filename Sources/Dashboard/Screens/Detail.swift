@@ -116,7 +116,9 @@ enum DetailView {
                           Style(.ok)))
         }
         if s.isAdmin {
-            for e in d.events {
+            // A payment's own inbox event adds nothing to its "paid" line; other events stay.
+            let paid = Set(d.conversions.map(\.id))
+            for e in d.events where !(e.outcome == .accepted && e.notes.isEmpty && e.conversionID.map(paid.contains) == true) {
                 let what = e.reasonCode.map { "refused \($0)" } ?? (e.note.map { "accepted · \($0)" } ?? "accepted")
                 items.append((e.at ?? e.receivedAt, e.id * 2 + 1, "\((e.at ?? e.receivedAt).shortDisplay)  event #\(e.id) \(e.type): \(what)",
                               Style(e.outcome == .accepted ? .dim : .error)))
