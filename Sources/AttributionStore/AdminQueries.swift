@@ -242,24 +242,8 @@ extension Store {
 
     /// Per-affiliate totals (customers, conversions, earnings in the program currency).
     public func affiliateSummaries(filter: String = "") throws -> [AffiliateSummary] {
-        try read { db in
-            let cur = try self.loadSettings(db).currency.code
-            var sql = """
-                SELECT a.*,
-                  (SELECT COUNT(*) FROM customer c WHERE c.affiliate_id = a.id) AS customers,
-                  (SELECT COUNT(*) FROM conversion v WHERE v.affiliate_id = a.id) AS conversions,
-                  (SELECT COALESCE(SUM(commission_minor), 0) FROM conversion v WHERE v.affiliate_id = a.id
-                     AND v.commission_currency = ?) AS earnings
-                FROM affiliate a
-                """
-            var args: [DatabaseValueConvertible?] = [cur]
-            if !filter.isEmpty {
-                sql += " WHERE a.code LIKE ? ESCAPE '\\' OR a.name LIKE ? ESCAPE '\\'"
-                args += [likePattern(filter), likePattern(filter)]
-            }
-            sql += " ORDER BY a.code"
-            return try AffiliateSummary.fetchAll(db, sql: sql, arguments: StatementArguments(args))
-        }
+        // Programs have dozens to thousands of affiliates: the whole list, by code.
+        try affiliateSummaries(AffiliateQuery(filter: filter), page: PageRequest(limit: Int(Int32.max)))
     }
 
     /// Commission per month for one affiliate, or revenue per month for one customer.

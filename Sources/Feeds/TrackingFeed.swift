@@ -103,17 +103,7 @@ public struct TrackingFeed: Sendable {
 
     func optionalID(_ j: JSON, _ key: String) throws(FieldError) -> String? {
         guard let v = j[key], !v.isNull else { return nil }
-        guard let s = v.text else { throw FieldError(field: key, message: "must be a string") }
-        if s.isEmpty { throw FieldError(field: key, message: "must not be empty") }
-        // An identifier is looked up and shown: a control character ("\u0000", an escape
-        // sequence) in one is never meant, and a NUL would end it early in C APIs.
-        if s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            throw FieldError(field: key, message: "must not contain control characters")
-        }
-        if s.utf8.count > TrackingFeed.maxIDLength {
-            throw FieldError(field: key, message: "longer than \(TrackingFeed.maxIDLength) bytes")
-        }
-        return s
+        return try PayloadField.id(v, field: key)
     }
 
     func instant(_ j: JSON, _ key: String) throws(FieldError) -> Instant {

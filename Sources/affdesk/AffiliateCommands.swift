@@ -64,7 +64,7 @@ func affiliateSummary(_ store: Store, _ me: AffiliateIdentity) throws -> String 
                "", "earnings per month (latest 12):"]
     let best = max(1, months.map(\.commission).max() ?? 1)
     for m in months.suffix(12) {
-        out.append("  \(m.month)  \(pad(String(m.conversions), 5, right: true))  \(pad(Money(minor: m.commission, currency: s.currency).description, 16, right: true))  "
+        out.append("  \(m.month)  \(Width.pad(String(m.conversions), to: 5, align: .right))  \(Width.pad(Money(minor: m.commission, currency: s.currency).description, to: 16, align: .right))  "
                    + ProgressBar.render(value: m.commission, max: best, width: 20, empty: " "))
     }
     out.append("\nCustomers are shown as numbers; their ids and emails are never shared.")

@@ -68,7 +68,7 @@ func plainSummary(_ store: Store) throws -> String {
     let rej = try store.rejectionCounts()
     if !rej.isEmpty {
         out.append("\nrejected events by reason:")
-        for (r, n) in rej { out.append("  \(pad(r, 24)) \(pad(String(n), 7, right: true))  \(Reason(rawValue: r)?.sentence ?? "")") }
+        for (r, n) in rej { out.append("  \(Width.pad(r, to: 24)) \(Width.pad(String(n), to: 7, align: .right))  \(Reason(rawValue: r)?.sentence ?? "")") }
     }
     return out.joined(separator: "\n")
 }

@@ -131,11 +131,11 @@ func summaryText(_ s: IngestSummary, name: String) -> String {
     let notes = s.byReason.filter { !(Reason(rawValue: $0.key)?.isRefusal ?? true) }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
     if !refusals.isEmpty {
         out.append("rejected, by reason:")
-        for (k, v) in refusals { out.append("  \(pad(k, 24)) \(pad(String(v), 8, right: true))  \(Reason(rawValue: k)?.sentence ?? "")") }
+        for (k, v) in refusals { out.append("  \(Width.pad(k, to: 24)) \(Width.pad(String(v), to: 8, align: .right))  \(Reason(rawValue: k)?.sentence ?? "")") }
     }
     if !notes.isEmpty {
         out.append("notes on accepted events:")
-        for (k, v) in notes { out.append("  \(pad(k, 24)) \(pad(String(v), 8, right: true))  \(Reason(rawValue: k)?.sentence ?? "")") }
+        for (k, v) in notes { out.append("  \(Width.pad(k, to: 24)) \(Width.pad(String(v), to: 8, align: .right))  \(Reason(rawValue: k)?.sentence ?? "")") }
     }
     if !s.invalid.isEmpty {
         out.append("invalid lines\(s.invalid.count == 20 ? " (first 20)" : ""):")
@@ -151,7 +151,3 @@ func summaryJSON(_ s: IngestSummary) -> Out {
           ("invalid", .arr(s.invalid.map(Out.str)))])
 }
 
-func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
-    let fill = String(repeating: " ", count: max(0, n - s.count))
-    return right ? fill + s : s + fill
-}

@@ -173,7 +173,7 @@ func triageText(_ r: TriageReport) -> String {
     let s = r.settings
     var out: [String] = []
     func line(_ text: String) { out.append(Sanitize.text(text)) }
-    func kv(_ k: String, _ v: String, indent: String = "  ") { line(indent + pad(k, 10) + v) }
+    func kv(_ k: String, _ v: String, indent: String = "  ") { line(indent + Width.pad(k, to: 10) + v) }
     line("\(r.query): " + (r.matches.isEmpty ? "found" : r.matches.map(\.label).joined(separator: ", ")))
     line("today's settings: " + settingsLine(s))
     for c in r.clicks {

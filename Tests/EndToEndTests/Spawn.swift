@@ -54,12 +54,41 @@ enum Spawn {
         _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
         defer { close(outFD) }
 
+        let pid = try start(path, arguments, environment: environment, output: outFD)
+
+        var status: Int32 = 0
+        var timedOut = false
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid { break }
+            if r < 0 && errno != EINTR { break }
+            if Date() >= deadline {
+                timedOut = true
+                kill(-pid, SIGKILL)
+                kill(pid, SIGKILL)
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                break
+            }
+            usleep(2_000)
+        }
+
+        let signal = status & 0x7F
+        let code: Int32 = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+        return Result(status: code, signal: signal == 0 ? nil : signal, output: readAll(outFD), timedOut: timedOut)
+    }
+
+    /// Starts `path` and returns at once: its own process group, an empty signal mask, default
+    /// signal actions, stdin from /dev/null, stdout and stderr to `output`, and no other
+    /// inherited descriptor. `environment` replaces the whole environment when given.
+    static func start(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
+                      output: Int32) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outFD, 1)
-        posix_spawn_file_actions_adddup2(&actions, outFD, 2)
+        posix_spawn_file_actions_adddup2(&actions, output, 1)
+        posix_spawn_file_actions_adddup2(&actions, output, 2)
         closeInheritedDescriptors(&actions)
 
         var attr = posix_spawnattr_t()
@@ -85,27 +114,7 @@ enum Spawn {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, path, &actions, &attr, &argv, &envp)
         guard rc == 0 else { throw Failure.spawn(path, rc) }
-
-        var status: Int32 = 0
-        var timedOut = false
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid { break }
-            if r < 0 && errno != EINTR { break }
-            if Date() >= deadline {
-                timedOut = true
-                kill(-pid, SIGKILL)
-                kill(pid, SIGKILL)
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                break
-            }
-            usleep(2_000)
-        }
-
-        let signal = status & 0x7F
-        let code: Int32 = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
-        return Result(status: code, signal: signal == 0 ? nil : signal, output: readAll(outFD), timedOut: timedOut)
+        return pid
     }
 
     /// The full path of `name` on PATH, or nil.
