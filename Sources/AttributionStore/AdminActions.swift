@@ -11,6 +11,7 @@ extension Store {
             let d = session.engine.setStatus(c, to: status)
             if d.isAccepted {
                 try session.apply(d)
+                try session.finish()
                 let s = session.engine.settings
                 try self.audit(db, who: who, action: "customer.status", target: customerKey,
                                before: s.label(c.status), after: s.label(status), detail: nil)
@@ -55,6 +56,7 @@ extension Store {
             try session.check()
             if d.isAccepted, let conv = d.conversion {
                 try session.apply(d)
+                try session.finish()
                 try self.audit(db, who: who, action: "conversion.add", target: externalID, before: nil,
                                after: "\(conv.amount) -> \(session.affiliate(id: conv.affiliateID)?.code ?? "?") commission \(conv.commission)"
                                    + (customerKey.map { " customer \($0)" } ?? ""),

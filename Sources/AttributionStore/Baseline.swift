@@ -33,3 +33,44 @@ public enum RawInsertBaseline {
         return Double(rows) / secs
     }
 }
+
+/// The ingest's own floor: the rows an ingest wrote (inbox entries, clicks, customers,
+/// conversions), inserted again into an empty database with the same schema and the same
+/// connection settings, by SQLite alone (`INSERT ... SELECT`, `batch` rows per transaction, one
+/// table after the other). No decisions, no lookups, no updates, no binding: what it costs
+/// merely to store what the ingest stored.
+public enum StoredRowsFloor {
+    public struct Result: Sendable { public var rows: Int; public var seconds: Double }
+
+    public static func run(copying source: Store, batch: Int = 4096) throws -> Result {
+        let target = try Store.temporary(clock: source.clock)
+        defer { try? FileManager.default.removeItem(atPath: (target.path as NSString).deletingLastPathComponent) }
+        var rows = 0
+        var nanos: UInt64 = 0
+        try target.pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [source.path])
+            defer { try? db.execute(sql: "DETACH DATABASE src") }
+            try db.execute(sql: "INSERT INTO main.affiliate SELECT * FROM src.affiliate")
+            for table in ["event", "click", "customer", "conversion"] {
+                let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM src.\(table)") ?? 0
+                let start = DispatchTime.now().uptimeNanoseconds
+                var last: Int64 = 0
+                while true {
+                    var copied = 0
+                    try db.inTransaction {
+                        try db.execute(sql: "INSERT INTO main.\(table) SELECT * FROM src.\(table) WHERE id > ? ORDER BY id LIMIT ?",
+                                       arguments: [last, batch])
+                        copied = db.changesCount
+                        last = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM main.\(table)") ?? 0
+                        return .commit
+                    }
+                    if copied == 0 { break }
+                }
+                nanos += DispatchTime.now().uptimeNanoseconds - start
+                rows += total
+            }
+        }
+        return Result(rows: rows, seconds: Double(nanos) / 1e9)
+    }
+}

@@ -15,7 +15,10 @@ final class RawStatement {
     }
 
     @discardableResult
-    func bind(_ values: RawValue...) -> RawStatement {
+    func bind(_ values: RawValue...) -> RawStatement { bind(all: values) }
+
+    @discardableResult
+    func bind(all values: [RawValue]) -> RawStatement {
         sqlite3_reset(handle)
         // Every parameter is bound on every use, so there is nothing to clear.
         for (i, v) in values.enumerated() {

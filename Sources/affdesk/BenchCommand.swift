@@ -43,6 +43,9 @@ struct Bench: ParsableCommand {
             print(String(format: "ratio     ingest / baseline: %.2f", rate / baseline))
             print("outcomes  \(summary.accepted) accepted, \(summary.rejected) rejected; "
                   + summary.byReason.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+            let floor = try StoredRowsFloor.run(copying: store, batch: batch)
+            print(String(format: "floor     the same %d stored rows copied by SQLite alone:      %10.0f events/s  (%.2f s; ingest / floor: %.2f)",
+                         floor.rows, Double(inbound.count) / floor.seconds, floor.seconds, secs > 0 ? floor.seconds / secs : 0))
             let again = try store.ingest(inbound.prefix(10_000), batchSize: batch)
             print("replay    10000 events again: \(again.alreadyIngested) already ingested, \(again.received) recorded")
         }

@@ -19,7 +19,7 @@ final class SchemaTests: StoreTestCase {
                                  "customer_activity", "customer_status", "event_click_ref", "event_customer_key", "event_external_id",
                                  "event_rejected", "ssh_key_affiliate"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 4)
+        XCTAssertEqual(Schema.version, 5)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)
@@ -39,7 +39,50 @@ final class SchemaTests: StoreTestCase {
         XCTAssertEqual(try again.affiliates().map(\.code), ["alice", "bob", "carol"])
         XCTAssertEqual(try again.eventCount(), 1)
         let migrations = try again.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions", "v4-affiliate-customer-totals"])
+        XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions", "v4-affiliate-customer-totals",
+                                    "v5-customer-status-check"])
+    }
+
+    func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {
+        let dir = try tempDir()
+        let path = dir + "/v4.sqlite"
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Schema.migrator.migrate(queue, upTo: "v4-affiliate-customer-totals")
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO affiliate (id, code, name, created_at) VALUES (1, 'alice', 'Alice', 0);
+                    INSERT INTO customer (id, key, affiliate_id, number, status, created_at, last_activity_at, conversions,
+                                          commission_minor, commission_currency, first_commission_at)
+                    VALUES (7, 'u7', 1, 1, 'capped', 10, 20, 3, 900, 'USD', 10);
+                    INSERT INTO conversion (external_id, customer_id, customer_number, affiliate_id, amount_minor, currency,
+                                            commission_minor, commission_currency, at)
+                    VALUES ('o1', 7, 1, 1, 3000, 'USD', 300, 'USD', 10);
+                    PRAGMA user_version = 4;
+                    """)
+            }
+        }
+        let s = try Store(path: path, clock: FixedClock(now))
+        try s.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM customer WHERE id = 7")
+            XCTAssertEqual(row?["key"] as String?, "u7")
+            XCTAssertEqual(row?["status"] as String?, "capped")
+            XCTAssertEqual(row?["commission_minor"] as Int64?, 900)
+            XCTAssertEqual(row?["first_commission_at"] as Int64?, 10)
+            // The conversion still points at its customer, and the indexes are back.
+            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversion JOIN customer ON customer.id = conversion.customer_id"), 1)
+            XCTAssertEqual(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count, 0)
+            XCTAssertEqual(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customer' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
+                           ["customer_activity", "customer_status"])
+            // The same rule as before, checked without a temporary B-tree.
+            let plan = try Row.fetchAll(db, sql: "EXPLAIN UPDATE customer SET status = 'active' WHERE id = 7")
+                .map { $0["opcode"] as String? ?? "" }
+            XCTAssertTrue(plan.contains("Halt") && !plan.contains("OpenEphemeral"), "\(plan)")
+        }
+        XCTAssertThrowsError(try s.write { db in try db.execute(sql: "UPDATE customer SET status = 'paused' WHERE id = 7") }) {
+            XCTAssertTrue("\($0)".contains("CHECK constraint failed"), "\($0)")
+        }
+        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 5)
     }
 
     func testANewerSchemaIsRefusedAndLeftUntouched() throws {

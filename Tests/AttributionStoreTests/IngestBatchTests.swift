@@ -1,0 +1,104 @@
+import AttributionCore
+@testable import AttributionStore
+import Demo
+import Feeds
+import GRDB
+import XCTest
+
+/// The ingest decides a batch from caches and writes its rows many at a time. These tests pin
+/// that down: how events are cut into transactions must change nothing in the database.
+final class IngestBatchTests: StoreTestCase {
+    /// Every row the ingest writes, as text, in id order.
+    func dump(_ s: Store) throws -> [String] {
+        try s.read { db in
+            var out: [String] = []
+            for (table, order) in [("affiliate", "id"), ("click", "id"), ("customer", "id"), ("conversion", "id"),
+                                   ("event", "id"), ("event_ref", "ref, event_id")] {
+                out += try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY \(order)").map { "\(table) \($0)" }
+            }
+            return out
+        }
+    }
+
+    func benchStore(caps: Caps) throws -> Store {
+        let s = try emptyStore()
+        try s.initialize(ProgramSettings(name: "bench", caps: caps), who: "tester")
+        for code in BenchEvents.affiliateCodes { _ = try s.addAffiliate(code: code, name: code, who: "tester") }
+        return s
+    }
+
+    func testTheBatchSizeChangesNothingButTheSpeed() throws {
+        // Clicks, trials, renewals, cancels, unknown affiliates, retried invoices and malformed
+        // lines; a cap of 3 conversions so customers get capped inside and across batches.
+        let lines = BenchEvents.lines(count: 2_500, seed: 11)
+        var dumps: [Int: [String]] = [:]
+        var summaries: [Int: IngestSummary] = [:]
+        for batch in [1, 7, 97, 4096] {
+            let s = try benchStore(caps: Caps(count: 3))
+            summaries[batch] = try ingest(s, lines, batchSize: batch)
+            dumps[batch] = try dump(s)
+            XCTAssertEqual(try s.consistencyProblems(), [], "batch \(batch)")
+        }
+        let reference = try XCTUnwrap(dumps[4096])
+        let summary = try XCTUnwrap(summaries[4096])
+        // The stream exercises what the caches hold.
+        for code in ["customer_capped", "customer_ended", "duplicate_external_id", "unknown_affiliate", "invalid_event"] {
+            XCTAssertGreaterThan(summary.byReason[code] ?? 0, 0, code)
+        }
+        XCTAssertEqual(summary.received, 2_500)
+        for batch in [1, 7, 97] {
+            XCTAssertEqual(dumps[batch]!.count, reference.count, "batch \(batch)")
+            for (a, b) in zip(dumps[batch]!, reference) where a != b {
+                XCTFail("batch \(batch): \(a) != \(b)")
+                break
+            }
+            XCTAssertEqual(summaries[batch]?.byReason, summary.byReason, "batch \(batch)")
+        }
+    }
+
+    func testAKeyWithQuotesAndBackslashesIsFoundByALaterBatch() throws {
+        // The batch's keys reach SQLite as one JSON array: a key that needs escaping must still
+        // be found, or the customer would look unknown to the next batch.
+        let s = try store()
+        let json = #"q\"uo\\te ü 客户 😀"#
+        let key = "q\"uo\\te ü 客户 😀"
+        try ingest(s, [
+            Line.click("c\\\"1", "alice"),
+            Line.track("trial", json, click: "c\\\"1"),
+            Line.conversion("o\\\\1", "10.00", customer: json),
+            Line.conversion("o\\\\1", "10.00", customer: json, extra: #","retry":1"#),
+        ], batchSize: 1)
+        let c = try XCTUnwrap(try s.customer(key: key))
+        XCTAssertEqual(c.status, .active)
+        XCTAssertEqual(c.conversions, 1)
+        let outcomes = try s.events(EventQuery(), page: .first(10)).map { "\($0.outcome.rawValue) \($0.reasonCode ?? "-")" }
+        XCTAssertEqual(outcomes.sorted(), ["accepted -", "accepted -", "accepted -", "rejected duplicate_external_id"])
+    }
+
+    func testTheSameEventTwiceInOneBatchIsRecordedOnce() throws {
+        let s = try store()
+        let click = Line.click("c1", "alice")
+        let summary = try ingest(s, [click, Line.track("trial", "u1", click: "c1"), click])
+        XCTAssertEqual(summary.received, 2)
+        XCTAssertEqual(summary.alreadyIngested, 1)
+        XCTAssertEqual(try s.eventCount(), 2)
+    }
+
+    func testAnAdminChangeBetweenBatchesIsSeenByTheNext() throws {
+        let s = try store(ProgramSettings(name: "Test", model: .saas, recurring: true,
+                                          commission: .percent(basisPoints: 1000), caps: Caps(count: 2)))
+        try ingest(s, [Line.click("c1", "alice"), Line.track("trial", "u1", click: "c1"),
+                       Line.conversion("o1", "10.00", customer: "u1")])
+        _ = try s.reassign(customerKey: "u1", toAffiliate: "bob", who: "tester")
+        try ingest(s, [Line.conversion("o2", "10.00", customer: "u1"), Line.conversion("o3", "10.00", customer: "u1")])
+        let byAffiliate = try s.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT conversion.external_id, affiliate.code FROM conversion JOIN affiliate ON affiliate.id = conversion.affiliate_id
+                ORDER BY conversion.id
+                """).map { "\($0[0] as String) \($0[1] as String)" }
+        }
+        // o2 goes to bob and caps the customer (2 commissions); o3 is refused.
+        XCTAssertEqual(byAffiliate, ["o1 alice", "o2 bob"])
+        XCTAssertEqual(try s.customer(key: "u1")?.status, .capped)
+    }
+}
