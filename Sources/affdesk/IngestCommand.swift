@@ -23,11 +23,14 @@ struct Ingest: ParsableCommand {
     var format: String = "jsonl"
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(name: .customLong("no-progress"), help: "Never draw a progress bar.") var noProgress = false
+    @Option(help: ArgumentHelp("Events per transaction: larger is faster and holds the write lock longer.", valueName: "N"))
+    var batch: Int = 4096
 
     func run() throws {
         guard ["jsonl", StripeFeed.source, WooCommerceFeed.source].contains(format) else {
             throw Failure("--format: \(FeedError.unknownFormat(format))")
         }
+        guard (1...1_000_000).contains(batch) else { throw Failure("--batch: \(batch) is not between 1 and 1000000") }
         let store = try database.open()
         let settings = try store.settings()
         let handle: FileHandle
@@ -59,7 +62,7 @@ struct Ingest: ParsableCommand {
             source = FeedSource(reader: reader, feed: TrackingFeed(defaultCurrency: settings.currency, file: name))
         }
         let bar = !noProgress && isatty(2) == 1 && total > 4 << 20 ? IngestProgress(total: total) : nil
-        let summary = try store.ingest(source) { _ in bar?.update(source.bytesRead) }
+        let summary = try store.ingest(source, batchSize: batch) { _ in bar?.update(source.bytesRead) }
         bar?.finish()
         if json { print(summaryJSON(summary).text) } else { print(summaryText(summary, name: name)) }
         if let e = source.readError {

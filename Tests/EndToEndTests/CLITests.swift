@@ -237,6 +237,27 @@ final class CLITests: CLITestCase {
         XCTAssertEqual(try lists(), before)
     }
 
+    func testTheBatchSizeIsAnOptionThatChangesOnlyTheSpeed() throws {
+        try setUpProgram()
+        let file = try write("events.jsonl", CLITests.events)
+        func lists(_ db: String) throws -> [String] {
+            try [["customers", "list"], ["conversions", "list"], ["events", "list"], ["affiliates", "list"]].map {
+                try CLIRunner.run($0 + ["--json", "--db", db]).stdout
+            }
+        }
+        // A copy of the empty program, ingested one event per transaction.
+        let other = dir + "/other.sqlite"
+        try FileManager.default.copyItem(atPath: db, toPath: other)
+        let small = try affdesk("ingest", file, "--batch", "1", "--db", other)
+        let large = try affdesk("ingest", file, "--db", db)
+        XCTAssertEqual(small.stdout, large.stdout)
+        XCTAssertTrue(large.stdout.hasPrefix("events.jsonl: 16 recorded"), large.stdout)
+        XCTAssertEqual(try lists(other), try lists(db))
+        let refused = try affdeskFailing("ingest", file, "--batch", "0", "--db", db)
+        XCTAssertTrue(refused.stderr.contains("--batch: 0 is not between 1 and 1000000"), refused.stderr)
+        XCTAssertEqual(try affdesk("events", "list", "--json", "--db", db).stdout, try lists(db)[2])
+    }
+
     func testIngestFromStandardInput() throws {
         try setUpProgram()
         let lines = [
