@@ -31,6 +31,18 @@ public enum Event: Hashable, Sendable {
         }
     }
 
+    /// The identifiers the event names, as triage looks events up: the click it is or comes
+    /// from, the customer's key, and the external id (for a subscription, its parent payment).
+    public var identifiers: (clickID: String?, customerKey: String?, externalID: String?) {
+        switch self {
+        case .click(let c): return (c.clickID, nil, nil)
+        case .track(let t): return (t.clickID, t.customerKey, nil)
+        case .conversion(let c): return (c.clickID, c.customerKey, c.externalID)
+        case .cancel(let c): return (nil, c.customerKey, nil)
+        case .subscription(let c): return (nil, c.customerKey, c.parentExternalID)
+        }
+    }
+
     /// An affiliate link visit (`?aff=CODE`).
     public struct Click: Hashable, Sendable {
         public var clickID: String

@@ -252,11 +252,7 @@ extension Store {
         }
         var k = Keyset(select: Store.affiliateViewSQL["customers"]!, sortExpr: expr, idExpr: "c.number", descending: descending)
         k.arguments = [affiliateID]
-        let digits = filter.trimmingCharacters(in: CharacterSet(charactersIn: "# "))
-        if !digits.isEmpty {
-            k.conditions.append("CAST(c.number AS TEXT) LIKE ?")
-            k.arguments.append(digits + "%")
-        }
+        k.matchNumberPrefix("c.number", filter)
         return k
     }
 
@@ -289,11 +285,7 @@ extension Store {
         k.conditions = ["v.affiliate_id = ?"]
         k.arguments = [affiliateID]
         if let n = customerNumber { k.conditions.append("v.customer_number = ?"); k.arguments.append(n) }
-        let digits = filter.trimmingCharacters(in: CharacterSet(charactersIn: "# "))
-        if !digits.isEmpty {
-            k.conditions.append("CAST(v.customer_number AS TEXT) LIKE ?")
-            k.arguments.append(digits + "%")
-        }
+        k.matchNumberPrefix("v.customer_number", filter)
         return k
     }
 
@@ -387,5 +379,15 @@ extension Store {
             try SSHKeyRow.fetchAll(db, sql: Store.sshKeySelect + (includeRemoved ? "" : " WHERE k.removed_at IS NULL AND a.disabled = 0")
                                    + " ORDER BY k.id")
         }
+    }
+}
+
+extension Keyset {
+    /// The affiliate view's filter: "#12" or "12" keeps the customers whose number starts with 12.
+    mutating func matchNumberPrefix(_ column: String, _ filter: String) {
+        let digits = filter.trimmingCharacters(in: CharacterSet(charactersIn: "# "))
+        guard !digits.isEmpty else { return }
+        conditions.append("CAST(\(column) AS TEXT) LIKE ?")
+        arguments.append(digits + "%")
     }
 }

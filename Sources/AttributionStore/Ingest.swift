@@ -110,12 +110,9 @@ final class IngestSession: Facts {
         var status: CustomerStatus, clickID: String?, createdAt: Int64, lastActivityAt: Int64
         var conversions: Int64, commissionMinor: Int64, commissionCurrency: String?, firstCommissionAt: Int64?
         var dirty = false
-        /// The status and owner its stored row has: an UPDATE that leaves them out skips their
-        /// CHECK and index work.
-        var storedStatus: CustomerStatus? = nil
-        var storedOwner: Int64? = nil
-        /// Its row exists in the database (else it is created when the pending rows are written).
-        var stored = true
+        /// The status and owner of its row in the database; nil until the row is written. An
+        /// UPDATE that leaves them out when unchanged skips their CHECK and index work.
+        var stored: (status: CustomerStatus, owner: Int64)?
 
         var fact: CustomerFact { CustomerFact(id: id, key: key, affiliateID: affiliateID, status: status) }
         var history: CapHistory {
@@ -124,15 +121,15 @@ final class IngestSession: Facts {
         }
     }
 
-    static let customerColumns = """
-        id, key, email, affiliate_id, number, status, click_id, created_at, last_activity_at,
-        conversions, commission_minor, commission_currency, first_commission_at
-        """
+    /// A customer's columns in the order `customerState` reads them and `writePending` writes them.
+    static let customerColumns = ["id", "key", "email", "affiliate_id", "number", "status", "click_id", "created_at",
+                                  "last_activity_at", "conversions", "commission_minor", "commission_currency",
+                                  "first_commission_at"]
 
     private lazy var selDedupe = prepare("SELECT 1 FROM event WHERE dedupe = ?")
     private lazy var selClick = prepare("SELECT affiliate_id, at FROM click WHERE click_id = ?")
-    private lazy var selCustomer = prepare("SELECT \(IngestSession.customerColumns) FROM customer WHERE key = ?")
-    private lazy var selCustomerByID = prepare("SELECT \(IngestSession.customerColumns) FROM customer WHERE id = ?")
+    private lazy var selCustomer = prepare("SELECT \(IngestSession.customerColumns.joined(separator: ", ")) FROM customer WHERE key = ?")
+    private lazy var selCustomerByID = prepare("SELECT \(IngestSession.customerColumns.joined(separator: ", ")) FROM customer WHERE id = ?")
     private lazy var selConversion = prepare("SELECT 1 FROM conversion WHERE external_id = ?")
     private lazy var selConversionFact = prepare("SELECT customer_id, affiliate_id, subscription_id FROM conversion WHERE external_id = ?")
     private lazy var selSubscription = prepare("""
@@ -145,8 +142,7 @@ final class IngestSession: Facts {
 
     // Pending rows, in the order they are written (what a row refers to is written before it).
     private lazy var clickRows = RowWriter(db, "click", ["click_id", "affiliate_id", "at"])
-    private lazy var customerRows = RowWriter(db, "customer", IngestSession.customerColumns.split(separator: ",").map {
-        $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+    private lazy var customerRows = RowWriter(db, "customer", IngestSession.customerColumns)
     /// UPDATEs of a stored customer, by whether its status and its owner changed.
     private var updCustomer: [Int: RawStatement] = [:]
     private lazy var conversionRows = RowWriter(db, "conversion", [
@@ -189,16 +185,10 @@ final class IngestSession: Facts {
         for e in batch {
             dedupe.append(e.dedupeKey)
             guard case .event(let ev) = e.payload else { continue }
-            switch ev {
-            case .click(let c): clickIDs.append(c.clickID)
-            case .track(let t): keys.append(t.customerKey); if let c = t.clickID { clickIDs.append(c) }
-            case .conversion(let c):
-                externalIDs.append(c.externalID)
-                if let k = c.customerKey { keys.append(k) }
-                if let k = c.clickID { clickIDs.append(k) }
-            case .cancel(let c): if let k = c.customerKey { keys.append(k) }
-            case .subscription(let c): if let k = c.customerKey { keys.append(k) }
-            }
+            let ids = ev.identifiers
+            if let c = ids.clickID { clickIDs.append(c) }
+            if let k = ids.customerKey { keys.append(k) }
+            if let x = ids.externalID { externalIDs.append(x) }
         }
         for k in dedupe where recorded[k] == nil { recorded[k] = false }
         try each("SELECT e.dedupe FROM json_each(?) j JOIN event e ON e.dedupe = j.value", dedupe) { s in
@@ -210,7 +200,7 @@ final class IngestSession: Facts {
             clicks[id] = ClickFact(clickID: id, affiliateID: s.int(1), at: Instant(seconds: s.int(2)))
         }
         for k in keys where customerIDs[k] == nil { customerIDs[k] = .some(nil) }
-        let columns = IngestSession.customerColumns.split(separator: ",").map { "c." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let columns = IngestSession.customerColumns.map { "c." + $0 }
         try each("SELECT \(columns.joined(separator: ", ")) FROM json_each(?) j JOIN customer c ON c.key = j.value", keys) { s in
             let c = IngestSession.customerState(s)
             if customers[c.id] == nil { customers[c.id] = c; customerIDs[c.key] = c.id }
@@ -258,8 +248,7 @@ final class IngestSession: Facts {
                       status: CustomerStatus(rawValue: s.text(5)) ?? .initial, clickID: s.optionalText(6),
                       createdAt: s.int(7), lastActivityAt: s.int(8), conversions: s.int(9), commissionMinor: s.int(10),
                       commissionCurrency: s.optionalText(11), firstCommissionAt: s.optionalInt(12))
-        c.storedStatus = c.status
-        c.storedOwner = c.affiliateID
+        c.stored = (c.status, c.affiliateID)
         return c
     }
 
@@ -428,21 +417,13 @@ final class IngestSession: Facts {
     @discardableResult
     func record(_ e: InboundEvent, event: Event?, decision d: Decision, field: String?) throws -> Int64 {
         let effects = try apply(d, at: event?.at)
-        var clickRef: String?, customerKey: String?, externalID: String?
-        switch event {
-        case .click(let c)?: clickRef = c.clickID
-        case .track(let t)?: clickRef = t.clickID; customerKey = t.customerKey
-        case .conversion(let c)?: clickRef = c.clickID; customerKey = c.customerKey; externalID = c.externalID
-        case .cancel(let c)?: customerKey = c.customerKey
-        case .subscription(let c)?: customerKey = c.customerKey; externalID = c.parentExternalID
-        case nil: break
-        }
+        let ids = event?.identifiers
         let id = try nextID("event")
         try eventRows.add(.int(id), .text(e.dedupeKey), .text(e.source), .text(e.type), .int(receivedAt), .of(event?.at.seconds),
                           .text(d.outcome.rawValue), .of(d.reason?.rawValue),
                           .of(d.notes.isEmpty ? nil : d.notes.map(\.rawValue).joined(separator: ",")), .of(d.detail),
                           .of(e.file), .of(e.line.map(Int64.init)), .of(field), .text(e.raw),
-                          .of(clickRef), .of(customerKey), .of(externalID), .of(d.affiliateID),
+                          .of(ids?.clickID), .of(ids?.customerKey), .of(ids?.externalID), .of(d.affiliateID),
                           .of(effects.customerID), .of(effects.conversionID))
         recorded[e.dedupeKey] = true
         for ref in Set(e.refs) { try refRows.add(.text(ref), .int(id)) }
@@ -470,7 +451,7 @@ final class IngestSession: Facts {
             customers[id] = CustomerState(id: id, key: nc.key, email: nc.email, affiliateID: nc.affiliateID, number: number,
                                           status: nc.status, clickID: nc.clickID, createdAt: nc.at.seconds,
                                           lastActivityAt: nc.at.seconds, conversions: 0, commissionMinor: 0,
-                                          commissionCurrency: nil, firstCommissionAt: nil, stored: false)
+                                          commissionCurrency: nil, firstCommissionAt: nil)
             customerIDs[nc.key] = id
             touch(id)
             out.customerID = id
@@ -547,36 +528,40 @@ final class IngestSession: Facts {
         return n
     }
 
+    /// A new customer joins the pending INSERT; a stored one is updated, leaving out its status
+    /// and owner when they did not change.
+    private func write(_ c: CustomerState) throws {
+        if let was = c.stored {
+            let status = c.status != was.status, owner = c.affiliateID != was.owner
+            let variant = (status ? 1 : 0) + (owner ? 2 : 0)
+            if updCustomer[variant] == nil {
+                updCustomer[variant] = try RawStatement(db, """
+                    UPDATE customer SET \(owner ? "affiliate_id = ?, number = ?, " : "")\(status ? "status = ?, " : "")
+                      last_activity_at = ?, conversions = ?, commission_minor = ?, commission_currency = ?,
+                      first_commission_at = ? WHERE id = ?
+                    """)
+            }
+            var values: [RawValue] = owner ? [.int(c.affiliateID), .int(c.number)] : []
+            if status { values.append(.text(c.status.rawValue)) }
+            values += [.int(c.lastActivityAt), .int(c.conversions), .int(c.commissionMinor), .of(c.commissionCurrency),
+                       .of(c.firstCommissionAt), .int(c.id)]
+            try updCustomer[variant]!.bind(all: values).run()
+        } else {
+            try customerRows.add(.int(c.id), .text(c.key), .of(c.email), .int(c.affiliateID), .int(c.number),
+                                 .text(c.status.rawValue), .of(c.clickID), .int(c.createdAt), .int(c.lastActivityAt),
+                                 .int(c.conversions), .int(c.commissionMinor), .of(c.commissionCurrency),
+                                 .of(c.firstCommissionAt))
+        }
+    }
+
     /// Writes every pending row, in the order rows refer to each other.
     private func writePending() throws {
         try clickRows.flush()
         for id in dirtyCustomers {
             guard let c = customers[id] else { continue }
-            if c.stored {
-                let status = c.status != c.storedStatus, owner = c.affiliateID != c.storedOwner
-                let variant = (status ? 1 : 0) + (owner ? 2 : 0)
-                if updCustomer[variant] == nil {
-                    updCustomer[variant] = try RawStatement(db, """
-                        UPDATE customer SET \(owner ? "affiliate_id = ?, number = ?, " : "")\(status ? "status = ?, " : "")
-                          last_activity_at = ?, conversions = ?, commission_minor = ?, commission_currency = ?,
-                          first_commission_at = ? WHERE id = ?
-                        """)
-                }
-                var values: [RawValue] = owner ? [.int(c.affiliateID), .int(c.number)] : []
-                if status { values.append(.text(c.status.rawValue)) }
-                values += [.int(c.lastActivityAt), .int(c.conversions), .int(c.commissionMinor), .of(c.commissionCurrency),
-                           .of(c.firstCommissionAt), .int(c.id)]
-                try updCustomer[variant]!.bind(all: values).run()
-            } else {
-                try customerRows.add(.int(c.id), .text(c.key), .of(c.email), .int(c.affiliateID), .int(c.number),
-                                     .text(c.status.rawValue), .of(c.clickID), .int(c.createdAt), .int(c.lastActivityAt),
-                                     .int(c.conversions), .int(c.commissionMinor), .of(c.commissionCurrency),
-                                     .of(c.firstCommissionAt))
-            }
+            try write(c)
             customers[id]?.dirty = false
-            customers[id]?.stored = true
-            customers[id]?.storedStatus = c.status
-            customers[id]?.storedOwner = c.affiliateID
+            customers[id]?.stored = (c.status, c.affiliateID)
         }
         dirtyCustomers.removeAll(keepingCapacity: true)
         try customerRows.flush()

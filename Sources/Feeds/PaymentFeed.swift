@@ -24,9 +24,7 @@ public struct JSONRecordReader: Sequence, IteratorProtocol {
     private var bufferLine = 0
     private var inValue = false
     private var scalar = false
-    private var depth = 0
-    private var inString = false
-    private var escaped = false
+    private var nesting = JSONNesting()
     private var inArray = false
 
     public init(lines: LineReader) { self.lines = lines }
@@ -75,20 +73,9 @@ public struct JSONRecordReader: Sequence, IteratorProtocol {
 
     /// Whether a line opens more objects or arrays than it closes (outside strings).
     static func leavesOpen(_ bytes: [UInt8]) -> Bool {
-        var depth = 0, inString = false, escaped = false
-        for b in bytes {
-            if inString {
-                if escaped { escaped = false } else if b == 92 { escaped = true } else if b == 34 { inString = false }
-                continue
-            }
-            switch b {
-            case 34: inString = true
-            case 123, 91: depth += 1
-            case 125, 93: depth -= 1
-            default: break
-            }
-        }
-        return depth > 0
+        var nesting = JSONNesting()
+        for b in bytes { _ = nesting.read(b) }
+        return nesting.depth > 0
     }
 
     private mutating func emit() {
@@ -96,17 +83,14 @@ public struct JSONRecordReader: Sequence, IteratorProtocol {
         buffer.removeAll(keepingCapacity: true)
         inValue = false
         scalar = false
-        depth = 0
-        inString = false
-        escaped = false
+        nesting = JSONNesting()
     }
 
     private mutating func scan(_ bytes: [UInt8], line: Int) {
         // A string never spans lines (JSON forbids a raw newline in one).
-        inString = false
-        escaped = false
+        nesting.endLine()
         // An object still open when a line starts with "{" at column 0 was cut short.
-        if inValue, !scalar, depth > 0, bytes.first == UInt8(ascii: "{") { emit() }
+        if inValue, !scalar, nesting.depth > 0, bytes.first == UInt8(ascii: "{") { emit() }
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
@@ -130,23 +114,38 @@ public struct JSONRecordReader: Sequence, IteratorProtocol {
             }
             buffer.append(b)
             i += 1
-            if inString {
-                if escaped { escaped = false } else if b == 92 { escaped = true } else if b == 34 { inString = false }
-                continue
-            }
-            switch b {
-            case 34: inString = true
-            case 123, 91: depth += 1
-            case 125, 93:
-                depth -= 1
-                if depth <= 0 { emit() }
-            default: break
-            }
+            if nesting.read(b), nesting.depth <= 0 { emit() }
         }
         if inValue {
             if scalar { emit() } else { buffer.append(10) }
         }
     }
+}
+
+/// How deeply JSON text read byte by byte is nested in objects and arrays; brackets inside
+/// strings do not count.
+struct JSONNesting {
+    private(set) var depth = 0
+    private var inString = false
+    private var escaped = false
+
+    /// Reads one byte; true when it closed an object or an array.
+    mutating func read(_ b: UInt8) -> Bool {
+        if inString {
+            if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+            return false
+        }
+        switch b {
+        case UInt8(ascii: "\""): inString = true
+        case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+        case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1; return true
+        default: break
+        }
+        return false
+    }
+
+    /// A line ended: a string cannot go on past it.
+    mutating func endLine() { inString = false; escaped = false }
 }
 
 extension JSON {

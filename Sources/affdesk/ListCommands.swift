@@ -36,15 +36,10 @@ struct Customers: ParsableCommand {
         func run() throws {
             let store = try database.open(readOnly: true)
             let settings = try store.settings()
-            guard let s = CustomerSort(rawValue: sort) else {
-                throw Failure("--sort: \"\(sort)\" is not one of \(CustomerSort.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            let s: CustomerSort = try parseSort(sort)
             var q = CustomerQuery(sort: s, descending: !ascending, filter: filter)
             if let st = status { q.status = try parseStatus(st, settings) }
-            if let code = affiliate {
-                guard let a = try store.affiliate(code: code) else { throw Failure("--affiliate: no affiliate \"\(code)\"") }
-                q.affiliateID = a.id
-            }
+            if let code = affiliate { q.affiliateID = try affiliateOption(code, in: store).id }
             let rows = try allPages(limit, { try store.customers(q, page: $0) }, cursor: { $0.cursor(s) })
             if json {
                 print(Out.arr(rows.map { customerJSON($0, settings) }).text)
@@ -176,18 +171,13 @@ struct Conversions: ParsableCommand {
 
         func run() throws {
             let store = try database.open(readOnly: true)
-            guard let s = ConversionSort(rawValue: sort) else {
-                throw Failure("--sort: \"\(sort)\" is not one of \(ConversionSort.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            let s: ConversionSort = try parseSort(sort)
             var q = ConversionQuery(sort: s, descending: !ascending, filter: filter)
             if let k = customer {
                 guard let c = try store.customer(key: k) else { throw Failure("--customer: no customer \"\(k)\"") }
                 q.customerID = c.id
             }
-            if let code = affiliate {
-                guard let a = try store.affiliate(code: code) else { throw Failure("--affiliate: no affiliate \"\(code)\"") }
-                q.affiliateID = a.id
-            }
+            if let code = affiliate { q.affiliateID = try affiliateOption(code, in: store).id }
             let rows = try allPages(limit, { try store.conversions(q, page: $0) }, cursor: { $0.cursor(s) })
             if json { print(Out.arr(rows.map(conversionJSON)).text); return }
             var t = Table(headers: ["DATE", "EXTERNAL ID", "CUSTOMER", "AFFILIATE", "AMOUNT", "COMMISSION"], rightAligned: [4, 5])

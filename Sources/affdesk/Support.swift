@@ -45,6 +45,20 @@ struct Failure: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
+/// The value of a `--sort` option, or the error listing the choices.
+func parseSort<T: RawRepresentable & CaseIterable>(_ value: String) throws -> T where T.RawValue == String {
+    guard let s = T(rawValue: value) else {
+        throw Failure("--sort: \"\(value)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return s
+}
+
+/// The affiliate an `--affiliate CODE` option names.
+func affiliateOption(_ code: String, in store: Store) throws -> AffiliateRow {
+    guard let a = try store.affiliate(code: code) else { throw Failure("--affiliate: no affiliate \"\(code)\"") }
+    return a
+}
+
 func stderrPrint(_ s: String) {
     FileHandle.standardError.write(Data((s + "\n").utf8))
 }

@@ -123,7 +123,7 @@ extension Conversions.Add {
         if affiliate == nil && draft.customerKey == nil && draft.affiliateCode == nil {
             throw Failure("--affiliate: event #\(eventID) names no tracked customer and no click or affiliate to credit; name the affiliate (--affiliate CODE)")
         }
-        if let code = affiliate, try store.affiliate(code: code) == nil { throw Failure("--affiliate: no affiliate \"\(code)\"") }
+        if let code = affiliate { _ = try affiliateOption(code, in: store) }
         let d = try store.addManualConversion(draft, affiliateCode: affiliate, amount: money, who: currentUser())
         if d.isAccepted, let untracked = draft.untrackedCustomerKey {
             print(Sanitize.text("customer \(untracked) is not tracked: added as a one-off"))

@@ -44,24 +44,16 @@ final class SchemaTests: StoreTestCase {
     }
 
     func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {
-        let dir = try tempDir()
-        let path = dir + "/v4.sqlite"
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try Schema.migrator.migrate(queue, upTo: "v4-affiliate-customer-totals")
-            try queue.write { db in
-                try db.execute(sql: """
-                    INSERT INTO affiliate (id, code, name, created_at) VALUES (1, 'alice', 'Alice', 0);
-                    INSERT INTO customer (id, key, affiliate_id, number, status, created_at, last_activity_at, conversions,
-                                          commission_minor, commission_currency, first_commission_at)
-                    VALUES (7, 'u7', 1, 1, 'capped', 10, 20, 3, 900, 'USD', 10);
-                    INSERT INTO conversion (external_id, customer_id, customer_number, affiliate_id, amount_minor, currency,
-                                            commission_minor, commission_currency, at)
-                    VALUES ('o1', 7, 1, 1, 3000, 'USD', 300, 'USD', 10);
-                    PRAGMA user_version = 4;
-                    """)
-            }
-        }
+        let path = try oldDatabase(upTo: "v4-affiliate-customer-totals", """
+            INSERT INTO affiliate (id, code, name, created_at) VALUES (1, 'alice', 'Alice', 0);
+            INSERT INTO customer (id, key, affiliate_id, number, status, created_at, last_activity_at, conversions,
+                                  commission_minor, commission_currency, first_commission_at)
+            VALUES (7, 'u7', 1, 1, 'capped', 10, 20, 3, 900, 'USD', 10);
+            INSERT INTO conversion (external_id, customer_id, customer_number, affiliate_id, amount_minor, currency,
+                                    commission_minor, commission_currency, at)
+            VALUES ('o1', 7, 1, 1, 3000, 'USD', 300, 'USD', 10);
+            PRAGMA user_version = 4;
+            """)
         let s = try Store(path: path, clock: FixedClock(now))
         try s.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT * FROM customer WHERE id = 7")

@@ -48,20 +48,12 @@ final class SubscriptionIngestTests: StoreTestCase {
     }
 
     func testAVersion2DatabaseIsMigrated() throws {
-        let dir = try tempDir()
-        let path = dir + "/old.sqlite"
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try Schema.migrator.migrate(queue, upTo: "v2-ssh-keys")
-            try queue.write { db in
-                try db.execute(sql: """
-                    INSERT INTO affiliate (id, code, name, created_at) VALUES (1, 'alice', 'Alice', 0);
-                    INSERT INTO conversion (external_id, affiliate_id, amount_minor, currency, commission_minor, commission_currency, at)
-                    VALUES ('o1', 1, 100, 'USD', 10, 'USD', 0);
-                    PRAGMA user_version = 2;
-                    """)
-            }
-        }
+        let path = try oldDatabase(upTo: "v2-ssh-keys", """
+            INSERT INTO affiliate (id, code, name, created_at) VALUES (1, 'alice', 'Alice', 0);
+            INSERT INTO conversion (external_id, affiliate_id, amount_minor, currency, commission_minor, commission_currency, at)
+            VALUES ('o1', 1, 100, 'USD', 10, 'USD', 0);
+            PRAGMA user_version = 2;
+            """)
         let s = try Store(path: path, clock: FixedClock(now))
         let row = try s.read { db in try Row.fetchOne(db, sql: "SELECT subscription_id, renewal_index FROM conversion") }
         XCTAssertEqual(row?["subscription_id"] as String?, nil)

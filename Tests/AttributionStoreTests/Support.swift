@@ -2,6 +2,7 @@ import AttributionCore
 @testable import AttributionStore
 import Feeds
 import Foundation
+import GRDB
 import XCTest
 
 /// The moment most test events happen at: 2026-01-05T10:00:00Z.
@@ -54,6 +55,16 @@ class StoreTestCase: XCTestCase {
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         dirs.append(d)
         return d
+    }
+
+    /// A database file as an older affdesk left it: migrated up to `migration`, then `sql` run
+    /// (which sets the `user_version` that affdesk wrote then).
+    func oldDatabase(upTo migration: String, _ sql: String) throws -> String {
+        let path = try tempDir() + "/old.sqlite"
+        let queue = try DatabaseQueue(path: path)
+        try Schema.migrator.migrate(queue, upTo: migration)
+        try queue.write { db in try db.execute(sql: sql) }
+        return path
     }
 
     /// A program with affiliates alice, bob and carol (carol earns a fixed 5.00 USD).
