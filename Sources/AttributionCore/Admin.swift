@@ -58,6 +58,7 @@ extension Engine {
                                            affiliate: AffiliateFact?, at: Instant, facts: F) -> Decision {
         if externalID.trimmingSpaces.isEmpty { return .rejected(.invalidEvent, "external_id is empty") }
         if let key = customerKey, key.trimmingSpaces.isEmpty { return .rejected(.invalidEvent, "customer_key is empty") }
+        if let problem = Instant.rangeProblem(at.seconds) { return .rejected(.invalidEvent, "at: \(problem)") }
         if facts.conversionExists(externalID: externalID) {
             return .rejected(.duplicateExternalID, "external id \(externalID) was credited before")
         }

@@ -27,12 +27,18 @@ extension Caps {
         var p = CapProgress()
         if let n = count { p.count = .init(used: Int64(h.commissions), limit: Int64(n)) }
         if let m = months {
+            // Saturating: a first commission or a months cap stored at an extreme by an older
+            // build shows as a bar, never a trap.
+            func days(_ from: Instant, _ to: Instant) -> Int64 {
+                let (d, o) = to.seconds.subtractingReportingOverflow(from.seconds)
+                return o ? (to < from ? .min : .max) / 86_400 : d / 86_400
+            }
             if let first = h.firstCommissionAt {
-                let end = first.adding(months: m)
-                let total = max(1, (end.seconds - first.seconds) / 86_400)
-                p.months = .init(used: min(total, max(0, (now.seconds - first.seconds) / 86_400)), limit: total)
+                let total = max(1, days(first, first.adding(months: m)))
+                p.months = .init(used: min(total, max(0, days(first, now))), limit: total)
             } else {
-                p.months = .init(used: 0, limit: Int64(m) * 30)
+                let (limit, o) = Int64(m).multipliedReportingOverflow(by: 30)
+                p.months = .init(used: 0, limit: o ? (m < 0 ? 0 : .max) : limit)
             }
         }
         if let a = amount { p.amount = .init(used: h.currency == a.currency ? h.commissionTotal : 0, limit: a.minor) }

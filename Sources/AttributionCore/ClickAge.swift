@@ -2,12 +2,14 @@
 /// engine applies (a click counts for `windowDays` days, last click wins), for triage to show
 /// beside the events it explains.
 public struct ClickAge: Hashable, Sendable {
-    /// Seconds from the click to the event (negative when the click came after it).
+    /// Seconds from the click to the event (negative when the click came after it), saturated
+    /// at the ends of Int64 (a click stored at an extreme time by an older build is just very old).
     public var seconds: Int64
     public var windowDays: Int
 
     public init(click: Instant, at: Instant, windowDays: Int) {
-        self.seconds = at.seconds - click.seconds
+        let (d, overflow) = at.seconds.subtractingReportingOverflow(click.seconds)
+        self.seconds = overflow ? (at.seconds < click.seconds ? .min : .max) : d
         self.windowDays = windowDays
     }
 
@@ -15,7 +17,11 @@ public struct ClickAge: Hashable, Sendable {
     public var days: Int64 { seconds / 86_400 }
 
     /// Within the window: the click can credit the event. A click later than the event is too.
-    public var withinWindow: Bool { seconds <= Int64(windowDays) * 86_400 }
+    public var withinWindow: Bool {
+        let (window, overflow) = Int64(windowDays).multipliedReportingOverflow(by: 86_400)
+        if overflow { return windowDays > 0 }
+        return seconds <= window
+    }
 
     /// How the engine words the age of an expired click: "73 days old", "more than 73 days old".
     public var engineText: String {

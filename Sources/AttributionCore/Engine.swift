@@ -11,6 +11,10 @@ public struct Engine: Sendable {
         if let field = Engine.malformedField(event) {
             return .rejected(.invalidEvent, "\(field) is empty")
         }
+        // The feeds check times at the door, naming their own field; this holds for any caller.
+        if let problem = Instant.rangeProblem(event.at.seconds) {
+            return .rejected(.invalidEvent, "at: \(problem)")
+        }
         switch event {
         case .click(let e): return click(e, facts)
         case .track(let e): return track(e, facts)
@@ -255,7 +259,8 @@ public struct Engine: Sendable {
                 r.affiliateID = aff.id
                 return r
             }
-            let remaining = cap.minor - history.commissionTotal
+            let (difference, overflow) = cap.minor.subtractingReportingOverflow(history.commissionTotal)
+            let remaining = overflow ? (history.commissionTotal < 0 ? Int64.max : Int64.min) : difference
             if remaining <= 0 {
                 var r = Decision.rejected(.customerCapped, "the amount cap of \(cap) was reached", notes: d.notes)
                 r.affiliateID = aff.id
@@ -272,6 +277,7 @@ public struct Engine: Sendable {
                 capNow = true
             }
         }
+        if let r = Engine.totalOverflow(history, commission, affiliate: aff, notes: d.notes) { return r }
         if let n = caps.count, history.commissions + 1 >= n { capNow = true }
         d.conversion = NewConversion(externalID: e.externalID, amount: e.amount, commission: commission, affiliateID: aff.id,
                                      customer: customer, clickID: clickID, at: e.at, manual: manual)
@@ -284,6 +290,16 @@ public struct Engine: Sendable {
             d.statusChange = StatusChange(customer: customer, from: .initial, to: .active)
         }
         return d
+    }
+
+    /// A customer's total is a sum in Int64: a commission that would carry it past is refused
+    /// (only a total an older build stored near the end of Int64 can get there).
+    static func totalOverflow(_ history: CapHistory, _ commission: Money, affiliate aff: AffiliateFact, notes: [Reason]) -> Decision? {
+        guard history.commissionTotal.addingReportingOverflow(commission.minor).overflow else { return nil }
+        var r = Decision.rejected(.invalidAmount, "the customer's commission total \(history.commissionTotal) plus \(commission.minor) "
+                                  + "is past the largest total affdesk can hold", notes: notes)
+        r.affiliateID = aff.id
+        return r
     }
 
     public func rate(for aff: AffiliateFact) -> Commission { aff.commission ?? settings.commission }

@@ -1,21 +1,69 @@
 /// A moment in UTC, in whole seconds since 1970-01-01T00:00:00Z. The core never reads a clock:
 /// every instant comes from an event or from the caller's injected clock.
+///
+/// Every function of an instant is total over all of Int64: what an older build stored, however
+/// extreme, is shown and moved without trapping (arithmetic saturates at `Instant.lowest` and
+/// `Instant.highest`). New instants are checked at the door against `Instant.accepted`.
 public struct Instant: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public var seconds: Int64
     public init(seconds: Int64) { self.seconds = seconds }
 
     public static func < (a: Instant, b: Instant) -> Bool { a.seconds < b.seconds }
-    public func adding(days: Int) -> Instant { Instant(seconds: seconds + Int64(days) * 86_400) }
-    public func adding(seconds s: Int64) -> Instant { Instant(seconds: seconds + s) }
+
+    /// The ends of Int64, where arithmetic on instants saturates.
+    public static let lowest = Instant(seconds: .min)
+    public static let highest = Instant(seconds: .max)
+
+    /// The times an event, a setting or a command may carry: 1970-01-01T00:00:00Z through
+    /// 2200-01-01T00:00:00Z, both included. Anything outside is refused as `invalid_event` with
+    /// its field named; inside it, every sum of an instant and a window, a cap or a difference of
+    /// two instants fits in Int64 with room to spare.
+    public static let accepted = Instant(seconds: 0)...Instant(seconds: 7_258_118_400)
+
+    /// Nil when inside `accepted`; else the sentence saying why not, for the field at fault.
+    public static func rangeProblem(_ seconds: Int64) -> String? {
+        if accepted.contains(Instant(seconds: seconds)) { return nil }
+        return "\(Instant(seconds: seconds).iso8601) (\(seconds) s) is outside the accepted times "
+            + "\(accepted.lowerBound.iso8601) to \(accepted.upperBound.iso8601)"
+    }
+
+    /// Saturating: never traps, whatever the instant and the count.
+    public func adding(days: Int) -> Instant {
+        let (d, o) = Int64(days).multipliedReportingOverflow(by: 86_400)
+        if o { return days < 0 ? .lowest : .highest }
+        return adding(seconds: d)
+    }
+
+    /// Saturating: never traps, whatever the instant and the count.
+    public func adding(seconds s: Int64) -> Instant {
+        let (r, o) = seconds.addingReportingOverflow(s)
+        if o { return s < 0 ? .lowest : .highest }
+        return Instant(seconds: r)
+    }
 
     /// Calendar months in UTC; the day is clamped to the target month's length (Jan 31 + 1 = Feb 28/29).
+    /// Saturating: a month past what Int64 seconds can hold gives `lowest` or `highest`.
     public func adding(months: Int) -> Instant {
         let (y, m, d) = civil
-        let total = y * 12 + (m - 1) + months
+        let (y12, o1) = y.multipliedReportingOverflow(by: 12)
+        let (total, o2) = (y12 + (m - 1)).addingReportingOverflow(months)
+        if o1 || o2 { return months < 0 ? .lowest : .highest }
         let ny = Int(floorDiv(Int64(total), 12)), nm = total - ny * 12 + 1
+        // Years beyond this are far past Int64 seconds (about 292 billion years either way).
+        if ny > 300_000_000_000 { return .highest }
+        if ny < -300_000_000_000 { return .lowest }
         let nd = min(d, Instant.daysIn(year: ny, month: nm))
-        let secOfDay = seconds - floorDiv(seconds, 86_400) * 86_400
-        return Instant(seconds: Instant.days(year: ny, month: nm, day: nd) * 86_400 + secOfDay)
+        let (daySeconds, o3) = Instant.days(year: ny, month: nm, day: nd).multipliedReportingOverflow(by: 86_400)
+        if o3 { return months < 0 ? .lowest : .highest }
+        let (r, o4) = daySeconds.addingReportingOverflow(secondOfDay)
+        if o4 { return months < 0 ? .lowest : .highest }
+        return Instant(seconds: r)
+    }
+
+    /// Seconds since midnight UTC, 0 ..< 86 400.
+    var secondOfDay: Int64 {
+        let r = seconds % 86_400
+        return r < 0 ? r + 86_400 : r
     }
 
     /// (year, month 1-12, day 1-31) in UTC.
@@ -32,7 +80,7 @@ public struct Instant: Hashable, Comparable, Sendable, Codable, CustomStringConv
     /// "2026-01-05T10:00:00Z"
     public var iso8601: String {
         let (y, m, d) = civil
-        let s = seconds - floorDiv(seconds, 86_400) * 86_400
+        let s = secondOfDay
         func p(_ v: Int64, _ w: Int = 2) -> String { let t = String(v); return String(repeating: "0", count: max(0, w - t.count)) + t }
         return "\(p(Int64(y), 4))-\(p(Int64(m)))-\(p(Int64(d)))T\(p(s / 3600)):\(p(s / 60 % 60)):\(p(s % 60))Z"
     }

@@ -41,8 +41,9 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
         return Money(minor: negative ? -value : value, currency: currency)
     }
 
-    /// Amounts above this (9 * 10^12 minor units) are refused, so that sums of many amounts and
-    /// amount * basis points never overflow Int64.
+    /// The largest amount affdesk accepts, in minor units: 9 * 10^12 (90 billion dollars, or 9
+    /// trillion yen). Larger ones (and their negatives) are refused at the door, so that a sum of
+    /// up to a million amounts and amount * basis points never overflow Int64.
     public static let maxMinor: Int64 = 9_000_000_000_000_000 / 1000
 
     /// "1234.50" — major units with exactly the currency's fraction digits.
@@ -95,16 +96,16 @@ public enum MoneyError: Error, Equatable, Sendable, CustomStringConvertible {
 /// An ISO 4217 currency code with its number of minor-unit digits.
 public struct Currency: Hashable, Sendable, Codable, CustomStringConvertible {
     public let code: String
-    public var minorDigits: Int {
-        if Currency.zeroDecimal.contains(code) { return 0 }
-        if Currency.threeDecimal.contains(code) { return 3 }
-        return 2
-    }
+    /// The ISO 4217 minor-unit exponent. A code that is not in the table (stored by an older
+    /// build, which accepted any three letters) is shown with two.
+    public var minorDigits: Int { Currency.iso4217[code] ?? 2 }
 
-    /// Accepts three ASCII letters (any case); anything else is refused.
+    /// Accepts an active ISO 4217 code (any case) that has a minor unit; anything else is refused.
     public init(_ code: String) throws(MoneyError) {
         let up = code.uppercased()
-        guard up.utf8.count == 3, up.utf8.allSatisfy({ $0 >= 65 && $0 <= 90 }) else { throw .badCurrency(code) }
+        guard up.utf8.count == 3, up.utf8.allSatisfy({ $0 >= 65 && $0 <= 90 }), Currency.iso4217[up] != nil else {
+            throw .badCurrency(code)
+        }
         self.code = up
     }
 
@@ -116,9 +117,29 @@ public struct Currency: Hashable, Sendable, Codable, CustomStringConvertible {
     public static let eur = Currency(validated: "EUR")
     public static let jpy = Currency(validated: "JPY")
 
-    static let zeroDecimal: Set<String> = ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
-                                           "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"]
-    static let threeDecimal: Set<String> = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"]
+    /// The active ISO 4217 codes (list one, with the 2024-2025 amendments: XCG, ZWG, VED, SLE)
+    /// and their minor-unit exponents: the one table of currencies. Funds codes with a minor unit
+    /// (BOV, CHE, CHW, CLF, COU, MXV, USN, UYI, UYW) are included; codes without one (gold and
+    /// other metals, XDR, XSU, XUA, the testing and "no currency" codes XTS and XXX) are not, as
+    /// no amount can be written in them. ANG, SLL and ZWL, withdrawn in 2023-2025, are still
+    /// read for older payments.
+    public static let iso4217: [String: Int] = {
+        var t: [String: Int] = [:]
+        let two = """
+            AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF
+            CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF
+            IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN
+            MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SLL
+            SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XCD XCG YER ZAR ZMW
+            ZWG ZWL
+            """
+        for c in two.split(whereSeparator: { $0 == " " || $0 == "\n" }) { t[String(c)] = 2 }
+        for c in ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF",
+                  "XPF"] { t[c] = 0 }
+        for c in ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"] { t[c] = 3 }
+        for c in ["CLF", "UYW"] { t[c] = 4 }
+        return t
+    }()
 }
 
 extension Character {

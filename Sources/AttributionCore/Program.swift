@@ -72,11 +72,14 @@ public enum Commission: Hashable, Sendable, CustomStringConvertible {
 
     /// The commission on an amount. Percentages round half up to the minor unit (a negative
     /// amount rounds symmetrically, half away from zero). The product is computed in 128 bits,
-    /// so any amount whose commission fits in Int64 is exact.
+    /// so any amount whose commission fits in Int64 is exact. A percentage outside 0...100 %
+    /// (only an older build could have stored one) counts as the nearest of the two, so the
+    /// commission never exceeds the amount and never overflows.
     public func commission(on amount: Money) -> Money {
         switch self {
         case .percent(let bp):
-            let product = amount.minor.multipliedFullWidth(by: Int64(bp))
+            let clamped = Int64(min(max(bp, SettingRules.percentBasisPoints.lowerBound), SettingRules.percentBasisPoints.upperBound))
+            let product = amount.minor.multipliedFullWidth(by: clamped)
             let (q, r) = Int64(10_000).dividingFullWidth(product)
             let rounded = r >= 5_000 ? q + 1 : r <= -5_000 ? q - 1 : q
             return Money(minor: rounded, currency: amount.currency)
@@ -105,7 +108,7 @@ public struct Caps: Hashable, Sendable {
         switch s {
         case .firstOrderOnly: return Caps(count: 1)
         case .allRenewals: return Caps()
-        case .firstNRenewals(let n): return Caps(count: n + 1)
+        case .firstNRenewals(let n): return Caps(count: n == .max ? n : n + 1)
         }
     }
 }

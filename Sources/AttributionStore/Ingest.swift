@@ -91,6 +91,8 @@ final class IngestSession: Facts {
     let receivedAt: Int64
     private var affiliatesByCode: [String: AffiliateFact] = [:]
     private var affiliatesByID: [Int64: AffiliateFact] = [:]
+    /// By `AffiliateCode.key`, the lowest id first: codes differing only in case are one code.
+    private var affiliatesByKey: [String: AffiliateFact] = [:]
     private var lastNumber: [Int64: Int64] = [:]
     private var dirtyNumbers: Set<Int64> = []
     private var sqlError: Error?
@@ -158,10 +160,12 @@ final class IngestSession: Facts {
         self.store = store
         self.engine = Engine(settings: try settings ?? store.loadSettings(db))
         self.receivedAt = store.clock.now().seconds
-        let rows = try Row.fetchAll(db, sql: "SELECT id, code, disabled, commission, last_customer_number FROM affiliate")
+        let rows = try Row.fetchAll(db, sql: "SELECT id, code, disabled, commission, last_customer_number FROM affiliate ORDER BY id")
         for r in rows {
             let a = AffiliateFact(id: r[0], code: r[1], disabled: r[2], commission: Commission(stored: r[3]))
             affiliatesByCode[a.code] = a
+            let key = AffiliateCode.key(a.code)
+            if affiliatesByKey[key] == nil { affiliatesByKey[key] = a }
             affiliatesByID[a.id] = a
             lastNumber[a.id] = r[4]
         }
@@ -254,7 +258,8 @@ final class IngestSession: Facts {
 
     // MARK: Facts
 
-    func affiliate(code: String) -> AffiliateFact? { affiliatesByCode[code] }
+    /// The exact spelling first, else the code that differs only in case.
+    func affiliate(code: String) -> AffiliateFact? { affiliatesByCode[code] ?? affiliatesByKey[AffiliateCode.key(code)] }
     func affiliate(id: Int64) -> AffiliateFact? { affiliatesByID[id] }
 
     func click(id: String) -> ClickFact? {

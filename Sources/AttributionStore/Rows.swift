@@ -21,8 +21,14 @@ public struct AffiliateRow: Hashable, Sendable, FetchableRecord {
     static func fetch(_ db: Database, id: Int64) throws -> AffiliateRow? {
         try fetchOne(db, sql: "SELECT * FROM affiliate WHERE id = ?", arguments: [id])
     }
+    /// By code: the exact spelling first, else the code that differs only in case (AffiliateCode).
     static func fetch(_ db: Database, code: String) throws -> AffiliateRow? {
-        try fetchOne(db, sql: "SELECT * FROM affiliate WHERE code = ?", arguments: [code])
+        if let exact = try fetchOne(db, sql: "SELECT * FROM affiliate WHERE code = ?", arguments: [code]) { return exact }
+        let key = AffiliateCode.key(code)
+        // Affiliates are few (dozens to thousands), and this runs only when the exact code is not found.
+        let codes = try Row.fetchAll(db, sql: "SELECT id, code FROM affiliate ORDER BY id")
+        guard let id = codes.first(where: { AffiliateCode.key($0["code"]) == key })?["id"] as Int64? else { return nil }
+        return try fetch(db, id: id)
     }
 }
 

@@ -198,15 +198,9 @@ public final class Store: @unchecked Sendable {
         }
     }
 
+    /// The core's bounds (`SettingRules`), as a store error naming the setting.
     static func validate(_ s: ProgramSettings) throws {
-        if s.windowDays < 1 { throw StoreError.invalid(field: "window", message: "must be at least 1 day") }
-        if let c = s.caps.count, c < 1 { throw StoreError.invalid(field: "cap-count", message: "must be at least 1") }
-        if let m = s.caps.months, m < 1 { throw StoreError.invalid(field: "cap-months", message: "must be at least 1") }
-        if let a = s.caps.amount, a.minor <= 0 { throw StoreError.invalid(field: "cap-amount", message: "must be greater than zero") }
-        if case .percent(let bp) = s.commission, bp < 0 || bp > 10_000 {
-            throw StoreError.invalid(field: "commission", message: "a percentage must be between 0% and 100%")
-        }
-        if case .fixed(let m) = s.commission, m.minor < 0 { throw StoreError.invalid(field: "commission", message: "must not be negative") }
+        do { try s.validate() } catch { throw StoreError.invalid(field: error.field, message: error.message) }
     }
 
     func adapterSettingsIn(_ db: Database) throws -> AdapterSettings {
@@ -220,14 +214,18 @@ public final class Store: @unchecked Sendable {
         guard let r = try Row.fetchOne(db, sql: "SELECT * FROM program WHERE id = 1") else {
             throw StoreError.notInitialized(path: path)
         }
-        var caps = Caps(count: r["cap_count"], months: r["cap_months"])
+        var caps = Caps(count: (r["cap_count"] as Int64?).map(Store.int), months: (r["cap_months"] as Int64?).map(Store.int))
         if let minor: Int64 = r["cap_amount_minor"], let cur: String = r["cap_amount_currency"] {
             caps.amount = Money(minor: minor, currency: Currency(validated: cur))
         }
+        // Settings an older build saved past today's bounds are read as the nearest allowed value.
         return ProgramSettings(name: r["name"], model: BusinessModel(rawValue: r["model"]) ?? .saas, recurring: r["recurring"],
                                commission: Commission(stored: r["commission"]) ?? .percent(basisPoints: 0), caps: caps,
-                               windowDays: r["window_days"], currency: Currency(validated: r["currency"]))
+                               windowDays: Store.int(r["window_days"]), currency: Currency(validated: r["currency"])).clamped
     }
+
+    /// A stored integer as an Int, saturating (Int is 64 bits on every platform affdesk runs on).
+    static func int(_ v: Int64) -> Int { Int(clamping: v) }
 
     func saveSettings(_ db: Database, _ s: ProgramSettings, adapters: AdapterSettings, insert: Bool) throws {
         let args: StatementArguments = [s.name, s.model.rawValue, s.recurring, s.commission.stored, s.caps.count, s.caps.months,
@@ -248,18 +246,25 @@ public final class Store: @unchecked Sendable {
 
     // MARK: Affiliates
 
-    public func addAffiliate(code: String, name: String, email: String? = nil, commission: Commission? = nil,
+    public func addAffiliate(code typed: String, name: String, email: String? = nil, commission: Commission? = nil,
                              who: String) throws -> AffiliateRow {
-        let code = code.trimmingCharacters(in: .whitespaces)
-        guard !code.isEmpty else { throw StoreError.invalid(field: "code", message: "must not be empty") }
+        let code: String
+        switch AffiliateCode.validate(typed) {
+        case .success(let c): code = c
+        case .failure(let e): throw StoreError.invalid(field: e.field, message: e.message)
+        }
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.invalid(field: "name", message: "must not be empty") }
-        for (field, value) in [("code", code), ("name", name), ("email", email ?? "")] where value.utf8.contains(0) {
+        for (field, value) in [("name", name), ("email", email ?? "")] where value.utf8.contains(0) {
             throw StoreError.invalid(field: field, message: "must not contain a NUL character")
+        }
+        if let c = commission {
+            do { try SettingRules.checkCommission(c) } catch { throw StoreError.invalid(field: error.field, message: error.message) }
         }
         let now = clock.now()
         return try write { db in
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM affiliate WHERE code = ?)", arguments: [code]) == true {
-                throw StoreError.duplicate(what: "affiliate code", value: code)
+            // Codes differing only in case are one code (AffiliateCode).
+            if let existing = try AffiliateRow.fetch(db, code: code) {
+                throw StoreError.duplicate(what: "affiliate code", value: existing.code)
             }
             try db.execute(sql: "INSERT INTO affiliate (code, name, email, commission, created_at) VALUES (?,?,?,?,?)",
                            arguments: [code, name, email, commission?.stored, now.seconds])

@@ -238,12 +238,17 @@ enum PayloadField {
 
     /// "2021-04-19T07:21:00" (WooCommerce's *_gmt fields have no zone: they are UTC), or any
     /// RFC 3339 time; nil when absent or empty.
+    /// A time outside `Instant.accepted` is refused.
     static func utcTime(_ v: JSON?, field: String) throws(FieldError) -> Instant? {
         guard let v, !v.isNull, v != .string("") else { return nil }
-        if case .number(let n) = v, let secs = Int64(n) { return Instant(seconds: secs) }
+        func checked(_ i: Instant) throws(FieldError) -> Instant {
+            if let problem = Instant.rangeProblem(i.seconds) { throw FieldError(field: field, message: problem) }
+            return i
+        }
+        if case .number(let n) = v, let secs = Int64(n) { return try checked(Instant(seconds: secs)) }
         guard let s = v.string else { throw FieldError(field: field, message: "must be a time like \"2026-01-05T10:00:00\"") }
-        if let i = Instant.parse(s) { return i }
-        if let i = Instant.parse(s + "Z") { return i }
+        if let i = Instant.parse(s) { return try checked(i) }
+        if let i = Instant.parse(s + "Z") { return try checked(i) }
         throw FieldError(field: field, message: "\"\(s)\" is not a time like \"2026-01-05T10:00:00\"")
     }
 }

@@ -127,7 +127,9 @@ public struct StripeFeed: Sendable {
         let amount = try StripeFeed.money(paid, currency, field: prefix + "amount_paid")
         var base: Money?
         if taxExcluded, let tax = try StripeFeed.tax(o, prefix: prefix), tax != 0 {
-            base = try StripeFeed.money(max(0, paid - tax), currency, field: prefix + "tax")
+            // Both are bounded, so the difference fits; a tax above the amount paid leaves nothing.
+            let (rest, overflow) = paid.subtractingReportingOverflow(tax)
+            base = try StripeFeed.money(overflow ? 0 : max(0, rest), currency, field: prefix + "tax")
         }
         let reason = o["billing_reason"]?.string
         let at = try time(o, created: created, prefix: prefix, keys: [["status_transitions", "paid_at"]])
@@ -190,41 +192,55 @@ public struct StripeFeed: Sendable {
         return i
     }
 
-    /// The first time found: the given keys of the object, else the event's `created`, else the object's.
+    /// The first time found: the given keys of the object, else the event's `created`, else the
+    /// object's. A time outside `Instant.accepted` is refused, naming its field.
     func time(_ o: JSON, created: Int64?, prefix: String, keys: [[String]]) throws(FieldError) -> Instant {
+        func checked(_ s: Int64, _ field: String) throws(FieldError) -> Instant {
+            if let problem = Instant.rangeProblem(s) { throw FieldError(field: field, message: problem) }
+            return Instant(seconds: s)
+        }
         for path in keys {
             var v: JSON? = o
             for k in path { v = v?[k] }
             if let v, !v.isNull {
-                guard let s = v.int else { throw FieldError(field: prefix + path.joined(separator: "."), message: "must be epoch seconds") }
-                return Instant(seconds: s)
+                let field = prefix + path.joined(separator: ".")
+                guard let s = v.int else { throw FieldError(field: field, message: "must be epoch seconds") }
+                return try checked(s, field)
             }
         }
-        if let c = created { return Instant(seconds: c) }
-        if let c = o["created"]?.int { return Instant(seconds: c) }
+        if let c = created { return try checked(c, "created") }
+        if let c = o["created"]?.int { return try checked(c, prefix + "created") }
         throw FieldError(field: prefix + "created", message: "missing")
     }
 
     /// The invoice's tax in Stripe's minor units: `tax` (API versions before 2025-03-31), else the
     /// sum of `total_taxes` ("basil"), else of `total_tax_amounts`; nil when the invoice says none.
+    /// Each amount and the sum are within 0...`maxStripeMinor`.
     static func tax(_ o: JSON, prefix: String) throws(FieldError) -> Int64? {
-        if let t = o["tax"], !t.isNull {
-            guard let n = t.int else { throw FieldError(field: prefix + "tax", message: "must be an integer amount") }
+        func amount(_ v: JSON?, _ field: String) throws(FieldError) -> Int64 {
+            guard let n = v?.int else { throw FieldError(field: field, message: "must be an integer amount") }
+            if n < 0 { throw FieldError(field: field, message: "\(n) is negative") }
+            if n > maxStripeMinor { throw FieldError(field: field, message: "\(n) is out of range (at most \(maxStripeMinor))") }
             return n
         }
+        if let t = o["tax"], !t.isNull { return try amount(t, prefix + "tax") }
         for key in ["total_taxes", "total_tax_amounts"] {
             guard let list = o[key]?.array else { continue }
             var sum: Int64 = 0
             for (i, item) in list.enumerated() {
-                guard let n = item["amount"]?.int else {
-                    throw FieldError(field: prefix + "\(key)[\(i)].amount", message: "must be an integer amount")
+                sum += try amount(item["amount"], prefix + "\(key)[\(i)].amount")   // two bounded amounts cannot overflow
+                if sum > maxStripeMinor {
+                    throw FieldError(field: prefix + key, message: "the sum of the amounts is out of range (at most \(maxStripeMinor))")
                 }
-                sum += n
             }
             return sum
         }
         return nil
     }
+
+    /// The largest amount in Stripe's units that can be an amount affdesk accepts: Stripe counts
+    /// ISK in hundredths where ISO 4217 has none, so 100 * `Money.maxMinor`.
+    static let maxStripeMinor = Money.maxMinor * 100
 
     /// Stripe's amounts are integers in the currency's smallest unit as Stripe counts it, which is
     /// ISO 4217's except for a few currencies (ISK is two-decimal in Stripe, MGA zero-decimal).

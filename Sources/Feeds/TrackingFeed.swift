@@ -108,11 +108,17 @@ public struct TrackingFeed: Sendable {
 
     func instant(_ j: JSON, _ key: String) throws(FieldError) -> Instant {
         guard let v = j[key] else { throw FieldError(field: key, message: "missing") }
-        if case .number(let n) = v, let secs = Int64(n) { return Instant(seconds: secs) }
-        guard let s = v.string else { throw FieldError(field: key, message: "must be an ISO 8601 time like \"2026-01-05T10:00:00Z\"") }
-        guard let i = Instant.parse(s) else {
-            throw FieldError(field: key, message: "\"\(s)\" is not an ISO 8601 time like \"2026-01-05T10:00:00Z\"")
+        let i: Instant
+        if case .number(let n) = v, let secs = Int64(n) {
+            i = Instant(seconds: secs)
+        } else {
+            guard let s = v.string else { throw FieldError(field: key, message: "must be an ISO 8601 time like \"2026-01-05T10:00:00Z\"") }
+            guard let parsed = Instant.parse(s) else {
+                throw FieldError(field: key, message: "\"\(s)\" is not an ISO 8601 time like \"2026-01-05T10:00:00Z\"")
+            }
+            i = parsed
         }
+        if let problem = Instant.rangeProblem(i.seconds) { throw FieldError(field: key, message: problem) }
         return i
     }
 

@@ -122,6 +122,7 @@ public final class WooCommerceFeed {
         let amount = try WooCommerceFeed.money(j, "total", currency, required: true)!
         var base: Money?
         if taxExcluded, let tax = try WooCommerceFeed.money(j, "total_tax", currency, required: false), tax.minor != 0 {
+            // Both were parsed within ±Money.maxMinor, so the difference fits in Int64.
             base = Money(minor: max(0, amount.minor - tax.minor), currency: currency)
         }
         let at = try WooCommerceFeed.time(j, ["date_paid_gmt", "date_completed_gmt", "date_created_gmt", "date_modified_gmt"])

@@ -115,25 +115,16 @@ struct ProgramCommand: ParsableCommand {
                 guard let v = Commission.parse(c) else { throw Failure("--commission: \"\(c)\" is not like \"20%\" or \"15.00 USD\"") }
                 s.commission = v
             }
-            if let st = strategy {
-                let caps: Caps
-                switch st {
-                case "first_order_only": caps = .strategy(.firstOrderOnly)
-                case "all_renewals": caps = .strategy(.allRenewals)
-                default:
-                    guard st.hasPrefix("first_n_renewals:"), let n = Int(st.dropFirst("first_n_renewals:".count)), n >= 0 else {
-                        throw Failure("--strategy: \"\(st)\" is not first_order_only, all_renewals or first_n_renewals:N")
-                    }
-                    caps = .strategy(.firstNRenewals(n))
-                }
-                s.caps.count = caps.count
-            }
-            if let c = capCount { s.caps.count = try optionalInt(c, "--cap-count") }
-            if let m = capMonths { s.caps.months = try optionalInt(m, "--cap-months") }
+            // The bounds are the core's (SettingRules), as in the dashboard's Settings form.
+            do {
+                if let st = strategy { s.caps.count = Caps.strategy(try SettingRules.parseStrategy(st)).count }
+                if let c = capCount { s.caps.count = try SettingRules.parseCapCount(c) }
+                if let m = capMonths { s.caps.months = try SettingRules.parseCapMonths(m) }
+                if let w = window { try SettingRules.checkWindow(w); s.windowDays = w }
+            } catch { throw Failure("--\(error)") }
             if let amt = capAmount {
                 s.caps.amount = amt == "none" ? nil : try parseMoney(amt, currency: nil, field: "--cap-amount", default: s.currency)
             }
-            if let w = window { s.windowDays = w }
             if let k = metadataKey { a.metadataKey = k }
             if let t = tax {
                 guard t == "included" || t == "excluded" else { throw Failure("--tax: \"\(t)\" is not included or excluded") }
@@ -141,12 +132,6 @@ struct ProgramCommand: ParsableCommand {
             }
             do { try store.updateSettings(s, adapters: a, who: currentUser()) } catch let e as StoreError { throw Failure("\(e)") }
             print("saved: \(s.summary)")
-        }
-
-        func optionalInt(_ s: String, _ flag: String) throws -> Int? {
-            if s == "none" { return nil }
-            guard let n = Int(s), n > 0 else { throw Failure("\(flag): \"\(s)\" is not a positive number or \"none\"") }
-            return n
         }
     }
 }

@@ -116,8 +116,12 @@ final class MoneyTests: XCTestCase {
             XCTAssertThrowsError(try Currency(b), b) { XCTAssertEqual($0 as? MoneyError, .badCurrency(b)) }
         }
         let digits: [(String, Int)] = [("USD", 2), ("EUR", 2), ("GBP", 2), ("JPY", 0), ("KRW", 0), ("VND", 0), ("KWD", 3),
-                                       ("BHD", 3), ("TND", 3), ("XYZ", 2)]
+                                       ("BHD", 3), ("TND", 3)]
         for (code, n) in digits { XCTAssertEqual(try Currency(code).minorDigits, n, code) }
+        // Issue 9: three letters are not enough, the code must be ISO 4217's; one stored by an older
+        // build (which took any three letters) still reads, as two-decimal.
+        XCTAssertThrowsError(try Currency("XYZ")) { XCTAssertEqual($0 as? MoneyError, .badCurrency("XYZ")) }
+        XCTAssertEqual(Currency(validated: "XYZ").minorDigits, 2)
         XCTAssertEqual(Currency.usd.description, "USD")
     }
 

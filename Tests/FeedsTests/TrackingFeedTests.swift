@@ -51,7 +51,7 @@ final class TrackingFeedTests: XCTestCase {
     func testDedupeKeysFollowTimeAndContent() {
         let a = read(#"{"type":"click","click_id":"c1","affiliate":"alice","at":"2026-01-05T10:00:00Z"}"#, number: 1)!.dedupeKey
         let b = read(#"{"type":"click","click_id":"c2","affiliate":"alice","at":"2026-01-05T10:00:01Z"}"#, number: 2)!.dedupeKey
-        let old = read(#"{"type":"click","click_id":"c0","affiliate":"alice","at":"1969-12-31T23:59:59Z"}"#, number: 3)!.dedupeKey
+        let old = read(#"{"type":"click","click_id":"c0","affiliate":"alice","at":"1970-01-01T00:00:00Z"}"#, number: 3)!.dedupeKey
         XCTAssertLessThan(a, b)
         XCTAssertLessThan(old, a)
         XCTAssertEqual(a, read(#"{"type":"click","click_id":"c1","affiliate":"alice","at":"2026-01-05T10:00:00Z"}"#, number: 9)!.dedupeKey)

@@ -37,11 +37,6 @@ enum SettingsScreen {
     /// Parses a typed value into the settings; returns an error sentence when it does not parse.
     static func apply(_ f: SettingField, _ text: String, to s: inout ProgramSettings) -> String? {
         let v = text.trimmingCharacters(in: .whitespaces)
-        func count() -> Int?? {
-            if v.lowercased() == "none" || v.isEmpty { return .some(nil) }
-            guard let n = Int(v), n > 0 else { return nil }
-            return .some(n)
-        }
         switch f {
         case .name:
             guard !v.isEmpty else { return "The name must not be empty." }
@@ -56,22 +51,30 @@ enum SettingsScreen {
             default: return "Type on or off."
             }
         case .commission:
-            guard let c = Commission.parse(v) else { return "Type a percentage like 20% or an amount like 15.00 USD." }
+            guard let c = Commission.parse(v), (try? SettingRules.checkCommission(c)) != nil else {
+                return "Type a percentage like 20% or an amount like 15.00 USD."
+            }
             s.commission = c
         case .capCount:
-            guard let n = count() else { return "Type a whole number above 0, or none." }
+            guard let n = try? SettingRules.parseCapCount(v) else {
+                return "Type a whole number from 1 to \(SettingRules.capCount.upperBound), or none."
+            }
             s.caps.count = n
         case .capMonths:
-            guard let n = count() else { return "Type a whole number of months above 0, or none." }
+            guard let n = try? SettingRules.parseCapMonths(v) else {
+                return "Type a whole number of months from 1 to \(SettingRules.capMonths.upperBound), or none."
+            }
             s.caps.months = n
         case .capAmount:
             if v.lowercased() == "none" || v.isEmpty { s.caps.amount = nil; break }
-            guard let m = try? Money.parse(v, currency: s.currency), m.minor > 0 else {
+            guard let m = try? Money.parse(v, currency: s.currency), (try? SettingRules.checkCapAmount(m)) != nil else {
                 return "Type an amount above 0 in \(s.currency.code), like 500.00, or none."
             }
             s.caps.amount = m
         case .window:
-            guard let n = Int(v), n > 0, n <= 3650 else { return "Type a number of days from 1 to 3650." }
+            guard let n = try? SettingRules.parseWindow(v) else {
+                return "Type a number of days from \(SettingRules.windowDays.lowerBound) to \(SettingRules.windowDays.upperBound)."
+            }
             s.windowDays = n
         case .currency:
             guard let c = try? Currency(v) else { return "Type a three-letter currency code like USD." }
