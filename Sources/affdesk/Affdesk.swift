@@ -12,6 +12,23 @@ struct Affdesk: ParsableCommand {
         subcommands: [Dash.self, Init.self, ProgramCommand.self, Affiliates.self, Ingest.self, Customers.self,
                       Conversions.self, Events.self, Triage.self, View.self, SSH.self, DemoCommand.self, Bench.self],
         defaultSubcommand: Dash.self)
+
+    /// ArgumentParser's own `main`, with its messages (help, and errors that quote what was
+    /// typed) printed through `Console` like everything else.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code == .success { print(message) } else { stderrPrint(message) }
+            }
+            fflush(nil)
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 struct Init: ParsableCommand {

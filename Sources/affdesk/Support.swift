@@ -59,8 +59,40 @@ func affiliateOption(_ code: String, in store: Store) throws -> AffiliateRow {
     return a
 }
 
+// MARK: - Output
+
+/// Everything the command line prints goes through `Console`: each line is passed through the
+/// dashboard's sanitizer (`Sanitize.text`), so a name, key, file name, path, argument or reason
+/// quoted in any output or error can never drive the terminal (no C0/C1 controls, DEL, escape
+/// sequences or bidi overrides reach it). Newlines between lines are kept. JSON is written by
+/// `Out`, which escapes the same characters as `\uXXXX`, so sanitizing it changes nothing.
+enum Console {
+    /// `text` with every line sanitized; the newlines between lines are kept.
+    static func safe(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { Sanitize.text(String($0)) }.joined(separator: "\n")
+    }
+
+    /// Writes to standard output (buffered, like `print`).
+    static func out(_ text: String, terminator: String = "\n") {
+        Swift.print(safe(text), terminator: safe(terminator))
+    }
+
+    /// Writes a line to standard error, after anything already printed to standard output.
+    static func error(_ text: String) {
+        fflush(nil)
+        FileHandle.standardError.write(Data((safe(text) + "\n").utf8))
+    }
+}
+
+/// `print` in this module is `Console.out`: a command cannot print a raw string by forgetting to
+/// sanitize it (this declaration shadows the standard library's).
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    Console.out(items.map { "\($0)" }.joined(separator: separator), terminator: terminator)
+}
+
 func stderrPrint(_ s: String) {
-    FileHandle.standardError.write(Data((s + "\n").utf8))
+    Console.error(s)
 }
 
 /// Plain-text tables for the terminal: every cell sanitized, widths by display cells.
@@ -138,16 +170,32 @@ indirect enum Out {
             case "\r": o += "\\r"
             case "\t": o += "\\t"
             default:
-                if u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value)
-                    || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value) {
-                    let h = String(u.value, radix: 16)
-                    o += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                if mustEscape(u) {
+                    o += escaped(u)
                 } else {
                     o.unicodeScalars.append(u)
                 }
             }
         }
         return o + "\""
+    }
+
+    /// What a terminal must not see raw: C0 and C1 controls, DEL, U+2028/U+2029, and every
+    /// character the sanitizer drops on its own (bidi controls, other invisible format characters).
+    static func mustEscape(_ u: Unicode.Scalar) -> Bool {
+        let v = u.value
+        if v < 0x20 || (0x7F...0x9F).contains(v) { return true }
+        if v < 0xAD { return false }
+        let one = String(u)
+        return Sanitize.text(one) != one
+    }
+
+    /// `\uXXXX`, as a UTF-16 surrogate pair past the Basic Multilingual Plane.
+    static func escaped(_ u: Unicode.Scalar) -> String {
+        String(u).utf16.map { unit in
+            let h = String(unit, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - h.count) + h
+        }.joined()
     }
 }
 
