@@ -98,9 +98,10 @@ struct SSH: ParsableCommand {
     struct RemoveKey: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "remove-key", abstract: "Remove a key: refused from the next login on.")
         @OptionGroup var database: DatabaseOptions
-        @Argument(help: "The key id.") var id: Int64
+        @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The key id.", valueName: "id")) var ids: [String] = []
 
         func run() throws {
+            let id = try wholeNumber(try single(ids, "key id"), "the key id", in: Bounds.id)
             try database.open().removeSSHKey(id: id, who: currentUser())
             print("removed key \(id)")
         }
@@ -145,7 +146,7 @@ struct SSH: ParsableCommand {
             for p in [bin, db] where p.contains("\"") || p.contains("\n") || p.contains("\\") {
                 throw Failure("\(p): a path for a forced command must not contain quotes, backslashes or newlines")
             }
-            let store = try Store(path: db, readOnly: true)
+            let store = try Store.open(existing: db, readOnly: true)
             // Keys of disabled affiliates stay in: their login reaches the view, which says the
             // account is disabled and exits, instead of a bare "Permission denied".
             for k in try store.sshKeys(includeRemoved: true) where k.removedAt == nil {

@@ -19,12 +19,11 @@ struct DatabaseOptions: ParsableArguments {
         return (base as NSString).appendingPathComponent("affdesk/affdesk.sqlite")
     }
 
+    /// The database, which must already hold a program: never created or given a schema as a
+    /// side effect of a typo or an empty file (only `init` and `demo` make one). A command that
+    /// only reads opens it read-only, which never writes or migrates the file.
     func open(readOnly: Bool = false) throws -> Store {
-        // Never create a database as a side effect of a typo: only `init` and `demo` make one.
-        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.notInitialized(path: path) }
-        let store = try Store(path: path, readOnly: readOnly)
-        guard store.isInitialized else { throw StoreError.notInitialized(path: path) }
-        return store
+        try Store.open(existing: path, readOnly: readOnly)
     }
 }
 
@@ -43,6 +42,46 @@ func currentUser() -> String {
 struct Failure: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
+}
+
+/// The ranges of the whole numbers the command line takes.
+enum Bounds {
+    /// `--limit`: rows to print.
+    static let rows: ClosedRange<Int64> = 0...1_000_000_000
+    /// `ingest --batch`: events per transaction.
+    static let batch: ClosedRange<Int64> = 1...1_000_000
+    /// An event or key id.
+    static let id: ClosedRange<Int64> = 1...Int64.max
+}
+
+/// A whole number given on the command line, read from its text. Such options are declared as
+/// text with `parsing: .unconditional` (arguments with `.allUnrecognized`), so that "-1" reaches
+/// this check as a value instead of being taken for an option ("Missing value").
+func wholeNumber(_ text: String, _ name: String, in range: ClosedRange<Int64>) throws -> Int64 {
+    guard let n = Int64(text), range.contains(n) else {
+        let f = NumberFormatter()
+        f.numberStyle = .decimal
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.usesGroupingSeparator = true
+        f.groupingSeparator = ","
+        f.groupingSize = 3
+        func g(_ v: Int64) -> String { f.string(from: NSNumber(value: v)) ?? String(v) }
+        throw Failure("\(name) must be a whole number from \(g(range.lowerBound)) to \(g(range.upperBound)), got \"\(text)\"")
+    }
+    return n
+}
+
+/// The one value of a positional argument declared with `parsing: .allUnrecognized`.
+func single(_ values: [String], _ name: String) throws -> String {
+    guard values.count == 1 else {
+        throw Failure(values.isEmpty ? "give the \(name)" : "give one \(name), got \(values.map { "\"\($0)\"" }.joined(separator: " "))")
+    }
+    return values[0]
+}
+
+/// A `--limit` option's rows.
+func rowLimit(_ text: String?) throws -> Int? {
+    try text.map { Int(try wholeNumber($0, "--limit", in: Bounds.rows)) }
 }
 
 /// The value of a `--sort` option, or the error listing the choices.
