@@ -73,6 +73,15 @@ extension Store {
         }
     }
 
+    /// Why `dir` cannot be made: its nearest existing ancestor is a file, or not writable.
+    static func whyNoDirectory(_ dir: String) -> String? {
+        var p = dir
+        while !p.isEmpty && p != "/" && !FileManager.default.fileExists(atPath: p) { p = (p as NSString).deletingLastPathComponent }
+        if !isDirectory(p) { return "\(p) is a file, not a directory" }
+        if access(p, W_OK) != 0 { return "\(p) is not writable by this user" }
+        return nil
+    }
+
     static func isDirectory(_ path: String) -> Bool {
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
@@ -84,6 +93,9 @@ extension Store {
         case .SQLITE_NOTADB:
             return StoreError.notADatabase(path: path)
         case .SQLITE_READONLY where !readOnly, .SQLITE_CANTOPEN where !readOnly:
+            if !FileManager.default.fileExists(atPath: path) {
+                return StoreError.cannotCreate(path: path, reason: "\((path as NSString).deletingLastPathComponent) is not writable by this user")
+            }
             return StoreError.fileReadOnly(path: path)
         case .SQLITE_READONLY, .SQLITE_CANTOPEN:
             // A reader of a WAL database needs its -wal and -shm files, or the right to create

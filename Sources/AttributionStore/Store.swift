@@ -25,6 +25,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case fileReadOnly(path: String)
     /// A read-only opening of a database an older affdesk wrote: only a writer upgrades it.
     case olderSchema(path: String, found: Int, supported: Int)
+    /// A new database (or its directory) that cannot be made.
+    case cannotCreate(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -50,6 +52,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .olderSchema(let p, let f, let s):
             return "\(p) has schema version \(f), older than this affdesk's (\(s)), and a command that only reads never upgrades it: "
                 + "upgrade it once with a command that writes, e.g. `affdesk program set --db \(shellWord(p))` (which changes no setting)"
+        case .cannotCreate(let p, let why):
+            return "\(p) cannot be created (\(why)): choose a path this user can write, or create its directory first"
         }
     }
 }
@@ -132,8 +136,10 @@ public final class Store: @unchecked Sendable {
         }
         if Store.isDirectory(path) { throw StoreError.isDirectory(path: path) }
         if !readOnly {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            let dir = (path as NSString).deletingLastPathComponent
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw StoreError.cannotCreate(path: path, reason: Store.whyNoDirectory(dir) ?? error.localizedDescription)
+            }
         } else if !FileManager.default.fileExists(atPath: path) {
             throw StoreError.notInitialized(path: path)
         }

@@ -171,6 +171,10 @@ final class DatabaseFaultTests: CLITestCase {
         let r = try affdesk("init", "--db", path)
         XCTAssertTrue(r.stdout.hasPrefix("created directory \(dir!)/new/place (it did not exist)\n"), r.stdout)
         XCTAssertFalse(try affdesk("init", "--db", dir + "/other.sqlite").stdout.contains("directory"))
+        // A directory that cannot be made is named, with why.
+        let under = dir + "/other.sqlite/x/affdesk.sqlite"
+        let refused = try affdeskFailing("init", "--db", under)
+        XCTAssertTrue(refused.stderr.contains("\(under) cannot be created (\(dir!)/other.sqlite is a file, not a directory)"), refused.stderr)
     }
 }
 
