@@ -13,7 +13,7 @@ struct View: ParsableCommand {
         abstract: "Open the read-only affiliate view (each customer shown as \"Customer #X\").",
         discussion: "Over SSH this is the forced command of each affiliate key (see `affdesk ssh authorized-keys`).")
     @OptionGroup var database: DatabaseOptions
-    @Option(name: .customLong("key-id"), help: "The SSH key id the session logged in with.") var keyID: Int64?
+    @Option(name: .customLong("key-id"), parsing: .unconditional, help: "The SSH key id the session logged in with.") var keyID: String?
     @Option(help: "The affiliate's code (local use).") var affiliate: String?
     @OptionGroup var ui: UIOptions
 
@@ -22,6 +22,7 @@ struct View: ParsableCommand {
     }
 
     func run() throws {
+        let keyID = try self.keyID.map { try wholeNumber($0, "--key-id", in: Bounds.id) }
         let store: Store
         let me: AffiliateIdentity
         do {

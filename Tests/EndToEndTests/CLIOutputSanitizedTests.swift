@@ -113,6 +113,27 @@ final class CLIOutputSanitizedTests: CLITestCase {
         assertEverythingPrintedIsSafe()
     }
 
+    /// Structurally: in the affdesk sources nothing writes to standard output or error except
+    /// `Console` (Support.swift), which every `print` and `stderrPrint` goes through. The one other
+    /// writer is the ingest's progress bar, fixed text on a terminal's standard error.
+    func testNothingInTheCommandLineWritesAroundConsole() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/affdesk")
+        let files = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter { $0.hasSuffix(".swift") }
+        XCTAssertTrue(files.contains("Support.swift"), "\(sources.path): \(files)")
+        let bypasses = ["Swift.print(", "FileHandle.standardOutput", "FileHandle.standardError", "fputs(", "fwrite(", "putchar(",
+                        "write(1,", "write(2,", "write(STDOUT_FILENO", "write(STDERR_FILENO", "dump("]
+        for name in files where name != "Support.swift" {
+            let text = try String(contentsOf: sources.appendingPathComponent(name), encoding: .utf8)
+            for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                for b in bypasses where line.contains(b) {
+                    let progressBar = name == "IngestCommand.swift" && line.contains("FileHandle.standardError.write(Data(\"\\r")
+                    XCTAssertTrue(progressBar, "\(name):\(n + 1) writes around Console: \(line)")
+                }
+            }
+        }
+    }
+
     /// The JSON writer escapes what a terminal must not see, and the value still round-trips.
     func testJSONOutputEscapesControlsAndBidiAndSeparators() throws {
         let name = "a\u{1B}b\u{9B}c\u{7F}d\u{2028}e\u{2029}f\u{202E}g\u{2066}h\u{200F}i\u{061C}j\u{FEFF}k"

@@ -155,6 +155,7 @@ final class DatabaseFaultTests: CLITestCase {
             (["events", "replay"], "give the event id"),
             (["ssh", "remove-key", "-1"], #"the key id "# + id + #""-1""#),
             (["conversions", "add", "--from-event", "-1"], #"--from-event "# + id + #""-1""#),
+            (["view", "--key-id", "-1"], #"--key-id "# + id + #""-1""#),
         ]
         for (args, message) in cases {
             let r = try CLIRunner.run(args + ["--db", path], stdin: "")
