@@ -191,7 +191,7 @@ public struct AffiliateIdentity: Hashable, Sendable {
 extension Store {
     /// Opens `path` for the affiliate view: read-only, with the privacy authorizer.
     public static func affiliateView(path: String, clock: any Clock = SystemClock()) throws -> Store {
-        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.notInitialized(path: path) }
+        try checkExisting(path, writing: false)
         return try Store(path: path, readOnly: true, affiliateView: true, clock: clock)
     }
 

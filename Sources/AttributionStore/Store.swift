@@ -15,12 +15,24 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case readOnly(path: String)
     /// The file exists but is not an SQLite database.
     case notADatabase(path: String)
+    /// No file at the path (a command other than `init` never creates one).
+    case noFile(path: String)
+    /// The path is a directory.
+    case isDirectory(path: String)
+    /// An SQLite database with tables, none of them affdesk's program.
+    case notAffdesk(path: String)
+    /// A command that writes, on a file (or directory) this user cannot write.
+    case fileReadOnly(path: String)
+    /// A read-only opening of a database an older affdesk wrote: only a writer upgrades it.
+    case olderSchema(path: String, found: Int, supported: Int)
+    /// A new database (or its directory) that cannot be made.
+    case cannotCreate(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .newerSchema(let p, let f, let s):
             return "\(p): the database has schema version \(f), newer than this affdesk supports (\(s)); upgrade affdesk"
-        case .notInitialized(let p): return "\(p): no program here yet; run `affdesk init` first"
+        case .notInitialized(let p): return "\(p) holds no affdesk program yet: create one with `affdesk init --db \(shellWord(p))`"
         case .alreadyInitialized(let p): return "\(p): a program is already set up here"
         case .duplicate(let w, let v): return "\(w) \"\(v)\" already exists"
         case .notFound(let w, let v): return "no \(w) \"\(v)\""
@@ -28,8 +40,27 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .accessRefused(let why): return "access refused: \(why)"
         case .readOnly(let p): return "\(p): opened read-only; nothing can be changed here"
         case .notADatabase(let p): return "\(p): not an affdesk database (the file is not SQLite)"
+        case .noFile(let p):
+            return "\(p) does not exist: check the path (--db or $AFFDESK_DB), or create a program there with `affdesk init --db \(shellWord(p))`"
+        case .isDirectory(let p):
+            return "\(p) is a directory, not a database file: give the file's path (e.g. --db \(shellWord(p + "/affdesk.sqlite")))"
+        case .notAffdesk(let p):
+            return "\(p) is not an affdesk database (it has tables but no program): check the path; affdesk leaves such a file alone"
+        case .fileReadOnly(let p):
+            return "\(p) is read-only: affdesk needs to write it for this command (check the permissions of the file and its "
+                + "directory) — or use a command that only reads (list, show, triage, program show)"
+        case .olderSchema(let p, let f, let s):
+            return "\(p) has schema version \(f), older than this affdesk's (\(s)), and a command that only reads never upgrades it: "
+                + "upgrade it once with a command that writes, e.g. `affdesk program set --db \(shellWord(p))` (which changes no setting)"
+        case .cannotCreate(let p, let why):
+            return "\(p) cannot be created (\(why)): choose a path this user can write, or create its directory first"
         }
     }
+}
+
+/// `p` as one shell word, for a command a message suggests.
+func shellWord(_ p: String) -> String {
+    p.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:@".contains($0) } ? p : "'" + p.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
 /// Where time comes from. Injected everywhere a moment is stamped.
@@ -103,9 +134,12 @@ public final class Store: @unchecked Sendable {
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
             }
         }
+        if Store.isDirectory(path) { throw StoreError.isDirectory(path: path) }
         if !readOnly {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            let dir = (path as NSString).deletingLastPathComponent
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw StoreError.cannotCreate(path: path, reason: Store.whyNoDirectory(dir) ?? error.localizedDescription)
+            }
         } else if !FileManager.default.fileExists(atPath: path) {
             throw StoreError.notInitialized(path: path)
         }
@@ -113,25 +147,26 @@ public final class Store: @unchecked Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             found = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
-        } catch let e as DatabaseError where e.resultCode == .SQLITE_NOTADB {
-            throw StoreError.notADatabase(path: path)
-        } catch let e as DatabaseError where readOnly && (e.resultCode == .SQLITE_READONLY || e.resultCode == .SQLITE_CANTOPEN) {
-            // A reader of a WAL database needs its -wal and -shm files, or the right to create
-            // them: the usual stumble of a dedicated account (the affiliate view over SSH).
-            let dir = (path as NSString).deletingLastPathComponent
-            throw StoreError.accessRefused(e.resultCode == .SQLITE_CANTOPEN
-                ? "\(path): this user (uid \(getuid())) cannot open the database; it needs read access to the file and its -wal and -shm files"
-                : "\(path): this user (uid \(getuid())) can read the database but not its write-ahead log; make \(dir) writable by this user's group (mode 2770) or the database's -wal and -shm files readable by it")
+        } catch let e as DatabaseError {
+            throw Store.refusal(e, path: path, readOnly: readOnly)
         }
         if found > Schema.version {
             throw StoreError.newerSchema(path: path, found: found, supported: Schema.version)
         }
+        if readOnly && found > 0 && found < Schema.version {
+            // Its queries are this version's: reading an older schema could fail half-way.
+            throw StoreError.olderSchema(path: path, found: found, supported: Schema.version)
+        }
         if !readOnly {
-            if try pool.read({ db in try Schema.migrator.hasBeenSuperseded(db) }) {
-                throw StoreError.newerSchema(path: path, found: found, supported: Schema.version)
+            do {
+                if try pool.read({ db in try Schema.migrator.hasBeenSuperseded(db) }) {
+                    throw StoreError.newerSchema(path: path, found: found, supported: Schema.version)
+                }
+                try Schema.migrator.migrate(pool)
+                try pool.write { db in try db.execute(sql: "PRAGMA user_version = \(Schema.version)") }
+            } catch let e as DatabaseError {
+                throw Store.refusal(e, path: path, readOnly: readOnly)
             }
-            try Schema.migrator.migrate(pool)
-            try pool.write { db in try db.execute(sql: "PRAGMA user_version = \(Schema.version)") }
         }
     }
 

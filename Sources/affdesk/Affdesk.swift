@@ -12,6 +12,23 @@ struct Affdesk: ParsableCommand {
         subcommands: [Dash.self, Init.self, ProgramCommand.self, Affiliates.self, Ingest.self, Customers.self,
                       Conversions.self, Events.self, Triage.self, View.self, SSH.self, DemoCommand.self, Bench.self],
         defaultSubcommand: Dash.self)
+
+    /// ArgumentParser's own `main`, with its messages (help, and errors that quote what was
+    /// typed) printed through `Console` like everything else.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code == .success { print(message) } else { stderrPrint(message) }
+            }
+            fflush(nil)
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 struct Init: ParsableCommand {
@@ -25,7 +42,15 @@ struct Init: ParsableCommand {
         guard let m = BusinessModel(rawValue: model) else { throw Failure("--model: \"\(model)\" is not saas, leads or generic") }
         let cur: Currency
         do { cur = try Currency(currency) } catch { throw Failure("--currency: \(error)") }
-        let store = try Store(path: database.path)
+        let path = database.path
+        // A database that is someone else's is left alone (an empty file, or affdesk's schema without a program, is fine).
+        if FileManager.default.fileExists(atPath: path), try Store.contents(of: path) == .foreign {
+            throw StoreError.notAffdesk(path: path)
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        let newDirectory = !FileManager.default.fileExists(atPath: parent)
+        let store = try Store(path: path)
+        if newDirectory { print("created directory \(parent) (it did not exist)") }
         try store.initialize(ProgramSettings(name: name, model: m, currency: cur), who: currentUser())
         print("created program \"\(name)\" (\(m.displayName)) in \(store.path)")
     }

@@ -13,7 +13,7 @@ struct View: ParsableCommand {
         abstract: "Open the read-only affiliate view (each customer shown as \"Customer #X\").",
         discussion: "Over SSH this is the forced command of each affiliate key (see `affdesk ssh authorized-keys`).")
     @OptionGroup var database: DatabaseOptions
-    @Option(name: .customLong("key-id"), help: "The SSH key id the session logged in with.") var keyID: Int64?
+    @Option(name: .customLong("key-id"), parsing: .unconditional, help: "The SSH key id the session logged in with.") var keyID: String?
     @Option(help: "The affiliate's code (local use).") var affiliate: String?
     @OptionGroup var ui: UIOptions
 
@@ -22,6 +22,7 @@ struct View: ParsableCommand {
     }
 
     func run() throws {
+        let keyID = try self.keyID.map { try wholeNumber($0, "--key-id", in: Bounds.id) }
         let store: Store
         let me: AffiliateIdentity
         do {
@@ -98,9 +99,10 @@ struct SSH: ParsableCommand {
     struct RemoveKey: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "remove-key", abstract: "Remove a key: refused from the next login on.")
         @OptionGroup var database: DatabaseOptions
-        @Argument(help: "The key id.") var id: Int64
+        @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The key id.", valueName: "id")) var ids: [String] = []
 
         func run() throws {
+            let id = try wholeNumber(try single(ids, "key id"), "the key id", in: Bounds.id)
             try database.open().removeSSHKey(id: id, who: currentUser())
             print("removed key \(id)")
         }
@@ -145,7 +147,7 @@ struct SSH: ParsableCommand {
             for p in [bin, db] where p.contains("\"") || p.contains("\n") || p.contains("\\") {
                 throw Failure("\(p): a path for a forced command must not contain quotes, backslashes or newlines")
             }
-            let store = try Store(path: db, readOnly: true)
+            let store = try Store.open(existing: db, readOnly: true)
             // Keys of disabled affiliates stay in: their login reaches the view, which says the
             // account is disabled and exits, instead of a bare "Permission denied".
             for k in try store.sshKeys(includeRemoved: true) where k.removedAt == nil {

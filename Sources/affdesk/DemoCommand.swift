@@ -45,7 +45,7 @@ struct DemoCommand: ParsableCommand {
             if db != nil { print("database: \(path)") }
             return
         }
-        try openDashboard(path: path, ui: ui)
+        try openDashboard(store: try Store.open(existing: path, readOnly: false), ui: ui)
     }
 }
 
@@ -85,9 +85,7 @@ struct UIOptions: ParsableArguments {
 }
 
 /// Opens the admin dashboard; without a usable terminal prints the plain summary.
-func openDashboard(path: String, ui: UIOptions) throws {
-    let store = try Store(path: path)
-    guard store.isInitialized else { throw StoreError.notInitialized(path: path) }
+func openDashboard(store: Store, ui: UIOptions) throws {
     try runDashboard(store: store, mode: .admin, ui: ui) { try plainSummary(store) }
 }
 
@@ -102,7 +100,7 @@ struct Dash: ParsableCommand {
             try printSnapshot(store: store, ui: ui, clock: SystemClock())
             return
         }
-        try openDashboard(path: database.path, ui: ui)
+        try openDashboard(store: store, ui: ui)
     }
 }
 

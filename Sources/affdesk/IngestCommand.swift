@@ -23,14 +23,14 @@ struct Ingest: ParsableCommand {
     var format: String = "jsonl"
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(name: .customLong("no-progress"), help: "Never draw a progress bar.") var noProgress = false
-    @Option(help: ArgumentHelp("Events per transaction: larger is faster and holds the write lock longer.", valueName: "N"))
-    var batch: Int = 4096
+    @Option(parsing: .unconditional, help: ArgumentHelp("Events per transaction: larger is faster and holds the write lock longer.", valueName: "N"))
+    var batch: String = "4096"
 
     func run() throws {
         guard ["jsonl", StripeFeed.source, WooCommerceFeed.source].contains(format) else {
             throw Failure("--format: \(FeedError.unknownFormat(format))")
         }
-        guard (1...1_000_000).contains(batch) else { throw Failure("--batch: \(batch) is not between 1 and 1000000") }
+        let batch = Int(try wholeNumber(self.batch, "--batch", in: Bounds.batch))
         let store = try database.open()
         let settings = try store.settings()
         let handle: FileHandle

@@ -30,7 +30,7 @@ struct Customers: ParsableCommand {
         @Option(help: "Only customers whose key, email or affiliate matches.") var filter: String = ""
         @Option(help: "Only this status (alias or lifecycle name).") var status: String?
         @Option(help: "Only this affiliate's customers (code).") var affiliate: String?
-        @Option(help: "At most this many rows.") var limit: Int?
+        @Option(parsing: .unconditional, help: "At most this many rows.") var limit: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
@@ -40,7 +40,7 @@ struct Customers: ParsableCommand {
             var q = CustomerQuery(sort: s, descending: !ascending, filter: filter)
             if let st = status { q.status = try parseStatus(st, settings) }
             if let code = affiliate { q.affiliateID = try affiliateOption(code, in: store).id }
-            let rows = try allPages(limit, { try store.customers(q, page: $0) }, cursor: { $0.cursor(s) })
+            let rows = try allPages(try rowLimit(limit), { try store.customers(q, page: $0) }, cursor: { $0.cursor(s) })
             if json {
                 print(Out.arr(rows.map { customerJSON($0, settings) }).text)
                 return
@@ -166,7 +166,7 @@ struct Conversions: ParsableCommand {
         @Option(help: "Only conversions whose external id, customer key or affiliate matches.") var filter: String = ""
         @Option(help: "Only this customer's conversions.") var customer: String?
         @Option(help: "Only this affiliate's conversions (code).") var affiliate: String?
-        @Option(help: "At most this many rows.") var limit: Int?
+        @Option(parsing: .unconditional, help: "At most this many rows.") var limit: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
@@ -178,7 +178,7 @@ struct Conversions: ParsableCommand {
                 q.customerID = c.id
             }
             if let code = affiliate { q.affiliateID = try affiliateOption(code, in: store).id }
-            let rows = try allPages(limit, { try store.conversions(q, page: $0) }, cursor: { $0.cursor(s) })
+            let rows = try allPages(try rowLimit(limit), { try store.conversions(q, page: $0) }, cursor: { $0.cursor(s) })
             if json { print(Out.arr(rows.map(conversionJSON)).text); return }
             var t = Table(headers: ["DATE", "EXTERNAL ID", "CUSTOMER", "AFFILIATE", "AMOUNT", "COMMISSION"], rightAligned: [4, 5])
             for v in rows {
@@ -199,11 +199,11 @@ struct Conversions: ParsableCommand {
         @Option(help: "The customer to credit (their affiliate earns).") var customer: String?
         @Option(help: "The affiliate to credit (code); overrides the customer's.") var affiliate: String?
         @Option(help: "When it was paid (ISO 8601; default now).") var at: String?
-        @Option(name: .customLong("from-event"), help: ArgumentHelp("Add a stored conversion event by hand (its external id, amount, time and customer).",
-                                                                   valueName: "EVENT_ID")) var fromEvent: Int64?
+        @Option(name: .customLong("from-event"), parsing: .unconditional, help: ArgumentHelp("Add a stored conversion event by hand (its external id, amount, time and customer).",
+                                                                   valueName: "EVENT_ID")) var fromEvent: String?
 
         func run() throws {
-            if let e = fromEvent { return try addFromEvent(e) }
+            if let e = fromEvent { return try addFromEvent(try wholeNumber(e, "--from-event", in: Bounds.id)) }
             guard let externalID else { throw Failure("--external-id: required (or --from-event EVENT_ID)") }
             guard let amount else { throw Failure("--amount: required (or --from-event EVENT_ID)") }
             let store = try database.open()
@@ -231,13 +231,13 @@ struct Events: ParsableCommand {
         @Flag(help: "Only rejected events.") var rejected = false
         @Option(help: "Only events with this reason or note code.") var reason: String?
         @Option(help: "Only events mentioning this identifier.") var filter: String = ""
-        @Option(help: "At most this many rows.") var limit: Int?
+        @Option(parsing: .unconditional, help: "At most this many rows.") var limit: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
             let store = try database.open(readOnly: true)
             let q = EventQuery(rejectedOnly: rejected, reason: reason, filter: filter)
-            let rows = try allPages(limit, { try store.events(q, page: $0) }, cursor: { $0.cursor })
+            let rows = try allPages(try rowLimit(limit), { try store.events(q, page: $0) }, cursor: { $0.cursor })
             if json { print(Out.arr(rows.map(eventJSON)).text); return }
             var t = Table(headers: ["ID", "DATE", "TYPE", "OUTCOME", "REASON", "WHERE", "DETAIL"], rightAligned: [0])
             t.maxWidth = 60

@@ -19,12 +19,11 @@ struct DatabaseOptions: ParsableArguments {
         return (base as NSString).appendingPathComponent("affdesk/affdesk.sqlite")
     }
 
+    /// The database, which must already hold a program: never created or given a schema as a
+    /// side effect of a typo or an empty file (only `init` and `demo` make one). A command that
+    /// only reads opens it read-only, which never writes or migrates the file.
     func open(readOnly: Bool = false) throws -> Store {
-        // Never create a database as a side effect of a typo: only `init` and `demo` make one.
-        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.notInitialized(path: path) }
-        let store = try Store(path: path, readOnly: readOnly)
-        guard store.isInitialized else { throw StoreError.notInitialized(path: path) }
-        return store
+        try Store.open(existing: path, readOnly: readOnly)
     }
 }
 
@@ -45,6 +44,46 @@ struct Failure: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
+/// The ranges of the whole numbers the command line takes.
+enum Bounds {
+    /// `--limit`: rows to print.
+    static let rows: ClosedRange<Int64> = 0...1_000_000_000
+    /// `ingest --batch`: events per transaction.
+    static let batch: ClosedRange<Int64> = 1...1_000_000
+    /// An event or key id.
+    static let id: ClosedRange<Int64> = 1...Int64.max
+}
+
+/// A whole number given on the command line, read from its text. Such options are declared as
+/// text with `parsing: .unconditional` (arguments with `.allUnrecognized`), so that "-1" reaches
+/// this check as a value instead of being taken for an option ("Missing value").
+func wholeNumber(_ text: String, _ name: String, in range: ClosedRange<Int64>) throws -> Int64 {
+    guard let n = Int64(text), range.contains(n) else {
+        let f = NumberFormatter()
+        f.numberStyle = .decimal
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.usesGroupingSeparator = true
+        f.groupingSeparator = ","
+        f.groupingSize = 3
+        func g(_ v: Int64) -> String { f.string(from: NSNumber(value: v)) ?? String(v) }
+        throw Failure("\(name) must be a whole number from \(g(range.lowerBound)) to \(g(range.upperBound)), got \"\(text)\"")
+    }
+    return n
+}
+
+/// The one value of a positional argument declared with `parsing: .allUnrecognized`.
+func single(_ values: [String], _ name: String) throws -> String {
+    guard values.count == 1 else {
+        throw Failure(values.isEmpty ? "give the \(name)" : "give one \(name), got \(values.map { "\"\($0)\"" }.joined(separator: " "))")
+    }
+    return values[0]
+}
+
+/// A `--limit` option's rows.
+func rowLimit(_ text: String?) throws -> Int? {
+    try text.map { Int(try wholeNumber($0, "--limit", in: Bounds.rows)) }
+}
+
 /// The value of a `--sort` option, or the error listing the choices.
 func parseSort<T: RawRepresentable & CaseIterable>(_ value: String) throws -> T where T.RawValue == String {
     guard let s = T(rawValue: value) else {
@@ -59,8 +98,40 @@ func affiliateOption(_ code: String, in store: Store) throws -> AffiliateRow {
     return a
 }
 
+// MARK: - Output
+
+/// Everything the command line prints goes through `Console`: each line is passed through the
+/// dashboard's sanitizer (`Sanitize.text`), so a name, key, file name, path, argument or reason
+/// quoted in any output or error can never drive the terminal (no C0/C1 controls, DEL, escape
+/// sequences or bidi overrides reach it). Newlines between lines are kept. JSON is written by
+/// `Out`, which escapes the same characters as `\uXXXX`, so sanitizing it changes nothing.
+enum Console {
+    /// `text` with every line sanitized; the newlines between lines are kept.
+    static func safe(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { Sanitize.text(String($0)) }.joined(separator: "\n")
+    }
+
+    /// Writes to standard output (buffered, like `print`).
+    static func out(_ text: String, terminator: String = "\n") {
+        Swift.print(safe(text), terminator: safe(terminator))
+    }
+
+    /// Writes a line to standard error, after anything already printed to standard output.
+    static func error(_ text: String) {
+        fflush(nil)
+        FileHandle.standardError.write(Data((safe(text) + "\n").utf8))
+    }
+}
+
+/// `print` in this module is `Console.out`: a command cannot print a raw string by forgetting to
+/// sanitize it (this declaration shadows the standard library's).
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    Console.out(items.map { "\($0)" }.joined(separator: separator), terminator: terminator)
+}
+
 func stderrPrint(_ s: String) {
-    FileHandle.standardError.write(Data((s + "\n").utf8))
+    Console.error(s)
 }
 
 /// Plain-text tables for the terminal: every cell sanitized, widths by display cells.
@@ -138,16 +209,32 @@ indirect enum Out {
             case "\r": o += "\\r"
             case "\t": o += "\\t"
             default:
-                if u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value)
-                    || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value) {
-                    let h = String(u.value, radix: 16)
-                    o += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                if mustEscape(u) {
+                    o += escaped(u)
                 } else {
                     o.unicodeScalars.append(u)
                 }
             }
         }
         return o + "\""
+    }
+
+    /// What a terminal must not see raw: C0 and C1 controls, DEL, U+2028/U+2029, and every
+    /// character the sanitizer drops on its own (bidi controls, other invisible format characters).
+    static func mustEscape(_ u: Unicode.Scalar) -> Bool {
+        let v = u.value
+        if v < 0x20 || (0x7F...0x9F).contains(v) { return true }
+        if v < 0xAD { return false }
+        let one = String(u)
+        return Sanitize.text(one) != one
+    }
+
+    /// `\uXXXX`, as a UTF-16 surrogate pair past the Basic Multilingual Plane.
+    static func escaped(_ u: Unicode.Scalar) -> String {
+        String(u).utf16.map { unit in
+            let h = String(unit, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - h.count) + h
+        }.joined()
     }
 }
 

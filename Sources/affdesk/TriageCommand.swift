@@ -61,10 +61,13 @@ extension Events {
             writes nothing.
             """)
         @OptionGroup var database: DatabaseOptions
-        @Argument(help: "The event's id (see `affdesk triage` or `affdesk events list`).") var eventID: Int64
+        @Argument(parsing: .allUnrecognized,
+                  help: ArgumentHelp("The event's id (see `affdesk triage` or `affdesk events list`).", valueName: "event-id"))
+        var eventIDs: [String] = []
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
+            let eventID = try wholeNumber(try single(eventIDs, "event id"), "the event id", in: Bounds.id)
             let store = try database.open()
             let settings = try store.settings()
             let r: ReplayResult

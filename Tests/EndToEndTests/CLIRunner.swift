@@ -98,16 +98,22 @@ enum CLIRunner {
     }
 
     /// Starts `affdesk arguments...` without waiting for it.
+    /// `prefix` runs affdesk through another program (e.g. `setpriv` to run it as another user).
     static func start(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:],
-                      removing: [String] = []) throws -> Child {
+                      removing: [String] = [], prefix: [String] = []) throws -> Child {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-cli-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let outURL = dir.appendingPathComponent("stdout"), errURL = dir.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let p = Process()
-        p.executableURL = try binary()
-        p.arguments = arguments
+        if let tool = prefix.first {
+            p.executableURL = URL(fileURLWithPath: tool)
+            p.arguments = Array(prefix.dropFirst()) + [try binary().path] + arguments
+        } else {
+            p.executableURL = try binary()
+            p.arguments = arguments
+        }
         var env = environment(extra)
         for k in removing { env[k] = nil }
         p.environment = env
@@ -131,8 +137,8 @@ enum CLIRunner {
     /// Runs `affdesk arguments...` to the end. The time limit only stops a hung child; it is
     /// generous because builds run beside the tests on a small machine.
     static func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:],
-                    removing: [String] = [], timeout: Double = 900) throws -> CLIResult {
-        try start(arguments, stdin: stdin, environment: extra, removing: removing).finish(timeout: timeout)
+                    removing: [String] = [], prefix: [String] = [], timeout: Double = 900) throws -> CLIResult {
+        try start(arguments, stdin: stdin, environment: extra, removing: removing, prefix: prefix).finish(timeout: timeout)
     }
 }
 

@@ -254,7 +254,7 @@ final class CLITests: CLITestCase {
         XCTAssertTrue(large.stdout.hasPrefix("events.jsonl: 16 recorded"), large.stdout)
         XCTAssertEqual(try lists(other), try lists(db))
         let refused = try affdeskFailing("ingest", file, "--batch", "0", "--db", db)
-        XCTAssertTrue(refused.stderr.contains("--batch: 0 is not between 1 and 1000000"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains(#"--batch must be a whole number from 1 to 1,000,000, got "0""#), refused.stderr)
         XCTAssertEqual(try affdesk("events", "list", "--json", "--db", db).stdout, try lists(db)[2])
     }
 
@@ -408,7 +408,7 @@ final class CLITests: CLITestCase {
     func testClearErrors() throws {
         // No program yet.
         let none = try affdeskFailing("customers", "list", "--db", db)
-        XCTAssertTrue(none.stderr.contains("\(db): no program here yet; run `affdesk init` first"), none.stderr)
+        XCTAssertTrue(none.stderr.contains("\(db) does not exist: check the path (--db or $AFFDESK_DB), or create a program there with `affdesk init --db \(db)`"), none.stderr)
         try affdesk("init", "--db", db)
         let twice = try affdeskFailing("init", "--db", db)
         XCTAssertTrue(twice.stderr.contains("\(db): a program is already set up here"), twice.stderr)
@@ -427,7 +427,7 @@ final class CLITests: CLITestCase {
         for list in ["customers", "conversions", "events"] {
             let negative = try affdeskFailing(list, "list", "--limit=-1", "--db", db)
             XCTAssertEqual(negative.status, 1, "\(list): a refusal, not a trap")
-            XCTAssertTrue(negative.stderr.contains("--limit: -1 is negative; give 0 or more rows"), negative.stderr)
+            XCTAssertTrue(negative.stderr.contains(#"--limit must be a whole number from 0 to 1,000,000,000, got "-1""#), negative.stderr)
         }
         XCTAssertEqual(try affdesk("events", "list", "--limit", "0", "--json", "--db", db).stdout, "[]\n")
         // A directory is refused with a message, not a crash.
@@ -445,7 +445,7 @@ final class CLITests: CLITestCase {
         // A command that writes never creates a database as a side effect.
         let typo = dir + "/typo.sqlite"
         let notThere = try affdeskFailing("affiliates", "add", "--code", "x", "--name", "X", "--db", typo)
-        XCTAssertTrue(notThere.stderr.contains("\(typo): no program here yet; run `affdesk init` first"), notThere.stderr)
+        XCTAssertTrue(notThere.stderr.contains("\(typo) does not exist: check the path (--db or $AFFDESK_DB), or create a program there with `affdesk init --db \(typo)`"), notThere.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: typo))
     }
 
