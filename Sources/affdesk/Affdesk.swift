@@ -109,12 +109,12 @@ struct ProgramCommand: ParsableCommand {
         @Option(help: "The program's name.") var name: String?
         @Option(help: "saas, leads or generic.") var model: String?
         @Option(help: "Recurring/Lifetime commissions: on or off.") var recurring: String?
-        @Option(help: "\"20%\" or a fixed amount per conversion like \"15.00 USD\".") var commission: String?
-        @Option(name: .customLong("cap-count"), help: "Pay the first N commissions per customer (\"none\" to remove).") var capCount: String?
-        @Option(name: .customLong("cap-months"), help: "Pay within M months of the first commission (\"none\").") var capMonths: String?
-        @Option(name: .customLong("cap-amount"), help: "Total commission per customer, e.g. \"500.00\" (\"none\").") var capAmount: String?
+        @Option(parsing: .unconditional, help: "\"20%\" or a fixed amount per conversion like \"15.00 USD\".") var commission: String?
+        @Option(name: .customLong("cap-count"), parsing: .unconditional, help: "Pay the first N commissions per customer (\"none\" to remove).") var capCount: String?
+        @Option(name: .customLong("cap-months"), parsing: .unconditional, help: "Pay within M months of the first commission (\"none\").") var capMonths: String?
+        @Option(name: .customLong("cap-amount"), parsing: .unconditional, help: "Total commission per customer, e.g. \"500.00\" (\"none\").") var capAmount: String?
         @Option(help: "Recurring strategy: first_order_only, all_renewals or first_n_renewals:N (sets the count cap).") var strategy: String?
-        @Option(help: "Attribution window in days.") var window: Int?
+        @Option(parsing: .unconditional, help: "Attribution window in days.") var window: String?
         @Option(help: "The program's currency.") var currency: String?
         @Option(name: .customLong("metadata-key"), help: "Stripe metadata key holding the customer key.") var metadataKey: String?
         @Option(help: "Commission basis: \"included\" or \"excluded\" tax.") var tax: String?
@@ -145,7 +145,7 @@ struct ProgramCommand: ParsableCommand {
                 if let st = strategy { s.caps.count = Caps.strategy(try SettingRules.parseStrategy(st)).count }
                 if let c = capCount { s.caps.count = try SettingRules.parseCapCount(c) }
                 if let m = capMonths { s.caps.months = try SettingRules.parseCapMonths(m) }
-                if let w = window { try SettingRules.checkWindow(w); s.windowDays = w }
+                if let w = window { s.windowDays = try SettingRules.parseWindow(w) }
             } catch { throw Failure("--\(error)") }
             if let amt = capAmount {
                 s.caps.amount = amt == "none" ? nil : try parseMoney(amt, currency: nil, field: "--cap-amount", default: s.currency)

@@ -12,7 +12,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Build the demo program and open the dashboard on it.",
         discussion: "Without --db the demo lives in a temporary database that is removed on exit.")
-    @Option(help: "The demo's random seed: the same seed gives the same program.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "The demo's random seed: the same seed gives the same program.") var seed: UInt64 = 1
     @Option(help: "small (2,400 customers) or large (60,000).") var size: String = "small"
     @Option(help: "Build the demo into this database file (must not exist yet).") var db: String?
     @Flag(name: .customLong("summary"), help: "Print a plain-text summary instead of opening the dashboard.") var summaryOnly = false

@@ -11,6 +11,10 @@ final class SettingsBoundsCLITests: CLITestCase {
         let cases: [([String], String)] = [
             (["--window", "106751991167301"], "--window: must be at most 3650 days"),
             (["--window", "3651"], "--window: must be at most 3650 days"),
+            // A negative number is read as a value, not as an unknown option ("Missing value").
+            (["--window", "-1"], "--window: must be at least 1 day"),
+            (["--cap-count", "-5"], #"--cap-count: "-5" is not a positive number or "none""#),
+            (["--cap-months", "-1"], #"--cap-months: "-1" is not a positive number or "none""#),
             (["--cap-months", "9223372036854775807"], "--cap-months: must be at most 1200 months"),
             (["--cap-count", "1000001"], "--cap-count: must be at most 1000000 commissions"),
             (["--strategy", "first_n_renewals:9223372036854775807"], "--strategy: first_n_renewals:N: N must be from 0 to 10000"),
