@@ -154,3 +154,14 @@ extension String {
         return String(s)
     }
 }
+
+extension Sequence where Element == Int64 {
+    /// The sum, held at Int64's ends instead of trapping: for totals shown on screen of amounts
+    /// already stored (each within `Money.maxMinor`, but a million of them need not fit).
+    public func saturatingSum() -> Int64 {
+        reduce(0) { total, v in
+            let (r, o) = total.addingReportingOverflow(v)
+            return o ? (v < 0 ? .min : .max) : r
+        }
+    }
+}

@@ -49,7 +49,6 @@ func affiliateSummary(_ store: Store, _ me: AffiliateIdentity) throws -> String 
     let s = try store.settings()
     var counts: [CustomerStatus: Int] = [:]
     var page = PageRequest.first(500)
-    var earned: Int64 = 0
     while true {
         let rows = try store.affiliateCustomers(me.id, sort: .key, descending: false, page: page)
         for r in rows { counts[r.status, default: 0] += 1 }
@@ -57,11 +56,11 @@ func affiliateSummary(_ store: Store, _ me: AffiliateIdentity) throws -> String 
         page = PageRequest(after: last.cursor(.key), limit: 500)
     }
     let months = try store.affiliateEarnings(me.id)
-    for m in months { earned += m.commission }
+    let earned = months.map(\.commission).saturatingSum()
     let total = counts.values.reduce(0, +)
     var out = ["\(Sanitize.text(me.name)) (\(Sanitize.text(me.code))) — \(Sanitize.text(s.name)) affiliate program",
                "customers: \(total) — " + CustomerStatus.allCases.map { "\(counts[$0] ?? 0) \(s.label($0))" }.joined(separator: ", "),
-               "conversions: \(months.reduce(0) { $0 + $1.conversions }), earned \(Money(minor: earned, currency: s.currency))",
+               "conversions: \(months.map { Int64($0.conversions) }.saturatingSum()), earned \(Money(minor: earned, currency: s.currency))",
                "", "earnings per month (latest 12):"]
     let best = max(1, months.map(\.commission).max() ?? 1)
     for m in months.suffix(12) {
