@@ -172,6 +172,7 @@ public struct Confirm: Hashable, Sendable {
     public var title: String
     public var lines: [String]
     public var action: PendingAction
+    public init(title: String, lines: [String], action: PendingAction) { self.title = title; self.lines = lines; self.action = action }
 }
 
 public struct Menu: Hashable, Sendable {
