@@ -265,26 +265,7 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
         let tabs = s.tabs
         return n >= 1 && n <= tabs.count ? switchTab(&s, tabs[n - 1]) : []
     case .up, .down, .pageUp, .pageDown, .top, .bottom:
-        if s.detail != nil { return scrollDetail(&s, cmd, visible) }
-        if s.tab == .settings {
-            let n = SettingField.allCases.count
-            switch cmd {
-            case .up: s.settingsField = max(0, s.settingsField - 1)
-            case .down: s.settingsField = min(n - 1, s.settingsField + 1)
-            case .top, .pageUp: s.settingsField = 0
-            default: s.settingsField = n - 1
-            }
-            return []
-        }
-        let l = s.list
-        switch cmd {
-        case .up: return moveSelection(&s, to: l.selected - 1)
-        case .down: return moveSelection(&s, to: l.selected + 1)
-        case .pageUp: return moveSelection(&s, to: l.selected - visible)
-        case .pageDown: return moveSelection(&s, to: l.selected + visible)
-        case .top: return moveSelection(&s, to: 0)
-        default: return moveSelection(&s, to: l.total - 1)
-        }
+        return move(&s, cmd, visible)
     case .open: return open(&s)
     case .back:
         if s.detail != nil { s.detail = nil; return [] }
@@ -340,6 +321,30 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
         return [.prepareManual(eventID: id)]
     case .refresh:
         return refreshAll(s)
+    }
+}
+
+/// Up, down, a page, the top or the bottom: in a pane it scrolls, on Settings it picks a field, on a list it selects.
+func move(_ s: inout State, _ cmd: Command, _ visible: Int) -> [Effect] {
+    if s.detail != nil { return scrollDetail(&s, cmd, visible) }
+    if s.tab == .settings {
+        let n = SettingField.allCases.count
+        switch cmd {
+        case .up: s.settingsField = max(0, s.settingsField - 1)
+        case .down: s.settingsField = min(n - 1, s.settingsField + 1)
+        case .top, .pageUp: s.settingsField = 0
+        default: s.settingsField = n - 1
+        }
+        return []
+    }
+    let l = s.list
+    switch cmd {
+    case .up: return moveSelection(&s, to: l.selected - 1)
+    case .down: return moveSelection(&s, to: l.selected + 1)
+    case .pageUp: return moveSelection(&s, to: l.selected - visible)
+    case .pageDown: return moveSelection(&s, to: l.selected + visible)
+    case .top: return moveSelection(&s, to: 0)
+    default: return moveSelection(&s, to: l.total - 1)
     }
 }
 
