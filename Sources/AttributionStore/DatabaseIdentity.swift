@@ -39,8 +39,8 @@ public struct DatabaseFileChanged: Error, Hashable, Sendable, CustomStringConver
     /// The refusal of a write.
     public var description: String { "\(what); nothing was written. Quit and reopen." }
 
-    /// The notice of a screen that noticed it on a refresh: what it shows is the old file's.
-    public var notice: String { "\(what); no change can be saved, and the screen shows the old file. Quit and reopen." }
+    /// The notice of a screen that noticed it on a refresh (what it shows is the old file's).
+    public var notice: String { "\(what); no change can be saved. Quit and reopen." }
 }
 
 extension Store {

@@ -128,8 +128,8 @@ final class WriteOutcomeTests: XCTestCase {
         var s = adminState()
         let notice = Outcome(result: .fileChanged, text: DatabaseFileChanged(path: "/x/y.db", deleted: true).notice, at: later)
         XCTAssertEqual(update(&s, .fileChanged(notice)), [])
-        XCTAssertEqual(s.message, Note("The database file /x/y.db was deleted while affdesk was open; no change can be saved, and the "
-                                       + "screen shows the old file. Quit and reopen.", isError: true))
+        XCTAssertEqual(s.message, Note("The database file /x/y.db was deleted while affdesk was open; no change can be saved. "
+                                       + "Quit and reopen.", isError: true))
         // The notice outlives the next key.
         _ = update(&s, .key(.char("j")))
         XCTAssertEqual(s.shownNote?.text, notice.text)

@@ -4,10 +4,10 @@ import Foundation
 import GRDB
 import XCTest
 
-/// Issue 9, item 7, end to end: the real dashboard in tmux changes a status while another
-/// connection holds SQLite's write lock. The screen says the change is waiting, keys still
-/// work, and the outcome (not applied after the store's 10 s, then applied once the lock is
-/// released) is said in words and kept in the history (`M`).
+/// Issue 9, items 7 and 8, end to end. The real dashboard in tmux changes a status while
+/// another connection holds SQLite's write lock: the screen says the change is waiting, keys
+/// still work, and the outcome (not applied after the store's 10 s, then applied once the lock
+/// is released) is said in words and kept in the history (`M`). And its database deleted under it.
 extension DashboardTmuxTests {
     func testAChangeWaitsForALockedDatabaseWhileKeysWorkAndTheOutcomeIsKept() throws {
         let db = try makeProgram()
@@ -57,6 +57,32 @@ extension DashboardTmuxTests {
         XCTAssertNotNil(screen[applied].range(of: #"│ \d\d:\d\d:\d\d  applied"#, options: .regularExpression), screen[applied])
         tmux.sendKeys("Escape")
         try waitForAll(tmux, ["External id"], absent: ["Messages (UTC)"])
+        tmux.sendKeys("q")
+        try assertRestored(tmux, after: "q")
+    }
+
+    /// Issue 9, item 8: the database deleted while the dashboard is open. The next refresh says
+    /// so, naming the file, and no change is started; nothing claims success.
+    func testADatabaseDeletedUnderTheDashboardIsSaidAndRefusesChanges() throws {
+        let db = try makeProgram()
+        let tmux = try Tmux(command: wrapped("dashboard --db \(q(db))"), width: 100, height: 30)
+        defer { tmux.kill() }
+        try waitForSmallProgram(tmux)
+        XCTAssertEqual(unlink(db), 0)
+        // No key: the refresh notices it. (The message wraps; its lines joined are the sentence.)
+        let notice = "The database file \(db) was deleted while affdesk was open; no change can be saved. Quit and reopen."
+        try tmux.waitUntil("the notice", timeout: uiTimeout) { $0.joined().contains(notice) }
+        tmux.sendKeys("s")
+        try tmux.waitUntil("the refusal", timeout: uiTimeout) {
+            $0.joined().contains("The database file \(db) was deleted while affdesk was open") && !$0.contains { $0.contains("Status of") }
+        }
+        // The notice outlives a tab switch, and the history has it.
+        tmux.sendKeys("3")
+        try waitForTab(tmux, .conversions)
+        try tmux.waitUntil("the notice after a tab switch", timeout: uiTimeout) { $0.joined().contains(notice) }
+        tmux.sendKeys("M")
+        try waitForAll(tmux, ["Messages (UTC) · M or Esc closes", "  not applied  The database file "], absent: ["status is now"])
+        tmux.sendKeys("Escape")
         tmux.sendKeys("q")
         try assertRestored(tmux, after: "q")
     }
