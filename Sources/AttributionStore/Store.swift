@@ -99,6 +99,8 @@ public final class Store: @unchecked Sendable {
     public let affiliateView: Bool
     let pool: DatabasePool
     public let clock: any Clock
+    /// The file opened, checked before every write (see `DatabaseIdentity`).
+    let opened: DatabaseIdentity?
 
     /// Opens (creating if needed) the database at `path` and migrates it. A read-only store
     /// never migrates and never writes.
@@ -115,7 +117,7 @@ public final class Store: @unchecked Sendable {
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.readonly = readOnly
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(TimeInterval(Store.busyTimeoutSeconds))
         config.label = "affdesk"
         if affiliateView {
             // One reader, so `PRAGMA data_version` sees every commit made by other processes.
@@ -168,6 +170,7 @@ public final class Store: @unchecked Sendable {
                 throw Store.refusal(e, path: path, readOnly: readOnly)
             }
         }
+        opened = DatabaseIdentity(path: path)
     }
 
     /// A fresh database in a new temporary directory.
@@ -338,7 +341,10 @@ public final class Store: @unchecked Sendable {
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         // A refusal, not a crash: the affiliate view and other readers share code with writers.
         guard !readOnly else { throw StoreError.readOnly(path: path) }
-        return try pool.write(body)
+        return try pool.write { db in
+            try self.checkFileIdentity(db)
+            return try body(db)
+        }
     }
 
     /// A write transaction for bulk ingest. Foreign-key checks are switched off for its length:
@@ -352,6 +358,7 @@ public final class Store: @unchecked Sendable {
             defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
             var result: T?
             try db.inTransaction {
+                try self.checkFileIdentity(db)
                 result = try body(db)
                 return .commit
             }

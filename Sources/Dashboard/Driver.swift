@@ -9,10 +9,13 @@ public final class Driver {
     public let store: Store
     public let who: String
     let clock: any Clock
+    /// Admin changes: run here (`run`), or off the UI loop by `Session`.
+    public let writer: WriteRunner
     private var lastVersion: Int64?
 
     public init(store: Store, who: String, clock: any Clock) {
         self.store = store; self.who = who; self.clock = clock
+        writer = WriteRunner(store: store, who: who, clock: clock)
         lastVersion = try? store.dataVersion()
     }
 
@@ -28,6 +31,12 @@ public final class Driver {
         switch effect {
         case .quit: return []
         case .checkForChanges:
+            // The admin's database deleted or replaced under it: said once, and writes refused.
+            if s.isAdmin, s.fileChanged == nil {
+                do { try store.checkFileIdentity() } catch let e as DatabaseFileChanged {
+                    return [.fileChanged(Outcome(result: .fileChanged, text: e.notice, at: clock.now()))]
+                }
+            }
             let v = try store.dataVersion()
             defer { lastVersion = v }
             return v != lastVersion ? [.dataChanged] : []
@@ -78,7 +87,7 @@ public final class Driver {
         case .prepareManual(let id):
             return [.manualPrepared(try store.manualDraft(eventID: id, reparse: try reparser(s.settings)))]
         case .perform(let action):
-            return [try perform(action)]
+            return [.writeFinished(writer.run(action, summary: action.summary(s.settings)))]
         case .load(let q, let mode, let page):
             let (rows, total) = try load(q, mode, page, s)
             let atEnd: Bool
@@ -93,64 +102,7 @@ public final class Driver {
 
     /// Reads a stored payload again as its feed would (for today's decision and replays).
     func reparser(_ settings: ProgramSettings) throws -> Reparser {
-        let a = try store.adapterSettings()
-        return { source, raw in
-            Reparse.event(source: source, raw: raw, defaultCurrency: settings.currency, metadataKey: a.metadataKey, taxExcluded: a.taxExcluded)
-        }
-    }
-
-    func perform(_ action: PendingAction) throws -> Msg {
-        let d: Decision
-        let done: String
-        switch action {
-        case .setStatus(let key, let to):
-            d = try store.setStatus(customerKey: key, to: to, who: who)
-            done = "\(key): status is now \(try store.settings().label(to))."
-        case .reassign(let key, let code):
-            d = try store.reassign(customerKey: key, toAffiliate: code, who: who)
-            done = "\(key) now belongs to \(code); credited conversions stay with who earned them."
-        case .addConversion(let key, let id, let amount, let at):
-            d = try store.addManualConversion(externalID: id, amount: amount, customerKey: key, affiliateCode: nil, at: at, who: who)
-            done = "Conversion \(id) added: \(amount), commission \(d.conversion?.commission.description ?? "—")."
-        case .saveSettings(let new):
-            try store.updateSettings(new, who: who)
-            return .actionDone(message: "Settings saved and audited.", ok: true)
-        case .replay(let id):
-            return try replay(id)
-        case .manualFromEvent(let draft, let code):
-            d = try store.addManualConversion(draft, affiliateCode: code, who: who)
-            let to = (d.conversion?.affiliateID).flatMap { try? store.affiliate(id: $0)?.code } ?? "—"
-            done = "Conversion \(draft.externalID) added by hand from event #\(draft.eventID): \(d.conversion?.amount.description ?? "—"), "
-                + "commission \(d.conversion?.commission.description ?? "—") to \(to)."
-        }
-        if d.isAccepted {
-            let notes = d.notes.map { " Note: \($0.sentence)" }.joined()
-            return .actionDone(message: done + notes, ok: true)
-        }
-        let r = d.reason!
-        return .actionDone(message: "Refused: \(r.sentence) \(r.hint)", ok: false)
-    }
-
-    /// Replays an event; the message says what happened: accepted, already credited, or the core's refusal.
-    func replay(_ id: Int64) throws -> Msg {
-        let r = try store.replay(eventID: id, who: who, reparse: try reparser(try store.settings()))
-        let d = r.decision
-        let name = "event #\(r.original.id)"
-        if r.alreadyReplayed {
-            return .actionDone(message: "\(name) was already replayed with this outcome under today's settings: nothing changed.", ok: true)
-        }
-        let as_ = " as #\(r.replayEventID!)"
-        if d.isAccepted {
-            let paid = d.conversion.map { ", commission \($0.commission)\(r.affiliateCode.map { " to \($0)" } ?? "")" } ?? ""
-            let notes = d.notes.map { " Note: \($0.sentence)" }.joined()
-            return .actionDone(message: "Replayed \(name)\(as_): accepted\(d.detail.map { " (\($0))" } ?? "")\(paid).\(notes)", ok: true)
-        }
-        if d.reason == .duplicateExternalID, let x = r.original.externalID, let v = try store.conversion(externalID: x) {
-            return .actionDone(message: "Replayed \(name)\(as_): already credited (\(v.externalID), commission \(v.commission) to "
-                               + "\(v.affiliateCode)); nothing pays twice.", ok: true)
-        }
-        let reason = d.reason!
-        return .actionDone(message: "Replayed \(name)\(as_): refused \(reason.rawValue): \(reason.sentence) \(reason.hint)", ok: false)
+        try WriteRunner.reparser(store, settings)
     }
 
     func load(_ q: ListQuery, _ mode: LoadMode, _ page: PageRequest, _ s: State) throws -> ([DisplayRow], Int) {
@@ -218,42 +170,6 @@ extension Driver {
             return (rows, rows.count)
         default:
             return ([], 0)
-        }
-    }
-}
-
-/// A running dashboard: the state, the driver, and the loop that feeds messages through
-/// `update` and effects through the driver until nothing is left to do. The terminal front
-/// end and the tests both drive it.
-public final class Session {
-    public private(set) var state: State
-    public let driver: Driver
-
-    public init(store: Store, mode: Mode = .admin, who: String, clock: any Clock, width: Int = 80, height: Int = 24) throws {
-        driver = Driver(store: store, who: who, clock: clock)
-        state = State(mode: mode, settings: try store.settings(), now: clock.now())
-        state.width = width
-        state.height = height
-        run(State.start(state))
-    }
-
-    /// Handles one message and everything it leads to.
-    public func send(_ msg: Msg) {
-        run(update(&state, msg))
-    }
-
-    public func send(_ keys: Key...) { for k in keys { send(.key(k)) } }
-
-    /// Types text as key presses.
-    public func type(_ text: String) { for c in text { send(.key(.char(c))) } }
-
-    public var frame: Frame { view(state) }
-
-    private func run(_ effects: [Effect]) {
-        var queue = effects
-        while !queue.isEmpty {
-            let e = queue.removeFirst()
-            for m in driver.run(e, state) { queue += update(&state, m) }
         }
     }
 }

@@ -10,11 +10,14 @@ public enum Command: Hashable, Sendable {
     case reasonNext, reasonPrev
     case replay, manualConversion
     case refresh
+    case history
 }
 
 /// Where a binding works.
 public enum Scope: Hashable, Sendable {
     case everywhere
+    /// The admin's on every screen (listed with "Everywhere" in help).
+    case admin
     case lists
     /// Admin actions on a customer (Customers and Caps lists, customer detail).
     case customerActions
@@ -67,6 +70,8 @@ public enum Keymap {
         Binding(keys: [.char("p")], label: "p", short: "replay", help: "Replay the event under today's settings (y/N, audited; never pays twice)", command: .replay, scope: .eventActions, inStatusBar: true),
         Binding(keys: [.char("m")], label: "m", short: "by hand", help: "Add the event's conversion by hand, an admin override (y/N, audited)", command: .manualConversion, scope: .eventActions, inStatusBar: true),
         Binding(keys: [.ctrl("l"), .char("R")], label: "R", short: "refresh", help: "Reload now (the screen also refreshes by itself)", command: .refresh, scope: .everywhere, inStatusBar: false),
+        Binding(keys: [.char("M")], label: "M", short: "messages", help: "Messages: what became of each change, and when",
+                command: .history, scope: .admin, inStatusBar: false),
     ]
 
     /// The scopes that apply to the current screen.
@@ -83,7 +88,7 @@ public enum Keymap {
             if s.isAdmin && (s.tab == .customers || s.tab == .caps) { out.append(.customerActions) }
             if s.isAdmin && s.tab == .triage { out += [.triage, .eventActions] }
         }
-        return out + [.everywhere]
+        return out + (s.isAdmin ? [.admin, .everywhere] : [.everywhere])
     }
 
     /// The command a key means on the current screen.

@@ -17,7 +17,7 @@ public struct Layout {
         width = s.width
         height = s.height
         extraLine = (s.tab == .triage && s.isAdmin) || (s.tab == .customers && s.affiliateFilter != nil)
-        let text = s.message.map { Layout.messageText($0.text, width: s.width).count } ?? 0
+        let text = s.shownNote.map { Layout.messageText($0.text, width: s.width).count } ?? 0
         messageLines = max(1, text + (Layout.showsFilterLine(s) ? 1 : 0))
     }
 

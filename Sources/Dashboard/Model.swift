@@ -160,6 +160,8 @@ public enum PendingAction: Hashable, Sendable {
 /// Modal layers, drawn over the screen; the top one gets the keys.
 public enum Overlay: Hashable, Sendable {
     case help
+    /// What became of the session's changes, newest first (`M`).
+    case history
     case confirm(Confirm)
     case menu(Menu)
     case picker(Picker)
@@ -170,6 +172,7 @@ public struct Confirm: Hashable, Sendable {
     public var title: String
     public var lines: [String]
     public var action: PendingAction
+    public init(title: String, lines: [String], action: PendingAction) { self.title = title; self.lines = lines; self.action = action }
 }
 
 public struct Menu: Hashable, Sendable {
@@ -189,6 +192,8 @@ public struct MenuItem: Hashable, Sendable {
 public struct Note: Hashable, Sendable {
     public var text: String
     public var isError: Bool
+    /// Something is under way (a change waiting for the database): neither done nor failed.
+    public var isPending = false
     public init(_ text: String, isError: Bool = false) { self.text = text; self.isError = isError }
 }
 
@@ -276,6 +281,14 @@ public struct State: Hashable, Sendable {
     public var settingsField = 0
     /// How far the help overlay is scrolled.
     public var helpScroll = 0
+    /// The admin change sent to the database and not answered yet (one at a time).
+    public var pendingWrite: PendingWrite?
+    /// What became of changes, oldest first, the last `Outcome.historyLimit`: the message line
+    /// is cleared by the next key, the history is not.
+    public var history: [Outcome] = []
+    public var historyScroll = 0
+    /// The database file was deleted or replaced under the dashboard: every change is refused.
+    public var fileChanged: Outcome?
     public var quit = false
     public var now: Instant
 
@@ -317,7 +330,10 @@ public enum Msg: Sendable {
     case reasonsLoaded([ReasonCount])
     case settingsLoaded(ProgramSettings)
     case pickerLoaded([PickerItem])
-    case actionDone(message: String, ok: Bool)
+    /// What became of an admin change (`Effect.perform`).
+    case writeFinished(Outcome)
+    /// A refresh found the database file deleted or replaced.
+    case fileChanged(Outcome)
     /// Triage: what a replay would do, or the conversion an event would add by hand; each opens its confirmation.
     case replayPrepared(ReplayPreview)
     case manualPrepared(ManualDraft)

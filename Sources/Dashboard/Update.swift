@@ -44,7 +44,9 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         s.width = w; s.height = h
         for t in Tab.allCases { s.lists[t]!.top = clampTop(s.lists[t]!, visible: Layout(s).visibleRows) }
         return []
-    case .tick: return [.checkForChanges]
+    case .tick:
+        markWaiting(&s)
+        return [.checkForChanges]
     case .dataChanged: return refreshAll(s)
     case .loaded(let tab, let mode, let rows, let total, let atEnd):
         applyLoaded(&s, tab, mode, rows, total, atEnd)
@@ -79,9 +81,10 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
             s.overlays[s.overlays.count - 1] = .picker(p)
         }
         return []
-    case .actionDone(let message, let ok):
-        s.message = Note(message, isError: !ok)
-        return ok ? refreshAll(s) : []
+    case .writeFinished(let outcome): return finishWrite(&s, outcome)
+    case .fileChanged(let outcome):
+        noticeFileChanged(&s, outcome)
+        return []
     case .replayPrepared(let preview):
         // Asked for by a key; another dialog opened since wins.
         guard s.overlays.isEmpty else { return [] }
@@ -243,11 +246,16 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
     let visible = Layout(s).visibleRows
     switch cmd {
     case .quit:
+        guard quitAsked(&s) else { return [] }
         s.quit = true
         return [.quit]
     case .help:
         s.overlays.append(.help)
         s.helpScroll = 0
+        return []
+    case .history:
+        s.overlays.append(.history)
+        s.historyScroll = 0
         return []
     case .nextTab, .prevTab:
         let tabs = s.tabs
@@ -257,26 +265,7 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
         let tabs = s.tabs
         return n >= 1 && n <= tabs.count ? switchTab(&s, tabs[n - 1]) : []
     case .up, .down, .pageUp, .pageDown, .top, .bottom:
-        if s.detail != nil { return scrollDetail(&s, cmd, visible) }
-        if s.tab == .settings {
-            let n = SettingField.allCases.count
-            switch cmd {
-            case .up: s.settingsField = max(0, s.settingsField - 1)
-            case .down: s.settingsField = min(n - 1, s.settingsField + 1)
-            case .top, .pageUp: s.settingsField = 0
-            default: s.settingsField = n - 1
-            }
-            return []
-        }
-        let l = s.list
-        switch cmd {
-        case .up: return moveSelection(&s, to: l.selected - 1)
-        case .down: return moveSelection(&s, to: l.selected + 1)
-        case .pageUp: return moveSelection(&s, to: l.selected - visible)
-        case .pageDown: return moveSelection(&s, to: l.selected + visible)
-        case .top: return moveSelection(&s, to: 0)
-        default: return moveSelection(&s, to: l.total - 1)
-        }
+        return move(&s, cmd, visible)
     case .open: return open(&s)
     case .back:
         if s.detail != nil { s.detail = nil; return [] }
@@ -309,12 +298,12 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
         return [State.load(s, s.tab, .reset)]
     case .setStatus: return beginSetStatus(&s)
     case .reassign:
-        guard let key = selectedCustomerKey(s) else { return [] }
+        guard let key = selectedCustomerKey(s), !refuseWhileBlocked(&s) else { return [] }
         let current = selectedAffiliateCode(s) ?? ""
         s.overlays.append(.picker(Picker(title: "Reassign \(key) to…", customerKey: key, currentCode: current)))
         return [.loadPicker]
     case .addConversion:
-        guard let key = selectedCustomerKey(s) else { return [] }
+        guard let key = selectedCustomerKey(s), !refuseWhileBlocked(&s) else { return [] }
         s.overlays.append(.form(Form(title: "Add a conversion for \(key)", purpose: .addConversion(customerKey: key),
                                      labels: ["External id", "Amount", "Currency", "Paid at (empty = now)"],
                                      values: ["", "", s.settings.currency.code, ""])))
@@ -325,13 +314,37 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
         s.reasonIndex = (s.reasonIndex + (cmd == .reasonNext ? 1 : n - 1)) % n
         return [State.load(s, .triage, .reset)]
     case .replay:
-        guard let id = TriageActions.selectedEventID(s) else { return [] }
+        guard let id = TriageActions.selectedEventID(s), !refuseWhileBlocked(&s) else { return [] }
         return [.prepareReplay(eventID: id)]
     case .manualConversion:
-        guard let id = TriageActions.selectedEventID(s) else { return [] }
+        guard let id = TriageActions.selectedEventID(s), !refuseWhileBlocked(&s) else { return [] }
         return [.prepareManual(eventID: id)]
     case .refresh:
         return refreshAll(s)
+    }
+}
+
+/// Up, down, a page, the top or the bottom: in a pane it scrolls, on Settings it picks a field, on a list it selects.
+func move(_ s: inout State, _ cmd: Command, _ visible: Int) -> [Effect] {
+    if s.detail != nil { return scrollDetail(&s, cmd, visible) }
+    if s.tab == .settings {
+        let n = SettingField.allCases.count
+        switch cmd {
+        case .up: s.settingsField = max(0, s.settingsField - 1)
+        case .down: s.settingsField = min(n - 1, s.settingsField + 1)
+        case .top, .pageUp: s.settingsField = 0
+        default: s.settingsField = n - 1
+        }
+        return []
+    }
+    let l = s.list
+    switch cmd {
+    case .up: return moveSelection(&s, to: l.selected - 1)
+    case .down: return moveSelection(&s, to: l.selected + 1)
+    case .pageUp: return moveSelection(&s, to: l.selected - visible)
+    case .pageDown: return moveSelection(&s, to: l.selected + visible)
+    case .top: return moveSelection(&s, to: 0)
+    default: return moveSelection(&s, to: l.total - 1)
     }
 }
 
@@ -399,7 +412,7 @@ func selectedStatus(_ s: State) -> CustomerStatus? {
 }
 
 func beginSetStatus(_ s: inout State) -> [Effect] {
-    guard let key = selectedCustomerKey(s), let from = selectedStatus(s) else { return [] }
+    guard let key = selectedCustomerKey(s), let from = selectedStatus(s), !refuseWhileBlocked(&s) else { return [] }
     let targets = Engine.allowedTransitions(from: from)
     guard !targets.isEmpty else {
         s.message = Note("No manual change is allowed from \(s.settings.label(from)).", isError: true)
@@ -412,7 +425,7 @@ func beginSetStatus(_ s: inout State) -> [Effect] {
 }
 
 func beginEditSetting(_ s: inout State) -> [Effect] {
-    guard s.isAdmin, let field = SettingField(rawValue: s.settingsField) else { return [] }
+    guard s.isAdmin, let field = SettingField(rawValue: s.settingsField), !refuseWhileBlocked(&s) else { return [] }
     s.overlays.append(.form(Form(title: "Edit: \(field.label)", purpose: .editSetting(field), labels: [field.label],
                                  values: [SettingsScreen.value(field, s.settings)])))
     return []
@@ -451,6 +464,7 @@ func handleOverlayKey(_ s: inout State, _ key: Key) -> [Effect] {
     func pop() { s.overlays.removeLast() }
     func replaceTop(_ o: Overlay) { s.overlays[s.overlays.count - 1] = o }
     switch top {
+    case .history: return handleHistoryKey(&s, key)
     case .help:
         let page = max(1, OverlayView.dialogRoom(s.height, lines: OverlayView.helpLines(s).count) - 1)
         switch key {
@@ -469,8 +483,7 @@ func handleOverlayKey(_ s: inout State, _ key: Key) -> [Effect] {
         switch key {
         case .char("y"), .char("Y"):
             s.overlays.removeAll()
-            s.message = Note("Working…")
-            return [.perform(c.action)]
+            return sendWrite(&s, c.action)
         case .char("n"), .char("N"), .escape, .enter, .char("q"):
             s.overlays.removeAll()
             s.message = Note("Cancelled: nothing was changed.")

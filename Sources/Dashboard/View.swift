@@ -133,9 +133,10 @@ func highlight(_ f: inout Frame, _ cell: String, _ filter: String, x: Int, y: In
 
 func drawMessage(_ f: inout Frame, _ s: State, _ layout: Layout) {
     var y = layout.messageY
-    if let m = s.message {
+    if let m = s.shownNote {
         for line in Layout.messageText(m.text, width: f.width) {
-            f.put(" " + line, x: 0, y: y, style: Style(m.isError ? .error : .ok, bold: m.isError), maxWidth: f.width - 1)
+            let role: Role = m.isPending ? .warning : m.isError ? .error : .ok
+            f.put(" " + line, x: 0, y: y, style: Style(role, bold: m.isError), maxWidth: f.width - 1)
             y += 1
         }
     }

@@ -18,7 +18,7 @@ func runDashboard(store: Store, mode: Mode, ui: UIOptions, fallback: () throws -
     defer { term.stop() }
     let size = term.size
     let session = try Session(store: store, mode: mode, who: currentUser(), clock: SystemClock(),
-                              width: size.width, height: size.height)
+                              width: size.width, height: size.height, writes: .background)
     term.draw(session.frame)
     var lastTick = Date()
     loop: while !session.state.quit {
@@ -33,6 +33,7 @@ func runDashboard(store: Store, mode: Mode, ui: UIOptions, fallback: () throws -
             session.send(.tick)
             lastTick = Date()
         }
+        session.pump()
         if session.state.quit { break }
         term.draw(session.frame)
     }

@@ -50,7 +50,7 @@ final class TriageActionTests: XCTestCase {
         XCTAssertTrue(s.overlays.isEmpty)
         XCTAssertEqual(s.message?.text, "Working…")
         // The driver's answer is the message.
-        _ = update(&s, .actionDone(message: "Replayed event #\(e.id) as #99: accepted.", ok: true))
+        _ = update(&s, .writeFinished(Outcome(result: .applied, text: "Replayed event #\(e.id) as #99: accepted.", at: DemoProgram.now)))
         XCTAssertEqual(s.message, Note("Replayed event #\(e.id) as #99: accepted."))
     }
 

@@ -185,6 +185,7 @@ enum OverlayView {
     static func draw(_ f: inout Frame, _ s: State, _ o: Overlay) {
         switch o {
         case .help: help(&f, s)
+        case .history: HistoryView.draw(&f, s)
         case .confirm(let c):
             var lines = c.lines.map { ($0, Style(.dialog)) }
             lines.append(("", Style(.dialog)))
@@ -253,7 +254,7 @@ enum OverlayView {
                                           (.triage, "Triage"), (.eventActions, "Event actions (admin)")]
         for (scope, name) in groups where scopes.contains(scope) || (scope == .lists && scopes.contains(.detail)) {
             lines.append((name, Style(.title, bold: true)))
-            for b in Keymap.bindings where b.scope == scope {
+            for b in Keymap.bindings where b.scope == scope || (scope == .everywhere && b.scope == .admin && scopes.contains(.admin)) {
                 // The tab numbers this view has ("1-3" in the affiliate view).
                 let label = b.command == .gotoTab(0) ? "1-\(s.tabs.count)" : b.label
                 lines.append(("  " + Width.pad(label, to: 9) + b.help, Style(.dialog)))
