@@ -21,3 +21,14 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// `explainFailedWrite` for the database's own failures (locked, file deleted, SQLite's
+    /// refusals), nil for anything else: what the command line prints instead of a raw SQLite error.
+    public static func explainDatabaseFailure(_ error: any Error) -> String? {
+        switch error {
+        case is DatabaseFileChanged, is DatabaseError: return explainFailedWrite(error)
+        default: return nil
+        }
+    }
+}

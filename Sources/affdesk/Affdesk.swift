@@ -21,7 +21,7 @@ struct Affdesk: ParsableCommand {
             try command.run()
         } catch {
             let code = exitCode(for: error)
-            let message = fullMessage(for: error)
+            let message = Store.explainDatabaseFailure(error).map { "Error: " + $0 } ?? fullMessage(for: error)
             if !message.isEmpty {
                 if code == .success { print(message) } else { stderrPrint(message) }
             }

@@ -104,7 +104,7 @@ enum DetailView {
         let series = d.monthly.map(\.minor)
         let spark = Sparkline.render(Array(series.suffix(max(4, width - 30))), width: min(series.count, max(4, width - 30)))
         out.append(("Revenue per month" + (d.monthly.first.map { " since \($0.month)" } ?? ""), Style(.title, bold: true)))
-        out.append((series.isEmpty ? "no payments yet" : spark + "  total " + Fmt.money(minor: series.reduce(0, +), st),
+        out.append((series.isEmpty ? "no payments yet" : spark + "  total " + Fmt.money(minor: series.saturatingSum(), st),
                     Style(series.isEmpty ? .dim : .chart)))
         out.append(("", Style()))
         out.append(("History (oldest first)", Style(.title, bold: true)))
