@@ -37,6 +37,12 @@ public struct StripeFeed: Sendable {
 
     typealias FieldError = TrackingFeed.FieldError
 
+    /// Turns one record of the input into an inbound event; nil for a blank record. A record over
+    /// the size limit is an invalid event naming the limit.
+    public func read(_ record: InputRecord) -> InboundEvent? {
+        record.overLong(source: StripeFeed.source, file: file, what: "record") ?? read(record: record.text, line: record.line)
+    }
+
     /// Turns one record (a JSON object) into an inbound event; nil for a blank record.
     public func read(record text: String, line: Int) -> InboundEvent? {
         if JSONRecordReader.isBlank(text) { return nil }
@@ -48,7 +54,7 @@ public struct StripeFeed: Sendable {
         }
         let json: JSON
         do { json = try JSON.parse(text) } catch {
-            return inbound("unknown", "stripe:" + StableHash.hex(text), .invalid(field: nil, message: error.description))
+            return inbound("unknown", "stripe:" + StableHash.hex(text), .invalid(field: nil, message: error.description(firstLine: line)))
         }
         let contentKey = "stripe:" + StableHash.hex(json.canonicalText)
         guard case .object = json else {

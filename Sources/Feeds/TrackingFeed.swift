@@ -12,6 +12,12 @@ public struct TrackingFeed: Sendable {
         self.defaultCurrency = defaultCurrency; self.file = file
     }
 
+    /// Turns one line of the input into an inbound event; nil for a blank line. A line over the
+    /// size limit is an invalid event naming the limit.
+    public func read(_ line: InputRecord) -> InboundEvent? {
+        line.overLong(source: "jsonl", file: file, what: "line") ?? read(line: line.text, number: line.line)
+    }
+
     /// Turns one line into an inbound event; nil for a blank line.
     public func read(line text: String, number: Int) -> InboundEvent? {
         var blank = true
