@@ -50,7 +50,7 @@ public struct LineReader: Sequence, IteratorProtocol {
         var line = BoundedRecord(limit: maxLineBytes)
         var number = 0
         while let p = nextPiece() {
-            if p.startsLine, p.endsLine {
+            if p.startsLine, p.endsLine, p.bytes.count <= maxLineBytes {
                 return InputRecord(line: p.line, text: String(decoding: p.bytes, as: UTF8.self))
             }
             number = p.line

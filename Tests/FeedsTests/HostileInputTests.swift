@@ -152,6 +152,13 @@ final class SizeLimitTests: XCTestCase {
         XCTAssertEqual(cut?.text, "0123456789 … [truncated by affdesk: 11 bytes in all]", "never more than the limit is kept")
         XCTAssertEqual(reader.nextRecord(), InputRecord(line: 3, text: ""))
         XCTAssertNil(reader.nextRecord())
+        // A whole line in one chunk is held to the limit too.
+        var oneChunk = LineReader(bytes: Array("01234567890\nab\n".utf8), maxLineBytes: 10)
+        XCTAssertEqual(oneChunk.nextRecord()?.truncation?.bytes, 11)
+        XCTAssertEqual(oneChunk.nextRecord(), InputRecord(line: 2, text: "ab"))
+        var values = JSONRecordReader(lines: LineReader(bytes: Array("[\"0123456789\", 1]".utf8), maxLineBytes: 10))
+        XCTAssertEqual(values.nextRecord()?.truncation?.bytes, 12)
+        XCTAssertEqual(values.nextRecord(), InputRecord(line: 1, text: "1"))
     }
 
     func testAnOverLongRecordOfAPaymentFeedIsRejectedAndTheRecordsAroundItProceed() throws {
