@@ -66,6 +66,9 @@ public struct StripeFeed: Sendable {
             guard let t = json["type"]?.string, !t.isEmpty else {
                 return inbound("unknown", contentKey, .invalid(field: "type", message: json["type"] == nil ? "missing" : "must be a string"))
             }
+            if t.utf8.count > FeedLimits.idBytes {
+                return inbound("unknown", contentKey, .invalid(field: "type", message: "longer than \(FeedLimits.idBytes) bytes"))
+            }
             let id: String
             do { id = try PayloadField.requiredID(json, "id", prefix: "") } catch {
                 return inbound(t, contentKey, .invalid(field: error.field, message: error.message))

@@ -35,6 +35,9 @@ public struct TrackingFeed: Sendable {
         guard let type = json["type"]?.string else {
             return inbound("unknown", .invalid(field: "type", message: json["type"] == nil ? "missing" : "must be a string"))
         }
+        if type.utf8.count > FeedLimits.idBytes {
+            return inbound("unknown", .invalid(field: "type", message: "longer than \(FeedLimits.idBytes) bytes"))
+        }
         do {
             return inbound(type, .event(try event(type: type, json)))
         } catch {

@@ -187,6 +187,18 @@ final class SizeLimitTests: XCTestCase {
         XCTAssertNil(lines.nextRecord())
     }
 
+    func testAnEventTypeIsHeldToTheLimitOfAnIdentifier() {
+        let long = String(repeating: "t", count: FeedLimits.idBytes + 1)
+        let tracking = TrackingFeed(file: "t.jsonl").read(line: #"{"type":""# + long + #"","at":1}"#, number: 4)
+        XCTAssertEqual(tracking?.type, "unknown")
+        XCTAssertEqual(tracking?.invalidMessage, "t.jsonl:4: type: longer than 256 bytes")
+        let stripe = StripeFeed(file: "s.json").read(record: #"{"id":"evt_1","object":"event","type":""# + long + #"","data":{"object":{}}}"#, line: 2)
+        XCTAssertEqual(stripe?.type, "unknown")
+        XCTAssertEqual(stripe?.invalidMessage, "s.json:2: type: longer than 256 bytes")
+        let atLimit = String(repeating: "t", count: FeedLimits.idBytes)
+        XCTAssertEqual(StripeFeed().read(record: #"{"id":"evt_1","object":"event","type":""# + atLimit + #"","data":{"object":{}}}"#, line: 2)?.type, atLimit)
+    }
+
     /// The resident memory of this process, from /proc (Linux).
     static func residentBytes() -> Int {
         guard let s = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
