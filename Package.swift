@@ -35,7 +35,7 @@ let package = Package(
 
         .testTarget(name: "AttributionCoreTests", dependencies: ["AttributionCore"]),
         .testTarget(name: "AttributionStoreTests", dependencies: ["AttributionStore", "AttributionCore", "Feeds", "Demo"]),
-        .testTarget(name: "FeedsTests", dependencies: ["Feeds", "AttributionCore"]),
+        .testTarget(name: "FeedsTests", dependencies: ["Feeds", "AttributionCore"], resources: [.copy("Corpus")]),
         .testTarget(name: "TerminalTextTests", dependencies: ["TerminalText"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AttributionStore", "AttributionCore", "Demo", "TerminalText"],
                     resources: [.copy("Expected")]),

@@ -46,15 +46,39 @@ public indirect enum JSON: Hashable, Sendable {
         p.skipSpace()
         let v = try p.value(depth: 0)
         p.skipSpace()
-        if p.i != p.bytes.count { throw JSONError(offset: p.i, message: "unexpected text after the value") }
+        if p.i != p.bytes.count { throw p.fail("unexpected text after the value") }
         return v
     }
 }
 
 public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Where, in bytes from the start of the text.
     public var offset: Int
     public var message: String
-    public var description: String { "not valid JSON: \(message) at column \(offset + 1)" }
+    /// The line of the text it is on (0 for the first) and the byte column in that line (1-based).
+    public var line = 0
+    public var column: Int
+
+    public init(offset: Int, message: String) { self.offset = offset; self.message = message; column = offset + 1 }
+
+    init(offset: Int, message: String, in bytes: [UInt8]) {
+        self.init(offset: offset, message: message)
+        let before = bytes[..<min(offset, bytes.count)]
+        if let nl = before.lastIndex(of: 10) {
+            line = before.reduce(0) { $1 == 10 ? $0 + 1 : $0 }
+            column = offset - nl
+        }
+    }
+
+    public var description: String {
+        line == 0 ? "not valid JSON: \(message) at column \(column)"
+            : "not valid JSON: \(message) at line \(line + 1) of the value, column \(column)"
+    }
+
+    /// The description for a value that starts on line `firstLine` of its file: the line named is the file's.
+    public func description(firstLine: Int) -> String {
+        line == 0 || firstLine < 1 ? description : "not valid JSON: \(message) at line \(firstLine + line), column \(column)"
+    }
 }
 
 private struct Parser {
@@ -65,10 +89,10 @@ private struct Parser {
         while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13 { i += 1 }
     }
 
-    func fail(_ m: String) -> JSONError { JSONError(offset: i, message: m) }
+    func fail(_ m: String) -> JSONError { JSONError(offset: i, message: m, in: bytes) }
 
     mutating func value(depth: Int) throws(JSONError) -> JSON {
-        guard depth < 64 else { throw fail("nested too deeply") }
+        guard depth < FeedLimits.nestingDepth else { throw fail("nested too deeply") }
         guard i < bytes.count else { throw fail("unexpected end") }
         switch bytes[i] {
         case UInt8(ascii: "{"):

@@ -2,16 +2,27 @@
 /// used as an event's idempotency key when the payload has no id of its own.
 public enum StableHash {
     public static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325
-        var b: UInt64 = 0x6c62_272e_07bb_0142
-        for byte in bytes {
-            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            b = (b ^ UInt64(byte) ^ 0x5a) &* 0x0000_0100_0000_01b3
-        }
-        return hex64(mix(a)) + hex64(mix(b ^ a >> 7))
+        var s = Stream()
+        for byte in bytes { s.add(byte) }
+        return s.hex
     }
 
     public static func hex(_ s: String) -> String { hex(s.utf8) }
+
+    /// The digest fed piece by piece: the same bytes in any pieces give the same `hex`.
+    struct Stream {
+        private var a: UInt64 = 0xcbf2_9ce4_8422_2325
+        private var b: UInt64 = 0x6c62_272e_07bb_0142
+
+        @inline(__always) mutating func add(_ byte: UInt8) {
+            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            b = (b ^ UInt64(byte) ^ 0x5a) &* 0x0000_0100_0000_01b3
+        }
+
+        mutating func add(_ bytes: ArraySlice<UInt8>) { for byte in bytes { add(byte) } }
+
+        var hex: String { StableHash.hex64(StableHash.mix(a)) + StableHash.hex64(StableHash.mix(b ^ a >> 7)) }
+    }
 
     static func mix(_ x0: UInt64) -> UInt64 {
         var x = x0

@@ -37,6 +37,12 @@ public struct StripeFeed: Sendable {
 
     typealias FieldError = TrackingFeed.FieldError
 
+    /// Turns one record of the input into an inbound event; nil for a blank record. A record over
+    /// the size limit is an invalid event naming the limit.
+    public func read(_ record: InputRecord) -> InboundEvent? {
+        record.overLong(source: StripeFeed.source, file: file, what: "record") ?? read(record: record.text, line: record.line)
+    }
+
     /// Turns one record (a JSON object) into an inbound event; nil for a blank record.
     public func read(record text: String, line: Int) -> InboundEvent? {
         if JSONRecordReader.isBlank(text) { return nil }
@@ -48,7 +54,7 @@ public struct StripeFeed: Sendable {
         }
         let json: JSON
         do { json = try JSON.parse(text) } catch {
-            return inbound("unknown", "stripe:" + StableHash.hex(text), .invalid(field: nil, message: error.description))
+            return inbound("unknown", "stripe:" + StableHash.hex(text), .invalid(field: nil, message: error.description(firstLine: line)))
         }
         let contentKey = "stripe:" + StableHash.hex(json.canonicalText)
         guard case .object = json else {
@@ -59,6 +65,9 @@ public struct StripeFeed: Sendable {
         if json["object"]?.string == "event" || (json["type"] != nil && json["data"] != nil) {
             guard let t = json["type"]?.string, !t.isEmpty else {
                 return inbound("unknown", contentKey, .invalid(field: "type", message: json["type"] == nil ? "missing" : "must be a string"))
+            }
+            if t.utf8.count > FeedLimits.idBytes {
+                return inbound("unknown", contentKey, .invalid(field: "type", message: "longer than \(FeedLimits.idBytes) bytes"))
             }
             let id: String
             do { id = try PayloadField.requiredID(json, "id", prefix: "") } catch {

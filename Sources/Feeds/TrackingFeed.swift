@@ -12,6 +12,12 @@ public struct TrackingFeed: Sendable {
         self.defaultCurrency = defaultCurrency; self.file = file
     }
 
+    /// Turns one line of the input into an inbound event; nil for a blank line. A line over the
+    /// size limit is an invalid event naming the limit.
+    public func read(_ line: InputRecord) -> InboundEvent? {
+        line.overLong(source: "jsonl", file: file, what: "line") ?? read(line: line.text, number: line.line)
+    }
+
     /// Turns one line into an inbound event; nil for a blank line.
     public func read(line text: String, number: Int) -> InboundEvent? {
         var blank = true
@@ -28,6 +34,9 @@ public struct TrackingFeed: Sendable {
         guard case .object = json else { return inbound("unknown", .invalid(field: nil, message: "a line must be a JSON object")) }
         guard let type = json["type"]?.string else {
             return inbound("unknown", .invalid(field: "type", message: json["type"] == nil ? "missing" : "must be a string"))
+        }
+        if type.utf8.count > FeedLimits.idBytes {
+            return inbound("unknown", .invalid(field: "type", message: "longer than \(FeedLimits.idBytes) bytes"))
         }
         do {
             return inbound(type, .event(try event(type: type, json)))

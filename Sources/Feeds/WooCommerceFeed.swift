@@ -45,6 +45,12 @@ public final class WooCommerceFeed {
         self.taxExcluded = taxExcluded; self.defaultCurrency = defaultCurrency; self.file = file
     }
 
+    /// Turns one record of the input into an inbound event; nil for a blank record. A record over
+    /// the size limit is an invalid event naming the limit.
+    public func read(_ record: InputRecord) -> InboundEvent? {
+        record.overLong(source: WooCommerceFeed.source, file: file, what: "record") ?? read(record: record.text, line: record.line)
+    }
+
     /// Turns one record (a JSON object) into an inbound event; nil for a blank record.
     public func read(record text: String, line: Int) -> InboundEvent? {
         if JSONRecordReader.isBlank(text) { return nil }
@@ -56,7 +62,7 @@ public final class WooCommerceFeed {
         }
         let json: JSON
         do { json = try JSON.parse(text) } catch {
-            return inbound("unknown", "woocommerce:" + StableHash.hex(text), .invalid(field: nil, message: error.description))
+            return inbound("unknown", "woocommerce:" + StableHash.hex(text), .invalid(field: nil, message: error.description(firstLine: line)))
         }
         // Webhooks are delivered again with the same body: the content is the idempotency key.
         let hash = StableHash.hex(json.canonicalText)

@@ -91,16 +91,16 @@ final class FeedSource: Sequence, IteratorProtocol {
 
     func next() -> InboundEvent? {
         if let feed = tracking {
-            while let (n, text) = lines?.next() {
-                if let e = feed.read(line: text, number: n) { return e }
+            while let line = lines?.nextRecord() {
+                if let e = feed.read(line) { return e }
             }
             return nil
         }
-        while let (n, text) = records?.next() {
+        while let record = records?.nextRecord() {
             let e: InboundEvent?
             switch payments {
-            case .stripe(let f)?: e = f.read(record: text, line: n)
-            case .woocommerce(let f)?: e = f.read(record: text, line: n)
+            case .stripe(let f)?: e = f.read(record)
+            case .woocommerce(let f)?: e = f.read(record)
             case nil: e = nil
             }
             if let e { return e }
