@@ -16,6 +16,8 @@ func runDashboard(store: Store, mode: Mode, ui: UIOptions, fallback: () throws -
         return
     }
     defer { term.stop() }
+    let diversion = StderrDiversion()   // a crash's messages go to a file, not the screen
+    defer { diversion.restore() }
     let size = term.size
     let session = try Session(store: store, mode: mode, who: currentUser(), clock: SystemClock(),
                               width: size.width, height: size.height)
