@@ -17,6 +17,9 @@ final class ResizeStormTests: XCTestCase {
     /// The most memory a view may use after a storm (its peak resident size): the capped
     /// screen takes a few tens of MB; a 10000x10000 one took over 2 GB.
     static let peakMemoryLimitMB = 400
+    /// How long the first redraw after a storm may take (a frozen program is a hang; the
+    /// capped one takes well under a second, even in a debug build on a busy machine).
+    static let redrawLimitSeconds = 20.0
     let timeout = 60.0
 
     override func setUpWithError() throws {
@@ -98,9 +101,13 @@ final class ResizeStormTests: XCTestCase {
         }
         tmux.resize(width: 80, height: 24)
         XCTAssertTrue(tmux.isRunning, "the view ended during the storm:\n\(tmux.capture().joined(separator: "\n"))")
-        let screen = try tmux.waitUntil("a redraw at 80x24", timeout: timeout) { s in
+        let stormEnd = Date()
+        // A program that keeps to its capped size redraws at once; one that took the storm's
+        // sizes (10000x10000) used gigabytes and stayed frozen for most of a minute.
+        let screen = try tmux.waitUntil("a redraw at 80x24", timeout: Self.redrawLimitSeconds) { s in
             s.count == 24 && s[23].hasPrefix(" q quit") && s[0].contains("Alma Alpha (alpha)")
         }
+        print("redraw after the storm: \(String(format: "%.1f", Date().timeIntervalSince(stormEnd))) s")
         XCTAssertTrue(screen.joined(separator: "\n").contains("Customer #1"), screen.joined(separator: "\n"))
         // The screen is capped (ScreenSize: 1000x500), so memory stays small whatever tmux says.
         let peak = Processes.peakMemoryMB(pid)
