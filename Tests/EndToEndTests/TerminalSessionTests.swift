@@ -101,19 +101,21 @@ final class TerminalSessionTests: XCTestCase {
         XCTAssertLessThan(seconds ?? 99, 1, "seconds until the view ended")
     }
 
-    /// A crash of the view (here a SIGSEGV sent to it) shows nothing on the affiliate's
-    /// terminal: the report goes to a file in the crash directory, locally and over ssh.
+    /// A crash (here a SIGSEGV sent to the process) shows nothing on the terminal, of the
+    /// dashboard, the view and the view over ssh: the report goes to a file in the crash
+    /// directory, without registers.
     func testACrashShowsNothingOnTheTerminal() throws {
         program = try SessionProgram(test: self, ssh: true)
         let home = String(cString: getpwuid(geteuid()).pointee.pw_dir)
-        for (name, command, crashDir) in [("the view", program.affdeskCommand("view --affiliate alpha"), program.crashDir),
+        for (name, command, crashDir) in [("the dashboard", program.affdeskCommand(""), program.crashDir),
+                                          ("the view", program.affdeskCommand("view --affiliate alpha"), program.crashDir),
                                           ("the view over ssh", program.sshCommand(), home + "/.local/state/affdesk/crashes")] {
             // After the end: the status on a line of its own, whatever state the terminal is in.
             let tmux = try Tmux(command: command + "; code=$?; stty sane; printf '\\r\\nAFTER-EXIT %d\\r\\n' $code; read _",
                                 width: 100, height: 30)
             defer { tmux.kill() }
-            try tmux.waitFor("Alma Alpha (alpha)", timeout: timeout)
-            let pid = try Processes.waitForOne(name: binName, containing: ["view", program.db])
+            try tmux.waitFor(name == "the dashboard" ? "Session program" : "Alma Alpha (alpha)", timeout: timeout)
+            let pid = try Processes.waitForOne(name: binName, containing: name == "the dashboard" ? [program.db] : ["view", program.db])
             let report = "\(crashDir)/\(binName)-\(pid)-"
             // A signal sent from outside is caught as a crash; the backtracer reports it and
             // then lets the program go on (only a real fault ends it).
