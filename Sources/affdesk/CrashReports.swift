@@ -30,9 +30,10 @@ extension Affdesk {
 /// crash there, named after the program, its pid and the time. When no such directory can be
 /// made (or its path holds a "," or "="), the report goes to /dev/null: the backtracer prints
 /// the whole report on the terminal when it cannot open its output, so the path must work.
-/// What still reaches the terminal is the runtime's one-line message ("Fatal error: ...") and
-/// "*** Signal N: Backtracing from 0x... done ***"; during the full-screen display standard
-/// error goes to a file as well (`StderrDiversion`), so nothing of a crash reaches the screen.
+/// What still reaches standard error is the runtime's one-line message ("Fatal error: ...")
+/// and "*** Signal N: Backtracing from 0x... done ***"; during the full-screen display, and
+/// while the view prints its plain summary, standard error goes to a file as well
+/// (`StderrDiversion`), so nothing of a crash reaches the screen or an affiliate.
 /// Any SWIFT_BACKTRACE of the caller is replaced. Without a terminal (pipes, CI) nothing
 /// changes, except for `view`.
 enum CrashReports {
@@ -100,18 +101,22 @@ enum CrashReports {
     }
 }
 
-/// Standard error sent to a file while the full-screen display is up, so that nothing a crash
-/// prints (the runtime's "Fatal error" line, the backtracer's notice) lands on the screen.
+/// Standard error sent to a file while the full-screen display is up (and while the view
+/// prints its plain summary), so that nothing a crash prints (the runtime's "Fatal error"
+/// line, which can quote a value, and the backtracer's notice) reaches the screen or an
+/// affiliate.
 /// The file is `affdesk-<pid>.stderr` in the crash directory (or /dev/null without one); it is
 /// removed at `restore()` when nothing was written to it.
 final class StderrDiversion {
     private var saved: Int32 = -1
     private var path: String?
 
-    /// Diverts standard error (when it is a terminal; otherwise does nothing).
-    init() {
-        guard isatty(2) == 1 else { return }
+    /// Diverts standard error when it is a terminal, or whatever it is with
+    /// `evenWithoutATerminal` (the affiliate view over `ssh -T`).
+    init(evenWithoutATerminal: Bool = false) {
+        guard evenWithoutATerminal || isatty(2) == 1 else { return }
         let dir = CrashReports.directory(environment: ProcessInfo.processInfo.environment)
+        if let dir { Self.removeLeftovers(in: dir) }
         let file = dir.map { "\($0)/affdesk-\(getpid()).stderr" }
         let fd = open(file ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
@@ -131,8 +136,21 @@ final class StderrDiversion {
         _ = dup2(saved, 2)
         close(saved)
         saved = -1
-        if let path, var st = Optional(stat()), stat(path, &st) == 0, st.st_size == 0 { unlink(path) }
+        var st = stat()
+        if let path, stat(path, &st) == 0, st.st_size == 0 { unlink(path) }
     }
 
     deinit { restore() }
+
+    /// Removes the empty files of processes that ended without `restore` (a hang-up ends the
+    /// process with SIGHUP): `affdesk-<pid>.stderr` of size 0 whose process is gone.
+    static func removeLeftovers(in dir: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        where name.hasPrefix("affdesk-") && name.hasSuffix(".stderr") {
+            guard let pid = pid_t(name.dropFirst("affdesk-".count).dropLast(".stderr".count)), pid != getpid(),
+                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            var st = stat()
+            if stat(dir + "/" + name, &st) == 0, st.st_size == 0 { unlink(dir + "/" + name) }
+        }
+    }
 }
