@@ -92,6 +92,7 @@ public final class Terminal {
         var previousWinch = sigaction()
         _ = affdesk_catch_winch(&previousWinch)
         let screen = withCappedStartSize { newterm(nil, affdesk_stdout(), affdesk_stdin()) }
+        if let screen { _ = set_term(screen) }
         guard let screen, affdesk_has_cup() == 1 else {
             if let screen {
                 endwin()
@@ -100,7 +101,6 @@ public final class Terminal {
             _ = affdesk_restore_winch(&previousWinch)
             return nil
         }
-        _ = set_term(screen)
         active = true
         _ = set_escdelay(25)
         raw()
