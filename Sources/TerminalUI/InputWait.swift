@@ -13,9 +13,10 @@ import Darwin
 /// - A timeout is a tick, never a hang-up. The timeout handed to get_wch is the time left
 ///   rounded *up* to whole milliseconds (at least 1 ms), and when no time is left the wait
 ///   ends with a tick without reading, so get_wch is never asked for a 0 ms wait.
-/// - Only evidence that the input is gone is a hang-up: get_wch failing with EIO, ENXIO, EBADF
-///   or ENOTTY, or (after a read that failed before its deadline) `inputGone`, which polls
-///   standard input for POLLHUP / POLLERR / POLLNVAL and checks that it is still a terminal.
+/// - Only evidence that the input is gone is a hang-up: `inputGone` (standard input polls as
+///   POLLHUP / POLLERR / POLLNVAL, or is no longer a terminal) after a read that failed
+///   before its deadline, or get_wch failing with EIO, ENXIO, EBADF or ENOTTY either with
+///   that evidence or `errorsBeforePause` times in a row (a stale errno alone is not enough).
 /// - A read interrupted by a signal (EINTR) is reported as `.interrupted`: the caller checks
 ///   for a resize and waits on with the same deadline.
 /// - Reads that keep failing early with no such evidence never end the session and never
@@ -59,6 +60,7 @@ struct InputWaiter {
     /// Waits for one read, the deadline (nil: none) or a hang-up.
     func next(until deadline: Duration?) -> Outcome {
         var earlyErrors = 0
+        var hangupErrorsInARow = 0
         while true {
             var timeout: Int32 = -1
             if let deadline {
@@ -67,7 +69,12 @@ struct InputWaiter {
             }
             let r = read(timeout)
             guard case .error(let e) = r else { return .read(r) }
-            if Self.hangupErrors.contains(e) { return .hangup }
+            if Self.hangupErrors.contains(e) {
+                hangupErrorsInARow += 1
+                if hangupErrorsInARow >= Self.errorsBeforePause || inputGone() { return .hangup }
+            } else {
+                hangupErrorsInARow = 0
+            }
             if e == EINTR { return .interrupted }
             if let deadline, now() >= deadline { return .tick }
             // ERR before the deadline with no error: an end of file, or a spurious wake-up.

@@ -110,10 +110,29 @@ final class InputWaitTests: XCTestCase {
 
     func testOnlyATerminalThatIsGoneIsAHangUp() {
         for e in [EIO, ENXIO, EBADF, ENOTTY] {
-            let w = InputWaiter(now: { .zero }, read: { _ in .error(errno: e) }, inputGone: { false }, pause: { _ in })
+            // With the input polling as gone: at once.
+            var reads = 0
+            let w = InputWaiter(now: { .zero }, read: { _ in reads += 1; return .error(errno: e) }, inputGone: { true }, pause: { _ in })
             XCTAssertEqual(w.next(until: .seconds(1)), .hangup, "errno \(e)")
             XCTAssertEqual(w.next(until: nil), .hangup, "errno \(e), no deadline")
+            XCTAssertEqual(reads, 2)
+            // Without: only when every read fails so, `errorsBeforePause` times in a row.
+            reads = 0
+            let repeated = InputWaiter(now: { .zero }, read: { _ in reads += 1; return .error(errno: e) }, inputGone: { false }, pause: { _ in })
+            XCTAssertEqual(repeated.next(until: .seconds(1)), .hangup, "errno \(e) repeated")
+            XCTAssertEqual(reads, InputWaiter.errorsBeforePause)
         }
+        // A stale errno on a read that timed out is a tick.
+        let stale = SimulatedTerminal()
+        let staleWaiter = InputWaiter(now: { stale.clock }, read: { timeout in
+            stale.clock += .milliseconds(Int(timeout))
+            return .error(errno: ENOTTY)
+        }, inputGone: { false }, pause: { _ in })
+        var staleOutcomes: [InputWaiter.Outcome: Int] = [:]
+        for i in 0..<1_000 {
+            staleOutcomes[staleWaiter.next(until: stale.clock + .nanoseconds(Int64(1 + i * 997))), default: 0] += 1
+        }
+        XCTAssertEqual(staleOutcomes, [.tick: 1_000])
         // ERR before the deadline and the input polls as hung up (an end of file).
         let t = SimulatedTerminal()
         t.spuriousEvery = 1
