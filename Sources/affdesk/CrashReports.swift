@@ -121,7 +121,7 @@ final class StderrDiversion {
         let fd = open(file ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
         defer { close(fd) }
-        saved = dup(2)
+        saved = fcntl(2, F_DUPFD_CLOEXEC, 3)
         guard saved >= 0, dup2(fd, 2) == 2 else {
             if saved >= 0 { close(saved) }
             saved = -1
