@@ -16,6 +16,8 @@
 #include <pthread.h>
 #include <wchar.h>
 #include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <ncurses.h>
 
 // MARK: globals
@@ -138,6 +140,38 @@ static inline int affdesk_unblock_all_signals(void) {
 /// terminals use). Declared here because glibc hides it without _XOPEN_SOURCE.
 extern int wcwidth(wchar_t c);
 static inline int affdesk_wcwidth(wchar_t c) { return wcwidth(c); }
+
+// MARK: size changes
+
+/// The window size the kernel has for the terminal on `fd` (TIOCGWINSZ): 0 and the rows and
+/// columns, or -1 when `fd` is not a terminal.
+static inline int affdesk_winsize(int fd, int *rows, int *cols) {
+    struct winsize ws;
+    memset(&ws, 0, sizeof ws);
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0) return -1;
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+    return 0;
+}
+
+static void affdesk_winch_noop(int sig) { (void)sig; }
+
+/// Catches SIGWINCH with a handler that does nothing: the signal then only interrupts a wait
+/// for input (get_wch returns ERR with EINTR), and ncurses, which installs its own handler
+/// only over the default one, never resizes by itself; the program reads the new size and
+/// resizes within its limits. The previous action goes to `old`.
+static inline int affdesk_catch_winch(struct sigaction *old) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = affdesk_winch_noop;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(SIGWINCH, &sa, old);
+}
+
+/// Puts back the SIGWINCH action `affdesk_catch_winch` replaced.
+static inline int affdesk_restore_winch(const struct sigaction *old) {
+    return sigaction(SIGWINCH, old, NULL);
+}
 
 static inline int affdesk_errno(void) { return errno; }
 static inline void affdesk_set_errno(int e) { errno = e; }

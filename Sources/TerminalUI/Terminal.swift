@@ -27,7 +27,10 @@ import TerminalText
 /// `deinit` calls it too. The keyboard is in raw mode, so Ctrl-C, Ctrl-Z and Ctrl-\ arrive as
 /// keys (`.ctrl("c")`, ...) rather than signals: the caller decides that Ctrl-C quits.
 /// SIGTERM and SIGINT sent from outside are handled by ncurses, which restores the terminal
-/// and exits; SIGWINCH is turned into `.resize`. Nothing here runs in a signal handler.
+/// and exits. SIGWINCH only interrupts the wait for input (its handler does nothing); the
+/// new size is then read from the terminal, capped (`ScreenSize`) and returned as `.resize`,
+/// so a terminal of any reported size, 1x1 to 65535x65535, is drawn within sane bounds. A
+/// timeout is a `.tick`; only a terminal that is really gone is a `.hangup` (`InputWaiter`).
 ///
 /// Use from one thread only. One Terminal at a time.
 public final class Terminal {
@@ -51,7 +54,13 @@ public final class Terminal {
     public let unicode: Bool
 
     private let screen: OpaquePointer
-    private var stopped = false
+    private(set) var stopped = false
+    /// The SIGWINCH action before `start`, put back by `stop`.
+    private var previousWinch = sigaction()
+    /// How `nextInput` waits (the real terminal and clock; see `InputWaiter`).
+    let waiter: InputWaiter
+    /// The origin of the waiter's clock.
+    private static let origin = ContinuousClock.now
     /// (attributes, pair) per role, index `Role.rawValue`.
     private var looks: [(attrs: attr_t, pair: Int16)] = []
     private var glyphs: [String: [wchar_t]] = [:]
@@ -80,11 +89,16 @@ public final class Terminal {
         let unicode = setUTF8Locale()
         _ = affdesk_unblock_all_signals()
         if unavailableReason() != nil { return nil }
-        guard let screen = newterm(nil, affdesk_stdout(), affdesk_stdin()) else { return nil }
-        _ = set_term(screen)
-        guard affdesk_has_cup() == 1 else {
-            endwin()
-            delscreen(screen)
+        var previousWinch = sigaction()
+        _ = affdesk_catch_winch(&previousWinch)
+        let screen = withCappedStartSize { newterm(nil, affdesk_stdout(), affdesk_stdin()) }
+        if let screen { _ = set_term(screen) }
+        guard let screen, affdesk_has_cup() == 1 else {
+            if let screen {
+                endwin()
+                delscreen(screen)
+            }
+            _ = affdesk_restore_winch(&previousWinch)
             return nil
         }
         active = true
@@ -109,6 +123,7 @@ public final class Terminal {
             _ = mouseinterval(0)   // report presses at once; no click detection delay
         }
         let t = Terminal(screen: screen, colorMode: mode, mouse: mouseOn, unicode: unicode)
+        t.previousWinch = previousWinch
         t.setUpLooks(defaultColors: defaults)
         return t
     }
@@ -119,6 +134,18 @@ public final class Terminal {
         self.mouseEnabled = mouse
         self.unicode = unicode
         replacement = unicode && affdesk_wcwidth(0xFFFD) == 1 ? 0xFFFD : 0x3F
+        waiter = InputWaiter(
+            now: { Terminal.origin.duration(to: .now) },
+            read: { timeout in
+                affdesk_timeout(timeout)
+                affdesk_set_errno(0)
+                var wch: UInt32 = 0
+                let r = affdesk_get_wch(&wch)
+                if r == ERR { return .error(errno: affdesk_errno()) }
+                return r == KEY_CODE_YES ? .code(Int32(bitPattern: wch)) : .char(wch)
+            },
+            inputGone: Terminal.inputGone,
+            pause: { ms in _ = poll(nil, 0, ms) })
     }
 
     deinit { stop() }
@@ -132,14 +159,15 @@ public final class Terminal {
         _ = curs_set(1)
         endwin()
         delscreen(screen)
+        _ = affdesk_restore_winch(&previousWinch)
         Terminal.active = false
     }
 
-    /// The screen size in cells.
+    /// The screen size in cells (at most `ScreenSize.maxWidth` x `maxHeight`).
     public var size: (width: Int, height: Int) {
         var h: Int32 = 0, w: Int32 = 0
         affdesk_getmaxyx(&h, &w)
-        return (Int(w), Int(h))
+        return (max(0, Int(w)), max(0, Int(h)))
     }
 
     /// Makes the next `draw` repaint the whole screen rather than only what changed (Ctrl-L,
@@ -220,8 +248,10 @@ public final class Terminal {
         guard !stopped else { return }
         let (sw, sh) = size
         _ = affdesk_erase()
-        let w = min(frame.width, sw)
-        let h = min(frame.height, sh)
+        // Never more rows or columns than both the screen and the frame have (the frame's
+        // cells are width x height; a negative bound would be an empty range).
+        let w = max(0, min(frame.width, sw))
+        let h = max(0, min(frame.height, sh, frame.width > 0 ? frame.cells.count / frame.width : 0))
         frame.cells.withUnsafeBufferPointer { cells in
             for y in 0..<h {
                 let row = y * frame.width
@@ -305,105 +335,5 @@ public final class Terminal {
         if w == cells { return out }
         if w == 1 && cells == 2 { return out + [0x20] }
         return [replacement] + Array(repeating: 0x20, count: max(0, cells - 1))
-    }
-
-    // MARK: - Input
-
-    /// Waits up to `timeoutMs` milliseconds (forever when negative) for input. Keys the
-    /// program has no use for (shifted arrows, keypad oddities) are skipped, not returned.
-    public func nextInput(timeoutMs: Int) -> Input {
-        if stopped { return .hangup }
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .milliseconds(max(0, timeoutMs)))
-        var earlyErrors = 0
-        while true {
-            var wait = -1
-            if timeoutMs >= 0 {
-                let left = clock.now.duration(to: deadline)
-                let (s, atto) = left.components
-                wait = max(0, Int(s) * 1000 + Int(atto / 1_000_000_000_000_000))
-            }
-            affdesk_timeout(Int32(clamping: wait))
-            affdesk_set_errno(0)
-            var wch: UInt32 = 0
-            let r = affdesk_get_wch(&wch)
-            if r == ERR {
-                let e = affdesk_errno()
-                if e == EIO || e == ENXIO || e == EBADF || e == ENOTTY { return .hangup }
-                if timeoutMs >= 0 && clock.now >= deadline { return .tick }
-                if e == EINTR { continue }
-                // ERR before the deadline with no error: end of file on the terminal?
-                if inputHungUp() { return .hangup }
-                earlyErrors += 1
-                if earlyErrors > 1000 { return .hangup }   // never spin
-                continue
-            }
-            if r == KEY_CODE_YES {
-                let code = Int32(bitPattern: wch)
-                if code == KEY_RESIZE {
-                    let s = size
-                    return .resize(width: s.width, height: s.height)
-                }
-                if code == KEY_MOUSE {
-                    if let m = mouseEvent() { return .mouse(m) }
-                    continue
-                }
-                if let k = Terminal.key(code: code) { return .key(k) }
-                continue
-            }
-            if wch < 128 {
-                if let k = Key.fromASCII(UInt8(wch)) { return .key(k) }
-                continue
-            }
-            if let u = Unicode.Scalar(wch), !(0x80...0x9F).contains(wch) {
-                return .key(.char(Character(u)))
-            }
-        }
-    }
-
-    static func key(code: Int32) -> Key? {
-        switch code {
-        case KEY_UP: return .up
-        case KEY_DOWN: return .down
-        case KEY_LEFT: return .left
-        case KEY_RIGHT: return .right
-        case KEY_PPAGE: return .pageUp
-        case KEY_NPAGE: return .pageDown
-        case KEY_HOME: return .home
-        case KEY_END: return .end
-        case KEY_BACKSPACE: return .backspace
-        case KEY_DC: return .delete
-        case KEY_IC: return .insert
-        case KEY_BTAB: return .backTab
-        case KEY_ENTER: return .enter
-        default:
-            let f0 = affdesk_key_f(0)
-            if code > f0 && code <= f0 + 24 { return .f(Int(code - f0)) }
-            return nil
-        }
-    }
-
-    private func mouseEvent() -> MouseEvent? {
-        var x: Int32 = 0, y: Int32 = 0
-        var b: mmask_t = 0
-        guard affdesk_getmouse(&x, &y, &b) == OK else { return nil }
-        let kind: MouseEvent.Kind
-        if b & affdesk_button4_pressed() != 0 { kind = .wheelUp }
-        else if b & affdesk_button5_pressed() != 0 { kind = .wheelDown }
-        else if b & affdesk_button1_pressed() != 0 { kind = .press }
-        else if b & affdesk_button1_released() != 0 { kind = .release }
-        else if b & affdesk_button1_clicked() != 0 { kind = .click }
-        else if b & affdesk_button1_double_clicked() != 0 { kind = .doubleClick }
-        else if b & affdesk_button3_pressed() != 0 { kind = .rightPress }
-        else if b & affdesk_report_mouse_position() != 0 { kind = .move }
-        else { return nil }
-        return MouseEvent(x: Int(x), y: Int(y), kind: kind)
-    }
-
-    /// True when standard input has hung up or closed (poll reports HUP, ERR or NVAL).
-    private func inputHungUp() -> Bool {
-        var p = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
-        guard poll(&p, 1, 0) >= 0 else { return errno != EINTR }
-        return p.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
     }
 }

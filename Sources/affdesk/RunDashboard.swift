@@ -12,10 +12,17 @@ func runDashboard(store: Store, mode: Mode, ui: UIOptions, fallback: () throws -
     guard let term = try Terminal.start(colors: !noColor, mouse: !ui.noMouse) else {
         let why = Terminal.unavailableReason() ?? "the terminal cannot address the cursor (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? ""))"
         stderrPrint("affdesk: no full-screen terminal (\(why)); printing a plain-text summary instead.")
+        // An affiliate's `ssh -T` gets standard error too: a crash's messages go to a file.
+        var affiliate = false
+        if case .affiliate = mode { affiliate = true }
+        let diversion = StderrDiversion(evenWithoutATerminal: affiliate)
+        defer { diversion.restore() }
         print(try fallback())
         return
     }
     defer { term.stop() }
+    let diversion = StderrDiversion()   // a crash's messages go to a file, not the screen
+    defer { diversion.restore() }
     let size = term.size
     let session = try Session(store: store, mode: mode, who: currentUser(), clock: SystemClock(),
                               width: size.width, height: size.height, writes: .background)
