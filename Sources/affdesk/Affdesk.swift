@@ -14,8 +14,9 @@ struct Affdesk: ParsableCommand {
         defaultSubcommand: Dash.self)
 
     /// ArgumentParser's own `main`, with its messages (help, and errors that quote what was
-    /// typed) printed through `Console` like everything else.
-    static func main() {
+    /// typed) printed through `Console` like everything else. Called by `main` (CrashReports.swift)
+    /// once crash reports are sent away from the terminal.
+    static func parseAndRun() {
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -9,7 +9,7 @@ extension Affdesk {
     /// The entry point: crash reports are made safe (see `CrashReports`) before anything runs.
     static func main() {
         CrashReports.reexecIfNeeded()
-        main(nil)
+        parseAndRun()
     }
 }
 
