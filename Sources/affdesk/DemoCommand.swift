@@ -33,7 +33,10 @@ struct DemoCommand: ParsableCommand {
         defer { if let t = tempDir { try? FileManager.default.removeItem(atPath: t) } }
         let interactive = !summaryOnly && Terminal.unavailableReason() == nil
         if interactive { stderrPrint("building the demo program (\(sz.rawValue), seed \(seed))…") }
+        let parent = (path as NSString).deletingLastPathComponent
+        let newDirectory = db != nil && !FileManager.default.fileExists(atPath: parent)
         let store = try Store(path: path, clock: FixedClock(DemoProgram.now))
+        if newDirectory { stderrPrint("created directory \(parent) (it did not exist)") }
         let report = try DemoProgram.build(into: store, seed: seed, size: sz)
         if ui.snapshot != nil {
             try printSnapshot(store: store, ui: ui, clock: FixedClock(DemoProgram.now))

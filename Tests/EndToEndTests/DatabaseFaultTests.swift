@@ -177,6 +177,11 @@ final class DatabaseFaultTests: CLITestCase {
         let refused = try affdeskFailing("init", "--db", under)
         XCTAssertTrue(refused.stderr.contains("\(under) cannot be created (\(dir!)/other.sqlite is a file, not a directory)"), refused.stderr)
     }
+
+    func testDemoSaysWhichDirectoryItCreated() throws {
+        let r = try affdesk("demo", "--summary", "--db", dir + "/demo/here/demo.sqlite")
+        XCTAssertTrue(r.stderr.contains("created directory \(dir!)/demo/here (it did not exist)"), r.stderr)
+    }
 }
 
 /// SQL on a database file through the system's libsqlite3 (this test target does not link GRDB),
