@@ -78,15 +78,14 @@ public enum Keymap {
     public static func scopes(_ s: State) -> [Scope] {
         var out: [Scope] = []
         if s.detail != nil {
+            // A pane's actions are those of the screens that open it: admin screens only.
             out = [.detail]
-            if case .customer? = s.detail, s.isAdmin { out.append(.customerActions) }
-            if case .event? = s.detail, s.isAdmin { out.append(.eventActions) }
-        } else if s.tab == .settings && s.isAdmin {
-            out = [.settings, .lists]
+            if case .customer? = s.detail, s.offers(.customerActions) { out.append(.customerActions) }
+            if case .event? = s.detail, s.offers(.eventActions) { out.append(.eventActions) }
+        } else if let screen = s.screen {
+            out = [.lists] + screen.scopes
         } else {
             out = [.lists]
-            if s.isAdmin && (s.tab == .customers || s.tab == .caps) { out.append(.customerActions) }
-            if s.isAdmin && s.tab == .triage { out += [.triage, .eventActions] }
         }
         return out + (s.isAdmin ? [.admin, .everywhere] : [.everywhere])
     }
@@ -107,7 +106,7 @@ public enum Keymap {
     public static func statusBar(_ s: State) -> [Binding] {
         let scopes = scopes(s)
         var out = bindings.filter { $0.inStatusBar && scopes.contains($0.scope) }
-        if s.tab == .settings && s.detail == nil {
+        if let screen = s.screen, !screen.isList, s.detail == nil {
             out.removeAll { $0.command == .filter || $0.command == .sortReverse }
             // Enter edits the selected setting.
             out = out.map { var b = $0; if b.command == .open { b.short = "edit" }; return b }

@@ -8,36 +8,79 @@ public enum Mode: Hashable, Sendable {
     case affiliate(id: Int64, code: String, name: String)
 }
 
+/// Where a screen sits in State.lists. The admin's tabs in order; the affiliate view's
+/// screens sit on three of them (see `Screens.affiliate`).
 public enum Tab: Int, CaseIterable, Hashable, Sendable {
     case affiliates, customers, conversions, caps, triage, audit, settings
 
-    public var title: String {
-        switch self {
-        case .affiliates: return "Affiliates"
-        case .customers: return "Customers"
-        case .conversions: return "Conversions"
-        case .caps: return "Caps"
-        case .triage: return "Triage"
-        case .audit: return "Audit"
-        case .settings: return "Settings"
-        }
-    }
+    /// The title of the admin screen on this tab.
+    public var title: String { Screens.admin.first { $0.tab == self }?.title ?? "" }
 }
 
-/// One table row as the screen shows it: cells already formatted, plus what actions need.
+/// A list row as the store read it, typed: what `update` acts on (never the drawn text).
+public enum RowItem: Hashable, Sendable {
+    case affiliate(AffiliateSummary)
+    case customer(CustomerRow)
+    case conversion(ConversionRow)
+    case event(EventRow)
+    case audit(AuditRow)
+    /// The affiliate view's rows: a customer is only its number for this affiliate.
+    case myCustomer(AffiliateCustomerRow)
+    case myConversion(AffiliateConversionRow)
+    case earnings(EarningsMonth)
+    /// A row given as text only (tests): acts by its id and this name.
+    case plain(ref: String, status: CustomerStatus?)
+}
+
+/// One table row: the typed row, and its cells as its screen draws them.
 public struct DisplayRow: Hashable, Sendable {
     public var id: Int64
-    /// What admin actions act on: the customer key, the affiliate code, the event id.
-    public var ref: String
+    public var item: RowItem
     public var cells: [String]
     /// Per-cell role overriding the row's style (a status in colour, an error in red).
     public var roles: [Role?]
     public var cursor: Cursor
-    /// The customer's status, on rows that are customers.
-    public var status: CustomerStatus?
-    public init(id: Int64, ref: String, cells: [String], roles: [Role?] = [], cursor: Cursor, status: CustomerStatus? = nil) {
-        self.id = id; self.ref = ref; self.cells = cells; self.roles = roles; self.cursor = cursor; self.status = status
+
+    public init(id: Int64, item: RowItem, cells: [String], roles: [Role?] = [], cursor: Cursor) {
+        self.id = id; self.item = item; self.cells = cells; self.roles = roles; self.cursor = cursor
     }
+
+    /// A row of text only.
+    public init(id: Int64, ref: String, cells: [String], roles: [Role?] = [], cursor: Cursor, status: CustomerStatus? = nil) {
+        self.init(id: id, item: .plain(ref: ref, status: status), cells: cells, roles: roles, cursor: cursor)
+    }
+
+    /// The row's name: the customer key, the affiliate code, the event id, "#N" in the affiliate view.
+    public var ref: String {
+        switch item {
+        case .affiliate(let a): return a.affiliate.code
+        case .customer(let c): return c.key
+        case .conversion(let v): return v.customerKey ?? ""
+        case .event(let e): return String(e.id)
+        case .audit(let a): return a.target ?? ""
+        case .myCustomer(let c): return "#\(c.number)"
+        case .myConversion(let v): return v.customerNumber.map { "#\($0)" } ?? ""
+        case .earnings(let m): return m.month
+        case .plain(let ref, _): return ref
+        }
+    }
+
+    /// The customer's status, on rows that are customers.
+    public var status: CustomerStatus? {
+        switch item {
+        case .customer(let c): return c.status
+        case .myCustomer(let c): return c.status
+        case .plain(_, let status): return status
+        default: return nil
+        }
+    }
+}
+
+/// How a column sorts: the store's own sort, typed per list.
+public enum SortKey: Hashable, Sendable {
+    case affiliates(AffiliateSort)
+    case customers(CustomerSort)
+    case conversions(ConversionSort)
 }
 
 /// A table column: a title, how wide, and whether and how it sorts.
@@ -47,11 +90,11 @@ public struct Column: Hashable, Sendable {
     /// Extra room is shared among flexible columns.
     public var flex: Bool
     public var rightAligned: Bool
-    /// The store's sort key for this column, nil when it does not sort.
-    public var sortKey: String?
+    /// How this column sorts, nil when it does not.
+    public var sortKey: SortKey?
     /// Columns with the lowest priority are dropped first when the terminal is narrow.
     public var priority: Int
-    public init(_ title: String, width: Int, flex: Bool = false, right: Bool = false, sort: String? = nil, priority: Int = 5) {
+    public init(_ title: String, width: Int, flex: Bool = false, right: Bool = false, sort: SortKey? = nil, priority: Int = 5) {
         self.title = title; self.width = width; self.flex = flex; self.rightAligned = right; self.sortKey = sort; self.priority = priority
     }
 }
@@ -99,13 +142,16 @@ public enum LoadMode: Hashable, Sendable {
 /// What a list query asks the store for, beyond the page.
 public struct ListQuery: Hashable, Sendable {
     public var tab: Tab
-    public var sortKey: String
+    /// Nil on lists the store reads in one fixed order.
+    public var sort: SortKey?
     public var descending: Bool
     public var filter: String
     /// Customers of one affiliate (from the Affiliates screen).
     public var affiliateID: Int64?
     /// Triage: only this reason.
     public var reason: String?
+    /// What the rows are drawn with: the currency, the status names, the caps.
+    public var settings: ProgramSettings
 }
 
 /// The detail pane over a list.
@@ -296,19 +342,32 @@ public struct State: Hashable, Sendable {
         self.mode = mode
         self.settings = settings
         self.now = now
-        self.tab = mode == .admin ? .customers : .customers
+        // Both modes open on their customers.
+        self.tab = .customers
         var lists: [Tab: ListState] = [:]
-        for t in Tab.allCases { lists[t] = ListState(sortColumn: Screens.defaultSort(t, mode).column, descending: Screens.defaultSort(t, mode).descending) }
+        for screen in Screens.list(mode) where screen.isList {
+            lists[screen.tab] = ListState(sortColumn: screen.defaultSort.column, descending: screen.defaultSort.descending)
+        }
         self.lists = lists
     }
 
+    /// The current tab's list (an empty one on a tab without a list).
     public var list: ListState {
-        get { lists[tab]! }
+        get { lists[tab] ?? ListState(sortColumn: 0, descending: false) }
         set { lists[tab] = newValue }
     }
 
+    /// This mode's screens, in tab order: the affiliate view's list has no admin screen.
+    var screens: [any Screen] { Screens.list(mode) }
+    /// The screen on the current tab (none on a tab this mode does not have).
+    var screen: (any Screen)? { Screens.screen(tab, mode) }
+    /// Whether some screen of this mode offers these keys (the admin actions are only on admin screens).
+    func offers(_ scope: Scope) -> Bool { screens.contains { $0.scopes.contains(scope) } }
+    /// The current tab shows a list (not a form such as Settings).
+    var onList: Bool { screen?.isList ?? false }
+
     /// The tabs this mode shows.
-    public var tabs: [Tab] { mode == .admin ? Tab.allCases : [.customers, .conversions, .affiliates] }
+    public var tabs: [Tab] { screens.map(\.tab) }
     public var isAdmin: Bool { mode == .admin }
 }
 

@@ -8,11 +8,11 @@ public let pageSize = 200
 extension State {
     /// The effects that fill a new dashboard.
     public static func start(_ s: State) -> [Effect] {
-        [.loadSettings, load(s, s.tab, .reset), .loadReasons]
+        [.loadSettings, load(s, s.tab, .reset)] + s.screens.flatMap(\.sideLoads)
     }
 
     static func load(_ s: State, _ tab: Tab, _ mode: LoadMode) -> Effect {
-        let l = s.lists[tab]!
+        let l = s.lists[tab] ?? ListState(sortColumn: 0, descending: false)
         let q = Screens.query(tab, s)
         switch mode {
         case .reset: return .load(q, mode, .first(pageSize))
@@ -32,7 +32,10 @@ extension State {
 public func update(_ s: inout State, _ msg: Msg) -> [Effect] {
     let effects = transition(&s, msg)
     // A message of two rows takes one from the list: keep the selection in view.
-    if s.tab != .settings { s.lists[s.tab]!.top = clampTop(s.list, visible: Layout(s).visibleRows) }
+    if s.onList {
+        let top = clampTop(s.list, visible: Layout(s).visibleRows)
+        s.list.top = top
+    }
     return effects
 }
 
@@ -42,7 +45,8 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
     case .mouse(let m): return handleMouse(&s, m)
     case .resize(let w, let h):
         s.width = w; s.height = h
-        for t in Tab.allCases { s.lists[t]!.top = clampTop(s.lists[t]!, visible: Layout(s).visibleRows) }
+        let visible = Layout(s).visibleRows
+        for (t, l) in s.lists { s.lists[t]!.top = clampTop(l, visible: visible) }
         return []
     case .tick:
         markWaiting(&s)
@@ -101,16 +105,16 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         return []
     case .failed(let m):
         s.message = Note(m, isError: true)
-        s.lists[s.tab]!.loading = false
+        s.lists[s.tab]?.loading = false
         return []
     }
 }
 
 /// Everything on screen read again, keeping selections.
 func refreshAll(_ s: State) -> [Effect] {
-    // Rejection reasons are the admin's Triage: the affiliate view never asks for them.
-    var out: [Effect] = s.isAdmin ? [.loadSettings, .loadReasons] : [.loadSettings]
-    if s.tab != .settings { out.append(State.load(s, s.tab, .reload(keep: s.list.selectedRow?.id))) }
+    // What the screens keep beside their lists (Triage's reasons: not in the affiliate view).
+    var out: [Effect] = [.loadSettings] + s.screens.flatMap(\.sideLoads)
+    if s.onList { out.append(State.load(s, s.tab, .reload(keep: s.list.selectedRow?.id))) }
     switch s.detail {
     case .customer(let d)?: out.append(.loadCustomer(key: d.customer.key))
     case .event(let d)?: out.append(.loadEvent(id: d.event.id))
@@ -121,7 +125,8 @@ func refreshAll(_ s: State) -> [Effect] {
 }
 
 func applyLoaded(_ s: inout State, _ tab: Tab, _ mode: LoadMode, _ rows: [DisplayRow], _ total: Int, _ atEnd: Bool) {
-    var l = s.lists[tab]!
+    // Only a list this mode has (a late answer for another tab's list is dropped).
+    guard var l = s.lists[tab] else { return }
     l.loading = false
     l.loaded = true
     if total >= 0 { l.total = total }
@@ -219,15 +224,12 @@ func prefetch(_ s: inout State) -> [Effect] {
 }
 
 func switchTab(_ s: inout State, _ t: Tab) -> [Effect] {
-    guard s.tabs.contains(t) else { return [] }
+    guard let screen = Screens.screen(t, s.mode) else { return [] }
     s.tab = t
     s.detail = nil
     s.filtering = false
-    if t == .settings { return [.loadSettings] }
-    var out: [Effect] = []
-    if t == .triage { out.append(.loadReasons) }
-    out.append(State.load(s, t, s.list.loaded ? .reload(keep: s.list.selectedRow?.id) : .reset))
-    return out
+    guard screen.isList else { return [.loadSettings] }
+    return screen.sideLoads + [State.load(s, t, s.list.loaded ? .reload(keep: s.list.selectedRow?.id) : .reset)]
 }
 
 func handleKey(_ s: inout State, _ key: Key) -> [Effect] {
@@ -270,7 +272,7 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
     case .back:
         if s.detail != nil { s.detail = nil; return [] }
         if !s.list.filter.isEmpty {
-            s.lists[s.tab]!.filter = ""
+            s.list.filter = ""
             return [State.load(s, s.tab, .reset)]
         }
         if s.tab == .customers, s.affiliateFilter != nil {
@@ -279,22 +281,22 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
         }
         return []
     case .filter:
-        guard s.tab != .settings, s.detail == nil else { return [] }
+        guard s.onList, s.detail == nil else { return [] }
         s.filtering = true
         return []
     case .sortNext, .sortPrev, .sortReverse:
-        guard s.tab != .settings, s.detail == nil else { return [] }
+        guard s.onList, s.detail == nil else { return [] }
         let cols = Screens.columns(s.tab, s)
         let sortable = cols.indices.filter { cols[$0].sortKey != nil }
         guard !sortable.isEmpty else { return [] }
         if cmd == .sortReverse {
-            s.lists[s.tab]!.descending.toggle()
+            s.list.descending.toggle()
         } else {
             let i = sortable.firstIndex(of: s.list.sortColumn) ?? 0
             let next = sortable[(i + (cmd == .sortNext ? 1 : sortable.count - 1)) % sortable.count]
-            s.lists[s.tab]!.sortColumn = next
+            s.list.sortColumn = next
         }
-        s.lists[s.tab]!.loading = true
+        s.list.loading = true
         return [State.load(s, s.tab, .reset)]
     case .setStatus: return beginSetStatus(&s)
     case .reassign:
@@ -370,45 +372,34 @@ func scrollDetail(_ s: inout State, _ cmd: Command, _ visible: Int) -> [Effect] 
     return []
 }
 
+/// Enter: what the screen opens for its selected row.
 func open(_ s: inout State) -> [Effect] {
-    if s.tab == .settings { return beginEditSetting(&s) }
-    guard let row = s.list.selectedRow else { return [] }
-    if !s.isAdmin {
-        // The affiliate view: rows carry the customer's number for this affiliate, never a key.
-        guard s.tab == .customers || s.tab == .conversions, let n = Int64(row.ref.dropFirst()) else { return [] }
-        return [.loadMyCustomer(number: n)]
-    }
-    switch s.tab {
-    case .affiliates:
-        s.affiliateFilter = AffiliateScope(id: row.id, code: row.ref)
-        s.tab = .customers
-        s.lists[.customers]!.filter = ""
-        return [State.load(s, .customers, .reset)]
-    case .customers, .caps:
-        return [.loadCustomer(key: row.ref)]
-    case .conversions:
-        return row.ref.isEmpty ? [] : [.loadCustomer(key: row.ref)]
-    case .triage:
-        return [.loadEvent(id: row.id)]
-    case .audit, .settings:
-        return []
-    }
+    guard let screen = s.screen else { return [] }
+    if screen.isList && s.list.selectedRow == nil { return [] }
+    return screen.open(s.list.selectedRow, &s)
+}
+
+/// The customer the customer actions act on: the open pane's, else the selected row's (on a
+/// screen with customer actions).
+func selectedCustomerRow(_ s: State) -> DisplayRow? {
+    guard s.detail == nil, s.screen?.scopes.contains(.customerActions) == true else { return nil }
+    return s.list.selectedRow
 }
 
 func selectedCustomerKey(_ s: State) -> String? {
     if case .customer(let d)? = s.detail { return d.customer.key }
-    guard s.tab == .customers || s.tab == .caps else { return nil }
-    return s.list.selectedRow?.ref
+    return selectedCustomerRow(s)?.ref
 }
 
 func selectedAffiliateCode(_ s: State) -> String? {
     if case .customer(let d)? = s.detail { return d.customer.affiliateCode }
-    return s.list.selectedRow?.cells[1]
+    guard case .customer(let c)? = selectedCustomerRow(s)?.item else { return nil }
+    return c.affiliateCode
 }
 
 func selectedStatus(_ s: State) -> CustomerStatus? {
     if case .customer(let d)? = s.detail { return d.customer.status }
-    return s.list.selectedRow?.status
+    return selectedCustomerRow(s)?.status
 }
 
 func beginSetStatus(_ s: inout State) -> [Effect] {
@@ -425,7 +416,7 @@ func beginSetStatus(_ s: inout State) -> [Effect] {
 }
 
 func beginEditSetting(_ s: inout State) -> [Effect] {
-    guard s.isAdmin, let field = SettingField(rawValue: s.settingsField), !refuseWhileBlocked(&s) else { return [] }
+    guard let field = SettingField(rawValue: s.settingsField), !refuseWhileBlocked(&s) else { return [] }
     s.overlays.append(.form(Form(title: "Edit: \(field.label)", purpose: .editSetting(field), labels: [field.label],
                                  values: [SettingsScreen.value(field, s.settings)])))
     return []
@@ -597,12 +588,12 @@ func handleMouse(_ s: inout State, _ m: MouseEvent) -> [Effect] {
             for (tab, range) in layout.tabRanges(s) where range.contains(m.x) { return switchTab(&s, tab) }
             return []
         }
-        guard s.detail == nil, s.tab != .settings else { return [] }
+        guard s.detail == nil, s.onList else { return [] }
         if m.y == layout.headerY {
             let cols = layout.columnRects(s)
             guard let hit = cols.first(where: { $0.x <= m.x && m.x < $0.x + $0.width }),
                   Screens.columns(s.tab, s)[hit.index].sortKey != nil else { return [] }
-            if s.list.sortColumn == hit.index { s.lists[s.tab]!.descending.toggle() } else { s.lists[s.tab]!.sortColumn = hit.index }
+            if s.list.sortColumn == hit.index { s.list.descending.toggle() } else { s.list.sortColumn = hit.index }
             return [State.load(s, s.tab, .reset)]
         }
         let rowIndex = m.y - layout.firstRowY

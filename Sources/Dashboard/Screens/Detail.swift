@@ -2,8 +2,9 @@ import AttributionCore
 import AttributionStore
 import TerminalText
 
-/// The detail panes: a customer (with caps, revenue sparkline, conversions and events in time
-/// order) and an inbox event (its reason, fix and payload).
+/// The detail panes: the admin's customer (with caps, revenue sparkline, conversions and events
+/// in time order) and inbox event (its reason, fix and payload), opened only from admin screens
+/// (and loaded only for the admin, see `Driver`); the affiliate view's pane is `MyCustomerPane`.
 enum DetailView {
     static func draw(_ f: inout Frame, _ s: State, _ area: Rect) {
         guard let (title, lines, scroll) = content(s, area) else { return }
@@ -26,7 +27,7 @@ enum DetailView {
         let scroll: Int
         switch s.detail {
         case .customer(let d)?:
-            title = s.isAdmin ? "Customer \(d.customer.key)" : "Customer #\(d.customer.number)"
+            title = "Customer \(d.customer.key)"
             lines = customerLines(d, s, width: area.width - 4)
             scroll = d.scroll
         case .event(let d)?:
@@ -35,7 +36,7 @@ enum DetailView {
             scroll = d.scroll
         case .mine(let d)?:
             title = "Customer #\(d.customer.number)"
-            lines = AffiliateScreens.detailLines(d, s, width: area.width - 4)
+            lines = MyCustomerPane.detailLines(d, s, width: area.width - 4)
             scroll = d.scroll
         case nil:
             return nil
@@ -80,11 +81,9 @@ enum DetailView {
         let st = s.settings
         var out: [(String, Style)] = []
         func kv(_ k: String, _ v: String, _ style: Style = Style(.normal)) { out.append((Width.pad(k, to: 13) + v, style)) }
-        if s.isAdmin {
-            kv("Key", c.key, Style(.accent, bold: true))
-            kv("Email", c.email ?? "—")
-            kv("Affiliate", "\(c.affiliateCode) (\(c.affiliateName))")
-        }
+        kv("Key", c.key, Style(.accent, bold: true))
+        kv("Email", c.email ?? "—")
+        kv("Affiliate", "\(c.affiliateCode) (\(c.affiliateName))")
         kv("Status", "\(st.label(c.status)) (\(c.status.rawValue))", Style(Fmt.statusRole(c.status), bold: true))
         kv("Tracked", c.createdAt.shortDisplay)
         kv("Conversions", String(c.conversions))
@@ -111,18 +110,15 @@ enum DetailView {
         // Conversions and events in one time line.
         var items: [(Instant, Int64, String, Style)] = []
         for v in d.conversions {
-            let who = s.isAdmin ? "  \(v.externalID)" : ""
-            items.append((v.at, v.id * 2, "\(v.at.shortDisplay)  paid \(Fmt.money(v.amount, st))  commission \(Fmt.money(v.commission, st))  \(v.affiliateCode)\(who)",
+            items.append((v.at, v.id * 2, "\(v.at.shortDisplay)  paid \(Fmt.money(v.amount, st))  commission \(Fmt.money(v.commission, st))  \(v.affiliateCode)  \(v.externalID)",
                           Style(.ok)))
         }
-        if s.isAdmin {
-            // A payment's own inbox event adds nothing to its "paid" line; other events stay.
-            let paid = Set(d.conversions.map(\.id))
-            for e in d.events where !(e.outcome == .accepted && e.notes.isEmpty && e.conversionID.map(paid.contains) == true) {
-                let what = e.reasonCode.map { "refused \($0)" } ?? (e.note.map { "accepted · \($0)" } ?? "accepted")
-                items.append((e.at ?? e.receivedAt, e.id * 2 + 1, "\((e.at ?? e.receivedAt).shortDisplay)  event #\(e.id) \(e.type): \(what)",
-                              Style(e.outcome == .accepted ? .dim : .error)))
-            }
+        // A payment's own inbox event adds nothing to its "paid" line; other events stay.
+        let paid = Set(d.conversions.map(\.id))
+        for e in d.events where !(e.outcome == .accepted && e.notes.isEmpty && e.conversionID.map(paid.contains) == true) {
+            let what = e.reasonCode.map { "refused \($0)" } ?? (e.note.map { "accepted · \($0)" } ?? "accepted")
+            items.append((e.at ?? e.receivedAt, e.id * 2 + 1, "\((e.at ?? e.receivedAt).shortDisplay)  event #\(e.id) \(e.type): \(what)",
+                          Style(e.outcome == .accepted ? .dim : .error)))
         }
         items.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         out += items.map { ($0.2, $0.3) }
@@ -139,7 +135,7 @@ enum DetailView {
         if let at = e.at { kv("Event time", at.shortDisplay) }
         if let f = e.field { kv("Field", f, Style(.warning)) }
         if let x = e.externalID { kv("External id", x) }
-        if d.customer == nil, let k = e.customerKey { kv("Customer", k + (s.isAdmin ? " · not tracked" : "")) }
+        if d.customer == nil, let k = e.customerKey { kv("Customer", k + " · not tracked") }
         if d.click == nil, let c = e.clickRef { kv("Click", c) }
         // The click's age against the window, the customer's status and caps (TriageActions).
         out += TriageActions.contextLines(d, s)
@@ -163,7 +159,7 @@ enum DetailView {
             out.append(("If it came again today", Style(.title, bold: true)))
             let text = w.isAccepted ? "accepted" + (w.detail.map { ": \($0)" } ?? "") : "refused \(w.reason!.rawValue): \(w.reason!.sentence)"
             out.append((text, Style(w.isAccepted ? .ok : .error)))
-            if w.isAccepted && e.outcome == .rejected && s.isAdmin {
+            if w.isAccepted && e.outcome == .rejected {
                 out.append(("p replays it now (y/N, audited; never pays twice)", Style(.key)))
             }
         }

@@ -21,7 +21,8 @@ public struct ReplayPreview: Hashable, Sendable {
 enum TriageActions {
     /// The event the actions apply to: the open event pane's, else the Triage list's selection.
     static func selectedEventID(_ s: State) -> Int64? {
-        guard s.isAdmin else { return nil }
+        // Only where some screen offers the event actions (never in the affiliate view).
+        guard s.offers(.eventActions) else { return nil }
         if case .event(let d)? = s.detail { return d.event.id }
         guard s.detail == nil, s.tab == .triage else { return nil }
         return s.list.selectedRow?.id
