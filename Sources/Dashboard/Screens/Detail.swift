@@ -90,15 +90,7 @@ enum DetailView {
         kv("Commission", Fmt.money(c.commission, st), Style(.accent))
         out.append(("", Style()))
         out.append(("Caps", Style(.title, bold: true)))
-        let barW = max(10, min(30, width - 40))
-        func cap(_ name: String, _ dim: CapProgress.Dimension?, _ text: (CapProgress.Dimension) -> String) {
-            guard let dim else { out.append((Width.pad(name, to: 13) + "no cap", Style(.dim))); return }
-            out.append((Width.pad(name, to: 13) + ProgressBar.render(fraction: dim.fraction, width: barW) + "  " + text(dim),
-                        Style(dim.reached ? .warning : .chart)))
-        }
-        cap("Count", d.progress.count) { "\($0.used) of \($0.limit) commissions" }
-        cap("Months", d.progress.months) { "day \($0.used) of \($0.limit)" }
-        cap("Amount", d.progress.amount) { "\(Fmt.money(minor: $0.used, st)) of \(Fmt.money(minor: $0.limit, st))" }
+        out += Fmt.capBars(d.progress, st, width: width)
         out.append(("", Style()))
         let series = d.monthly.map(\.minor)
         let spark = Sparkline.render(Array(series.suffix(max(4, width - 30))), width: min(series.count, max(4, width - 30)))

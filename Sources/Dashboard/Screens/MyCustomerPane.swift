@@ -16,14 +16,7 @@ enum MyCustomerPane {
         kv("Commission", Fmt.money(c.commission, st), Style(.accent))
         out.append(("", Style()))
         out.append(("Caps", Style(.title, bold: true)))
-        let barW = max(10, min(30, width - 40))
-        for (name, dim, text) in [("Count", d.progress.count, { (x: CapProgress.Dimension) in "\(x.used) of \(x.limit) commissions" }),
-                                  ("Months", d.progress.months, { "day \($0.used) of \($0.limit)" }),
-                                  ("Amount", d.progress.amount, { "\(Fmt.money(minor: $0.used, st)) of \(Fmt.money(minor: $0.limit, st))" })] {
-            guard let dim else { out.append((Width.pad(name, to: 13) + "no cap", Style(.dim))); continue }
-            out.append((Width.pad(name, to: 13) + ProgressBar.render(fraction: dim.fraction, width: barW) + "  " + text(dim),
-                        Style(dim.reached ? .warning : .chart)))
-        }
+        out += Fmt.capBars(d.progress, st, width: width)
         out.append(("", Style()))
         out.append(("Your conversions from this customer", Style(.title, bold: true)))
         for v in d.conversions {

@@ -79,14 +79,7 @@ enum TriageActions {
 
     /// "count 1 of 3 commissions · months no cap · amount 2.90 of 100.00".
     static func capsText(_ p: CapProgress, _ s: ProgramSettings) -> String {
-        if s.caps.isEmpty { return "no caps" }
-        func dim(_ name: String, _ d: CapProgress.Dimension?, _ text: (CapProgress.Dimension) -> String) -> String {
-            guard let d else { return "\(name) no cap" }
-            return "\(name) \(text(d))\(d.reached ? " (reached)" : "")"
-        }
-        return [dim("count", p.count) { "\($0.used) of \($0.limit) commissions" },
-                dim("months", p.months) { "day \($0.used) of \($0.limit)" },
-                dim("amount", p.amount) { "\(Fmt.money(minor: $0.used, s)) of \(Fmt.money(minor: $0.limit, s))" }].joined(separator: " · ")
+        s.caps.isEmpty ? "no caps" : Wording.capProgress(p) { Fmt.money(minor: $0, s) }
     }
 
     /// The event pane's lines about its click and customer, as `affdesk triage` prints them.
