@@ -34,34 +34,33 @@ public final class Driver {
 
     var isAdmin: Bool { viewer == .admin }
 
+    /// Whether this viewer may have the effect run: the admin's reads and changes are refused to
+    /// the affiliate view, and its own customer pane to the admin, whatever asks for them.
+    public func allows(_ effect: Effect) -> Bool {
+        switch effect {
+        case .loadReasons, .loadPicker, .loadCustomer, .loadEvent, .prepareReplay, .prepareManual, .perform: return isAdmin
+        case .loadMyCustomer: return !isAdmin
+        case .load, .loadSettings, .checkForChanges, .quit: return true
+        }
+    }
+
     func execute(_ effect: Effect) throws -> [Msg] {
+        guard allows(effect) else { return [] }
         switch effect {
         case .quit: return []
         case .checkForChanges: return try checkForChanges()
         case .loadSettings: return [.settingsLoaded(try store.settings())]
         case .loadReasons:
-            guard isAdmin else { return [] }
             let counts = try store.rejectionCounts()
             let all = ReasonCount(reason: "", count: counts.reduce(0) { $0 + $1.count })
             return [.reasonsLoaded([all] + counts.map { ReasonCount(reason: $0.reason, count: $0.count) })]
         case .loadPicker:
-            guard isAdmin else { return [] }
             return [.pickerLoaded(try store.affiliates().map { PickerItem(code: $0.code, name: $0.name, disabled: $0.disabled) })]
-        case .loadCustomer(let key):
-            guard isAdmin else { return [] }
-            return [try customerDetail(key)]
-        case .loadMyCustomer(let number):
-            guard !isAdmin else { return [] }
-            return [try myCustomerDetail(number)]
-        case .loadEvent(let id):
-            guard isAdmin else { return [] }
-            return [try eventDetail(id)]
-        case .prepareReplay(let id):
-            guard isAdmin else { return [] }
-            return [try replayPreview(id)]
-        case .prepareManual(let id):
-            guard isAdmin else { return [] }
-            return [.manualPrepared(try store.manualDraft(eventID: id, reparse: try reparser()))]
+        case .loadCustomer(let key): return [try customerDetail(key)]
+        case .loadMyCustomer(let number): return [try myCustomerDetail(number)]
+        case .loadEvent(let id): return [try eventDetail(id)]
+        case .prepareReplay(let id): return [try replayPreview(id)]
+        case .prepareManual(let id): return [.manualPrepared(try store.manualDraft(eventID: id, reparse: try reparser()))]
         case .perform(let action):
             // Sessions name the change from their settings; here from the stored ones.
             let summary = (try? store.settings()).map { action.summary($0) } ?? "the change"

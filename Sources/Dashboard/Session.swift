@@ -73,7 +73,7 @@ public final class Session {
         var queue = effects
         while !queue.isEmpty {
             let e = queue.removeFirst()
-            if case .perform(let action) = e {
+            if case .perform(let action) = e, driver.allows(e) {
                 // The change named as the screen names it ("usr_1 → Paying"), for a failure's sentence.
                 let writer = driver.writer, summary = action.summary(state.settings), inbox = finished
                 switch writes {
