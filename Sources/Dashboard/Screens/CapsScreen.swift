@@ -7,7 +7,7 @@ struct CapsScreen: Screen {
     let tab = Tab.caps
     let title = "Caps"
     let defaultSort = (column: 1, descending: false)   // by affiliate
-    let scopes: [Scope] = [.customerActions]
+    let bindings = Keymap.customerActions
 
     func columns(_ s: ProgramSettings) -> [Column] {
         [

@@ -7,7 +7,7 @@ struct CustomersScreen: Screen {
     let tab = Tab.customers
     let title = "Customers"
     let defaultSort = (column: 6, descending: true)   // last activity
-    let scopes: [Scope] = [.customerActions]
+    let bindings = Keymap.customerActions
 
     func columns(_ settings: ProgramSettings) -> [Column] {
         [

@@ -15,7 +15,9 @@ protocol Screen: Sendable {
     func columns(_ settings: ProgramSettings) -> [Column]
     /// The column index sorted by at first, and the direction.
     var defaultSort: (column: Int, descending: Bool) { get }
-    /// The key scopes its list adds to `.lists` (the admin's actions on its rows).
+    /// The keys it adds to the keymap (the admin's actions on its rows).
+    var bindings: [Binding] { get }
+    /// Where its keys work: those of its bindings (the admin's actions on its rows), added to `.lists`.
     var scopes: [Scope] { get }
     /// Reads kept beside the list, asked for when the tab is shown and on every refresh.
     var sideLoads: [Effect] { get }
@@ -32,7 +34,12 @@ protocol Screen: Sendable {
 
 extension Screen {
     var isList: Bool { true }
-    var scopes: [Scope] { [] }
+    var bindings: [Binding] { [] }
+    var scopes: [Scope] {
+        var out: [Scope] = []
+        for b in bindings where !out.contains(b.scope) { out.append(b.scope) }
+        return out
+    }
     var sideLoads: [Effect] { [] }
     func narrow(_ q: inout ListQuery, _ s: State) {}
     func open(_ row: DisplayRow?, _ s: inout State) -> [Effect] { [] }

@@ -19,6 +19,12 @@ public struct ReplayPreview: Hashable, Sendable {
 /// The Triage tab's two actions: replay an event, add its conversion by hand. Pure: the
 /// confirmations they open and the lines the event pane adds.
 enum TriageActions {
+    /// The admin's actions on an inbox event: the Triage screen adds them, and the event pane has them.
+    static let bindings: [Binding] = [
+        Binding(keys: [.char("p")], label: "p", short: "replay", help: "Replay the event under today's settings (y/N, audited; never pays twice)", command: .replay, scope: .eventActions, inStatusBar: true),
+        Binding(keys: [.char("m")], label: "m", short: "by hand", help: "Add the event's conversion by hand, an admin override (y/N, audited)", command: .manualConversion, scope: .eventActions, inStatusBar: true),
+    ]
+
     /// The event the actions apply to: the open event pane's, else the Triage list's selection.
     static func selectedEventID(_ s: State) -> Int64? {
         // Only where some screen offers the event actions (never in the affiliate view).

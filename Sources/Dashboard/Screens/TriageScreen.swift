@@ -8,7 +8,11 @@ struct TriageScreen: Screen {
     let tab = Tab.triage
     let title = "Triage"
     let defaultSort = (column: 0, descending: true)
-    let scopes: [Scope] = [.triage, .eventActions]
+    /// ←/→ pick a reason; p and m act on the selected event (TriageActions).
+    let bindings: [Binding] = [
+        Binding(keys: [.char("l"), .right, .char("]")], label: "→", short: "reason", help: "Next rejection reason", command: .reasonNext, scope: .triage, inStatusBar: true),
+        Binding(keys: [.char("h"), .left, .char("[")], label: "←", short: "reason", help: "Previous rejection reason", command: .reasonPrev, scope: .triage, inStatusBar: false),
+    ] + TriageActions.bindings
     let sideLoads: [Effect] = [.loadReasons]
 
     func columns(_ settings: ProgramSettings) -> [Column] {
