@@ -43,7 +43,16 @@ public struct Binding: Hashable, Sendable {
 }
 
 public enum Keymap {
-    public static let bindings: [Binding] = [
+    /// Every binding: the common ones, then those the screens add (in tab order), then the
+    /// closing ones. The same table drives dispatch, the status bar and help.
+    public static let bindings: [Binding] = {
+        var screens: [Binding] = []
+        for b in (Screens.admin + Screens.affiliate).flatMap(\.bindings) where !screens.contains(b) { screens.append(b) }
+        return common + screens + closing
+    }()
+
+    /// Quitting, help, tabs, moving, opening, filtering and sorting.
+    static let common: [Binding] = [
         Binding(keys: [.char("q"), .ctrl("c")], label: "q", short: "quit", help: "Quit (also Ctrl-C); Esc closes panes first", command: .quit, scope: .everywhere, inStatusBar: true),
         Binding(keys: [.char("?"), .f(1)], label: "?", short: "help", help: "Show or hide this help", command: .help, scope: .everywhere, inStatusBar: true),
         Binding(keys: [.tab], label: "Tab", short: "next tab", help: "Next tab", command: .nextTab, scope: .everywhere, inStatusBar: false),
@@ -62,13 +71,18 @@ public enum Keymap {
         Binding(keys: [.char(">")], label: ">", short: "sort →", help: "Sort by the next column (or click a header)", command: .sortNext, scope: .lists, inStatusBar: false),
         Binding(keys: [.char("<")], label: "<", short: "sort ←", help: "Sort by the previous column", command: .sortPrev, scope: .lists, inStatusBar: false),
         Binding(keys: [.char("o")], label: "o", short: "order", help: "Reverse the sort order", command: .sortReverse, scope: .lists, inStatusBar: true),
+    ]
+
+    /// The admin's actions on a customer: the Customers and Caps screens add them, and the
+    /// customer pane has them.
+    static let customerActions: [Binding] = [
         Binding(keys: [.char("s")], label: "s", short: "status", help: "Change the customer's status", command: .setStatus, scope: .customerActions, inStatusBar: true),
         Binding(keys: [.char("r")], label: "r", short: "reassign", help: "Reassign the customer to another affiliate", command: .reassign, scope: .customerActions, inStatusBar: true),
         Binding(keys: [.char("c")], label: "c", short: "conversion", help: "Add a conversion for the customer by hand", command: .addConversion, scope: .customerActions, inStatusBar: true),
-        Binding(keys: [.char("l"), .right, .char("]")], label: "→", short: "reason", help: "Next rejection reason", command: .reasonNext, scope: .triage, inStatusBar: true),
-        Binding(keys: [.char("h"), .left, .char("[")], label: "←", short: "reason", help: "Previous rejection reason", command: .reasonPrev, scope: .triage, inStatusBar: false),
-        Binding(keys: [.char("p")], label: "p", short: "replay", help: "Replay the event under today's settings (y/N, audited; never pays twice)", command: .replay, scope: .eventActions, inStatusBar: true),
-        Binding(keys: [.char("m")], label: "m", short: "by hand", help: "Add the event's conversion by hand, an admin override (y/N, audited)", command: .manualConversion, scope: .eventActions, inStatusBar: true),
+    ]
+
+    /// Keys everywhere after the screens' own.
+    static let closing: [Binding] = [
         Binding(keys: [.ctrl("l"), .char("R")], label: "R", short: "refresh", help: "Reload now (the screen also refreshes by itself)", command: .refresh, scope: .everywhere, inStatusBar: false),
         Binding(keys: [.char("M")], label: "M", short: "messages", help: "Messages: what became of each change, and when",
                 command: .history, scope: .admin, inStatusBar: false),
@@ -78,15 +92,14 @@ public enum Keymap {
     public static func scopes(_ s: State) -> [Scope] {
         var out: [Scope] = []
         if s.detail != nil {
+            // A pane's actions are those of the screens that open it: admin screens only.
             out = [.detail]
-            if case .customer? = s.detail, s.isAdmin { out.append(.customerActions) }
-            if case .event? = s.detail, s.isAdmin { out.append(.eventActions) }
-        } else if s.tab == .settings && s.isAdmin {
-            out = [.settings, .lists]
+            if case .customer? = s.detail, s.offers(.customerActions) { out.append(.customerActions) }
+            if case .event? = s.detail, s.offers(.eventActions) { out.append(.eventActions) }
+        } else if let screen = s.screen {
+            out = [.lists] + screen.scopes
         } else {
             out = [.lists]
-            if s.isAdmin && (s.tab == .customers || s.tab == .caps) { out.append(.customerActions) }
-            if s.isAdmin && s.tab == .triage { out += [.triage, .eventActions] }
         }
         return out + (s.isAdmin ? [.admin, .everywhere] : [.everywhere])
     }
@@ -107,7 +120,7 @@ public enum Keymap {
     public static func statusBar(_ s: State) -> [Binding] {
         let scopes = scopes(s)
         var out = bindings.filter { $0.inStatusBar && scopes.contains($0.scope) }
-        if s.tab == .settings && s.detail == nil {
+        if let screen = s.screen, !screen.isList, s.detail == nil {
             out.removeAll { $0.command == .filter || $0.command == .sortReverse }
             // Enter edits the selected setting.
             out = out.map { var b = $0; if b.command == .open { b.short = "edit" }; return b }

@@ -16,14 +16,14 @@ public struct Layout {
     public init(_ s: State) {
         width = s.width
         height = s.height
-        extraLine = (s.tab == .triage && s.isAdmin) || (s.tab == .customers && s.affiliateFilter != nil)
+        extraLine = s.screen?.hasContextLine(s) ?? false
         let text = s.shownNote.map { Layout.messageText($0.text, width: s.width).count } ?? 0
         messageLines = max(1, text + (Layout.showsFilterLine(s) ? 1 : 0))
     }
 
     /// The filter line shows while the filter is edited or set (on lists, without a pane).
     static func showsFilterLine(_ s: State) -> Bool {
-        (s.filtering || !s.list.filter.isEmpty) && s.detail == nil && s.tab != .settings
+        (s.filtering || !s.list.filter.isEmpty) && s.detail == nil && s.onList
     }
 
     /// A message wrapped to at most two rows, with an ellipsis when even that is too short.
@@ -73,17 +73,7 @@ public struct Layout {
         return labels
     }
 
-    static func tabTitle(_ t: Tab, _ s: State) -> String {
-        if !s.isAdmin {
-            switch t {
-            case .customers: return "My customers"
-            case .conversions: return "My conversions"
-            case .affiliates: return "Earnings"
-            default: break
-            }
-        }
-        return t.title
-    }
+    static func tabTitle(_ t: Tab, _ s: State) -> String { Screens.screen(t, s.mode)?.title ?? "" }
 
     static func shortTitle(_ t: Tab, _ s: State) -> String {
         String(tabTitle(t, s).replacingOccurrences(of: "My ", with: "").prefix(4))

@@ -8,141 +8,13 @@ public enum Mode: Hashable, Sendable {
     case affiliate(id: Int64, code: String, name: String)
 }
 
+/// Where a screen sits in State.lists. The admin's tabs in order; the affiliate view's
+/// screens sit on three of them (see `Screens.affiliate`).
 public enum Tab: Int, CaseIterable, Hashable, Sendable {
     case affiliates, customers, conversions, caps, triage, audit, settings
 
-    public var title: String {
-        switch self {
-        case .affiliates: return "Affiliates"
-        case .customers: return "Customers"
-        case .conversions: return "Conversions"
-        case .caps: return "Caps"
-        case .triage: return "Triage"
-        case .audit: return "Audit"
-        case .settings: return "Settings"
-        }
-    }
-}
-
-/// One table row as the screen shows it: cells already formatted, plus what actions need.
-public struct DisplayRow: Hashable, Sendable {
-    public var id: Int64
-    /// What admin actions act on: the customer key, the affiliate code, the event id.
-    public var ref: String
-    public var cells: [String]
-    /// Per-cell role overriding the row's style (a status in colour, an error in red).
-    public var roles: [Role?]
-    public var cursor: Cursor
-    /// The customer's status, on rows that are customers.
-    public var status: CustomerStatus?
-    public init(id: Int64, ref: String, cells: [String], roles: [Role?] = [], cursor: Cursor, status: CustomerStatus? = nil) {
-        self.id = id; self.ref = ref; self.cells = cells; self.roles = roles; self.cursor = cursor; self.status = status
-    }
-}
-
-/// A table column: a title, how wide, and whether and how it sorts.
-public struct Column: Hashable, Sendable {
-    public var title: String
-    public var width: Int
-    /// Extra room is shared among flexible columns.
-    public var flex: Bool
-    public var rightAligned: Bool
-    /// The store's sort key for this column, nil when it does not sort.
-    public var sortKey: String?
-    /// Columns with the lowest priority are dropped first when the terminal is narrow.
-    public var priority: Int
-    public init(_ title: String, width: Int, flex: Bool = false, right: Bool = false, sort: String? = nil, priority: Int = 5) {
-        self.title = title; self.width = width; self.flex = flex; self.rightAligned = right; self.sortKey = sort; self.priority = priority
-    }
-}
-
-/// A window of a list read in pages: the rows loaded, where they sit in the whole list, the
-/// selection and scroll (absolute indexes), and the sort and filter.
-public struct ListState: Hashable, Sendable {
-    public var rows: [DisplayRow] = []
-    /// Absolute index of rows[0].
-    public var offset = 0
-    public var total = 0
-    public var selected = 0
-    public var top = 0
-    public var sortColumn: Int
-    public var descending: Bool
-    public var filter = ""
-    /// The window reaches the end of the list.
-    public var atEnd = true
-    public var loaded = false
-    /// A load is in flight (no second one is asked for).
-    public var loading = false
-
-    public init(sortColumn: Int, descending: Bool) { self.sortColumn = sortColumn; self.descending = descending }
-
-    public var selectedRow: DisplayRow? {
-        let i = selected - offset
-        return rows.indices.contains(i) ? rows[i] : nil
-    }
-}
-
-/// Whether a load replaces the window or extends it.
-public enum LoadMode: Hashable, Sendable {
-    /// A new window from the top (after a sort or filter change, or on first show).
-    case reset
-    /// The same window read again from its first row, keeping the selected row when it is
-    /// still there (after a change by someone else, or an action).
-    case reload(keep: Int64?)
-    /// The window at the end of the list.
-    case last
-    /// The page after the window, or before it.
-    case append
-    case prepend
-}
-
-/// What a list query asks the store for, beyond the page.
-public struct ListQuery: Hashable, Sendable {
-    public var tab: Tab
-    public var sortKey: String
-    public var descending: Bool
-    public var filter: String
-    /// Customers of one affiliate (from the Affiliates screen).
-    public var affiliateID: Int64?
-    /// Triage: only this reason.
-    public var reason: String?
-}
-
-/// The detail pane over a list.
-public enum Detail: Hashable, Sendable {
-    case customer(CustomerDetail)
-    case event(EventDetail)
-    /// The affiliate view's customer: "Customer #X", its caps and the conversions it earned.
-    case mine(MyCustomerDetail)
-}
-
-public struct MyCustomerDetail: Hashable, Sendable {
-    public var customer: AffiliateCustomerRow
-    public var conversions: [AffiliateConversionRow]
-    public var progress: CapProgress
-    public var scroll = 0
-}
-
-public struct CustomerDetail: Hashable, Sendable {
-    public var customer: CustomerRow
-    public var conversions: [ConversionRow]
-    public var events: [EventRow]
-    public var monthly: [MonthAmount]
-    public var progress: CapProgress
-    public var scroll = 0
-}
-
-public struct EventDetail: Hashable, Sendable {
-    public var event: EventRow
-    /// What today's settings would decide if it came again (nil for invalid events).
-    public var wouldNow: Decision?
-    /// The click it names (or its customer's), with the click's age at the event against the
-    /// window; the customer with its caps; the event it replayed. As `affdesk triage` shows them.
-    public var click: TriageClick? = nil
-    public var customer: TriageCustomer? = nil
-    public var replayOf: Int64? = nil
-    public init(event: EventRow, wouldNow: Decision?) { self.event = event; self.wouldNow = wouldNow }
-    public var scroll = 0
+    /// The title of the admin screen on this tab.
+    public var title: String { Screens.admin.first { $0.tab == self }?.title ?? "" }
 }
 
 /// An admin change waiting for its confirmation.
@@ -157,37 +29,6 @@ public enum PendingAction: Hashable, Sendable {
     case manualFromEvent(ManualDraft, affiliateCode: String?)
 }
 
-/// Modal layers, drawn over the screen; the top one gets the keys.
-public enum Overlay: Hashable, Sendable {
-    case help
-    /// What became of the session's changes, newest first (`M`).
-    case history
-    case confirm(Confirm)
-    case menu(Menu)
-    case picker(Picker)
-    case form(Form)
-}
-
-public struct Confirm: Hashable, Sendable {
-    public var title: String
-    public var lines: [String]
-    public var action: PendingAction
-    public init(title: String, lines: [String], action: PendingAction) { self.title = title; self.lines = lines; self.action = action }
-}
-
-public struct Menu: Hashable, Sendable {
-    public var title: String
-    public var items: [MenuItem]
-    public var customerKey: String
-    public var from: CustomerStatus
-    public var selected = 0
-}
-
-public struct MenuItem: Hashable, Sendable {
-    public var label: String
-    public var status: CustomerStatus
-}
-
 /// A line for the message bar.
 public struct Note: Hashable, Sendable {
     public var text: String
@@ -195,67 +36,6 @@ public struct Note: Hashable, Sendable {
     /// Something is under way (a change waiting for the database): neither done nor failed.
     public var isPending = false
     public init(_ text: String, isError: Bool = false) { self.text = text; self.isError = isError }
-}
-
-public struct AffiliateScope: Hashable, Sendable {
-    public var id: Int64
-    public var code: String
-}
-
-public struct PickerItem: Hashable, Sendable {
-    public var code: String
-    public var name: String
-    public var disabled: Bool
-    public init(code: String, name: String, disabled: Bool) { self.code = code; self.name = name; self.disabled = disabled }
-}
-
-public struct Picker: Hashable, Sendable {
-    public var title: String
-    public var customerKey: String
-    public var currentCode: String
-    public var filter = ""
-    public var items: [PickerItem] = []
-    public var selected = 0
-    /// Choosing the affiliate a stored conversion event is credited to by hand (not a reassignment).
-    public var manual: ManualDraft? = nil
-    public var visible: [PickerItem] {
-        guard !filter.isEmpty else { return items }
-        let f = filter.lowercased()
-        return items.filter { $0.code.lowercased().contains(f) || $0.name.lowercased().contains(f) }
-    }
-}
-
-/// A small form of text fields.
-public struct Form: Hashable, Sendable {
-    public enum Purpose: Hashable, Sendable {
-        case addConversion(customerKey: String)
-        case editSetting(SettingField)
-    }
-    public var title: String
-    public var purpose: Purpose
-    public var labels: [String]
-    public var values: [String]
-    public var focus = 0
-    public var error: String?
-}
-
-/// The fields of the Settings screen.
-public enum SettingField: Int, CaseIterable, Hashable, Sendable {
-    case name, model, recurring, commission, capCount, capMonths, capAmount, window, currency
-
-    public var label: String {
-        switch self {
-        case .name: return "Program name"
-        case .model: return "Business model"
-        case .recurring: return "Recurring / Lifetime commissions"
-        case .commission: return "Commission"
-        case .capCount: return "Cap: number of commissions"
-        case .capMonths: return "Cap: months from first commission"
-        case .capAmount: return "Cap: total commission per customer"
-        case .window: return "Attribution window (days)"
-        case .currency: return "Currency"
-        }
-    }
 }
 
 /// The whole dashboard state. Only `update` changes it; `view` draws it.
@@ -296,19 +76,32 @@ public struct State: Hashable, Sendable {
         self.mode = mode
         self.settings = settings
         self.now = now
-        self.tab = mode == .admin ? .customers : .customers
+        // Both modes open on their customers.
+        self.tab = .customers
         var lists: [Tab: ListState] = [:]
-        for t in Tab.allCases { lists[t] = ListState(sortColumn: Screens.defaultSort(t, mode).column, descending: Screens.defaultSort(t, mode).descending) }
+        for screen in Screens.list(mode) where screen.isList {
+            lists[screen.tab] = ListState(sortColumn: screen.defaultSort.column, descending: screen.defaultSort.descending)
+        }
         self.lists = lists
     }
 
+    /// The current tab's list (an empty one on a tab without a list).
     public var list: ListState {
-        get { lists[tab]! }
+        get { lists[tab] ?? ListState(sortColumn: 0, descending: false) }
         set { lists[tab] = newValue }
     }
 
+    /// This mode's screens, in tab order: the affiliate view's list has no admin screen.
+    var screens: [any Screen] { Screens.list(mode) }
+    /// The screen on the current tab (none on a tab this mode does not have).
+    var screen: (any Screen)? { Screens.screen(tab, mode) }
+    /// Whether some screen of this mode offers these keys (the admin actions are only on admin screens).
+    func offers(_ scope: Scope) -> Bool { screens.contains { $0.scopes.contains(scope) } }
+    /// The current tab shows a list (not a form such as Settings).
+    var onList: Bool { screen?.isList ?? false }
+
     /// The tabs this mode shows.
-    public var tabs: [Tab] { mode == .admin ? Tab.allCases : [.customers, .conversions, .affiliates] }
+    public var tabs: [Tab] { screens.map(\.tab) }
     public var isAdmin: Bool { mode == .admin }
 }
 

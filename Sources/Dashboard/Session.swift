@@ -26,7 +26,7 @@ public final class Session {
 
     public init(store: Store, mode: Mode = .admin, who: String, clock: any Clock, width: Int = 80, height: Int = 24,
                 writes: WriteMode = .inline) throws {
-        driver = Driver(store: store, who: who, clock: clock)
+        driver = Driver(store: store, who: who, clock: clock, viewer: mode)
         self.writes = writes
         state = State(mode: mode, settings: try store.settings(), now: clock.now())
         state.width = width
@@ -73,12 +73,16 @@ public final class Session {
         var queue = effects
         while !queue.isEmpty {
             let e = queue.removeFirst()
-            if case .perform(let action) = e, writes == .background {
+            if case .perform(let action) = e, driver.allows(e) {
+                // The change named as the screen names it ("usr_1 → Paying"), for a failure's sentence.
                 let writer = driver.writer, summary = action.summary(state.settings), inbox = finished
-                writeQueue.async { inbox.post(.writeFinished(writer.run(action, summary: summary))) }
+                switch writes {
+                case .inline: queue += update(&state, .writeFinished(writer.run(action, summary: summary)))
+                case .background: writeQueue.async { inbox.post(.writeFinished(writer.run(action, summary: summary))) }
+                }
                 continue
             }
-            for m in driver.run(e, state) { queue += update(&state, m) }
+            for m in driver.run(e) { queue += update(&state, m) }
         }
     }
 }

@@ -19,10 +19,10 @@ public func view(_ s: State) -> Frame {
     drawTabs(&f, s, layout)
     if s.detail != nil {
         DetailView.draw(&f, s, layout.content)
-    } else if s.tab == .settings {
+    } else if !s.onList {
         SettingsScreen.draw(&f, s, layout.content)
     } else {
-        if layout.extraLine { drawContextLine(&f, s, layout) }
+        if layout.extraLine { s.screen?.drawContextLine(&f, s, y: layout.contentTop) }
         drawTable(&f, s, layout)
     }
     drawMessage(&f, s, layout)
@@ -50,31 +50,6 @@ func drawTabs(_ f: inout Frame, _ s: State, _ layout: Layout) {
     let labels = layout.tabLabels(s)
     for (i, (tab, range)) in ranges.enumerated() {
         f.put(labels[i], x: range.lowerBound, y: layout.tabsY, style: tab == s.tab ? Style(.tabActive, bold: true) : Style(.tab))
-    }
-}
-
-func drawContextLine(_ f: inout Frame, _ s: State, _ layout: Layout) {
-    let y = layout.contentTop
-    if s.tab == .triage {
-        guard s.reasons.indices.contains(s.reasonIndex) else {
-            f.put(" No rejected events.", x: 0, y: y, style: Style(.dim))
-            return
-        }
-        let r = s.reasons[s.reasonIndex]
-        // Searching by an identifier (the filter) shows its whole chain, accepted events too.
-        let chain = r.reason.isEmpty && !s.list.filter.isEmpty
-        var x = f.put(" ◀ ", x: 0, y: y, style: Style(.key))
-        let name = chain ? "every event" : r.reason.isEmpty ? "all rejected" : r.reason
-        x = f.put(name, x: x, y: y, style: Style(.warning, bold: true))
-        x = f.put(chain ? " " : " (\(r.count)) ", x: x, y: y, style: Style(.accent))
-        x = f.put("▶ ", x: x, y: y, style: Style(.key))
-        let sentence = chain ? "Every event mentioning the filter, accepted or rejected; Enter explains one."
-            : Reason(rawValue: r.reason)?.sentence ?? "Every refused event, newest first. ←/→ picks a reason."
-        f.put(Width.truncate(sentence, to: max(0, f.width - x - 2)), x: x + 1, y: y, style: Style(.dim))
-    } else if let scope = s.affiliateFilter {
-        var x = f.put(" Customers of ", x: 0, y: y, style: Style(.dim))
-        x = f.put(scope.code, x: x, y: y, style: Style(.accent, bold: true))
-        f.put("  · Esc shows every customer", x: x, y: y, style: Style(.dim))
     }
 }
 
@@ -154,7 +129,7 @@ func drawStatusBar(_ f: inout Frame, _ s: State, _ layout: Layout) {
     f.fill(Rect(x: 0, y: y, width: f.width, height: 1), style: Style(.statusBar))
     // Where we are, on the right: "12/2,341".
     var right = ""
-    if s.detail == nil && s.tab != .settings && s.list.loaded {
+    if s.detail == nil && s.onList && s.list.loaded {
         right = s.list.total == 0 ? " 0 rows " : " \(s.list.selected + 1)/\(s.list.total) "
         f.put(right, x: f.width - Width.of(right), y: y, style: Style(.statusBar, bold: true))
     }

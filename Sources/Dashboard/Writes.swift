@@ -64,7 +64,7 @@ public struct WriteRunner: Sendable {
         let d = r.decision
         let name = "event #\(r.original.id)"
         if r.alreadyReplayed {
-            return ("\(name) was already replayed with this outcome under today's settings: nothing changed.", true)
+            return (Wording.replayUnchanged(eventID: r.original.id) + ".", true)
         }
         let as_ = " as #\(r.replayEventID!)"
         if d.isAccepted {
@@ -73,8 +73,8 @@ public struct WriteRunner: Sendable {
             return ("Replayed \(name)\(as_): accepted\(d.detail.map { " (\($0))" } ?? "")\(paid).\(notes)", true)
         }
         if d.reason == .duplicateExternalID, let x = r.original.externalID, let v = try store.conversion(externalID: x) {
-            return ("Replayed \(name)\(as_): already credited (\(v.externalID), commission \(v.commission) to "
-                    + "\(v.affiliateCode)); nothing pays twice.", true)
+            return ("Replayed \(name)\(as_): " + Wording.alreadyCredited(externalID: v.externalID, amount: v.amount, commission: v.commission,
+                                                                       affiliate: v.affiliateCode, manual: v.manual) + ".", true)
         }
         let reason = d.reason!
         return ("Replayed \(name)\(as_): refused \(reason.rawValue): \(reason.sentence) \(reason.hint)", false)

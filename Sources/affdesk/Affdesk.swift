@@ -86,16 +86,12 @@ struct ProgramCommand: ParsableCommand {
                 ]).text)
                 return
             }
-            var caps: [String] = []
-            if let c = s.caps.count { caps.append("first \(c) commissions") }
-            if let m = s.caps.months { caps.append("first \(m) months") }
-            if let a = s.caps.amount { caps.append("up to \(a) per customer") }
             print("""
             program          \(s.name)
             model            \(s.model.displayName) (\(CustomerStatus.allCases.map { s.label($0) }.joined(separator: " / ")))
             recurring        \(s.recurring ? "on" : "off")  (Recurring/Lifetime commissions)
             commission       \(s.commission)
-            caps             \(caps.isEmpty ? "none" : caps.joined(separator: ", "))
+            caps             \(Wording.capsSummary(s.caps))
             window           \(s.windowDays) days (last click wins)
             currency         \(s.currency.code)
             metadata key     \(a.metadataKey)  (Stripe metadata holding the customer key)

@@ -87,7 +87,7 @@ extension Events {
             }
             let before = r.original.outcome.rawValue + (r.original.reasonCode.map { " \($0)" } ?? "")
             if r.alreadyReplayed {
-                print("event #\(r.original.id) was already replayed under these settings with the same outcome; nothing changed")
+                print(Wording.replayUnchanged(eventID: r.original.id))
                 print("  today: \(outcomeLine(d, affiliate: r.affiliateCode, settings: settings))")
                 return
             }
@@ -100,8 +100,8 @@ extension Events {
                 for n in d.notes { print("  note \(n.rawValue): \(n.sentence)") }
             } else if d.reason == .duplicateExternalID, let x = r.original.externalID, let v = try store.conversion(externalID: x) {
                 // Idempotent: what the replay would pay is already paid.
-                print(Sanitize.text(head + ": already credited (\(v.externalID): \(v.amount), commission \(v.commission) to "
-                                    + "\(v.affiliateCode)\(v.manual ? ", by hand" : "")); nothing pays twice"))
+                print(Sanitize.text(head + ": " + Wording.alreadyCredited(externalID: v.externalID, amount: v.amount, commission: v.commission,
+                                                                         affiliate: v.affiliateCode, manual: v.manual)))
             } else {
                 let reason = d.reason!
                 throw Failure(Sanitize.text(head + ": refused \(reason.rawValue): \(reason.sentence)" + (d.detail.map { " (\($0))" } ?? ""))
@@ -152,24 +152,12 @@ func outcomeLine(_ d: Decision, affiliate: String?, settings: ProgramSettings) -
 }
 
 func capsText(_ p: CapProgress, _ s: ProgramSettings) -> String {
-    func dim(_ name: String, _ d: CapProgress.Dimension?, _ text: (CapProgress.Dimension) -> String) -> String {
-        guard let d else { return "\(name) no cap" }
-        return "\(name) \(text(d))\(d.reached ? " (reached)" : "")"
-    }
-    return [
-        dim("count", p.count) { "\($0.used) of \($0.limit) commissions" },
-        dim("months", p.months) { "day \($0.used) of \($0.limit)" },
-        dim("amount", p.amount) { "\(Money(minor: $0.used, currency: s.caps.amount?.currency ?? s.currency)) of \(Money(minor: $0.limit, currency: s.caps.amount?.currency ?? s.currency))" },
-    ].joined(separator: " · ")
+    Wording.capProgress(p) { Money(minor: $0, currency: s.caps.amount?.currency ?? s.currency).description }
 }
 
 func settingsLine(_ s: ProgramSettings) -> String {
-    var caps: [String] = []
-    if let c = s.caps.count { caps.append("first \(c) commissions") }
-    if let m = s.caps.months { caps.append("first \(m) months") }
-    if let a = s.caps.amount { caps.append("up to \(a) per customer") }
-    return "recurring \(s.recurring ? "on" : "off") · window \(s.windowDays) days · commission \(s.commission) · caps "
-        + (caps.isEmpty ? "none" : caps.joined(separator: ", "))
+    "recurring \(s.recurring ? "on" : "off") · window \(s.windowDays) days · commission \(s.commission) · caps "
+        + Wording.capsSummary(s.caps)
 }
 
 func triageText(_ r: TriageReport) -> String {

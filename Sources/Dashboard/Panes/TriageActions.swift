@@ -19,9 +19,16 @@ public struct ReplayPreview: Hashable, Sendable {
 /// The Triage tab's two actions: replay an event, add its conversion by hand. Pure: the
 /// confirmations they open and the lines the event pane adds.
 enum TriageActions {
+    /// The admin's actions on an inbox event: the Triage screen adds them, and the event pane has them.
+    static let bindings: [Binding] = [
+        Binding(keys: [.char("p")], label: "p", short: "replay", help: "Replay the event under today's settings (y/N, audited; never pays twice)", command: .replay, scope: .eventActions, inStatusBar: true),
+        Binding(keys: [.char("m")], label: "m", short: "by hand", help: "Add the event's conversion by hand, an admin override (y/N, audited)", command: .manualConversion, scope: .eventActions, inStatusBar: true),
+    ]
+
     /// The event the actions apply to: the open event pane's, else the Triage list's selection.
     static func selectedEventID(_ s: State) -> Int64? {
-        guard s.isAdmin else { return nil }
+        // Only where some screen offers the event actions (never in the affiliate view).
+        guard s.offers(.eventActions) else { return nil }
         if case .event(let d)? = s.detail { return d.event.id }
         guard s.detail == nil, s.tab == .triage else { return nil }
         return s.list.selectedRow?.id
@@ -78,14 +85,7 @@ enum TriageActions {
 
     /// "count 1 of 3 commissions · months no cap · amount 2.90 of 100.00".
     static func capsText(_ p: CapProgress, _ s: ProgramSettings) -> String {
-        if s.caps.isEmpty { return "no caps" }
-        func dim(_ name: String, _ d: CapProgress.Dimension?, _ text: (CapProgress.Dimension) -> String) -> String {
-            guard let d else { return "\(name) no cap" }
-            return "\(name) \(text(d))\(d.reached ? " (reached)" : "")"
-        }
-        return [dim("count", p.count) { "\($0.used) of \($0.limit) commissions" },
-                dim("months", p.months) { "day \($0.used) of \($0.limit)" },
-                dim("amount", p.amount) { "\(Fmt.money(minor: $0.used, s)) of \(Fmt.money(minor: $0.limit, s))" }].joined(separator: " · ")
+        s.caps.isEmpty ? "no caps" : Wording.capProgress(p) { Fmt.money(minor: $0, s) }
     }
 
     /// The event pane's lines about its click and customer, as `affdesk triage` prints them.

@@ -1,9 +1,21 @@
 import AttributionCore
+import AttributionStore
 import TerminalText
 
 /// The Settings screen: one line per setting; Enter edits it in a form, and a confirmation
 /// shows before -> after before anything is saved (and audited).
-enum SettingsScreen {
+struct SettingsScreen: Screen {
+    let tab = Tab.settings
+    let title = "Settings"
+    let isList = false
+    let defaultSort = (column: 0, descending: false)
+    let scopes: [Scope] = [.settings]
+
+    func columns(_ settings: ProgramSettings) -> [Column] { [] }
+    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [DisplayRow], total: Int?) { ([], 0) }
+    /// Enter edits the selected setting.
+    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect] { beginEditSetting(&s) }
+
     static func value(_ f: SettingField, _ s: ProgramSettings) -> String {
         switch f {
         case .name: return s.name

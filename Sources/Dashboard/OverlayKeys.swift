@@ -1,0 +1,183 @@
+import AttributionCore
+import AttributionStore
+import TerminalText
+
+func handleFilterKey(_ s: inout State, _ key: Key) -> [Effect] {
+    var l = s.list
+    switch key {
+    case .enter:
+        s.filtering = false
+        return []
+    case .escape:
+        s.filtering = false
+        l.filter = ""
+    case .backspace:
+        guard !l.filter.isEmpty else { return [] }
+        l.filter.removeLast()
+    case .ctrl("u"):
+        l.filter = ""
+    case .char(let c):
+        l.filter.append(c)
+    case .ctrl("c"):
+        s.quit = true
+        return [.quit]
+    default:
+        return []
+    }
+    l.loading = true
+    s.list = l
+    return [State.load(s, s.tab, .reset)]
+}
+
+/// A key while a dialog is open: the top one takes it (Ctrl-C quits from any).
+func handleOverlayKey(_ s: inout State, _ key: Key) -> [Effect] {
+    guard let top = s.overlays.last else { return [] }
+    if key == .ctrl("c") { s.quit = true; return [.quit] }
+    switch top {
+    case .history: return handleHistoryKey(&s, key)
+    case .help: return handleHelpKey(&s, key)
+    case .confirm(let c): return handleConfirmKey(&s, c, key)
+    case .menu(let m): return handleMenuKey(&s, m, key)
+    case .picker(let p): return handlePickerKey(&s, p, key)
+    case .form(let f): return handleFormKey(&s, f, key)
+    }
+}
+
+/// Replaces the top dialog.
+private func replaceTop(_ s: inout State, _ o: Overlay) { s.overlays[s.overlays.count - 1] = o }
+
+/// The help: scrolls; Esc, ?, q or Enter closes it.
+func handleHelpKey(_ s: inout State, _ key: Key) -> [Effect] {
+    let page = max(1, OverlayView.dialogRoom(s.height, lines: OverlayView.helpLines(s).count) - 1)
+    switch key {
+    case .down, .char("j"): s.helpScroll += 1
+    case .up, .char("k"): s.helpScroll -= 1
+    case .pageDown, .char(" "), .ctrl("f"): s.helpScroll += page
+    case .pageUp, .ctrl("b"): s.helpScroll -= page
+    case .home, .char("g"): s.helpScroll = 0
+    case .end, .char("G"): s.helpScroll = Int.max / 2
+    case .escape, .char("?"), .char("q"), .enter, .f(1): s.overlays.removeLast()
+    default: break
+    }
+    s.helpScroll = min(max(0, s.helpScroll), OverlayView.helpMaxScroll(s))
+    return []
+}
+
+/// y sends the change; n, Esc, Enter or q cancels it (No is the default).
+func handleConfirmKey(_ s: inout State, _ c: Confirm, _ key: Key) -> [Effect] {
+    switch key {
+    case .char("y"), .char("Y"):
+        s.overlays.removeAll()
+        return sendWrite(&s, c.action)
+    case .char("n"), .char("N"), .escape, .enter, .char("q"):
+        s.overlays.removeAll()
+        s.message = Note("Cancelled: nothing was changed.")
+        return []
+    default: return []
+    }
+}
+
+/// The status menu: Enter asks to confirm the chosen status.
+func handleMenuKey(_ s: inout State, _ menu: Menu, _ key: Key) -> [Effect] {
+    var m = menu
+    switch key {
+    case .up, .char("k"): m.selected = max(0, m.selected - 1); replaceTop(&s, .menu(m))
+    case .down, .char("j"): m.selected = min(m.items.count - 1, m.selected + 1); replaceTop(&s, .menu(m))
+    case .escape, .char("q"): s.overlays.removeLast()
+    case .enter:
+        let item = m.items[m.selected]
+        replaceTop(&s, .confirm(Confirm(title: "Change status?",
+                                        lines: ["Customer  \(m.customerKey)",
+                                                "Status    \(s.settings.label(m.from)) → \(item.label)"],
+                                        action: .setStatus(customerKey: m.customerKey, to: item.status))))
+    default: break
+    }
+    return []
+}
+
+/// The affiliate picker: typing filters; Enter asks to confirm the reassignment (or the manual credit).
+func handlePickerKey(_ s: inout State, _ picker: Picker, _ key: Key) -> [Effect] {
+    var p = picker
+    switch key {
+    case .up: p.selected = max(0, p.selected - 1)
+    case .down: p.selected = min(max(0, p.visible.count - 1), p.selected + 1)
+    case .escape: s.overlays.removeLast(); return []
+    case .backspace: if !p.filter.isEmpty { p.filter.removeLast(); p.selected = 0 }
+    case .char(let c): p.filter.append(c); p.selected = 0
+    case .enter:
+        let v = p.visible
+        guard v.indices.contains(p.selected) else { return [] }
+        replaceTop(&s, .confirm(pickedConfirm(p, v[p.selected])))
+        return []
+    default: return []
+    }
+    replaceTop(&s, .picker(p))
+    return []
+}
+
+/// The confirmation of what a picked affiliate is for.
+func pickedConfirm(_ p: Picker, _ target: PickerItem) -> Confirm {
+    if let draft = p.manual { return TriageActions.manualConfirm(draft, affiliate: target.code) }
+    return Confirm(title: "Reassign customer?",
+                   lines: ["Customer  \(p.customerKey)",
+                           "Affiliate \(p.currentCode) → \(target.code) (\(target.name))",
+                           "Credited conversions stay with \(p.currentCode);",
+                           "future ones go to \(target.code)."],
+                   action: .reassign(customerKey: p.customerKey, affiliateCode: target.code))
+}
+
+/// A form: Tab moves between fields; Enter on the last one checks them and asks to confirm.
+func handleFormKey(_ s: inout State, _ form: Form, _ key: Key) -> [Effect] {
+    var f = form
+    switch key {
+    case .escape: s.overlays.removeLast(); return []
+    case .tab, .down: f.focus = (f.focus + 1) % f.labels.count
+    case .backTab, .up: f.focus = (f.focus + f.labels.count - 1) % f.labels.count
+    case .backspace: if !f.values[f.focus].isEmpty { f.values[f.focus].removeLast() }
+    case .ctrl("u"): f.values[f.focus] = ""
+    case .char(let c): f.values[f.focus].append(c)
+    case .enter:
+        if f.focus < f.labels.count - 1 { f.focus += 1; break }
+        switch submit(f, s) {
+        case .success(let c): replaceTop(&s, .confirm(c))
+        case .failure(let e): f.error = e.message; replaceTop(&s, .form(f))
+        }
+        return []
+    default: return []
+    }
+    f.error = nil
+    replaceTop(&s, .form(f))
+    return []
+}
+
+struct FormError: Error { var message: String }
+
+/// Checks a form's fields and turns it into the confirmation of its action.
+func submit(_ f: Form, _ s: State) -> Result<Confirm, FormError> {
+    switch f.purpose {
+    case .addConversion(let key):
+        let id = f.values[0].trimmingCharacters(in: .whitespaces)
+        if id.isEmpty { return .failure(FormError(message: "External id: required")) }
+        let cur: Currency
+        do { cur = try Currency(f.values[2]) } catch { return .failure(FormError(message: "Currency: \(error)")) }
+        let amount: Money
+        do { amount = try Money.parse(f.values[1], currency: cur) } catch { return .failure(FormError(message: "Amount: \(error)")) }
+        var at: Instant?
+        let when = f.values[3].trimmingCharacters(in: .whitespaces)
+        if !when.isEmpty {
+            guard let i = Instant.parse(when) else { return .failure(FormError(message: "Paid at: use 2026-01-31 or 2026-01-31T10:00:00Z")) }
+            at = i
+        }
+        return .success(Confirm(title: "Add conversion?",
+                                lines: ["Customer  \(key)", "External  \(id)", "Amount    \(amount)",
+                                        "Paid at   \(at?.shortDisplay ?? "now")"],
+                                action: .addConversion(customerKey: key, externalID: id, amount: amount, at: at)))
+    case .editSetting(let field):
+        var new = s.settings
+        if let e = SettingsScreen.apply(field, f.values[0], to: &new) { return .failure(FormError(message: e)) }
+        if new == s.settings { return .failure(FormError(message: "Unchanged: type a new value or press Esc")) }
+        return .success(Confirm(title: "Change setting?",
+                                lines: [field.label, "\(SettingsScreen.value(field, s.settings)) → \(SettingsScreen.value(field, new))"],
+                                action: .saveSettings(new)))
+    }
+}

@@ -1,0 +1,94 @@
+import AttributionCore
+import AttributionStore
+import TerminalText
+
+/// Modal layers: help, confirmations, menus, the affiliate picker, forms.
+enum OverlayView {
+    static func draw(_ f: inout Frame, _ s: State, _ o: Overlay) {
+        switch o {
+        case .help: help(&f, s)
+        case .history: HistoryView.draw(&f, s)
+        case .confirm(let c):
+            var lines = c.lines.map { ($0, Style(.dialog)) }
+            lines.append(("", Style(.dialog)))
+            lines.append(("y confirm · n / Esc cancel", Style(.key, bold: true)))
+            dialog(&f, c.title, lines)
+        case .menu(let m):
+            let lines = m.items.enumerated().map { i, item in
+                ((i == m.selected ? "▶ " : "  ") + item.label, i == m.selected ? Style(.selected) : Style(.dialog))
+            } + [("", Style(.dialog)), ("↑/↓ choose · Enter · Esc cancel", Style(.dim))]
+            dialog(&f, m.title, lines)
+        case .picker(let p):
+            var lines: [(String, Style)] = [("Filter: " + p.filter + "█", Style(.input)), ("", Style(.dialog))]
+            let v = p.visible
+            let room = max(3, f.height - 12)
+            let start = max(0, min(p.selected - room / 2, v.count - room))
+            for (i, item) in v.enumerated().dropFirst(start).prefix(room) {
+                let mark = item.code == p.currentCode ? " (current)" : item.disabled ? " (disabled)" : ""
+                lines.append(((i == p.selected ? "▶ " : "  ") + Width.pad(item.code, to: 12) + " " + item.name + mark,
+                              i == p.selected ? Style(.selected) : Style(item.disabled ? .dim : .dialog)))
+            }
+            if v.isEmpty { lines.append(("no affiliate matches", Style(.dim))) }
+            lines += [("", Style(.dialog)), ("type to filter · ↑/↓ · Enter choose · Esc cancel", Style(.dim))]
+            dialog(&f, p.title, lines, minWidth: 50)
+        case .form(let form):
+            var lines: [(String, Style)] = []
+            for (i, label) in form.labels.enumerated() {
+                let focused = i == form.focus
+                lines.append((Width.pad(label, to: 24) + form.values[i] + (focused ? "█" : ""),
+                              focused ? Style(.input, bold: true) : Style(.dialog)))
+            }
+            lines.append(("", Style(.dialog)))
+            if let e = form.error { lines.append((e, Style(.error, bold: true))) }
+            lines.append(("Tab/↑/↓ move · Enter next/submit · Esc cancel", Style(.dim)))
+            dialog(&f, form.title, lines, minWidth: 56)
+        }
+    }
+
+    /// The rows a dialog shows its lines in on a frame this high.
+    static func dialogRoom(_ height: Int, lines: Int) -> Int { max(0, min(height - 2, lines + 2) - 2) }
+
+    static func dialog(_ f: inout Frame, _ title: String, _ lines: [(String, Style)], minWidth: Int = 30, scroll: Int = 0) {
+        let w = min(f.width - 2, max(minWidth, Width.of(title) + 6, (lines.map { Width.of($0.0) }.max() ?? 0) + 4))
+        let room = dialogRoom(f.height, lines: lines.count)
+        let r = f.bounds.centered(width: w, height: room + 2)
+        // A blank column either side keeps the screen's text off the border.
+        f.fill(Rect(x: r.x - 1, y: r.y, width: r.width + 2, height: r.height), style: Style(.dialog))
+        f.box(r, title: title, style: Style(.borderFocused))
+        let top = min(max(0, scroll), max(0, lines.count - room))
+        for (i, line) in lines.dropFirst(top).prefix(room).enumerated() {
+            f.put(Width.truncate(line.0, to: w - 4), x: r.x + 2, y: r.y + 1 + i, style: line.1)
+        }
+        if lines.count > room {
+            let label = " \(top + 1)-\(top + room)/\(lines.count) ↑/↓ "
+            f.put(label, x: r.maxX - Width.of(label) - 2, y: r.maxY - 1, style: Style(.borderFocused))
+        }
+    }
+
+    static func help(_ f: inout Frame, _ s: State) {
+        dialog(&f, "Keys · ? or Esc closes", helpLines(s), minWidth: 60, scroll: s.helpScroll)
+    }
+
+    static func helpLines(_ s: State) -> [(String, Style)] {
+        let scopes = Keymap.scopes(s)
+        var lines: [(String, Style)] = []
+        let groups: [(Scope, String)] = [(.everywhere, "Everywhere"), (.lists, "Lists"), (.customerActions, "Customer actions (admin)"),
+                                          (.triage, "Triage"), (.eventActions, "Event actions (admin)")]
+        for (scope, name) in groups where scopes.contains(scope) || (scope == .lists && scopes.contains(.detail)) {
+            lines.append((name, Style(.title, bold: true)))
+            for b in Keymap.bindings where b.scope == scope || (scope == .everywhere && b.scope == .admin && scopes.contains(.admin)) {
+                // The tab numbers this view has ("1-3" in the affiliate view).
+                let label = b.command == .gotoTab(0) ? "1-\(s.tabs.count)" : b.label
+                lines.append(("  " + Width.pad(label, to: 9) + b.help, Style(.dialog)))
+            }
+        }
+        lines.append(("Mouse: click a tab or a row, click a header to sort, wheel scrolls.", Style(.dim)))
+        return lines
+    }
+
+    /// How far the help scrolls on this screen (it is taller than small terminals).
+    static func helpMaxScroll(_ s: State) -> Int {
+        let n = helpLines(s).count
+        return max(0, n - dialogRoom(s.height, lines: n))
+    }
+}

@@ -1,0 +1,49 @@
+import AttributionCore
+import AttributionStore
+import TerminalText
+
+/// The admin's Affiliates: each affiliate's customers, earnings and months; Enter lists its customers.
+struct AffiliatesScreen: Screen {
+    let tab = Tab.affiliates
+    let title = "Affiliates"
+    let defaultSort = (column: 3, descending: true)   // earnings
+
+    func columns(_ settings: ProgramSettings) -> [Column] {
+        [
+            Column("Code", width: 12, sort: .affiliates(.code), priority: 9),
+            Column("Name", width: 18, flex: true, sort: .affiliates(.name), priority: 8),
+            Column("Customers", width: 9, right: true, sort: .affiliates(.customers), priority: 7),
+            Column("Earnings", width: 12, right: true, sort: .affiliates(.earnings), priority: 8),
+            Column("Conv.", width: 6, right: true, sort: .affiliates(.conversions), priority: 4),
+            Column("Earnings / month", width: 16, priority: 3),
+            Column("State", width: 8, priority: 2),
+        ]
+    }
+
+    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [DisplayRow], total: Int?) {
+        guard case .affiliates(let sort)? = q.sort else { throw ScreenError.sort(q) }
+        let aq = AffiliateQuery(sort: sort, descending: q.descending, filter: q.filter)
+        let rows = try ctx.store.affiliateSummaries(aq, page: page).map {
+            row($0, monthly: try ctx.store.monthlyCommission(affiliateID: $0.affiliate.id), q.settings, sort: sort)
+        }
+        return (rows, try ctx.total { try ctx.store.affiliateCount(aq) })
+    }
+
+    func row(_ a: AffiliateSummary, monthly: [MonthAmount], _ s: ProgramSettings, sort: AffiliateSort) -> DisplayRow {
+        DisplayRow(id: a.affiliate.id, item: .affiliate(a),
+                   cells: [a.affiliate.code, a.affiliate.name, String(a.customers), Fmt.money(minor: a.earnings, s),
+                           String(a.conversions), Sparkline.render(monthly.suffix(16).map(\.minor), width: 16),
+                           a.affiliate.disabled ? "disabled" : "active"],
+                   roles: [nil, nil, nil, .accent, nil, .chart, a.affiliate.disabled ? .error : .dim],
+                   cursor: a.cursor(sort))
+    }
+
+    /// Enter: the Customers list, limited to this affiliate.
+    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect] {
+        guard case .affiliate(let a)? = row?.item else { return [] }
+        s.affiliateFilter = AffiliateScope(id: a.affiliate.id, code: a.affiliate.code)
+        s.tab = .customers
+        s.lists[.customers]?.filter = ""
+        return [State.load(s, .customers, .reset)]
+    }
+}

@@ -1,0 +1,111 @@
+import AttributionCore
+import AttributionStore
+import TerminalText
+
+/// One tab of the dashboard, whole: its columns and how each sorts, its default sort, its store
+/// query, its typed rows and how they are drawn, what Enter opens and the keys it adds.
+/// Adding a tab is one new file with a `Screen` and one line in `Screens.admin` or
+/// `Screens.affiliate`.
+protocol Screen: Sendable {
+    /// Where it sits in `State.lists`.
+    var tab: Tab { get }
+    var title: String { get }
+    /// A list of rows (false: a screen of its own, Settings).
+    var isList: Bool { get }
+    func columns(_ settings: ProgramSettings) -> [Column]
+    /// The column index sorted by at first, and the direction.
+    var defaultSort: (column: Int, descending: Bool) { get }
+    /// The keys it adds to the keymap (the admin's actions on its rows).
+    var bindings: [Binding] { get }
+    /// Where its keys work: those of its bindings (the admin's actions on its rows), added to `.lists`.
+    var scopes: [Scope] { get }
+    /// Reads kept beside the list, asked for when the tab is shown and on every refresh.
+    var sideLoads: [Effect] { get }
+    /// Narrows the list query from the state (an affiliate's customers, a rejection reason).
+    func narrow(_ q: inout ListQuery, _ s: State)
+    /// Reads one page of rows from the store, drawn; the total when asked for (else nil).
+    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [DisplayRow], total: Int?)
+    /// What Enter on the selected row (nil on a screen without rows) does.
+    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect]
+    /// A line above the table (Triage's reason, the affiliate a customer list is limited to).
+    func hasContextLine(_ s: State) -> Bool
+    func drawContextLine(_ f: inout Frame, _ s: State, y: Int)
+}
+
+extension Screen {
+    var isList: Bool { true }
+    var bindings: [Binding] { [] }
+    var scopes: [Scope] {
+        var out: [Scope] = []
+        for b in bindings where !out.contains(b.scope) { out.append(b.scope) }
+        return out
+    }
+    var sideLoads: [Effect] { [] }
+    func narrow(_ q: inout ListQuery, _ s: State) {}
+    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect] { [] }
+    func hasContextLine(_ s: State) -> Bool { false }
+    func drawContextLine(_ f: inout Frame, _ s: State, y: Int) {}
+
+    /// The sort of the column at `index`, nil when it does not sort.
+    func sortKey(_ index: Int, _ settings: ProgramSettings) -> SortKey? {
+        let cols = columns(settings)
+        return cols.indices.contains(index) ? cols[index].sortKey : nil
+    }
+}
+
+/// What a screen reads the store with: the store, who is looking, the time, whether to count.
+struct LoadContext {
+    var store: Store
+    var viewer: Mode
+    var now: Instant
+    /// The whole list's count is wanted (not when a page is added at either end).
+    var wantsTotal: Bool
+
+    /// The total to answer: counted when wanted.
+    func total(_ count: () throws -> Int) rethrows -> Int? { wantsTotal ? try count() : nil }
+
+    /// The affiliate looking, for the affiliate view's screens.
+    func affiliateID() throws -> Int64 {
+        guard case .affiliate(let id, _, _) = viewer else { throw ScreenError("the affiliate view's screens are for an affiliate") }
+        return id
+    }
+}
+
+struct ScreenError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+    /// A list asked to sort by another list's key: a programming error, said, never guessed.
+    static func sort(_ q: ListQuery) -> ScreenError { ScreenError("the \(q.tab) list cannot sort by \(q.sort.map { "\($0)" } ?? "nothing")") }
+}
+
+/// The screens of each mode, in tab order.
+public enum Screens {
+    static let admin: [any Screen] = [
+        AffiliatesScreen(), CustomersScreen(), ConversionsScreen(), CapsScreen(), TriageScreen(), AuditScreen(), SettingsScreen(),
+    ]
+    /// The affiliate view: no admin screen is in it, so none can be reached, drawn or loaded.
+    static let affiliate: [any Screen] = [MyCustomersScreen(), MyConversionsScreen(), EarningsScreen()]
+
+    static func list(_ mode: Mode) -> [any Screen] {
+        switch mode {
+        case .admin: return admin
+        case .affiliate: return affiliate
+        }
+    }
+
+    static func screen(_ tab: Tab, _ mode: Mode) -> (any Screen)? { list(mode).first { $0.tab == tab } }
+
+    public static func columns(_ tab: Tab, _ s: State) -> [Column] {
+        screen(tab, s.mode)?.columns(s.settings) ?? []
+    }
+
+    /// The store query for a tab's list in this state.
+    public static func query(_ tab: Tab, _ s: State) -> ListQuery {
+        let l = s.lists[tab] ?? ListState(sortColumn: 0, descending: false)
+        let screen = screen(tab, s.mode)
+        var q = ListQuery(tab: tab, sort: screen?.sortKey(l.sortColumn, s.settings), descending: l.descending, filter: l.filter,
+                          settings: s.settings)
+        screen?.narrow(&q, s)
+        return q
+    }
+}

@@ -1,0 +1,76 @@
+import AttributionCore
+import AttributionStore
+import TerminalText
+
+/// The admin's Triage: the refused events by reason (←/→), or every event mentioning the filter;
+/// Enter explains one, p replays it, m adds its conversion by hand (TriageActions).
+struct TriageScreen: Screen {
+    let tab = Tab.triage
+    let title = "Triage"
+    let defaultSort = (column: 0, descending: true)
+    /// ←/→ pick a reason; p and m act on the selected event (TriageActions).
+    let bindings: [Binding] = [
+        Binding(keys: [.char("l"), .right, .char("]")], label: "→", short: "reason", help: "Next rejection reason", command: .reasonNext, scope: .triage, inStatusBar: true),
+        Binding(keys: [.char("h"), .left, .char("[")], label: "←", short: "reason", help: "Previous rejection reason", command: .reasonPrev, scope: .triage, inStatusBar: false),
+    ] + TriageActions.bindings
+    let sideLoads: [Effect] = [.loadReasons]
+
+    func columns(_ settings: ProgramSettings) -> [Column] {
+        [
+            // Newest first: the store reads the inbox in that one order, so no column sorts.
+            Column("#", width: 7, right: true, priority: 6),
+            Column("When", width: 16, priority: 5),
+            Column("Type", width: 10, priority: 7),
+            Column("Outcome", width: 8, priority: 3),
+            Column("Reason", width: 20, priority: 9),
+            Column("Identifier", width: 14, flex: true, priority: 8),
+            Column("Detail", width: 20, flex: true, priority: 4),
+        ]
+    }
+
+    func narrow(_ q: inout ListQuery, _ s: State) {
+        if s.reasons.indices.contains(s.reasonIndex), s.reasonIndex > 0 { q.reason = s.reasons[s.reasonIndex].reason }
+    }
+
+    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [DisplayRow], total: Int?) {
+        // Searching by an identifier shows its whole chain, accepted events too.
+        let eq = EventQuery(rejectedOnly: q.filter.isEmpty, reason: q.reason, filter: q.filter)
+        let rows = try ctx.store.events(eq, page: page).map(row)
+        return (rows, try ctx.total { try ctx.store.eventCount(eq) })
+    }
+
+    func row(_ e: EventRow) -> DisplayRow {
+        let ident = e.externalID ?? e.customerKey ?? e.clickRef ?? e.file.map { "\($0):\(e.line ?? 0)" } ?? "—"
+        return DisplayRow(id: e.id, item: .event(e),
+                          cells: [String(e.id), e.at?.shortDisplay ?? e.receivedAt.shortDisplay, e.type, e.outcome.rawValue,
+                                  e.reasonCode ?? e.note ?? "", ident, e.detail ?? ""],
+                          roles: [.dim, .dim, nil, e.outcome == .accepted ? .ok : .error, e.reason == nil ? .dim : .warning, nil, .dim],
+                          cursor: e.cursor)
+    }
+
+    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect] {
+        guard let row else { return [] }
+        return [.loadEvent(id: row.id)]
+    }
+
+    func hasContextLine(_ s: State) -> Bool { true }
+
+    /// "◀ recurring_off (12) ▶ and the reason's sentence".
+    func drawContextLine(_ f: inout Frame, _ s: State, y: Int) {
+        guard s.reasons.indices.contains(s.reasonIndex) else {
+            f.put(" No rejected events.", x: 0, y: y, style: Style(.dim))
+            return
+        }
+        let r = s.reasons[s.reasonIndex]
+        // Searching by an identifier (the filter) shows its whole chain, accepted events too.
+        let chain = r.reason.isEmpty && !s.list.filter.isEmpty
+        var x = f.put(" ◀ ", x: 0, y: y, style: Style(.key))
+        let name = chain ? "every event" : r.reason.isEmpty ? "all rejected" : r.reason
+        x = f.put(name, x: x, y: y, style: Style(.warning, bold: true))
+        x = f.put(chain ? " " : " (\(r.count)) ", x: x, y: y, style: Style(.accent))
+        x = f.put("▶ ", x: x, y: y, style: Style(.key))
+        let sentence = chain ? "Every event mentioning the filter, accepted or rejected; Enter explains one."
+            : Reason(rawValue: r.reason)?.sentence ?? "Every refused event, newest first. ←/→ picks a reason."
+        f.put(Width.truncate(sentence, to: max(0, f.width - x - 2)), x: x + 1, y: y, style: Style(.dim))
+    }
+}
