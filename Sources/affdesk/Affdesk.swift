@@ -120,38 +120,21 @@ struct ProgramCommand: ParsableCommand {
             let store = try database.open()
             var s = try store.settings()
             var a = try store.adapterSettings()
-            if let n = name { s.name = n }
-            if let m = model {
-                guard let v = BusinessModel(rawValue: m) else { throw Failure("--model: \"\(m)\" is not saas, leads or generic") }
-                s.model = v
-            }
-            if let r = recurring {
-                switch r.lowercased() {
-                case "on", "true", "yes", "1": s.recurring = true
-                case "off", "false", "no", "0": s.recurring = false
-                default: throw Failure("--recurring: \"\(r)\" is not on or off")
-                }
-            }
-            if let c = currency { do { s.currency = try Currency(c) } catch { throw Failure("--currency: \(error)") } }
-            if let c = commission {
-                guard let v = Commission.parse(c) else { throw Failure("--commission: \"\(c)\" is not like \"20%\" or \"15.00 USD\"") }
-                s.commission = v
-            }
-            // The bounds are the core's (SettingRules), as in the dashboard's Settings form.
+            // Every value is read by the core's parser for its setting, as in the Settings form.
             do {
+                if let n = name { s.name = try SettingRules.parseName(n) }
+                if let m = model { s.model = try SettingRules.parseModel(m) }
+                if let r = recurring { s.recurring = try SettingRules.parseOnOff(r, field: "recurring") }
+                if let c = currency { s.currency = try SettingRules.parseCurrency(c) }
+                if let c = commission { s.commission = try SettingRules.parseCommission(c) }
                 if let st = strategy { s.caps.count = Caps.strategy(try SettingRules.parseStrategy(st)).count }
                 if let c = capCount { s.caps.count = try SettingRules.parseCapCount(c) }
                 if let m = capMonths { s.caps.months = try SettingRules.parseCapMonths(m) }
+                if let amt = capAmount { s.caps.amount = try SettingRules.parseCapAmount(amt, currency: s.currency) }
                 if let w = window { s.windowDays = try SettingRules.parseWindow(w) }
+                if let t = tax { a.taxExcluded = try SettingRules.parseTaxExcluded(t) }
             } catch { throw Failure("--\(error)") }
-            if let amt = capAmount {
-                s.caps.amount = amt == "none" ? nil : try parseMoney(amt, currency: nil, field: "--cap-amount", default: s.currency)
-            }
             if let k = metadataKey { a.metadataKey = k }
-            if let t = tax {
-                guard t == "included" || t == "excluded" else { throw Failure("--tax: \"\(t)\" is not included or excluded") }
-                a.taxExcluded = t == "excluded"
-            }
             do { try store.updateSettings(s, adapters: a, who: currentUser()) } catch let e as StoreError { throw Failure("\(e)") }
             print("saved: \(s.summary)")
         }

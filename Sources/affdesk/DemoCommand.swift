@@ -82,7 +82,7 @@ struct UIOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Print the screens as text at this size (e.g. 100x30) instead of opening the dashboard; "
                                + "keys after it (--keys) are pressed first.", valueName: "WxH"))
     var snapshot: String?
-    @Option(help: ArgumentHelp("With --snapshot: keys to press first, e.g. \"2 / zoe Enter\" (space-separated; words are typed).",
+    @Option(help: ArgumentHelp("With --snapshot: keys to press first, e.g. \"2 / zoe Enter\" (space-separated; words are typed; Enter, Esc, Tab, BTab, Up, Down, Left, Right, PgDn, PgUp, Space and C-x are keys).",
                                valueName: "KEYS"))
     var keys: String?
 }
@@ -132,6 +132,9 @@ func namedKey(_ w: String) -> Key? {
     case "PgDn": return .pageDown
     case "PgUp": return .pageUp
     case "Space": return .char(" ")
-    default: return nil
+    default:
+        // "C-u": Ctrl and a letter.
+        if w.count == 3, w.hasPrefix("C-"), let c = w.last, c.isLetter, c.isASCII { return .ctrl(c) }
+        return nil
     }
 }

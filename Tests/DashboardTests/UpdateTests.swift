@@ -504,7 +504,7 @@ final class UpdateTests: XCTestCase {
         // Nor is nonsense.
         s.send(.ctrl("u")); s.type("abc"); s.send(.enter)
         guard case .form(let bad)? = s.state.overlays.last else { return XCTFail("the form closed") }
-        XCTAssertEqual(bad.error, "Type a number of days from 1 to 3650.")
+        XCTAssertEqual(bad.error, #""abc" is not a whole number of days from 1 to 3650"#, "the core's sentence, as program set prints it")
         s.send(.ctrl("u")); s.type("90"); s.send(.enter)
         guard case .confirm(let c)? = s.state.overlays.last else { return XCTFail("no confirmation") }
         XCTAssert(c.lines.contains("60 → 90"), "\(c.lines)")

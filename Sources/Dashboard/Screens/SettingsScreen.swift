@@ -46,51 +46,23 @@ struct SettingsScreen: Screen {
         }
     }
 
-    /// Parses a typed value into the settings; returns an error sentence when it does not parse.
+    /// Parses a typed value into the settings with the core's parser for that setting (the one
+    /// `program set` uses); returns its refusal, the same sentence the command line prints.
     static func apply(_ f: SettingField, _ text: String, to s: inout ProgramSettings) -> String? {
-        let v = text.trimmingCharacters(in: .whitespaces)
-        switch f {
-        case .name:
-            guard !v.isEmpty else { return "The name must not be empty." }
-            s.name = v
-        case .model:
-            guard let m = BusinessModel(rawValue: v.lowercased()) else { return "Type saas, leads or generic." }
-            s.model = m
-        case .recurring:
-            switch v.lowercased() {
-            case "on", "yes", "true", "1": s.recurring = true
-            case "off", "no", "false", "0": s.recurring = false
-            default: return "Type on or off."
+        do {
+            switch f {
+            case .name: s.name = try SettingRules.parseName(text)
+            case .model: s.model = try SettingRules.parseModel(text)
+            case .recurring: s.recurring = try SettingRules.parseOnOff(text, field: "recurring")
+            case .commission: s.commission = try SettingRules.parseCommission(text)
+            case .capCount: s.caps.count = try SettingRules.parseCapCount(text)
+            case .capMonths: s.caps.months = try SettingRules.parseCapMonths(text)
+            case .capAmount: s.caps.amount = try SettingRules.parseCapAmount(text, currency: s.currency)
+            case .window: s.windowDays = try SettingRules.parseWindow(text)
+            case .currency: s.currency = try SettingRules.parseCurrency(text)
             }
-        case .commission:
-            guard let c = Commission.parse(v), (try? SettingRules.checkCommission(c)) != nil else {
-                return "Type a percentage like 20% or an amount like 15.00 USD."
-            }
-            s.commission = c
-        case .capCount:
-            guard let n = try? SettingRules.parseCapCount(v) else {
-                return "Type a whole number from 1 to \(SettingRules.capCount.upperBound), or none."
-            }
-            s.caps.count = n
-        case .capMonths:
-            guard let n = try? SettingRules.parseCapMonths(v) else {
-                return "Type a whole number of months from 1 to \(SettingRules.capMonths.upperBound), or none."
-            }
-            s.caps.months = n
-        case .capAmount:
-            if v.lowercased() == "none" || v.isEmpty { s.caps.amount = nil; break }
-            guard let m = try? Money.parse(v, currency: s.currency), (try? SettingRules.checkCapAmount(m)) != nil else {
-                return "Type an amount above 0 in \(s.currency.code), like 500.00, or none."
-            }
-            s.caps.amount = m
-        case .window:
-            guard let n = try? SettingRules.parseWindow(v) else {
-                return "Type a number of days from \(SettingRules.windowDays.lowerBound) to \(SettingRules.windowDays.upperBound)."
-            }
-            s.windowDays = n
-        case .currency:
-            guard let c = try? Currency(v) else { return "Type a three-letter currency code like USD." }
-            s.currency = c
+        } catch {
+            return error.message
         }
         return nil
     }
