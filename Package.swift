@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "AttributionStoreTests", dependencies: ["AttributionStore", "AttributionCore", "Feeds", "Demo"]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "AttributionCore"], resources: [.copy("Corpus")]),
         .testTarget(name: "TerminalTextTests", dependencies: ["TerminalText"]),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TerminalText"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TerminalText", "AttributionCore"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AttributionStore", "AttributionCore", "Demo", "TerminalText"],
                     resources: [.copy("Expected")]),
         .testTarget(name: "EndToEndTests", dependencies: ["AttributionStore", "AttributionCore", "Demo"]),

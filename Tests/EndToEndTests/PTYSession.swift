@@ -43,25 +43,11 @@ final class PTYSession: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, 0, 1)
         posix_spawn_file_actions_adddup2(&actions, 0, 2)
         for fd in Int32(3)..<256 where fcntl(fd, F_GETFD) != -1 { posix_spawn_file_actions_addclose(&actions, fd) }
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attr, &none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigdefault(&attr, &all)
         let setsid: Int32 = 0x80   // POSIX_SPAWN_SETSID (glibc 2.26+)
-        posix_spawnattr_setflags(&attr, Int16(Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | setsid))
-        var argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for p in argv + envp { free(p) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, path, &actions, &attr, &argv, &envp)
-        guard rc == 0 else {
+        let child: pid_t
+        do { child = try Spawn.spawn(path, arguments, environment: environment, actions: &actions, flags: setsid) } catch {
             close(m)
-            throw Spawn.Failure.spawn(path, rc)
+            throw error
         }
         pid = child
         let t = Thread { [self] in drain() }

@@ -91,6 +91,15 @@ enum Spawn {
         posix_spawn_file_actions_adddup2(&actions, output, 2)
         closeInheritedDescriptors(&actions)
 
+        let env = environment ?? ProcessInfo.processInfo.environment
+        return try spawn(path, arguments, environment: env, actions: &actions, flags: Int32(POSIX_SPAWN_SETPGROUP))
+    }
+
+    /// posix_spawn with an empty signal mask and default signal actions (the test runner's own
+    /// are not inherited), `flags` added (a new process group, or a new session), and
+    /// `environment` as the whole environment.
+    static func spawn(_ path: String, _ arguments: [String], environment: [String: String],
+                      actions: inout posix_spawn_file_actions_t, flags: Int32) throws -> pid_t {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -100,17 +109,11 @@ enum Spawn {
         var all = sigset_t()
         sigfillset(&all)
         posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setpgroup(&attr, 0)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
-        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        if flags & Int32(POSIX_SPAWN_SETPGROUP) != 0 { posix_spawnattr_setpgroup(&attr, 0) }
+        posix_spawnattr_setflags(&attr, Int16(Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | flags))
         var argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
-        defer {
-            for p in argv { free(p) }
-            for p in envp { free(p) }
-        }
-
+        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in argv + envp { free(p) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, path, &actions, &attr, &argv, &envp)
         guard rc == 0 else { throw Failure.spawn(path, rc) }

@@ -1,3 +1,4 @@
+import AttributionCore
 @testable import TerminalUI
 import XCTest
 #if canImport(Glibc)
@@ -40,18 +41,6 @@ final class InputWaitTests: XCTestCase {
         }
     }
 
-    /// A small deterministic generator (the test must not depend on a random seed).
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     func testTheTimeoutIsTheTimeLeftRoundedUpToWholeMilliseconds() {
         XCTAssertNil(InputWaiter.timeoutMs(left: .zero))
