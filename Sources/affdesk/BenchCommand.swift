@@ -1,6 +1,7 @@
 import ArgumentParser
 import AttributionCore
 import AttributionStore
+import Bench
 import Demo
 import Dashboard
 import Feeds
