@@ -143,6 +143,10 @@ public final class Store: @unchecked Sendable {
         try pool.read(body)
     }
 
+    func audit(_ db: Database, _ e: AuditEntry) throws {
+        try audit(db, who: e.who, action: e.action, target: e.target, before: e.before, after: e.after, detail: e.detail)
+    }
+
     func audit(_ db: Database, who: String, action: String, target: String?, before: String?, after: String?, detail: String?) throws {
         try db.execute(sql: "INSERT INTO audit (at, who, action, target, before, after, detail) VALUES (?,?,?,?,?,?,?)",
                        arguments: [clock.now().seconds, who, action, target, before, after, detail])

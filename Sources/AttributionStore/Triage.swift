@@ -101,7 +101,7 @@ public struct ReplayResult: Hashable, Sendable {
 
 /// A conversion event turned into an admin's manual conversion: what it would credit.
 public struct ManualDraft: Hashable, Sendable {
-    public enum CreditedBy: String, Hashable, Sendable { case customer, click, event, none }
+    public typealias CreditedBy = ManualCredit.Source
     public var eventID: Int64
     public var externalID: String
     public var amount: Money
@@ -119,6 +119,8 @@ public struct ManualDraft: Hashable, Sendable {
         self.eventID = eventID; self.externalID = externalID; self.amount = amount; self.at = at; self.customerKey = customerKey
         self.untrackedCustomerKey = untrackedCustomerKey; self.affiliateCode = affiliateCode; self.creditedBy = creditedBy
     }
+    /// Nothing in the draft names whom to credit: the admin must (`ManualCredit.needsAffiliate`).
+    public var needsAffiliate: Bool { ManualCredit.needsAffiliate(customerKey: customerKey, drafted: affiliateCode) }
 }
 
 extension Store {
@@ -302,7 +304,7 @@ extension Store {
         report.audit = audit.sorted { $0.id < $1.id }
 
         // Each event: its click's age, its conversion, and what today's settings would decide.
-        let session = try IngestSession(db, store: self, settings: settings)
+        let work = try UnitOfWork(db, store: self, settings: settings)
         var sources: [Int64: String] = [:]
         report.events = try events.map { e in
             var t = TriageEvent(event: e, refs: (refs[e.id] ?? []).filter { !$0.hasPrefix(Store.replayRefPrefix) })
@@ -321,9 +323,8 @@ extension Store {
                 }
                 source = sources[original] ?? source
             }
-            if let ev = reparse(source, e.raw), IngestSession.nulField(ev) == nil {
-                let d = session.engine.decide(ev, facts: session)
-                try session.check()
+            if let ev = reparse(source, e.raw), ev.nulField == nil {
+                let d = try work.engine.decide(ev, facts: work.facts)
                 t.wouldNow = d
                 t.wouldNowAffiliate = (d.conversion?.affiliateID ?? d.affiliateID).flatMap { affiliates[$0]?.code }
             }
@@ -370,31 +371,33 @@ extension Store {
                                          message: "its \(original.source) payload does not read as an event, so it cannot be replayed"
                                             + (original.reason == .invalidEvent ? "; fix it at the source and ingest it again" : ""))
             }
-            if let f = IngestSession.nulField(event) {
+            if let f = event.nulField {
                 throw StoreError.invalid(field: "event #\(original.id)", message: "\(f) contains a NUL character; it cannot be replayed")
             }
-            let session = try IngestSession(db, store: self)
-            let d = session.engine.decide(event, facts: session)
-            try session.check()
-            let affiliate = (d.conversion?.affiliateID ?? d.affiliateID).flatMap { session.affiliate(id: $0)?.code }
-            let key = "replay:\(original.id):" + Store.fnv(session.engine.settings.summary + "\n" + Store.signature(d))
-            if try session.isRecorded(key) {
+            let work = try UnitOfWork(db, store: self)
+            let d = try work.engine.decide(event, facts: work.facts)
+            let affiliate = (d.conversion?.affiliateID ?? d.affiliateID).flatMap { work.facts.affiliate(id: $0)?.code }
+            let key = "replay:\(original.id):" + Store.fnv(work.engine.settings.summary + "\n" + Store.signature(d))
+            if try work.facts.isRecorded(key) {
                 return ReplayResult(original: original, decision: d, replayEventID: nil, affiliateCode: affiliate)
             }
             var refs = try String.fetchAll(db, sql: "SELECT ref FROM event_ref WHERE event_id = ? AND ref NOT LIKE 'replay-of:%'",
                                            arguments: [original.id])
             refs.append(Store.replayRefPrefix + String(original.id))
-            var recorded = d
-            recorded.detail = "replay of event #\(original.id)" + (d.detail.map { "; \($0)" } ?? "")
             let inbound = InboundEvent(source: "replay", type: original.type, raw: original.raw, dedupeKey: key,
                                        file: original.file, line: original.line, payload: .event(event), refs: refs)
-            let id = try session.record(inbound, event: event, decision: recorded, field: nil)
-            try session.finish()
-            try self.audit(db, who: who, action: "event.replay", target: "event #\(original.id)",
+            let recorded = try work.decideAndApply(inbound, describe: { d in
+                var r = d
+                r.detail = "replay of event #\(original.id)" + (d.detail.map { "; \($0)" } ?? "")
+                return r
+            }, audit: { d, id in
+                AuditEntry(who: who, action: "event.replay", target: "event #\(original.id)",
                            before: Store.outcomeText(original.outcome, original.reasonCode, commission: nil),
                            after: Store.outcomeText(d.outcome, d.reason?.rawValue, commission: d.conversion?.commission)
                                + (affiliate.map { " \($0)" } ?? "") + " (event #\(id))",
                            detail: d.detail)
+            })
+            let id = recorded?.eventID
             return ReplayResult(original: original, decision: d, replayEventID: id, affiliateCode: affiliate)
         }
     }
@@ -454,23 +457,21 @@ extension Store {
                 guard let id else { return nil }
                 return try String.fetchOne(db, sql: "SELECT code FROM affiliate WHERE id = ?", arguments: [id])
             }
+            var customerAffiliate: String?
             if let key = c.customerKey {
                 if let aff = try Int64.fetchOne(db, sql: "SELECT affiliate_id FROM customer WHERE key = ?", arguments: [key]) {
                     draft.customerKey = key
-                    draft.affiliateCode = try code(aff)
-                    draft.creditedBy = .customer
-                    return draft
+                    customerAffiliate = try code(aff)
+                } else {
+                    draft.untrackedCustomerKey = key
                 }
-                draft.untrackedCustomerKey = key
             }
-            if let click = c.clickID,
-               let aff = try Int64.fetchOne(db, sql: "SELECT affiliate_id FROM click WHERE click_id = ?", arguments: [click]) {
-                draft.affiliateCode = try code(aff)
-                draft.creditedBy = .click
-            } else if let a = try code(row.affiliateID) {
-                draft.affiliateCode = a
-                draft.creditedBy = .event
+            let clickAffiliate = try c.clickID.flatMap {
+                try Int64.fetchOne(db, sql: "SELECT affiliate_id FROM click WHERE click_id = ?", arguments: [$0])
             }
+            (draft.affiliateCode, draft.creditedBy) = ManualCredit.drafted(customerAffiliate: customerAffiliate,
+                                                                           clickAffiliate: try code(clickAffiliate),
+                                                                           eventAffiliate: try code(row.affiliateID))
             return draft
         }
     }
@@ -479,7 +480,7 @@ extension Store {
     /// given, else whom the draft names. Refusals come back as the core's decision.
     public func addManualConversion(_ draft: ManualDraft, affiliateCode: String? = nil, amount: Money? = nil,
                                     who: String) throws -> Decision {
-        let credit = affiliateCode ?? (draft.customerKey == nil ? draft.affiliateCode : nil)
+        let credit = ManualCredit.affiliateToCredit(chosen: affiliateCode, customerKey: draft.customerKey, drafted: draft.affiliateCode)
         return try addManualConversion(externalID: draft.externalID, amount: amount ?? draft.amount, customerKey: draft.customerKey,
                                        affiliateCode: credit, at: draft.at, who: who,
                                        detail: "by hand from event #\(draft.eventID)")

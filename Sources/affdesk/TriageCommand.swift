@@ -123,7 +123,7 @@ extension Conversions.Add {
         do { draft = try store.manualDraft(eventID: eventID, reparse: try reparser(store)) } catch let e as StoreError { throw Failure("\(e)") }
         var money: Money?
         if let a = amount { money = try parseMoney(a, currency: currency, field: "--amount", default: draft.amount.currency) }
-        if affiliate == nil && draft.customerKey == nil && draft.affiliateCode == nil {
+        if affiliate == nil && draft.needsAffiliate {
             throw Failure("--affiliate: event #\(eventID) names no tracked customer and no click or affiliate to credit; name the affiliate (--affiliate CODE)")
         }
         if let code = affiliate { _ = try affiliateOption(code, in: store) }
