@@ -28,7 +28,7 @@ public struct Engine: Sendable {
     /// empty id would otherwise become a customer, click or conversion nobody can find again.
     /// Adapters should pass nil for an absent optional field, never "".
     public static func malformedField(_ event: Event) -> String? {
-        event.textFields.first { $0.isIdentifier && ($0.value.map { $0.trimmingSpaces.isEmpty } ?? false) }?.blankName
+        event.firstTextField { $0.isIdentifier && ($0.value.map { $0.trimmingSpaces.isEmpty } ?? false) }?.blankName
     }
 
     /// Why an amount (and the commission base, when there is one) cannot be paid on, or nil.

@@ -198,138 +198,19 @@ extension Store {
     /// Fills a report's clicks, customers, conversions, audit and per-event explanations; with
     /// `byQuery`, the query itself counts as a customer key, click id and external id too.
     func explain(_ db: Database, _ report: inout TriageReport, events: [EventRow], reparse: Reparser, byQuery: Bool = true) throws {
-        let settings = report.settings
-        let query = report.query
         var affiliates: [Int64: AffiliateRow] = [:]
         for a in try AffiliateRow.fetchAll(db, sql: "SELECT * FROM affiliate") { affiliates[a.id] = a }
-
-        // Adapter references and replay links, per event.
-        var refs: [Int64: [String]] = [:]
-        if !events.isEmpty {
-            let ids = events.map(\.id)
-            for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                for r in try Row.fetchAll(db, sql: "SELECT event_id, ref FROM event_ref WHERE event_id IN (\(marks)) ORDER BY ref",
-                                          arguments: StatementArguments(chunk)) {
-                    refs[r[0], default: []].append(r[1])
-                }
-            }
-        }
-
-        // Customers: the identifier itself, and every customer the events name.
-        var customerKeys: [String] = []
-        func addKey(_ k: String?) { if let k, !customerKeys.contains(k) { customerKeys.append(k) } }
-        if byQuery { addKey(query) }
-        for e in events { addKey(e.customerKey) }
-        var customers: [TriageCustomer] = []
-        var seenCustomers = Set<Int64>()
-        func addCustomer(_ row: CustomerRow?) throws {
-            guard let row, seenCustomers.insert(row.id).inserted, customers.count < 50 else { return }
-            let click = try String.fetchOne(db, sql: "SELECT click_id FROM customer WHERE id = ?", arguments: [row.id])
-            customers.append(TriageCustomer(row: row, clickID: click, progress: settings.caps.progress(row.capHistory, now: report.now)))
-        }
-        for k in customerKeys {
-            try addCustomer(try CustomerRow.fetchOne(db, sql: Store.customerSelect + " WHERE c.key = ?", arguments: [k]))
-        }
-        for id in Set(events.compactMap(\.customerID)).sorted() {
-            try addCustomer(try CustomerRow.fetchOne(db, sql: Store.customerSelect + " WHERE c.id = ?", arguments: [id]))
-        }
+        let chain = TriageChain(db: db, store: self, settings: report.settings, now: report.now, query: report.query, byQuery: byQuery,
+                                events: events, affiliates: affiliates)
+        let customers = try chain.customers()
         report.customers = customers
-
-        // Clicks: the identifier itself, the ones the events name, the customers' own.
-        var clickIDs: [String] = []
-        func addClick(_ c: String?) { if let c, !clickIDs.contains(c) { clickIDs.append(c) } }
-        if byQuery, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM click WHERE click_id = ?)", arguments: [query]) == true {
-            addClick(query)
-        }
-        for e in events { addClick(e.clickRef) }
-        for c in customers { addClick(c.clickID) }
-        var clicks: [String: (at: Instant, affiliate: Int64)] = [:]
-        for id in clickIDs.prefix(50) {
-            if let r = try Row.fetchOne(db, sql: "SELECT at, affiliate_id FROM click WHERE click_id = ?", arguments: [id]) {
-                clicks[id] = (Instant(seconds: r[0]), r[1])
-            }
-        }
-        report.clicks = clickIDs.prefix(50).map { id in
-            var t = TriageClick(clickID: id, recorded: clicks[id] != nil)
-            if let c = clicks[id] {
-                t.at = c.at
-                t.affiliateCode = affiliates[c.affiliate]?.code
-                t.affiliateName = affiliates[c.affiliate]?.name
-                // Measured at the last event that used it, else when it attributed its customer.
-                if let e = events.last(where: { $0.clickRef == id && $0.type != "click" && $0.at != nil }), let at = e.at {
-                    t.ageEventID = e.id
-                    t.age = ClickAge(click: c.at, at: at, windowDays: settings.windowDays)
-                } else if let customer = customers.first(where: { $0.clickID == id }) {
-                    t.ageCustomerKey = customer.row.key
-                    t.age = ClickAge(click: c.at, at: customer.row.createdAt, windowDays: settings.windowDays)
-                }
-            }
-            return t
-        }
-
-        // Conversions: the identifier, the events' external ids, the ones the events credited.
-        var conversions: [ConversionRow] = []
-        var seenConversions = Set<Int64>()
-        var externalIDs: [String] = []
-        func addExternal(_ x: String?) { if let x, !externalIDs.contains(x) { externalIDs.append(x) } }
-        if byQuery { addExternal(query) }
-        for e in events { addExternal(e.externalID) }
-        for x in externalIDs.prefix(1000) {
-            if let v = try ConversionRow.fetchOne(db, sql: Store.conversionSelect + " WHERE v.external_id = ?", arguments: [x]),
-               seenConversions.insert(v.id).inserted {
-                conversions.append(v)
-            }
-        }
-        var byID: [Int64: ConversionRow] = Dictionary(uniqueKeysWithValues: conversions.map { ($0.id, $0) })
-        for id in Set(events.compactMap(\.conversionID)).subtracting(byID.keys).sorted() {
-            if let v = try ConversionRow.fetchOne(db, sql: Store.conversionSelect + " WHERE v.id = ?", arguments: [id]) {
-                byID[id] = v
-                if seenConversions.insert(v.id).inserted { conversions.append(v) }
-            }
-        }
-        report.conversions = conversions.sorted { ($0.at, $0.id) < ($1.at, $1.id) }
-
-        // Admin changes: to the identifier, the customers, the external ids, the events.
-        var targets = Set(byQuery ? [query] : [])
-        targets.formUnion(customers.map(\.row.key))
-        targets.formUnion(externalIDs)
-        targets.formUnion(events.map { "event #\($0.id)" })
-        let targetList = Array(targets).sorted()
-        var audit: [AuditRow] = []
-        for chunk in stride(from: 0, to: targetList.count, by: 500).map({ Array(targetList[$0..<min($0 + 500, targetList.count)]) }) {
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            audit += try AuditRow.fetchAll(db, sql: "SELECT * FROM audit WHERE target IN (\(marks))", arguments: StatementArguments(chunk))
-        }
-        report.audit = audit.sorted { $0.id < $1.id }
-
-        // Each event: its click's age, its conversion, and what today's settings would decide.
-        let work = try UnitOfWork(db, store: self, settings: settings)
-        var sources: [Int64: String] = [:]
-        report.events = try events.map { e in
-            var t = TriageEvent(event: e, refs: (refs[e.id] ?? []).filter { !$0.hasPrefix(Store.replayRefPrefix) })
-            t.replayOf = (refs[e.id] ?? []).lazy.filter { $0.hasPrefix(Store.replayRefPrefix) }
-                .compactMap { Int64($0.dropFirst(Store.replayRefPrefix.count)) }.first
-            t.affiliateCode = e.affiliateID.flatMap { affiliates[$0]?.code }
-            t.conversion = e.conversionID.flatMap { byID[$0] }
-            if e.type != "click", let ref = e.clickRef, let c = clicks[ref], let at = e.at {
-                t.clickAge = ClickAge(click: c.at, at: at, windowDays: settings.windowDays)
-            }
-            // A replay carries its original's payload; read it as the original's feed would.
-            var source = e.source
-            if let original = t.replayOf {
-                if sources[original] == nil {
-                    sources[original] = try String.fetchOne(db, sql: "SELECT source FROM event WHERE id = ?", arguments: [original])
-                }
-                source = sources[original] ?? source
-            }
-            if let ev = reparse(source, e.raw), ev.nulField == nil {
-                let d = try work.engine.decide(ev, facts: work.facts)
-                t.wouldNow = d
-                t.wouldNowAffiliate = (d.conversion?.affiliateID ?? d.affiliateID).flatMap { affiliates[$0]?.code }
-            }
-            return t
-        }
+        let clicks = try chain.clicks(customers: customers)
+        report.clicks = clicks.list
+        let conversions = try chain.conversions()
+        report.conversions = conversions.rows.sorted { ($0.at, $0.id) < ($1.at, $1.id) }
+        report.audit = try chain.audit(customers: customers, externalIDs: conversions.externalIDs).sorted { $0.id < $1.id }
+        report.events = try chain.explained(refs: try chain.eventRefs(), clicks: clicks.byID, conversions: conversions.byID,
+                                            reparse: reparse)
     }
 
     /// Identifiers that start with `prefix`, for "did you mean".
@@ -484,5 +365,162 @@ extension Store {
         return try addManualConversion(externalID: draft.externalID, amount: amount ?? draft.amount, customerKey: draft.customerKey,
                                        affiliateCode: credit, at: draft.at, who: who,
                                        detail: "by hand from event #\(draft.eventID)")
+    }
+}
+
+/// The parts of a triage report around a chain of events, each read on its own.
+struct TriageChain {
+    let db: Database
+    let store: Store
+    let settings: ProgramSettings
+    let now: Instant
+    let query: String
+    let byQuery: Bool
+    let events: [EventRow]
+    let affiliates: [Int64: AffiliateRow]
+
+    /// Adapter references and replay links, per event.
+    func eventRefs() throws -> [Int64: [String]] {
+        var refs: [Int64: [String]] = [:]
+        if !events.isEmpty {
+            let ids = events.map(\.id)
+            for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                for r in try Row.fetchAll(db, sql: "SELECT event_id, ref FROM event_ref WHERE event_id IN (\(marks)) ORDER BY ref",
+                                          arguments: StatementArguments(chunk)) {
+                    refs[r[0], default: []].append(r[1])
+                }
+            }
+        }
+
+        return refs
+    }
+
+    /// The identifier itself, and every customer the events name.
+    func customers() throws -> [TriageCustomer] {
+        var customerKeys: [String] = []
+        func addKey(_ k: String?) { if let k, !customerKeys.contains(k) { customerKeys.append(k) } }
+        if byQuery { addKey(query) }
+        for e in events { addKey(e.customerKey) }
+        var customers: [TriageCustomer] = []
+        var seenCustomers = Set<Int64>()
+        func addCustomer(_ row: CustomerRow?) throws {
+            guard let row, seenCustomers.insert(row.id).inserted, customers.count < 50 else { return }
+            let click = try String.fetchOne(db, sql: "SELECT click_id FROM customer WHERE id = ?", arguments: [row.id])
+            customers.append(TriageCustomer(row: row, clickID: click, progress: settings.caps.progress(row.capHistory, now: now)))
+        }
+        for k in customerKeys {
+            try addCustomer(try CustomerRow.fetchOne(db, sql: Store.customerSelect + " WHERE c.key = ?", arguments: [k]))
+        }
+        for id in Set(events.compactMap(\.customerID)).sorted() {
+            try addCustomer(try CustomerRow.fetchOne(db, sql: Store.customerSelect + " WHERE c.id = ?", arguments: [id]))
+        }
+        return customers
+    }
+
+    /// The identifier itself, the clicks the events name, the customers' own.
+    func clicks(customers: [TriageCustomer]) throws -> (list: [TriageClick], byID: [String: (at: Instant, affiliate: Int64)]) {
+        var clickIDs: [String] = []
+        func addClick(_ c: String?) { if let c, !clickIDs.contains(c) { clickIDs.append(c) } }
+        if byQuery, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM click WHERE click_id = ?)", arguments: [query]) == true {
+            addClick(query)
+        }
+        for e in events { addClick(e.clickRef) }
+        for c in customers { addClick(c.clickID) }
+        var clicks: [String: (at: Instant, affiliate: Int64)] = [:]
+        for id in clickIDs.prefix(50) {
+            if let r = try Row.fetchOne(db, sql: "SELECT at, affiliate_id FROM click WHERE click_id = ?", arguments: [id]) {
+                clicks[id] = (Instant(seconds: r[0]), r[1])
+            }
+        }
+        let list = clickIDs.prefix(50).map { id in
+            var t = TriageClick(clickID: id, recorded: clicks[id] != nil)
+            if let c = clicks[id] {
+                t.at = c.at
+                t.affiliateCode = affiliates[c.affiliate]?.code
+                t.affiliateName = affiliates[c.affiliate]?.name
+                // Measured at the last event that used it, else when it attributed its customer.
+                if let e = events.last(where: { $0.clickRef == id && $0.type != "click" && $0.at != nil }), let at = e.at {
+                    t.ageEventID = e.id
+                    t.age = ClickAge(click: c.at, at: at, windowDays: settings.windowDays)
+                } else if let customer = customers.first(where: { $0.clickID == id }) {
+                    t.ageCustomerKey = customer.row.key
+                    t.age = ClickAge(click: c.at, at: customer.row.createdAt, windowDays: settings.windowDays)
+                }
+            }
+            return t
+        }
+
+        return (list, clicks)
+    }
+
+    /// The identifier, the events' external ids, the ones the events credited.
+    func conversions() throws -> (rows: [ConversionRow], byID: [Int64: ConversionRow], externalIDs: [String]) {
+        var conversions: [ConversionRow] = []
+        var seenConversions = Set<Int64>()
+        var externalIDs: [String] = []
+        func addExternal(_ x: String?) { if let x, !externalIDs.contains(x) { externalIDs.append(x) } }
+        if byQuery { addExternal(query) }
+        for e in events { addExternal(e.externalID) }
+        for x in externalIDs.prefix(1000) {
+            if let v = try ConversionRow.fetchOne(db, sql: Store.conversionSelect + " WHERE v.external_id = ?", arguments: [x]),
+               seenConversions.insert(v.id).inserted {
+                conversions.append(v)
+            }
+        }
+        var byID: [Int64: ConversionRow] = Dictionary(uniqueKeysWithValues: conversions.map { ($0.id, $0) })
+        for id in Set(events.compactMap(\.conversionID)).subtracting(byID.keys).sorted() {
+            if let v = try ConversionRow.fetchOne(db, sql: Store.conversionSelect + " WHERE v.id = ?", arguments: [id]) {
+                byID[id] = v
+                if seenConversions.insert(v.id).inserted { conversions.append(v) }
+            }
+        }
+        return (conversions, byID, externalIDs)
+    }
+
+    /// Admin changes: to the identifier, the customers, the external ids, the events.
+    func audit(customers: [TriageCustomer], externalIDs: [String]) throws -> [AuditRow] {
+        var targets = Set(byQuery ? [query] : [])
+        targets.formUnion(customers.map(\.row.key))
+        targets.formUnion(externalIDs)
+        targets.formUnion(events.map { "event #\($0.id)" })
+        let targetList = Array(targets).sorted()
+        var audit: [AuditRow] = []
+        for chunk in stride(from: 0, to: targetList.count, by: 500).map({ Array(targetList[$0..<min($0 + 500, targetList.count)]) }) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            audit += try AuditRow.fetchAll(db, sql: "SELECT * FROM audit WHERE target IN (\(marks))", arguments: StatementArguments(chunk))
+        }
+        return audit
+    }
+
+    /// Each event: its click's age, its conversion, and what today's settings would decide.
+    func explained(refs: [Int64: [String]], clicks: [String: (at: Instant, affiliate: Int64)], conversions byID: [Int64: ConversionRow],
+                   reparse: Reparser) throws -> [TriageEvent] {
+        let work = try UnitOfWork(db, store: store, settings: settings)
+        var sources: [Int64: String] = [:]
+        return try events.map { e in
+            var t = TriageEvent(event: e, refs: (refs[e.id] ?? []).filter { !$0.hasPrefix(Store.replayRefPrefix) })
+            t.replayOf = (refs[e.id] ?? []).lazy.filter { $0.hasPrefix(Store.replayRefPrefix) }
+                .compactMap { Int64($0.dropFirst(Store.replayRefPrefix.count)) }.first
+            t.affiliateCode = e.affiliateID.flatMap { affiliates[$0]?.code }
+            t.conversion = e.conversionID.flatMap { byID[$0] }
+            if e.type != "click", let ref = e.clickRef, let c = clicks[ref], let at = e.at {
+                t.clickAge = ClickAge(click: c.at, at: at, windowDays: settings.windowDays)
+            }
+            // A replay carries its original's payload; read it as the original's feed would.
+            var source = e.source
+            if let original = t.replayOf {
+                if sources[original] == nil {
+                    sources[original] = try String.fetchOne(db, sql: "SELECT source FROM event WHERE id = ?", arguments: [original])
+                }
+                source = sources[original] ?? source
+            }
+            if let ev = reparse(source, e.raw), ev.nulField == nil {
+                let d = try work.engine.decide(ev, facts: work.facts)
+                t.wouldNow = d
+                t.wouldNowAffiliate = (d.conversion?.affiliateID ?? d.affiliateID).flatMap { affiliates[$0]?.code }
+            }
+            return t
+        }
     }
 }
