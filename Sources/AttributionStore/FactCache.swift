@@ -64,15 +64,26 @@ final class FactCache: Facts {
     /// The prepared statement for `query`, bound to `values`, after the pending rows are written.
     /// The only way this cache reads SQL.
     func fresh(_ query: Query, _ values: RawValue...) throws -> RawStatement {
-        if !pending.isEmpty { try pending.flush() }
+        try writePending()
         let s: RawStatement
         if let known = statements[query] { s = known } else { s = try RawStatement(db, query.sql); statements[query] = s }
         return s.bind(all: values)
     }
 
+    /// Writes the rows this transaction decided, before any query reads their tables.
+    func writePending() throws {
+        if !pending.isEmpty { try pending.flush(customers: &customers) }
+    }
+
+    /// A customer's new state: the truth for this transaction, written with the pending rows.
+    func change(_ c: CustomerState) {
+        customers[c.id] = c
+        pending.customerChanged(c.id)
+    }
+
     /// A query of its own (the batch prefetch), prepared after the pending rows are written.
     func fresh(sql: String) throws -> RawStatement {
-        if !pending.isEmpty { try pending.flush() }
+        try writePending()
         return try RawStatement(db, sql)
     }
 

@@ -15,12 +15,10 @@ final class PendingRows {
         "id", "dedupe", "source", "type", "received_at", "at", "outcome", "reason", "note", "detail", "file", "line",
         "field", "raw", "click_ref", "customer_key", "external_id", "affiliate_id", "customer_id", "conversion_id"])
     private lazy var refs = RowWriter(db, "event_ref", ["ref", "event_id"], verb: "INSERT OR IGNORE")
-    /// Customers created or changed, by id, in the order first touched: each is written once, as
-    /// it stands at the flush.
-    private var customers: [Int64: CustomerState] = [:]
+    /// Customers created or changed, in the order first touched: each is written once, as it
+    /// stands (in the fact cache) at the flush.
+    private var changedCustomers: Set<Int64> = []
     private var customerOrder: [Int64] = []
-    /// The status and owner each customer's row holds after this transaction wrote it.
-    private var storedShape: [Int64: (status: CustomerStatus, owner: Int64)] = [:]
     /// UPDATEs of a stored customer, by whether its status and its owner changed.
     private var updates: [Int: RawStatement] = [:]
 
@@ -33,8 +31,8 @@ final class PendingRows {
     func click(_ c: ClickFact) throws { try clicks.add(.text(c.clickID), .int(c.affiliateID), .int(c.at.seconds)) }
 
     /// A customer created or changed: its row is written as it stands at the next flush.
-    func customer(_ c: CustomerState) {
-        if customers.updateValue(c, forKey: c.id) == nil { customerOrder.append(c.id) }
+    func customerChanged(_ id: Int64) {
+        if changedCustomers.insert(id).inserted { customerOrder.append(id) }
     }
 
     func conversion(id: Int64, _ conv: NewConversion, customerID: Int64?, number: Int64?) throws {
@@ -57,15 +55,16 @@ final class PendingRows {
         for ref in Set(e.refs) { try refs.add(.text(ref), .int(id)) }
     }
 
-    /// Writes every pending row, in the order rows refer to each other.
-    func flush() throws {
+    /// Writes every pending row, in the order rows refer to each other; the changed customers as
+    /// `customers` holds them (each then marked as stored).
+    func flush(customers: inout [Int64: CustomerState]) throws {
         try clicks.flush()
         for id in customerOrder {
             guard let c = customers[id] else { continue }
             try write(c)
-            storedShape[id] = (c.status, c.affiliateID)
+            customers[id]?.stored = (c.status, c.affiliateID)
         }
-        customers.removeAll(keepingCapacity: true)
+        changedCustomers.removeAll(keepingCapacity: true)
         customerOrder.removeAll(keepingCapacity: true)
         try newCustomers.flush()
         try conversions.flush()
@@ -76,7 +75,7 @@ final class PendingRows {
     /// A new customer joins the pending INSERT; a stored one is updated, leaving out its status
     /// and owner when they did not change.
     private func write(_ c: CustomerState) throws {
-        guard let was = storedShape[c.id] ?? c.stored else { return try newCustomers.add(all: c.values) }
+        guard let was = c.stored else { return try newCustomers.add(all: c.values) }
         let status = c.status != was.status, owner = c.affiliateID != was.owner
         let variant = (status ? 1 : 0) + (owner ? 2 : 0)
         if updates[variant] == nil {

@@ -111,7 +111,7 @@ final class UnitOfWork {
             let number = numbers.next(for: nc.affiliateID)
             createdNumber = number
             let id = try ids.nextID("customer")
-            change(CustomerState(id: id, new: nc, number: number))
+            facts.change(CustomerState(id: id, new: nc, number: number))
             facts.customerIDs[nc.key] = id
             out.customerID = id
         }
@@ -124,17 +124,17 @@ final class UnitOfWork {
         } else if let sc = d.statusChange, let cid = resolve(sc.customer), var c = try facts.customer(id: cid) {
             c.status = sc.to
             c.lastActivityAt = max(c.lastActivityAt, at?.seconds ?? d.newCustomer?.at.seconds ?? 0)
-            change(c)
+            facts.change(c)
         }
         if let l = d.subscriptionLink {
-            try pending.flush()
+            try facts.writePending()
             try db.execute(sql: "UPDATE conversion SET subscription_id = ?, renewal_index = 0 WHERE external_id = ? AND subscription_id IS NULL",
                            arguments: [l.subscriptionID, l.externalID])
         }
         if let r = d.reassignment, var c = try facts.customer(id: r.customerID) {
             c.affiliateID = r.toAffiliateID
             c.number = numbers.next(for: r.toAffiliateID)
-            change(c)
+            facts.change(c)
             out.customerID = r.customerID
         }
         return out
@@ -156,19 +156,13 @@ final class UnitOfWork {
         if let cid = customerID, var c = try facts.customer(id: cid) {
             c.status = d.statusChange.map(\.to) ?? d.newCustomer?.status ?? c.status
             c.credit(conv)
-            change(c)
+            facts.change(c)
         }
-    }
-
-    /// A customer's new state: the truth for this transaction, written with the pending rows.
-    private func change(_ c: CustomerState) {
-        facts.customers[c.id] = c
-        pending.customer(c)
     }
 
     /// Writes the pending rows and the per-affiliate customer-number counters.
     func finish() throws {
-        try pending.flush()
+        try facts.writePending()
         try numbers.write(db)
     }
 }
