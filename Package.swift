@@ -24,12 +24,18 @@ let package = Package(
         .target(name: "Feeds", dependencies: ["AttributionCore"]),
         // The deterministic demo program (events generated and ingested through the real feed).
         .target(name: "Demo", dependencies: ["AttributionCore", "AttributionStore", "Feeds"]),
+        // Benchmark yardsticks (raw SQLite baselines), kept out of the store library.
+        .target(name: "Bench", dependencies: [
+            "AttributionStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
         .target(name: "TerminalText"),
         .target(name: "Dashboard", dependencies: ["AttributionCore", "AttributionStore", "Feeds", "TerminalText"]),
         .systemLibrary(name: "CNcursesW", path: "Sources/CNcursesW"),
         .target(name: "TerminalUI", dependencies: ["CNcursesW", "Dashboard", "TerminalText"]),
         .executableTarget(name: "affdesk", dependencies: [
-            "AttributionCore", "AttributionStore", "Feeds", "Demo", "TerminalText", "Dashboard", "TerminalUI",
+            "AttributionCore", "AttributionStore", "Feeds", "Demo", "Bench", "TerminalText", "Dashboard", "TerminalUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -55,21 +55,21 @@ extension Engine {
     /// (the admin names who is credited) but not the lifecycle, the caps or the duplicate check.
     /// With a customer it is credited to the customer's affiliate unless `affiliate` names another.
     public func manualConversion<F: Facts>(externalID: String, amount: Money, customerKey: String?,
-                                           affiliate: AffiliateFact?, at: Instant, facts: F) -> Decision {
+                                           affiliate: AffiliateFact?, at: Instant, facts: F) throws(F.Failure) -> Decision {
         if externalID.trimmingSpaces.isEmpty { return .rejected(.invalidEvent, "external_id is empty") }
         if let key = customerKey, key.trimmingSpaces.isEmpty { return .rejected(.invalidEvent, "customer_key is empty") }
         if let problem = Instant.rangeProblem(at.seconds) { return .rejected(.invalidEvent, "at: \(problem)") }
-        if facts.conversionExists(externalID: externalID) {
+        if try facts.conversionExists(externalID: externalID) {
             return .rejected(.duplicateExternalID, "external id \(externalID) was credited before")
         }
         if amount.minor <= 0 { return .rejected(.invalidAmount, "amount \(amount) is not positive") }
         if amount.minor > Money.maxMinor { return .rejected(.invalidAmount, "amount \(amount) is out of range") }
         let e = Event.Conversion(externalID: externalID, amount: amount, customerKey: customerKey, at: at)
         if let key = customerKey {
-            guard let c = facts.customer(key: key) else {
+            guard let c = try facts.customer(key: key) else {
                 return .rejected(.unknownCustomer, "no customer has the key \(key)")
             }
-            return credit(e, to: c, facts, notes: [], manual: true, affiliate: affiliate)
+            return try credit(e, to: c, facts, notes: [], manual: true, affiliate: affiliate)
         }
         guard let aff = affiliate else {
             return .rejected(.noAttribution, "name a customer or an affiliate to credit")

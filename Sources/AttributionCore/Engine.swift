@@ -7,7 +7,7 @@ public struct Engine: Sendable {
 
     // MARK: Events
 
-    public func decide<F: Facts>(_ event: Event, facts: F) -> Decision {
+    public func decide<F: Facts>(_ event: Event, facts: F) throws(F.Failure) -> Decision {
         if let field = Engine.malformedField(event) {
             return .rejected(.invalidEvent, "\(field) is empty")
         }
@@ -16,11 +16,11 @@ public struct Engine: Sendable {
             return .rejected(.invalidEvent, "at: \(problem)")
         }
         switch event {
-        case .click(let e): return click(e, facts)
-        case .track(let e): return track(e, facts)
-        case .conversion(let e): return conversion(e, facts)
-        case .cancel(let e): return cancel(e, facts)
-        case .subscription(let e): return subscription(e, facts)
+        case .click(let e): return try click(e, facts)
+        case .track(let e): return try track(e, facts)
+        case .conversion(let e): return try conversion(e, facts)
+        case .cancel(let e): return try cancel(e, facts)
+        case .subscription(let e): return try subscription(e, facts)
         }
     }
 
@@ -28,29 +28,7 @@ public struct Engine: Sendable {
     /// empty id would otherwise become a customer, click or conversion nobody can find again.
     /// Adapters should pass nil for an absent optional field, never "".
     public static func malformedField(_ event: Event) -> String? {
-        func blank(_ s: String?) -> Bool { s.map { $0.trimmingSpaces.isEmpty } ?? false }
-        switch event {
-        case .click(let e):
-            if blank(e.clickID) { return "click_id" }
-            if blank(e.affiliateCode) { return "affiliate code" }
-        case .track(let e):
-            if blank(e.customerKey) { return "customer_key" }
-            if blank(e.clickID) { return "click_id" }
-        case .conversion(let e):
-            if blank(e.externalID) { return "external_id" }
-            if blank(e.customerKey) { return "customer_key" }
-            if blank(e.clickID) { return "click_id" }
-            if blank(e.subscriptionID) { return "subscription_id" }
-            if blank(e.parentExternalID) { return "parent_id" }
-        case .cancel(let e):
-            if blank(e.customerKey) { return "customer_key" }
-            if blank(e.subscriptionID) { return "subscription_id" }
-        case .subscription(let e):
-            if blank(e.subscriptionID) { return "subscription_id" }
-            if blank(e.parentExternalID) { return "parent_id" }
-            if blank(e.customerKey) { return "customer_key" }
-        }
-        return nil
+        event.firstTextField { $0.isIdentifier && ($0.value.map { $0.trimmingSpaces.isEmpty } ?? false) }?.blankName
     }
 
     /// Why an amount (and the commission base, when there is one) cannot be paid on, or nil.
@@ -68,9 +46,9 @@ public struct Engine: Sendable {
         return nil
     }
 
-    func click<F: Facts>(_ e: Event.Click, _ facts: F) -> Decision {
-        if facts.clickExists(id: e.clickID) { return .rejected(.duplicateClick, "click \(e.clickID) was recorded before") }
-        guard let aff = facts.affiliate(code: e.affiliateCode) else {
+    func click<F: Facts>(_ e: Event.Click, _ facts: F) throws(F.Failure) -> Decision {
+        if try facts.clickExists(id: e.clickID) { return .rejected(.duplicateClick, "click \(e.clickID) was recorded before") }
+        guard let aff = try facts.affiliate(code: e.affiliateCode) else {
             return .rejected(.unknownAffiliate, "no affiliate has the code \(e.affiliateCode)")
         }
         if aff.disabled {
@@ -84,14 +62,14 @@ public struct Engine: Sendable {
         return d
     }
 
-    func track<F: Facts>(_ e: Event.Track, _ facts: F) -> Decision {
-        if let c = facts.customer(key: e.customerKey) {
+    func track<F: Facts>(_ e: Event.Track, _ facts: F) throws(F.Failure) -> Decision {
+        if let c = try facts.customer(key: e.customerKey) {
             var d = Decision.rejected(.alreadyTracked, "customer \(e.customerKey) was tracked before (status \(settings.label(c.status)))")
             d.affiliateID = c.affiliateID
             return d
         }
         let click: ClickFact, aff: AffiliateFact
-        switch attribute(clickID: e.clickID, at: e.at, facts) {
+        switch try attribute(clickID: e.clickID, at: e.at, facts) {
         case .failure(let f): return f.decision
         case .success(let found): (click, aff) = found
         }
@@ -102,9 +80,9 @@ public struct Engine: Sendable {
         return d
     }
 
-    func cancel<F: Facts>(_ e: Event.Cancel, _ facts: F) -> Decision {
+    func cancel<F: Facts>(_ e: Event.Cancel, _ facts: F) throws(F.Failure) -> Decision {
         let c: CustomerFact
-        switch cancelTarget(e, facts) {
+        switch try cancelTarget(e, facts) {
         case .failure(let f): return f.decision
         case .success(let found): c = found
         }
@@ -121,8 +99,8 @@ public struct Engine: Sendable {
 
     /// A conversion as one payment on its own: a one-off, or a payment for a customer (see
     /// `conversion` for the subscription rules around it).
-    func plainConversion<F: Facts>(_ e: Event.Conversion, _ facts: F) -> Decision {
-        if facts.conversionExists(externalID: e.externalID) {
+    func plainConversion<F: Facts>(_ e: Event.Conversion, _ facts: F) throws(F.Failure) -> Decision {
+        if try facts.conversionExists(externalID: e.externalID) {
             return .rejected(.duplicateExternalID, "external id \(e.externalID) was credited before")
         }
         if let (reason, detail) = Engine.amountProblem(e.amount, base: e.commissionBase) { return .rejected(reason, detail) }
@@ -130,11 +108,11 @@ public struct Engine: Sendable {
         var notes: [Reason] = []
         if let key = e.customerKey {
             if settings.recurring {
-                if let c = facts.customer(key: key) {
-                    return credit(e, to: c, facts, notes: [])
+                if let c = try facts.customer(key: key) {
+                    return try credit(e, to: c, facts, notes: [])
                 }
                 // An immediate paid sign-up: the customer is created with the conversion.
-                switch attribute(clickID: e.clickID, at: e.at, facts) {
+                switch try attribute(clickID: e.clickID, at: e.at, facts) {
                 case .failure(let f): return f.decision
                 case .success(let (click, aff)):
                     let isTrial = e.amount.minor == 0
@@ -149,12 +127,12 @@ public struct Engine: Sendable {
             notes.append(.customerKeyIgnored)
             if e.clickID == nil {
                 var d = Decision.rejected(.recurringOff, "customer_key \(key) ignored and no click_id sent", notes: notes)
-                d.affiliateID = facts.customer(key: key)?.affiliateID
+                d.affiliateID = try facts.customer(key: key)?.affiliateID
                 return d
             }
         }
         // A one-off, credited by click.
-        switch attribute(clickID: e.clickID, at: e.at, facts) {
+        switch try attribute(clickID: e.clickID, at: e.at, facts) {
         case .failure(let f):
             var d = f.decision
             d.notes = notes + d.notes
@@ -179,7 +157,7 @@ public struct Engine: Sendable {
 
     /// A conversion for a tracked customer: credited to the customer's current affiliate.
     func credit<F: Facts>(_ e: Event.Conversion, to c: CustomerFact, _ facts: F, notes: [Reason], manual: Bool = false,
-                          affiliate override: AffiliateFact? = nil) -> Decision {
+                          affiliate override: AffiliateFact? = nil) throws(F.Failure) -> Decision {
         var base = Decision.accepted()
         base.affiliateID = c.affiliateID
         switch c.status {
@@ -193,7 +171,9 @@ public struct Engine: Sendable {
             return d
         case .initial, .active: break
         }
-        guard let aff = override ?? facts.affiliate(id: c.affiliateID) else {
+        let found: AffiliateFact?
+        if let override { found = override } else { found = try facts.affiliate(id: c.affiliateID) }
+        guard let aff = found else {
             return .rejected(.unknownAffiliate, "the customer's affiliate no longer exists", notes: notes)
         }
         if aff.disabled && !manual {
@@ -215,8 +195,9 @@ public struct Engine: Sendable {
         base.detail = "credited to \(aff.code) for customer \(c.key)"
         var e2 = e
         e2.clickID = nil
+        let history = try facts.capHistory(customerID: c.id)
         return pay(e2, affiliate: aff, customer: .existing(c.id), status: c.status,
-                   history: facts.capHistory(customerID: c.id), clickID: nil, base, manual: manual)
+                   history: history, clickID: nil, base, manual: manual)
     }
 
     /// Computes the commission, applies the caps and sets the status after a payment.
@@ -307,11 +288,11 @@ public struct Engine: Sendable {
     struct Refusal: Error { var decision: Decision }
 
     /// Last click wins: the click must exist, be within the window and belong to an enabled affiliate.
-    func attribute<F: Facts>(clickID: String?, at: Instant, _ facts: F) -> Result<(ClickFact, AffiliateFact), Refusal> {
+    func attribute<F: Facts>(clickID: String?, at: Instant, _ facts: F) throws(F.Failure) -> Result<(ClickFact, AffiliateFact), Refusal> {
         guard let id = clickID else {
             return .failure(Refusal(decision: .rejected(.noAttribution, "no click_id and no tracked customer")))
         }
-        guard let click = facts.click(id: id) else {
+        guard let click = try facts.click(id: id) else {
             return .failure(Refusal(decision: .rejected(.unknownClick, "click \(id) was never recorded")))
         }
         let age = ClickAge(click: click.at, at: at, windowDays: settings.windowDays)
@@ -320,7 +301,7 @@ public struct Engine: Sendable {
             d.affiliateID = click.affiliateID
             return .failure(Refusal(decision: d))
         }
-        guard let aff = facts.affiliate(id: click.affiliateID) else {
+        guard let aff = try facts.affiliate(id: click.affiliateID) else {
             return .failure(Refusal(decision: .rejected(.unknownAffiliate, "click \(id)'s affiliate no longer exists")))
         }
         if aff.disabled {

@@ -126,27 +126,29 @@ public enum Event: Hashable, Sendable {
 }
 
 /// What the core needs to know about the stored world to decide. The store answers from SQLite
-/// inside the event's transaction; tests answer from memory.
+/// inside the event's transaction, and a failed read is thrown (`Failure`); tests answer from
+/// memory and cannot fail (`Failure` is `Never`, so deciding against them needs no `try`).
 public protocol Facts {
-    func affiliate(code: String) -> AffiliateFact?
-    func affiliate(id: Int64) -> AffiliateFact?
-    func click(id: String) -> ClickFact?
-    func customer(key: String) -> CustomerFact?
-    func capHistory(customerID: Int64) -> CapHistory
-    func conversionExists(externalID: String) -> Bool
-    func clickExists(id: String) -> Bool
+    associatedtype Failure: Error = Never
+    func affiliate(code: String) throws(Failure) -> AffiliateFact?
+    func affiliate(id: Int64) throws(Failure) -> AffiliateFact?
+    func click(id: String) throws(Failure) -> ClickFact?
+    func customer(key: String) throws(Failure) -> CustomerFact?
+    func capHistory(customerID: Int64) throws(Failure) -> CapHistory
+    func conversionExists(externalID: String) throws(Failure) -> Bool
+    func clickExists(id: String) throws(Failure) -> Bool
     /// Who the subscription's latest credited conversion went to; nil when none was credited.
-    func subscription(id: String) -> SubscriptionFact?
+    func subscription(id: String) throws(Failure) -> SubscriptionFact?
     /// A credited conversion by its external id.
-    func conversion(externalID: String) -> ConversionFact?
+    func conversion(externalID: String) throws(Failure) -> ConversionFact?
     /// How many conversions of the subscription were credited to the affiliate so far: the next
     /// one's 0-based renewal index.
-    func creditedConversions(subscriptionID: String, affiliateID: Int64) -> Int
+    func creditedConversions(subscriptionID: String, affiliateID: Int64) throws(Failure) -> Int
 }
 
 extension Facts {
-    public func clickExists(id: String) -> Bool { click(id: id) != nil }
-    public func subscription(id: String) -> SubscriptionFact? { nil }
-    public func conversion(externalID: String) -> ConversionFact? { nil }
-    public func creditedConversions(subscriptionID: String, affiliateID: Int64) -> Int { 0 }
+    public func clickExists(id: String) throws(Failure) -> Bool { try click(id: id) != nil }
+    public func subscription(id: String) throws(Failure) -> SubscriptionFact? { nil }
+    public func conversion(externalID: String) throws(Failure) -> ConversionFact? { nil }
+    public func creditedConversions(subscriptionID: String, affiliateID: Int64) throws(Failure) -> Int { 0 }
 }

@@ -39,31 +39,31 @@ public struct ConversionFact: Hashable, Sendable {
 /// Every conversion of a subscription carries its 0-based renewal index: how many conversions of
 /// that subscription were credited to the same affiliate before it.
 extension Engine {
-    func conversion<F: Facts>(_ e: Event.Conversion, _ facts: F) -> Decision {
+    func conversion<F: Facts>(_ e: Event.Conversion, _ facts: F) throws(F.Failure) -> Decision {
         // A payment outside any subscription: the common case, with no subscription fact to ask for.
-        if e.subscriptionID == nil && !e.isRenewal { return plainConversion(e, facts) }
-        if facts.conversionExists(externalID: e.externalID) {
+        if e.subscriptionID == nil && !e.isRenewal { return try plainConversion(e, facts) }
+        if try facts.conversionExists(externalID: e.externalID) {
             return .rejected(.duplicateExternalID, "external id \(e.externalID) was credited before")
         }
         if let (reason, detail) = Engine.amountProblem(e.amount, base: e.commissionBase) { return .rejected(reason, detail) }
         var d: Decision
         var linkedParent: ConversionFact?
-        if let sid = e.subscriptionID, let known = facts.subscription(id: sid) {
-            d = renewal(e, of: known, facts)
-        } else if let sid = e.subscriptionID, e.isRenewal, let p = e.parentExternalID, let parent = facts.conversion(externalID: p) {
-            d = renewal(e, of: SubscriptionFact(id: sid, customer: parent.customer, affiliateID: parent.affiliateID), facts,
+        if let sid = e.subscriptionID, let known = try facts.subscription(id: sid) {
+            d = try renewal(e, of: known, facts)
+        } else if let sid = e.subscriptionID, e.isRenewal, let p = e.parentExternalID, let parent = try facts.conversion(externalID: p) {
+            d = try renewal(e, of: SubscriptionFact(id: sid, customer: parent.customer, affiliateID: parent.affiliateID), facts,
                         via: p)
             if d.isAccepted, parent.subscriptionID == nil {
                 d.subscriptionLink = SubscriptionLink(externalID: p, subscriptionID: sid)
                 linkedParent = parent
             }
         } else if e.isRenewal {
-            d = firstSeenRenewal(e, facts)
+            d = try firstSeenRenewal(e, facts)
         } else {
-            d = plainConversion(e, facts)
+            d = try plainConversion(e, facts)
         }
         if var c = d.conversion, let sid = e.subscriptionID {
-            var earlier = facts.creditedConversions(subscriptionID: sid, affiliateID: c.affiliateID)
+            var earlier = try facts.creditedConversions(subscriptionID: sid, affiliateID: c.affiliateID)
             if let p = linkedParent, p.affiliateID == c.affiliateID { earlier += 1 }
             c.subscriptionID = sid
             c.renewalIndex = earlier
@@ -74,7 +74,7 @@ extension Engine {
     }
 
     /// A payment of a subscription with history: credited to whom the history names.
-    func renewal<F: Facts>(_ e: Event.Conversion, of sub: SubscriptionFact, _ facts: F, via parent: String? = nil) -> Decision {
+    func renewal<F: Facts>(_ e: Event.Conversion, of sub: SubscriptionFact, _ facts: F, via parent: String? = nil) throws(F.Failure) -> Decision {
         let lead = "renewal of subscription \(sub.id)" + (parent.map { " (parent \($0))" } ?? "")
         func say(_ d: Decision) -> Decision {
             var d = d
@@ -91,10 +91,11 @@ extension Engine {
         if let c = sub.customer {
             var r = e
             r.isFirstPayment = false
-            return say(credit(r, to: c, facts, notes: []))
+            let d = try credit(r, to: c, facts, notes: [])
+            return say(d)
         }
         // The subscription's payments were one-offs by click: its affiliate keeps earning.
-        guard let aff = facts.affiliate(id: sub.affiliateID) else {
+        guard let aff = try facts.affiliate(id: sub.affiliateID) else {
             return say(.rejected(.unknownAffiliate, "the affiliate credited before no longer exists"))
         }
         if aff.disabled {
@@ -116,7 +117,7 @@ extension Engine {
     }
 
     /// A renewal of a subscription with nothing on record.
-    func firstSeenRenewal<F: Facts>(_ e: Event.Conversion, _ facts: F) -> Decision {
+    func firstSeenRenewal<F: Facts>(_ e: Event.Conversion, _ facts: F) throws(F.Failure) -> Decision {
         let what = e.subscriptionID.map { "subscription \($0) has no credited payment on record" } ?? "the renewal names no subscription"
         let parent = e.parentExternalID.map { " (its parent \($0) was never credited)" } ?? ""
         guard e.customerKey != nil || e.clickID != nil else {
@@ -125,7 +126,7 @@ extension Engine {
         var first = e
         first.isFirstPayment = true
         first.isRenewal = false
-        var d = plainConversion(first, facts)
+        var d = try plainConversion(first, facts)
         if d.isAccepted {
             d.notes.insert(.renewalFirstSeen, at: 0)
             d.detail = [what + parent + ": credited as its first payment", d.detail].compactMap { $0 }.joined(separator: "; ")
@@ -141,21 +142,23 @@ extension Engine {
     }
 
     /// Links a subscription to the conversion that started it.
-    func subscription<F: Facts>(_ e: Event.Subscription, _ facts: F) -> Decision {
-        func code(_ id: Int64) -> String { facts.affiliate(id: id)?.code ?? "affiliate #\(id)" }
-        if let known = facts.subscription(id: e.subscriptionID) {
+    func subscription<F: Facts>(_ e: Event.Subscription, _ facts: F) throws(F.Failure) -> Decision {
+        func code(_ id: Int64) throws(F.Failure) -> String { try facts.affiliate(id: id)?.code ?? "affiliate #\(id)" }
+        if let known = try facts.subscription(id: e.subscriptionID) {
             let aff = known.customer?.affiliateID ?? known.affiliateID
-            var d = Decision.accepted(detail: "subscription \(e.subscriptionID) is already on record (credited to \(code(aff)))")
+            let name = try code(aff)
+            var d = Decision.accepted(detail: "subscription \(e.subscriptionID) is already on record (credited to \(name))")
             d.affiliateID = aff
             return d
         }
-        let keyAffiliate = e.customerKey.flatMap { facts.customer(key: $0) }?.affiliateID
+        var keyAffiliate: Int64?
+        if let key = e.customerKey { keyAffiliate = try facts.customer(key: key)?.affiliateID }
         guard let p = e.parentExternalID else {
             var d = Decision.rejected(.unknownParentOrder, "subscription \(e.subscriptionID) names no parent order")
             d.affiliateID = keyAffiliate
             return d
         }
-        guard let parent = facts.conversion(externalID: p) else {
+        guard let parent = try facts.conversion(externalID: p) else {
             var d = Decision.rejected(.unknownParentOrder, "parent \(p) of subscription \(e.subscriptionID) was never credited")
             d.affiliateID = keyAffiliate
             return d
@@ -166,7 +169,8 @@ extension Engine {
             d = .accepted(detail: "parent \(p) already starts subscription \(other); renewals of \(e.subscriptionID) are credited by "
                           + "their parent or customer key")
         } else {
-            d = .accepted(detail: "subscription \(e.subscriptionID) starts with \(p), credited to \(code(parent.affiliateID))")
+            let name = try code(parent.affiliateID)
+            d = .accepted(detail: "subscription \(e.subscriptionID) starts with \(p), credited to \(name)")
             d.subscriptionLink = SubscriptionLink(externalID: p, subscriptionID: e.subscriptionID)
         }
         d.affiliateID = aff
@@ -174,10 +178,10 @@ extension Engine {
     }
 
     /// The customer a cancel names: by its subscription's history first, else by its key.
-    func cancelTarget<F: Facts>(_ e: Event.Cancel, _ facts: F) -> Result<CustomerFact, Refusal> {
-        if let s = e.subscriptionID, let c = facts.subscription(id: s)?.customer { return .success(c) }
+    func cancelTarget<F: Facts>(_ e: Event.Cancel, _ facts: F) throws(F.Failure) -> Result<CustomerFact, Refusal> {
+        if let s = e.subscriptionID, let c = try facts.subscription(id: s)?.customer { return .success(c) }
         if let key = e.customerKey {
-            guard let c = facts.customer(key: key) else {
+            guard let c = try facts.customer(key: key) else {
                 return .failure(Refusal(decision: .rejected(.unknownCustomer, "no customer has the key \(key)")))
             }
             return .success(c)
@@ -185,7 +189,7 @@ extension Engine {
         guard let s = e.subscriptionID else {
             return .failure(Refusal(decision: .rejected(.invalidEvent, "the cancel names no customer_key and no subscription")))
         }
-        if let known = facts.subscription(id: s) {
+        if let known = try facts.subscription(id: s) {
             var d = Decision.rejected(.unknownCustomer, "subscription \(s) was paid as one-offs by click: there is no customer to cancel")
             d.affiliateID = known.affiliateID
             return .failure(Refusal(decision: d))

@@ -2,37 +2,29 @@ import AttributionCore
 import GRDB
 
 /// An admin's change: the core decides, the store applies it in one transaction with its audit
-/// entry. A refusal writes nothing and comes back as the decision.
+/// entry (`UnitOfWork.decideAndApply`). A refusal writes nothing and comes back as the decision.
 extension Store {
     public func setStatus(customerKey: String, to status: CustomerStatus, who: String) throws -> Decision {
         try write { db in
-            let session = try IngestSession(db, store: self)
-            guard let c = session.customer(key: customerKey) else { throw StoreError.notFound(what: "customer", value: customerKey) }
-            let d = session.engine.setStatus(c, to: status)
-            if d.isAccepted {
-                try session.apply(d)
-                try session.finish()
-                let s = session.engine.settings
-                try self.audit(db, who: who, action: "customer.status", target: customerKey,
-                               before: s.label(c.status), after: s.label(status), detail: nil)
-            }
-            return d
+            let work = try UnitOfWork(db, store: self)
+            guard let c = try work.facts.customer(key: customerKey) else { throw StoreError.notFound(what: "customer", value: customerKey) }
+            let s = work.engine.settings
+            return try work.decideAndApply({ engine, _ in engine.setStatus(c, to: status) }, audit: { _ in
+                AuditEntry(who: who, action: "customer.status", target: customerKey, before: s.label(c.status), after: s.label(status),
+                           detail: nil)
+            })
         }
     }
 
     public func reassign(customerKey: String, toAffiliate code: String, who: String) throws -> Decision {
         try write { db in
-            let session = try IngestSession(db, store: self)
-            guard let c = session.customer(key: customerKey) else { throw StoreError.notFound(what: "customer", value: customerKey) }
-            guard let target = session.affiliate(code: code) else { throw StoreError.notFound(what: "affiliate", value: code) }
-            let d = session.engine.reassign(c, to: target)
-            if d.isAccepted {
-                try session.apply(d)
-                try session.finish()
-                try self.audit(db, who: who, action: "customer.reassign", target: customerKey,
-                               before: session.affiliate(id: c.affiliateID)?.code, after: code, detail: d.detail)
-            }
-            return d
+            let work = try UnitOfWork(db, store: self)
+            guard let c = try work.facts.customer(key: customerKey) else { throw StoreError.notFound(what: "customer", value: customerKey) }
+            guard let target = work.facts.affiliate(code: code) else { throw StoreError.notFound(what: "affiliate", value: code) }
+            let before = work.facts.affiliate(id: c.affiliateID)?.code
+            return try work.decideAndApply({ engine, _ in engine.reassign(c, to: target) }, audit: { d in
+                AuditEntry(who: who, action: "customer.reassign", target: customerKey, before: before, after: code, detail: d.detail)
+            })
         }
     }
 
@@ -44,25 +36,23 @@ extension Store {
             throw StoreError.invalid(field: field, message: "must not contain a NUL character")
         }
         return try write { db in
-            let session = try IngestSession(db, store: self)
+            let work = try UnitOfWork(db, store: self)
             var aff: AffiliateFact?
             if let code = affiliateCode {
-                guard let a = session.affiliate(code: code) else { throw StoreError.notFound(what: "affiliate", value: code) }
+                guard let a = work.facts.affiliate(code: code) else { throw StoreError.notFound(what: "affiliate", value: code) }
                 aff = a
             }
             let when = at ?? self.clock.now()
-            let d = session.engine.manualConversion(externalID: externalID, amount: amount, customerKey: customerKey,
-                                                    affiliate: aff, at: when, facts: session)
-            try session.check()
-            if d.isAccepted, let conv = d.conversion {
-                try session.apply(d)
-                try session.finish()
-                try self.audit(db, who: who, action: "conversion.add", target: externalID, before: nil,
-                               after: "\(conv.amount) -> \(session.affiliate(id: conv.affiliateID)?.code ?? "?") commission \(conv.commission)"
-                                   + (customerKey.map { " customer \($0)" } ?? ""),
-                               detail: detail ?? d.detail)
-            }
-            return d
+            return try work.decideAndApply({ engine, facts in
+                try engine.manualConversion(externalID: externalID, amount: amount, customerKey: customerKey,
+                                            affiliate: aff, at: when, facts: facts)
+            }, audit: { d in
+                let credited = d.conversion.map {
+                    "\($0.amount) -> \(work.facts.affiliate(id: $0.affiliateID)?.code ?? "?") commission \($0.commission)"
+                } ?? ""
+                return AuditEntry(who: who, action: "conversion.add", target: externalID, before: nil,
+                                  after: credited + (customerKey.map { " customer \($0)" } ?? ""), detail: detail ?? d.detail)
+            })
         }
     }
 }

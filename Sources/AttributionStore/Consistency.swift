@@ -8,118 +8,122 @@ extension Store {
     /// `limit` problems are reported per check.
     public func consistencyProblems(limit: Int = 20) throws -> [String] {
         try read { db in
-            var problems: [String] = []
-            func add(_ rows: [String]) { problems += rows.prefix(limit) }
-
-            // Events linked to a conversion, per conversion id.
-            var linked: [Int64: [(id: Int64, outcome: String, type: String, externalID: String?)]] = [:]
-            let ev = try Row.fetchCursor(db, sql: """
-                SELECT id, conversion_id, outcome, type, external_id, source FROM event WHERE conversion_id IS NOT NULL
-                """)
-            while let r = try ev.next() {
-                // The payment adapters keep the type as received ("invoice.paid", "renewal_order").
-                let source: String = r[5], type: String = r[3]
-                linked[r[1], default: []].append((r[0], r[2], source == "jsonl" ? type : "conversion", r[4]))
-            }
-
-            // 1. A received conversion has exactly one inbox event, accepted, of its external id;
-            //    a conversion entered by hand has none.
-            var out: [String] = []
-            let convs = try Row.fetchCursor(db, sql: "SELECT id, external_id, manual FROM conversion ORDER BY id")
-            var conversionIDs: Set<Int64> = []
-            while let r = try convs.next() {
-                let id: Int64 = r[0], ext: String = r[1], manual: Bool = r[2]
-                conversionIDs.insert(id)
-                let events = linked[id] ?? []
-                if manual {
-                    if !events.isEmpty { out.append("manual conversion \(ext) is linked to \(events.count) inbox event(s)") }
-                    continue
-                }
-                if events.count != 1 {
-                    out.append("conversion \(ext) is linked to \(events.count) inbox events, not 1")
-                } else if let e = events.first, e.outcome != "accepted" || e.type != "conversion" || e.externalID != ext {
-                    out.append("conversion \(ext) is linked to event \(e.id) (\(e.type), \(e.outcome), external id \(e.externalID ?? "none"))")
-                }
-            }
-            add(out)
-            add(linked.keys.filter { !conversionIDs.contains($0) }.sorted().map { "events link to missing conversion id \($0)" })
-
-            // 2. An accepted conversion event wrote its conversion, unless it was a $0 trial.
-            add(try String.fetchAll(db, sql: """
-                SELECT 'accepted conversion event ' || id || ' (' || COALESCE(external_id, '?') || ') has no conversion row'
-                FROM event WHERE outcome = 'accepted' AND conversion_id IS NULL
-                  AND (type = 'conversion' OR (source = 'stripe' AND type LIKE 'invoice%')
-                       OR (source = 'woocommerce' AND type != 'subscription'))
-                  AND (note IS NULL OR ',' || note || ',' NOT LIKE '%,trial\\_no\\_commission,%' ESCAPE '\\')
-                ORDER BY id LIMIT ?
-                """, arguments: [limit]))
-
-            // 3. Outcomes and reasons agree.
-            add(try String.fetchAll(db, sql: """
-                SELECT 'event ' || id || ' is ' || outcome || ' with reason ' || COALESCE(reason, 'none')
-                FROM event WHERE (outcome = 'accepted') = (reason IS NOT NULL) ORDER BY id LIMIT ?
-                """, arguments: [limit]))
-
-            // 4. Each customer's counters are the sums of its conversion rows.
-            add(try String.fetchAll(db, sql: """
-                SELECT 'customer ' || c.key || ': ' || c.conversions || ' conversions and commission ' || c.commission_minor
-                  || ' stored, but ' || COALESCE(s.n, 0) || ' conversion rows summing to ' || COALESCE(s.total, 0)
-                FROM customer c LEFT JOIN (SELECT customer_id, COUNT(*) AS n, SUM(commission_minor) AS total
-                                           FROM conversion WHERE customer_id IS NOT NULL GROUP BY customer_id) s
-                  ON s.customer_id = c.id
-                WHERE c.conversions != COALESCE(s.n, 0) OR c.commission_minor != COALESCE(s.total, 0)
-                   OR (c.conversions > 0) != (c.first_commission_at IS NOT NULL)
-                ORDER BY c.id LIMIT ?
-                """, arguments: [limit]))
-
-            // 5. A customer in the initial status has no conversion.
-            add(try String.fetchAll(db, sql: """
-                SELECT 'customer ' || key || ' is initial with ' || conversions || ' conversions'
-                FROM customer WHERE status = 'initial' AND conversions > 0 ORDER BY id LIMIT ?
-                """, arguments: [limit]))
-
-            // 6. Every customer was created by the first event that names it: an accepted one of its key.
-            add(try String.fetchAll(db, sql: """
-                SELECT 'customer ' || c.key || ' was not created by an accepted event' FROM customer c
-                LEFT JOIN (SELECT customer_id, MIN(id) AS first FROM event WHERE customer_id IS NOT NULL GROUP BY customer_id) f
-                  ON f.customer_id = c.id
-                LEFT JOIN event e ON e.id = f.first
-                WHERE e.id IS NULL OR e.outcome != 'accepted'
-                   OR (e.source NOT IN ('stripe', 'woocommerce') AND e.type NOT IN ('trial', 'lead', 'signup', 'conversion'))
-                   OR e.customer_key IS NOT c.key
-                ORDER BY c.id LIMIT ?
-                """, arguments: [limit]))
-
-            // 7. Every click has exactly one accepted click event.
-            add(try String.fetchAll(db, sql: """
-                SELECT 'click ' || k.click_id || ' has ' || COALESCE(n.n, 0) || ' accepted click events, not 1' FROM click k
-                LEFT JOIN (SELECT click_ref, COUNT(*) AS n FROM event WHERE type = 'click' AND outcome = 'accepted'
-                           GROUP BY click_ref) n ON n.click_ref = k.click_id
-                WHERE COALESCE(n.n, 0) != 1 ORDER BY k.id LIMIT ?
-                """, arguments: [limit]))
-            add(try String.fetchAll(db, sql: """
-                SELECT 'accepted click event ' || e.id || ' (' || COALESCE(e.click_ref, '?') || ') has no click row' FROM event e
-                WHERE e.type = 'click' AND e.outcome = 'accepted'
-                  AND NOT EXISTS (SELECT 1 FROM click k WHERE k.click_id = e.click_ref)
-                ORDER BY e.id LIMIT ?
-                """, arguments: [limit]))
-
-            // 8. Customer numbers never pass the affiliate's counter (the next number is never reused).
-            add(try String.fetchAll(db, sql: """
-                SELECT 'affiliate ' || a.code || ' has counter ' || a.last_customer_number || ' but customer number ' || m.n
-                FROM affiliate a JOIN (SELECT affiliate_id, MAX(number) AS n FROM customer GROUP BY affiliate_id) m
-                  ON m.affiliate_id = a.id
-                WHERE m.n > a.last_customer_number ORDER BY a.id LIMIT ?
-                """, arguments: [limit]))
-            add(try String.fetchAll(db, sql: """
-                SELECT 'conversion ' || v.external_id || ' has customer number ' || v.customer_number
-                  || ' past affiliate ' || a.code || '''s counter ' || a.last_customer_number
-                FROM conversion v JOIN affiliate a ON a.id = v.affiliate_id
-                WHERE v.customer_number > a.last_customer_number ORDER BY v.id LIMIT ?
-                """, arguments: [limit]))
+            var problems = try Store.conversionEventProblems(db, limit: limit)
+            for sql in Store.invariantQueries { problems += try String.fetchAll(db, sql: sql, arguments: [limit]) }
             return problems
         }
     }
+
+    /// 1. A received conversion has exactly one inbox event, accepted, of its external id; a
+    ///    conversion entered by hand has none; no event links to a missing conversion.
+    static func conversionEventProblems(_ db: Database, limit: Int) throws -> [String] {
+        var problems: [String] = []
+        func add(_ rows: [String]) { problems += rows.prefix(limit) }
+
+        // Events linked to a conversion, per conversion id.
+        var linked: [Int64: [(id: Int64, outcome: String, type: String, externalID: String?)]] = [:]
+        let ev = try Row.fetchCursor(db, sql: """
+            SELECT id, conversion_id, outcome, type, external_id, source FROM event WHERE conversion_id IS NOT NULL
+            """)
+        while let r = try ev.next() {
+            // The payment adapters keep the type as received ("invoice.paid", "renewal_order").
+            let source: String = r[5], type: String = r[3]
+            linked[r[1], default: []].append((r[0], r[2], source == "jsonl" ? type : "conversion", r[4]))
+        }
+
+        var out: [String] = []
+        let convs = try Row.fetchCursor(db, sql: "SELECT id, external_id, manual FROM conversion ORDER BY id")
+        var conversionIDs: Set<Int64> = []
+        while let r = try convs.next() {
+            let id: Int64 = r[0], ext: String = r[1], manual: Bool = r[2]
+            conversionIDs.insert(id)
+            let events = linked[id] ?? []
+            if manual {
+                if !events.isEmpty { out.append("manual conversion \(ext) is linked to \(events.count) inbox event(s)") }
+                continue
+            }
+            if events.count != 1 {
+                out.append("conversion \(ext) is linked to \(events.count) inbox events, not 1")
+            } else if let e = events.first, e.outcome != "accepted" || e.type != "conversion" || e.externalID != ext {
+                out.append("conversion \(ext) is linked to event \(e.id) (\(e.type), \(e.outcome), external id \(e.externalID ?? "none"))")
+            }
+        }
+        add(out)
+        add(linked.keys.filter { !conversionIDs.contains($0) }.sorted().map { "events link to missing conversion id \($0)" })
+
+        return problems
+    }
+
+    /// The other invariants, one query each: a sentence per row at fault, at most `?` rows.
+    static let invariantQueries: [String] = [
+        // 2. An accepted conversion event wrote its conversion, unless it was a $0 trial.
+        """
+            SELECT 'accepted conversion event ' || id || ' (' || COALESCE(external_id, '?') || ') has no conversion row'
+            FROM event WHERE outcome = 'accepted' AND conversion_id IS NULL
+              AND (type = 'conversion' OR (source = 'stripe' AND type LIKE 'invoice%')
+                   OR (source = 'woocommerce' AND type != 'subscription'))
+              AND (note IS NULL OR ',' || note || ',' NOT LIKE '%,trial\\_no\\_commission,%' ESCAPE '\\')
+            ORDER BY id LIMIT ?
+            """,
+        // 3. Outcomes and reasons agree.
+        """
+            SELECT 'event ' || id || ' is ' || outcome || ' with reason ' || COALESCE(reason, 'none')
+            FROM event WHERE (outcome = 'accepted') = (reason IS NOT NULL) ORDER BY id LIMIT ?
+            """,
+        // 4. Each customer's counters are the sums of its conversion rows.
+        """
+            SELECT 'customer ' || c.key || ': ' || c.conversions || ' conversions and commission ' || c.commission_minor
+              || ' stored, but ' || COALESCE(s.n, 0) || ' conversion rows summing to ' || COALESCE(s.total, 0)
+            FROM customer c LEFT JOIN (SELECT customer_id, COUNT(*) AS n, SUM(commission_minor) AS total
+                                       FROM conversion WHERE customer_id IS NOT NULL GROUP BY customer_id) s
+              ON s.customer_id = c.id
+            WHERE c.conversions != COALESCE(s.n, 0) OR c.commission_minor != COALESCE(s.total, 0)
+               OR (c.conversions > 0) != (c.first_commission_at IS NOT NULL)
+            ORDER BY c.id LIMIT ?
+            """,
+        // 5. A customer in the initial status has no conversion.
+        """
+            SELECT 'customer ' || key || ' is initial with ' || conversions || ' conversions'
+            FROM customer WHERE status = 'initial' AND conversions > 0 ORDER BY id LIMIT ?
+            """,
+        // 6. Every customer was created by the first event that names it: an accepted one of its key.
+        """
+            SELECT 'customer ' || c.key || ' was not created by an accepted event' FROM customer c
+            LEFT JOIN (SELECT customer_id, MIN(id) AS first FROM event WHERE customer_id IS NOT NULL GROUP BY customer_id) f
+              ON f.customer_id = c.id
+            LEFT JOIN event e ON e.id = f.first
+            WHERE e.id IS NULL OR e.outcome != 'accepted'
+               OR (e.source NOT IN ('stripe', 'woocommerce') AND e.type NOT IN ('trial', 'lead', 'signup', 'conversion'))
+               OR e.customer_key IS NOT c.key
+            ORDER BY c.id LIMIT ?
+            """,
+        // 7. Every click has exactly one accepted click event.
+        """
+            SELECT 'click ' || k.click_id || ' has ' || COALESCE(n.n, 0) || ' accepted click events, not 1' FROM click k
+            LEFT JOIN (SELECT click_ref, COUNT(*) AS n FROM event WHERE type = 'click' AND outcome = 'accepted'
+                       GROUP BY click_ref) n ON n.click_ref = k.click_id
+            WHERE COALESCE(n.n, 0) != 1 ORDER BY k.id LIMIT ?
+            """,
+        """
+            SELECT 'accepted click event ' || e.id || ' (' || COALESCE(e.click_ref, '?') || ') has no click row' FROM event e
+            WHERE e.type = 'click' AND e.outcome = 'accepted'
+              AND NOT EXISTS (SELECT 1 FROM click k WHERE k.click_id = e.click_ref)
+            ORDER BY e.id LIMIT ?
+            """,
+        // 8. Customer numbers never pass the affiliate's counter (the next number is never reused).
+        """
+            SELECT 'affiliate ' || a.code || ' has counter ' || a.last_customer_number || ' but customer number ' || m.n
+            FROM affiliate a JOIN (SELECT affiliate_id, MAX(number) AS n FROM customer GROUP BY affiliate_id) m
+              ON m.affiliate_id = a.id
+            WHERE m.n > a.last_customer_number ORDER BY a.id LIMIT ?
+            """,
+        """
+            SELECT 'conversion ' || v.external_id || ' has customer number ' || v.customer_number
+              || ' past affiliate ' || a.code || '''s counter ' || a.last_customer_number
+            FROM conversion v JOIN affiliate a ON a.id = v.affiliate_id
+            WHERE v.customer_number > a.last_customer_number ORDER BY v.id LIMIT ?
+            """,
+    ]
 
     /// Per table, its row count and a digest of every row in id order, leaving out the columns
     /// that record when something was written (an event's `received_at`, an affiliate's

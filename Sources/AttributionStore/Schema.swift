@@ -7,8 +7,14 @@ enum Schema {
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
-        m.registerMigration("v1") { db in
-            try db.execute(sql: """
+        for (id, sql) in migrations { m.registerMigration(id) { db in try db.execute(sql: sql) } }
+        return m
+    }
+
+    /// The migrations in order, each an SQL script (a table of data). A migration once released is
+    /// never changed: a new one is added at the end.
+    static let migrations: [(id: String, sql: String)] = [
+        ("v1", """
             CREATE TABLE program (
               id INTEGER PRIMARY KEY CHECK (id = 1),
               name TEXT NOT NULL,
@@ -116,12 +122,10 @@ enum Schema {
               after TEXT,
               detail TEXT
             );
-            """)
-        }
-        m.registerMigration("v2-ssh-keys") { db in
-            // Affiliates' SSH keys for the read-only view. A removed key keeps its row (and its
-            // id, which authorized_keys lines name) with `removed_at` set.
-            try db.execute(sql: """
+            """),
+        // Affiliates' SSH keys for the read-only view. A removed key keeps its row (and its
+        // id, which authorized_keys lines name) with `removed_at` set.
+        ("v2-ssh-keys", """
             CREATE TABLE ssh_key (
               id INTEGER PRIMARY KEY,
               affiliate_id INTEGER NOT NULL REFERENCES affiliate(id),
@@ -132,29 +136,23 @@ enum Schema {
               removed_at INTEGER
             );
             CREATE INDEX ssh_key_affiliate ON ssh_key(affiliate_id);
-            """)
-        }
-        m.registerMigration("v3-subscriptions") { db in
-            // Recurring payments: the subscription a conversion belongs to (a Stripe `sub_...`, a
-            // WooCommerce `wc-sub-N`) and its 0-based renewal index per (subscription, affiliate).
-            // A renewal naming only its subscription is credited as the subscription's history says.
-            try db.execute(sql: """
+            """),
+        // Recurring payments: the subscription a conversion belongs to (a Stripe `sub_...`, a
+        // WooCommerce `wc-sub-N`) and its 0-based renewal index per (subscription, affiliate).
+        // A renewal naming only its subscription is credited as the subscription's history says.
+        ("v3-subscriptions", """
             ALTER TABLE conversion ADD COLUMN subscription_id TEXT;
             ALTER TABLE conversion ADD COLUMN renewal_index INTEGER CHECK (renewal_index IS NULL OR renewal_index >= 0);
             CREATE INDEX conversion_subscription ON conversion(subscription_id, affiliate_id) WHERE subscription_id IS NOT NULL;
-            """)
-        }
-        m.registerMigration("v4-affiliate-customer-totals") { db in
-            // The affiliate view sums what an affiliate earned per customer number.
-            try db.execute(sql: "CREATE INDEX conversion_affiliate_number ON conversion(affiliate_id, customer_number)")
-        }
-        m.registerMigration("v5-customer-status-check") { db in
-            // The same rule, written so SQLite checks it with comparisons: `status IN (four
-            // values)` built a temporary B-tree on every customer insert and status update, a
-            // third of the cost of writing a customer. SQLite cannot alter a CHECK, so the table
-            // is rebuilt (foreign keys are off while migrations run, and the rename keeps the
-            // references to `customer`).
-            try db.execute(sql: """
+            """),
+        // The affiliate view sums what an affiliate earned per customer number.
+        ("v4-affiliate-customer-totals", "CREATE INDEX conversion_affiliate_number ON conversion(affiliate_id, customer_number)"),
+        // The same rule, written so SQLite checks it with comparisons: `status IN (four
+        // values)` built a temporary B-tree on every customer insert and status update, a
+        // third of the cost of writing a customer. SQLite cannot alter a CHECK, so the table
+        // is rebuilt (foreign keys are off while migrations run, and the rename keeps the
+        // references to `customer`).
+        ("v5-customer-status-check", """
             CREATE TABLE customer_v5 (
               id INTEGER PRIMARY KEY,
               key TEXT NOT NULL UNIQUE,
@@ -179,8 +177,6 @@ enum Schema {
             ALTER TABLE customer_v5 RENAME TO customer;
             CREATE INDEX customer_status ON customer(status, id);
             CREATE INDEX customer_activity ON customer(last_activity_at, id);
-            """)
-        }
-        return m
-    }
+            """),
+    ]
 }

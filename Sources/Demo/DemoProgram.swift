@@ -104,23 +104,42 @@ public enum DemoProgram {
 
     /// The demo's events as JSON Lines, in time order.
     public static func generate(seed: UInt64, size: Size) -> [(Instant, String)] {
-        var rng = SplitMix(seed: seed)
+        var g = Generator(seed: seed)
+        for n in 1...size.customers { g.customer(n) }
+        g.visits(size.customers / 2)
+        g.problems(size == .small ? 1 : 10)
+        // Sorting keeps the order of equal instants, so a retry stays after its original.
+        var indexed = g.out.enumerated().map { ($0.offset, $0.element) }
+        indexed.sort { $0.1.0 != $1.1.0 ? $0.1.0 < $1.1.0 : $0.0 < $1.0 }
+        return indexed.map(\.1)
+    }
+
+    /// The demo's events, drawn from one random stream in a fixed order: a seed always gives the
+    /// same events.
+    struct Generator {
+        var rng: SplitMix
         var out: [(Instant, String)] = []
         let span = now.seconds - start.seconds - 86_400
         var clickN = 0, invoiceN = 0
-        func clickID() -> String { clickN += 1; return "clk_\(clickN)" }
-        func invoiceID() -> String { invoiceN += 1; return "inv_\(invoiceN)" }
-        func t(_ i: Instant) -> String { i.iso8601 }
         // Affiliates are not equally good: a Zipf-like weight.
         let weights = (0..<affiliates.count).map { 1.0 / Double($0 + 1).squareRoot() }
-        let totalWeight = weights.reduce(0, +)
-        func pickAffiliate() -> String {
+        var totalWeight: Double { weights.reduce(0, +) }
+
+        init(seed: UInt64) { rng = SplitMix(seed: seed) }
+
+        mutating func clickID() -> String { clickN += 1; return "clk_\(clickN)" }
+        mutating func invoiceID() -> String { invoiceN += 1; return "inv_\(invoiceN)" }
+        func t(_ i: Instant) -> String { i.iso8601 }
+        static func amount(_ minor: Int64) -> String { "\(minor / 100).\(minor % 100 < 10 ? "0" : "")\(minor % 100)" }
+
+        mutating func pickAffiliate() -> String {
             var x = rng.unit() * totalWeight
             for (i, w) in weights.enumerated() { x -= w; if x <= 0 { return affiliates[i].0 } }
             return affiliates[0].0
         }
 
-        for n in 1...size.customers {
+        /// One customer: the click, the sign-up (a trial or a paid start) and its payments.
+        mutating func customer(_ n: Int) {
             let key = "usr_\(String(n + 100_000))"
             let fn = firstNames[Int(rng.next() % UInt64(firstNames.count))]
             let ln = lastNames[Int(rng.next() % UInt64(lastNames.count))]
@@ -131,9 +150,7 @@ public enum DemoProgram {
             let cid = clickID()
             out.append((click, #"{"type":"click","click_id":"\#(cid)","affiliate":"\#(aff)","at":"\#(t(click))"}"#))
             let plan = plans[Int(rng.next() % UInt64(plans.count))]
-            let euro = n % 800 == 13
-            let currency = euro ? "EUR" : "USD"
-            func amount(_ minor: Int64) -> String { "\(minor / 100).\(minor % 100 < 10 ? "0" : "")\(minor % 100)" }
+            let currency = n % 800 == 13 ? "EUR" : "USD"
             let flow = rng.unit()
             var firstPay: Instant
             if flow < 0.72 {
@@ -147,24 +164,32 @@ public enum DemoProgram {
                         let end = signup.adding(days: 14)
                         if end < now { out.append((end, #"{"type":"cancel","customer_key":"\#(key)","at":"\#(t(end))"}"#)) }
                     }
-                    continue
+                    return
                 }
                 firstPay = signup.adding(days: 14)
             } else {
                 firstPay = signup
             }
+            let firstLine = flow >= 0.72 ? #","click_id":"\#(cid)","email":"\#(email)""# : ""
+            payments(key: key, plan: plan, currency: currency, from: firstPay, firstLine: firstLine)
+        }
+
+        /// Monthly payments from `pay` until now or a cancel (sometimes with a retried webhook, or
+        /// a payment after the cancel). `firstLine` is added to the first payment's fields.
+        mutating func payments(key: String, plan: Int64, currency: String, from firstPay: Instant, firstLine: String) {
+            let amount = Generator.amount(plan)
             var pay = firstPay
             var k = 0
             while pay < now {
                 let id = invoiceID()
-                var line = #"{"type":"conversion","external_id":"\#(id)","amount":"\#(amount(plan))","currency":"\#(currency)","customer_key":"\#(key)""#
-                if k == 0 && flow >= 0.72 { line += #","click_id":"\#(cid)","email":"\#(email)""# }
+                var line = #"{"type":"conversion","external_id":"\#(id)","amount":"\#(amount)","currency":"\#(currency)","customer_key":"\#(key)""#
+                if k == 0 { line += firstLine }
                 line += #","at":"\#(t(pay))"}"#
                 out.append((pay, line))
                 if rng.unit() < 0.01 {
                     // A retried webhook with the same invoice id: never paid twice.
                     let retry = pay.adding(seconds: 30)
-                    out.append((retry, #"{"type":"conversion","external_id":"\#(id)","amount":"\#(amount(plan))","currency":"\#(currency)","customer_key":"\#(key)","at":"\#(t(retry))","retry":1}"#))
+                    out.append((retry, #"{"type":"conversion","external_id":"\#(id)","amount":"\#(amount)","currency":"\#(currency)","customer_key":"\#(key)","at":"\#(t(retry))","retry":1}"#))
                 }
                 k += 1
                 if rng.unit() < 0.045 {
@@ -174,7 +199,7 @@ public enum DemoProgram {
                         if rng.unit() < 0.1 {
                             let late = end.adding(days: 25)
                             if late < now {
-                                out.append((late, #"{"type":"conversion","external_id":"\#(invoiceID())","amount":"\#(amount(plan))","currency":"\#(currency)","customer_key":"\#(key)","at":"\#(t(late))"}"#))
+                                out.append((late, #"{"type":"conversion","external_id":"\#(invoiceID())","amount":"\#(amount)","currency":"\#(currency)","customer_key":"\#(key)","at":"\#(t(late))"}"#))
                             }
                         }
                     }
@@ -183,41 +208,42 @@ public enum DemoProgram {
                 pay = pay.adding(months: 1)
             }
         }
-        // Visits that never signed up.
-        for _ in 0..<(size.customers / 2) {
-            let at = Instant(seconds: start.seconds + Int64(rng.next() % UInt64(span)))
-            out.append((at, #"{"type":"click","click_id":"\#(clickID())","affiliate":"\#(pickAffiliate())","at":"\#(t(at))"}"#))
-        }
-        // Problems support staff meet, a handful of each.
-        let noise = size == .small ? 1 : 10
-        for i in 0..<(12 * noise) {
-            let at = Instant(seconds: start.seconds + Int64(rng.next() % UInt64(span)))
-            let when = t(at)
-            switch i % 12 {
-            case 0: out.append((at, #"{"type":"click","click_id":"\#(clickID())","affiliate":"sumer-sale","at":"\#(when)"}"#))
-            case 1: out.append((at, #"{"type":"trial","customer_key":"usr_x\#(i)","click_id":"clk_missing_\#(i)","at":"\#(when)"}"#))
-            case 2: out.append((at, #"{"type":"signup","customer_key":"usr_y\#(i)","at":"\#(when)"}"#))
-            case 3:
-                let c = clickID()
-                out.append((at, #"{"type":"click","click_id":"\#(c)","affiliate":"\#(pickAffiliate())","at":"\#(when)"}"#))
-                let late = at.adding(days: 75)
-                out.append((late, #"{"type":"lead","customer_key":"usr_z\#(i)","click_id":"\#(c)","at":"\#(t(late))"}"#))
-            case 4: out.append((at, #"{"type":"trial","customer_key":"usr_\#(100_001 + i)","click_id":"clk_\#(1 + i)","at":"\#(when)"}"#))
-            case 5: out.append((at, #"{"type":"conversion","external_id":"\#(invoiceID())","amount":"-5.00","currency":"USD","click_id":"clk_\#(2 + i)","at":"\#(when)"}"#))
-            case 6: out.append((at, #"{"type":"conversion","external_id":"bad_\#(i)","amount":"12.345","currency":"USD","at":"\#(when)"}"#))
-            case 7: out.append((at, #"{"type":"conversion","external_id":"bad_\#(i)","amount":"9.00","currency":"USD","at":"yesterday"}"#))
-            case 8: out.append((at, #"{"type":"conversion","external_id": "bad_\#(i)", "amount": 9.00 "currency":"USD"}"#))
-            case 9: out.append((at, #"{"type":"cancel","customer_key":"usr_gone_\#(i)","at":"\#(when)"}"#))
-            case 10: out.append((at, #"{"type":"click","click_id":"clk_\#(3 + i)","affiliate":"zoe","at":"\#(when)"}"#))
-            default:
-                let late = Instant(seconds: max(at.seconds, disabledAt.seconds + 86_400 * Int64(1 + i % 60)))
-                if late < now { out.append((late, #"{"type":"click","click_id":"\#(clickID())","affiliate":"deal-hunter","at":"\#(t(late))"}"#)) }
+
+        /// Visits that never signed up.
+        mutating func visits(_ count: Int) {
+            for _ in 0..<count {
+                let at = Instant(seconds: start.seconds + Int64(rng.next() % UInt64(span)))
+                out.append((at, #"{"type":"click","click_id":"\#(clickID())","affiliate":"\#(pickAffiliate())","at":"\#(t(at))"}"#))
             }
         }
-        // Sorting keeps the order of equal instants, so a retry stays after its original.
-        var indexed = out.enumerated().map { ($0.offset, $0.element) }
-        indexed.sort { $0.1.0 != $1.1.0 ? $0.1.0 < $1.1.0 : $0.0 < $1.0 }
-        return indexed.map(\.1)
+
+        /// Problems support staff meet, `noise` of each.
+        mutating func problems(_ noise: Int) {
+            for i in 0..<(12 * noise) {
+                let at = Instant(seconds: start.seconds + Int64(rng.next() % UInt64(span)))
+                let when = t(at)
+                switch i % 12 {
+                case 0: out.append((at, #"{"type":"click","click_id":"\#(clickID())","affiliate":"sumer-sale","at":"\#(when)"}"#))
+                case 1: out.append((at, #"{"type":"trial","customer_key":"usr_x\#(i)","click_id":"clk_missing_\#(i)","at":"\#(when)"}"#))
+                case 2: out.append((at, #"{"type":"signup","customer_key":"usr_y\#(i)","at":"\#(when)"}"#))
+                case 3:
+                    let c = clickID()
+                    out.append((at, #"{"type":"click","click_id":"\#(c)","affiliate":"\#(pickAffiliate())","at":"\#(when)"}"#))
+                    let late = at.adding(days: 75)
+                    out.append((late, #"{"type":"lead","customer_key":"usr_z\#(i)","click_id":"\#(c)","at":"\#(t(late))"}"#))
+                case 4: out.append((at, #"{"type":"trial","customer_key":"usr_\#(100_001 + i)","click_id":"clk_\#(1 + i)","at":"\#(when)"}"#))
+                case 5: out.append((at, #"{"type":"conversion","external_id":"\#(invoiceID())","amount":"-5.00","currency":"USD","click_id":"clk_\#(2 + i)","at":"\#(when)"}"#))
+                case 6: out.append((at, #"{"type":"conversion","external_id":"bad_\#(i)","amount":"12.345","currency":"USD","at":"\#(when)"}"#))
+                case 7: out.append((at, #"{"type":"conversion","external_id":"bad_\#(i)","amount":"9.00","currency":"USD","at":"yesterday"}"#))
+                case 8: out.append((at, #"{"type":"conversion","external_id": "bad_\#(i)", "amount": 9.00 "currency":"USD"}"#))
+                case 9: out.append((at, #"{"type":"cancel","customer_key":"usr_gone_\#(i)","at":"\#(when)"}"#))
+                case 10: out.append((at, #"{"type":"click","click_id":"clk_\#(3 + i)","affiliate":"zoe","at":"\#(when)"}"#))
+                default:
+                    let late = Instant(seconds: max(at.seconds, disabledAt.seconds + 86_400 * Int64(1 + i % 60)))
+                    if late < now { out.append((late, #"{"type":"click","click_id":"\#(clickID())","affiliate":"deal-hunter","at":"\#(t(late))"}"#)) }
+                }
+            }
+        }
     }
 }
 

@@ -21,4 +21,13 @@ public enum Reparse {
         guard let e = inbound, case .event(let ev) = e.payload else { return nil }
         return ev
     }
+
+    /// The one builder of a reader of stored payloads (what the store calls a `Reparser`): every
+    /// payload read with the program's currency and the adapters' settings.
+    public static func reader(defaultCurrency: Currency?, metadataKey: String,
+                              taxExcluded: Bool) -> (_ source: String, _ raw: String) -> Event? {
+        { source, raw in
+            event(source: source, raw: raw, defaultCurrency: defaultCurrency, metadataKey: metadataKey, taxExcluded: taxExcluded)
+        }
+    }
 }

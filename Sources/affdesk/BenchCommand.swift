@@ -1,6 +1,7 @@
 import ArgumentParser
 import AttributionCore
 import AttributionStore
+import Bench
 import Demo
 import Dashboard
 import Feeds
@@ -96,37 +97,49 @@ struct SessionsBench: ParsableCommand {
         defer { try? fm.removeItem(atPath: dir) }
         let say: (String) -> Void = { line in if !json { print(line) } }
 
-        // The database: the ingest benchmark's affiliates (at least one per session) and mixed history.
-        let seed = dir + "/seed.sqlite"
-        var codes = BenchEvents.affiliateCodes
-        while codes.count < sessions { codes.append("aff\(codes.count)") }
-        say("building a database: \(codes.count) affiliates, \(seedEvents) mixed events…")
-        do {
-            let store = try Store(path: seed)
-            try store.initialize(ProgramSettings(name: "bench", caps: Caps(count: 24)), who: "bench")
-            for code in codes { _ = try store.addAffiliate(code: code, name: "Affiliate \(code)", who: "bench") }
-            let feed = TrackingFeed(defaultCurrency: .usd, file: "seed.jsonl")
-            _ = try store.ingest(BenchEvents.lines(count: seedEvents).enumerated().compactMap { feed.read(line: $0.element, number: $0.offset + 1) })
-        }   // closed: the file alone is the database
+        let (seed, codes) = try seedDatabase(dir, say: say)
         let mine = Array(codes.prefix(sessions))
         let feed = TrackingFeed(defaultCurrency: .usd, file: "run.jsonl")
         let inbound = SessionsBench.runEvents(count: events, affiliates: mine).enumerated().compactMap {
             feed.read(line: $0.element, number: $0.offset + 1)
         }
+        let baseline = try ingestAlone(inbound, seed: seed, dir: dir)
+        say(String(format: "baseline  ingest alone: %.0f events/s (%d events, %d per transaction)", baseline, inbound.count, batch))
+        let figures = try ingestBesideSessions(inbound, seed: seed, dir: dir, affiliates: mine, say: say)
+        if json {
+            printJSON(figures, events: inbound.count, baseline: baseline, affiliates: mine)
+        } else {
+            printText(figures, events: inbound.count, baseline: baseline, affiliates: mine)
+        }
+    }
 
-        // Baseline: the same ingest into a copy, nobody reading.
+    /// The database: the ingest benchmark's affiliates (at least one per session) and mixed history.
+    func seedDatabase(_ dir: String, say: (String) -> Void) throws -> (path: String, codes: [String]) {
+        let seed = dir + "/seed.sqlite"
+        var codes = BenchEvents.affiliateCodes
+        while codes.count < sessions { codes.append("aff\(codes.count)") }
+        say("building a database: \(codes.count) affiliates, \(seedEvents) mixed events…")
+        let store = try Store(path: seed)
+        try store.initialize(ProgramSettings(name: "bench", caps: Caps(count: 24)), who: "bench")
+        for code in codes { _ = try store.addAffiliate(code: code, name: "Affiliate \(code)", who: "bench") }
+        let feed = TrackingFeed(defaultCurrency: .usd, file: "seed.jsonl")
+        _ = try store.ingest(BenchEvents.lines(count: seedEvents).enumerated().compactMap { feed.read(line: $0.element, number: $0.offset + 1) })
+        return (seed, codes)   // the store is closed on return: the file alone is the database
+    }
+
+    /// Baseline: the same ingest into a copy, nobody reading. Events per second.
+    func ingestAlone(_ inbound: [InboundEvent], seed: String, dir: String) throws -> Double {
         let basePath = dir + "/baseline.sqlite"
         try copyDatabase(seed, to: basePath)
-        let baseline: Double
-        do {
-            let store = try Store(path: basePath)
-            let start = DispatchTime.now().uptimeNanoseconds
-            _ = try store.ingest(inbound, batchSize: batch)
-            baseline = Double(inbound.count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        say(String(format: "baseline  ingest alone: %.0f events/s (%d events, %d per transaction)", baseline, inbound.count, batch))
+        let store = try Store(path: basePath)
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = try store.ingest(inbound, batchSize: batch)
+        return Double(inbound.count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
 
-        // The run: sessions first, then the ingest once every session has drawn its first frame.
+    /// The run: sessions first, then the ingest once every session has drawn its first frame.
+    func ingestBesideSessions(_ inbound: [InboundEvent], seed: String, dir: String, affiliates mine: [String],
+                              say: (String) -> Void) throws -> BenchRun.Figures {
         let path = dir + "/run.sqlite"
         try copyDatabase(seed, to: path)
         let writer = try Store(path: path)
@@ -155,47 +168,50 @@ struct SessionsBench: ParsableCommand {
         }
         ingest.start()
         run.waitUntilDone()
+        return run.figures()
+    }
 
-        let figures = run.figures()
-        let rate = Double(inbound.count) / max(figures.ingestSeconds, 1e-9)
-        if json {
-            print(Out.obj([
-                ("sessions", .i(sessions)), ("events", .i(inbound.count)), ("batch", .i(batch)), ("tick_ms", .i(tickMs)),
-                ("wall_seconds", .str(String(format: "%.2f", figures.wallSeconds))),
-                ("ingest_alone_events_per_s", .int(Int64(baseline.rounded()))),
-                ("ingest_with_sessions_events_per_s", .int(Int64(rate.rounded()))),
-                ("ingest_error", .s(figures.ingestError)),
-                ("per_session", .arr(figures.perSession.map { s in
-                    .obj([("affiliate", .str(mine[s.index])), ("tab", .str(s.tab)), ("ticks", .i(s.ticks)),
-                          ("refreshes", .i(s.refreshes)), ("errors", .i(s.errors)), ("locked", .i(s.locked)),
-                          ("first_error", .s(s.firstError)),
-                          ("tick_p50_us", .int(s.tickMicros.percentile(0.5))), ("tick_p99_us", .int(s.tickMicros.percentile(0.99))),
-                          ("frame_p50_us", .int(s.frameMicros.percentile(0.5))), ("frame_p99_us", .int(s.frameMicros.percentile(0.99)))])
-                })),
-            ]).text)
-        } else {
-            let per = figures.perSession
-            let refreshes = per.map(\.refreshes).sorted()
-            let ticks = per.flatMap(\.tickMicros), frames = per.flatMap(\.frameMicros), reloads = per.flatMap(\.reloadMicros)
-            print(String(format: "ingest    beside %d sessions: %.0f events/s (%.2f s); alone: %.0f events/s; ratio %.2f",
-                         sessions, rate, figures.ingestSeconds, baseline, rate / baseline))
-            if let e = figures.ingestError { print("ingest    FAILED: \(e)") }
-            print("refreshes per session: min \(refreshes.first ?? 0), median \(refreshes[refreshes.count / 2]), max \(refreshes.last ?? 0)"
-                  + " (\(refreshes.reduce(0, +)) in all, \(per.map(\.ticks).reduce(0, +)) ticks over \(String(format: "%.1f", figures.wallSeconds)) s)")
-            print("errors    \(per.map(\.errors).reduce(0, +)) (database is locked / busy: \(per.map(\.locked).reduce(0, +)))"
-                  + (per.compactMap(\.firstError).first.map { "; first: \($0)" } ?? ""))
-            print("latency   tick (look for changes, reload when changed)  p50 \(ms(ticks.percentile(0.5)))  p99 \(ms(ticks.percentile(0.99)))")
-            print("          ticks that reloaded                          p50 \(ms(reloads.percentile(0.5)))  p99 \(ms(reloads.percentile(0.99)))")
-            print("          frame (draw the screen)                      p50 \(ms(frames.percentile(0.5)))  p99 \(ms(frames.percentile(0.99)))")
-            var t = Table(headers: ["#", "AFFILIATE", "SCREEN", "TICKS", "REFRESHES", "ERRORS", "TICK p50", "TICK p99", "FRAME p50", "FRAME p99"],
-                          rightAligned: [0, 3, 4, 5, 6, 7, 8, 9])
-            for s in per {
-                t.add([String(s.index + 1), mine[s.index], s.tab, String(s.ticks), String(s.refreshes), String(s.errors),
-                       ms(s.tickMicros.percentile(0.5)), ms(s.tickMicros.percentile(0.99)),
-                       ms(s.frameMicros.percentile(0.5)), ms(s.frameMicros.percentile(0.99))])
-            }
-            print(t.render())
+    func printJSON(_ figures: BenchRun.Figures, events: Int, baseline: Double, affiliates mine: [String]) {
+        let rate = Double(events) / max(figures.ingestSeconds, 1e-9)
+        print(Out.obj([
+            ("sessions", .i(sessions)), ("events", .i(events)), ("batch", .i(batch)), ("tick_ms", .i(tickMs)),
+            ("wall_seconds", .str(String(format: "%.2f", figures.wallSeconds))),
+            ("ingest_alone_events_per_s", .int(Int64(baseline.rounded()))),
+            ("ingest_with_sessions_events_per_s", .int(Int64(rate.rounded()))),
+            ("ingest_error", .s(figures.ingestError)),
+            ("per_session", .arr(figures.perSession.map { s in
+                .obj([("affiliate", .str(mine[s.index])), ("tab", .str(s.tab)), ("ticks", .i(s.ticks)),
+                      ("refreshes", .i(s.refreshes)), ("errors", .i(s.errors)), ("locked", .i(s.locked)),
+                      ("first_error", .s(s.firstError)),
+                      ("tick_p50_us", .int(s.tickMicros.percentile(0.5))), ("tick_p99_us", .int(s.tickMicros.percentile(0.99))),
+                      ("frame_p50_us", .int(s.frameMicros.percentile(0.5))), ("frame_p99_us", .int(s.frameMicros.percentile(0.99)))])
+            })),
+        ]).text)
+    }
+
+    func printText(_ figures: BenchRun.Figures, events: Int, baseline: Double, affiliates mine: [String]) {
+        let rate = Double(events) / max(figures.ingestSeconds, 1e-9)
+        let per = figures.perSession
+        let refreshes = per.map(\.refreshes).sorted()
+        let ticks = per.flatMap(\.tickMicros), frames = per.flatMap(\.frameMicros), reloads = per.flatMap(\.reloadMicros)
+        print(String(format: "ingest    beside %d sessions: %.0f events/s (%.2f s); alone: %.0f events/s; ratio %.2f",
+                     sessions, rate, figures.ingestSeconds, baseline, rate / baseline))
+        if let e = figures.ingestError { print("ingest    FAILED: \(e)") }
+        print("refreshes per session: min \(refreshes.first ?? 0), median \(refreshes[refreshes.count / 2]), max \(refreshes.last ?? 0)"
+              + " (\(refreshes.reduce(0, +)) in all, \(per.map(\.ticks).reduce(0, +)) ticks over \(String(format: "%.1f", figures.wallSeconds)) s)")
+        print("errors    \(per.map(\.errors).reduce(0, +)) (database is locked / busy: \(per.map(\.locked).reduce(0, +)))"
+              + (per.compactMap(\.firstError).first.map { "; first: \($0)" } ?? ""))
+        print("latency   tick (look for changes, reload when changed)  p50 \(ms(ticks.percentile(0.5)))  p99 \(ms(ticks.percentile(0.99)))")
+        print("          ticks that reloaded                          p50 \(ms(reloads.percentile(0.5)))  p99 \(ms(reloads.percentile(0.99)))")
+        print("          frame (draw the screen)                      p50 \(ms(frames.percentile(0.5)))  p99 \(ms(frames.percentile(0.99)))")
+        var t = Table(headers: ["#", "AFFILIATE", "SCREEN", "TICKS", "REFRESHES", "ERRORS", "TICK p50", "TICK p99", "FRAME p50", "FRAME p99"],
+                      rightAligned: [0, 3, 4, 5, 6, 7, 8, 9])
+        for s in per {
+            t.add([String(s.index + 1), mine[s.index], s.tab, String(s.ticks), String(s.refreshes), String(s.errors),
+                   ms(s.tickMicros.percentile(0.5)), ms(s.tickMicros.percentile(0.99)),
+                   ms(s.frameMicros.percentile(0.5)), ms(s.frameMicros.percentile(0.99))])
         }
+        print(t.render())
     }
 
     func ms(_ micros: Int64) -> String { String(format: "%.2f ms", Double(micros) / 1000) }

@@ -7,11 +7,8 @@ import TerminalText
 
 /// Reads a stored payload again as its feed would, with the program's currency and adapter settings.
 func reparser(_ store: Store) throws -> Reparser {
-    let currency = try store.settings().currency
     let a = try store.adapterSettings()
-    return { source, raw in
-        Reparse.event(source: source, raw: raw, defaultCurrency: currency, metadataKey: a.metadataKey, taxExcluded: a.taxExcluded)
-    }
+    return Reparse.reader(defaultCurrency: try store.settings().currency, metadataKey: a.metadataKey, taxExcluded: a.taxExcluded)
 }
 
 /// `affdesk triage ID`: "my conversion is missing", answered for any identifier.
@@ -123,7 +120,7 @@ extension Conversions.Add {
         do { draft = try store.manualDraft(eventID: eventID, reparse: try reparser(store)) } catch let e as StoreError { throw Failure("\(e)") }
         var money: Money?
         if let a = amount { money = try parseMoney(a, currency: currency, field: "--amount", default: draft.amount.currency) }
-        if affiliate == nil && draft.customerKey == nil && draft.affiliateCode == nil {
+        if affiliate == nil && draft.needsAffiliate {
             throw Failure("--affiliate: event #\(eventID) names no tracked customer and no click or affiliate to credit; name the affiliate (--affiliate CODE)")
         }
         if let code = affiliate { _ = try affiliateOption(code, in: store) }
@@ -161,16 +158,34 @@ func settingsLine(_ s: ProgramSettings) -> String {
 }
 
 func triageText(_ r: TriageReport) -> String {
-    let s = r.settings
+    var t = TriageText(settings: r.settings)
+    t.line("\(r.query): " + (r.matches.isEmpty ? "found" : r.matches.map(\.label).joined(separator: ", ")))
+    t.line("today's settings: " + settingsLine(r.settings))
+    for c in r.clicks { t.click(c) }
+    for c in r.customers { t.customer(c) }
+    t.out.append("")
+    t.line(r.events.isEmpty ? "events: none mention it" : "events (oldest first)\(r.truncated ? ", the newest \(r.events.count)" : "")")
+    for e in r.events {
+        t.event(e)
+        t.today(e, conversions: r.conversions)
+    }
+    t.conversions(r.conversions)
+    t.audit(r.audit)
+    return t.out.joined(separator: "\n")
+}
+
+/// The text of a triage report, built part by part; every line sanitized.
+struct TriageText {
+    let settings: ProgramSettings
     var out: [String] = []
-    func line(_ text: String) { out.append(Sanitize.text(text)) }
-    func kv(_ k: String, _ v: String, indent: String = "  ") { line(indent + Width.pad(k, to: 10) + v) }
-    line("\(r.query): " + (r.matches.isEmpty ? "found" : r.matches.map(\.label).joined(separator: ", ")))
-    line("today's settings: " + settingsLine(s))
-    for c in r.clicks {
+
+    mutating func line(_ text: String) { out.append(Sanitize.text(text)) }
+    mutating func kv(_ k: String, _ v: String, indent: String = "  ") { line(indent + Width.pad(k, to: 10) + v) }
+
+    mutating func click(_ c: TriageClick) {
         out.append("")
         line("click \(c.clickID)")
-        guard c.recorded, let at = c.at else { kv("recorded", "never: no click with this id was recorded (unknown_click)"); continue }
+        guard c.recorded, let at = c.at else { kv("recorded", "never: no click with this id was recorded (unknown_click)"); return }
         kv("affiliate", "\(c.affiliateCode ?? "?") (\(c.affiliateName ?? "?"))")
         kv("recorded", at.shortDisplay)
         if let age = c.age {
@@ -178,7 +193,9 @@ func triageText(_ r: TriageReport) -> String {
             if let k = c.ageCustomerKey { kv("age", "when it tracked customer \(k): \(age.description)") }
         }
     }
-    for c in r.customers {
+
+    mutating func customer(_ c: TriageCustomer) {
+        let s = settings
         out.append("")
         line("customer \(c.row.key)")
         kv("affiliate", "\(c.row.affiliateCode) (\(c.row.affiliateName))")
@@ -187,9 +204,9 @@ func triageText(_ r: TriageReport) -> String {
         kv("paid", "\(c.row.conversions) conversion\(c.row.conversions == 1 ? "" : "s"), commission \(c.row.commission?.description ?? "-")")
         kv("caps", s.caps.isEmpty ? "none" : capsText(c.progress, s))
     }
-    out.append("")
-    line(r.events.isEmpty ? "events: none mention it" : "events (oldest first)\(r.truncated ? ", the newest \(r.events.count)" : "")")
-    for t in r.events {
+
+    /// An event as it was received and decided.
+    mutating func event(_ t: TriageEvent) {
         let e = t.event
         var head = "#\(e.id)  \((e.at ?? e.receivedAt).shortDisplay)  \(e.type) from \(e.source)"
         if let f = e.file { head += " \(f)\(e.line.map { ":\($0)" } ?? "")" }
@@ -199,6 +216,15 @@ func triageText(_ r: TriageReport) -> String {
             .compactMap { $0 } + (t.refs.isEmpty ? [] : ["refs " + t.refs.joined(separator: ", ")])
         if !ids.isEmpty { kv("ids", ids.joined(separator: " · ")) }
         kv("outcome", e.outcome.rawValue + (e.reasonCode.map { " \($0)" } ?? "") + (t.affiliateCode.map { " · affiliate \($0)" } ?? ""))
+        why(e)
+        if let age = t.clickAge { kv("click", "\(e.clickRef ?? "") was \(age.description)") }
+        if let v = t.conversion {
+            kv("credited", "\(v.externalID): \(v.amount), commission \(v.commission) to \(v.affiliateCode)\(v.manual ? " (by hand)" : "")")
+        }
+    }
+
+    /// Why the event was refused and how to fix it, or what its acceptance noted.
+    mutating func why(_ e: EventRow) {
         if let reason = e.reason {
             kv("why", reason.sentence)
             if let d = e.detail { kv("", d) }
@@ -214,22 +240,23 @@ func triageText(_ r: TriageReport) -> String {
                 kv("", "fix: \(n.hint)")
             }
         }
-        if let age = t.clickAge { kv("click", "\(e.clickRef ?? "") was \(age.description)") }
-        if let v = t.conversion {
-            kv("credited", "\(v.externalID): \(v.amount), commission \(v.commission) to \(v.affiliateCode)\(v.manual ? " (by hand)" : "")")
-        }
+    }
+
+    /// What today's settings would decide if the event came again.
+    mutating func today(_ t: TriageEvent, conversions: [ConversionRow]) {
+        let e = t.event, s = settings
         guard let w = t.wouldNow else {
             if e.reason == .invalidEvent || e.reasonCode == nil {
                 kv("today", "cannot be read again, so it cannot be replayed" + (e.reason == .invalidEvent ? "; fix it at the source and ingest it again" : ""))
             } else {
                 kv("today", "nothing to decide again: affdesk does not act on this \(e.source) \(e.type)")
             }
-            continue
+            return
         }
         if w.isAccepted {
             kv("today", "would be " + outcomeLine(w, affiliate: t.wouldNowAffiliate, settings: s))
             if e.outcome == .rejected { kv("", "→ affdesk events replay \(e.id) applies it now (audited; it can never pay twice)") }
-        } else if w.reason == .duplicateExternalID, let v = r.conversions.first(where: { $0.externalID == e.externalID }) {
+        } else if w.reason == .duplicateExternalID, let v = conversions.first(where: { $0.externalID == e.externalID }) {
             kv("today", "already credited: \(v.externalID) \(v.amount), commission \(v.commission) to \(v.affiliateCode)"
                + (v.manual ? " (by hand)" : "") + "; nothing pays twice")
         } else if w.reason?.rawValue == e.reasonCode {
@@ -241,22 +268,25 @@ func triageText(_ r: TriageReport) -> String {
             if let hint = w.reason?.hint { kv("", "fix: \(hint)") }
         }
     }
-    if !r.conversions.isEmpty {
+
+    mutating func conversions(_ conversions: [ConversionRow]) {
+        guard !conversions.isEmpty else { return }
         out.append("")
         line("conversions")
-        for v in r.conversions {
+        for v in conversions {
             line("  \(v.at.shortDisplay)  \(v.externalID)  \(v.amount)  commission \(v.commission)  \(v.affiliateCode)"
                  + (v.customerKey.map { "  customer \($0)" } ?? "  one-off") + (v.manual ? "  (by hand)" : ""))
         }
     }
-    if !r.audit.isEmpty {
+
+    mutating func audit(_ audit: [AuditRow]) {
+        guard !audit.isEmpty else { return }
         out.append("")
         line("admin changes")
-        for a in r.audit {
+        for a in audit {
             line("  \(a.at.shortDisplay)  \(a.who)  \(a.action)  \(a.target ?? "")  \(a.before ?? "—") → \(a.after ?? "—")")
         }
     }
-    return out.joined(separator: "\n")
 }
 
 // MARK: - JSON

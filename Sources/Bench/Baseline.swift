@@ -1,6 +1,9 @@
+import AttributionStore
 import Foundation
 import GRDB
 import GRDBSQLite
+
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// The benchmark's yardstick: how fast this machine's SQLite inserts plain rows through the C
 /// API, with the same journal settings and batch size the ingest uses.
@@ -21,11 +24,20 @@ public enum RawInsertBaseline {
         while done < rows {
             let n = min(batch, rows - done)
             try pool.write { db in
-                let s = try RawStatement(db, "INSERT INTO t (a, b, c) VALUES (?, ?, ?)")
+                // Through SQLite's C API, as the ingest's own statements are.
+                let statement = try db.makeStatement(sql: "INSERT INTO t (a, b, c) VALUES (?, ?, ?)")
+                let s = statement.sqliteStatement
                 for i in done..<(done + n) {
-                    s.bind(.text("row-\(i)"), .int(Int64(i)), .text("{\"type\":\"click\",\"n\":\(i)}"))
-                    try s.run()
+                    sqlite3_reset(s)
+                    sqlite3_bind_text(s, 1, "row-\(i)", -1, transient)
+                    sqlite3_bind_int64(s, 2, Int64(i))
+                    sqlite3_bind_text(s, 3, "{\"type\":\"click\",\"n\":\(i)}", -1, transient)
+                    let rc = sqlite3_step(s)
+                    guard rc == SQLITE_DONE else {
+                        throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                    }
                 }
+                sqlite3_reset(s)
             }
             done += n
         }
@@ -47,7 +59,11 @@ public enum StoredRowsFloor {
         defer { try? FileManager.default.removeItem(atPath: (target.path as NSString).deletingLastPathComponent) }
         var rows = 0
         var nanos: UInt64 = 0
-        try target.pool.writeWithoutTransaction { db in
+        // The store's own connection settings, on a connection of the benchmark's.
+        var config = Configuration()
+        config.prepareDatabase { db in for p in Store.writerPragmas { try db.execute(sql: p) } }
+        let queue = try DatabaseQueue(path: target.path, configuration: config)
+        try queue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
             try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [source.path])
             defer { try? db.execute(sql: "DETACH DATABASE src") }

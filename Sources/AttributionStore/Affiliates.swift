@@ -1,0 +1,58 @@
+import AttributionCore
+import Foundation
+import GRDB
+
+/// Affiliates: added with a code the core validated, enabled and disabled, audited.
+extension Store {
+    public func addAffiliate(code typed: String, name: String, email: String? = nil, commission: Commission? = nil,
+                             who: String) throws -> AffiliateRow {
+        let code: String
+        switch AffiliateCode.validate(typed) {
+        case .success(let c): code = c
+        case .failure(let e): throw StoreError.invalid(field: e.field, message: e.message)
+        }
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.invalid(field: "name", message: "must not be empty") }
+        for (field, value) in [("name", name), ("email", email ?? "")] where value.utf8.contains(0) {
+            throw StoreError.invalid(field: field, message: "must not contain a NUL character")
+        }
+        if let c = commission {
+            do { try SettingRules.checkCommission(c) } catch { throw StoreError.invalid(field: error.field, message: error.message) }
+        }
+        let now = clock.now()
+        return try write { db in
+            // Codes differing only in case are one code (AffiliateCode).
+            if let existing = try AffiliateRow.fetch(db, code: code) {
+                throw StoreError.duplicate(what: "affiliate code", value: existing.code)
+            }
+            try db.execute(sql: "INSERT INTO affiliate (code, name, email, commission, created_at) VALUES (?,?,?,?,?)",
+                           arguments: [code, name, email, commission?.stored, now.seconds])
+            let id = db.lastInsertedRowID
+            try self.audit(db, who: who, action: "affiliate.add", target: code, before: nil,
+                           after: "\(name)\(email.map { " <\($0)>" } ?? "")\(commission.map { ", \($0)" } ?? "")", detail: nil)
+            return try AffiliateRow.fetch(db, id: id)!
+        }
+    }
+
+    public func setAffiliateDisabled(code: String, disabled: Bool, who: String) throws {
+        try write { db in
+            guard let a = try AffiliateRow.fetch(db, code: code) else { throw StoreError.notFound(what: "affiliate", value: code) }
+            guard a.disabled != disabled else { return }
+            try db.execute(sql: "UPDATE affiliate SET disabled = ? WHERE id = ?", arguments: [disabled, a.id])
+            try self.audit(db, who: who, action: disabled ? "affiliate.disable" : "affiliate.enable", target: code,
+                           before: a.disabled ? "disabled" : "enabled", after: disabled ? "disabled" : "enabled", detail: nil)
+        }
+    }
+
+    public func affiliate(code: String) throws -> AffiliateRow? {
+        try pool.read { db in try AffiliateRow.fetch(db, code: code) }
+    }
+
+    public func affiliate(id: Int64) throws -> AffiliateRow? {
+        try pool.read { db in try AffiliateRow.fetch(db, id: id) }
+    }
+
+    /// All affiliates by code. Programs have dozens to thousands; the list is small.
+    public func affiliates() throws -> [AffiliateRow] {
+        try pool.read { db in try AffiliateRow.fetchAll(db, sql: "SELECT * FROM affiliate ORDER BY code") }
+    }
+}

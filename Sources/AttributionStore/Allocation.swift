@@ -1,0 +1,42 @@
+import GRDB
+
+/// Row ids handed out by a write transaction: one past the largest, as SQLite itself would
+/// choose (the transaction holds the write lock, so nobody else takes one meanwhile).
+final class IDAllocator {
+    private let db: Database
+    private var next: [String: Int64] = [:]
+
+    init(_ db: Database) { self.db = db }
+
+    func nextID(_ table: String) throws -> Int64 {
+        if let n = next[table] { next[table] = n + 1; return n }
+        let n = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) + 1 FROM \(table)") ?? 1
+        next[table] = n + 1
+        return n
+    }
+}
+
+/// Each affiliate's customer numbers ("Customer #X"): the next one handed out, and the
+/// counters written back at the end of the transaction.
+final class CustomerNumbers {
+    private var last: [Int64: Int64]
+    private var changed: Set<Int64> = []
+
+    /// `last`: each affiliate's last number handed out, as stored.
+    init(last: [Int64: Int64]) { self.last = last }
+
+    func next(for affiliateID: Int64) -> Int64 {
+        let n = (last[affiliateID] ?? 0) + 1
+        last[affiliateID] = n
+        changed.insert(affiliateID)
+        return n
+    }
+
+    /// Writes the counters that moved.
+    func write(_ db: Database) throws {
+        for id in changed {
+            try db.execute(sql: "UPDATE affiliate SET last_customer_number = ? WHERE id = ?", arguments: [last[id], id])
+        }
+        changed.removeAll()
+    }
+}

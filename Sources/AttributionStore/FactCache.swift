@@ -1,0 +1,164 @@
+import AttributionCore
+import GRDB
+
+/// The `Facts` the core asks for, answered inside one write (or read) transaction. What the
+/// transaction learns or changes is kept here and is authoritative for it: a customer in
+/// `customers` is the truth (its row is written with the pending rows), and a key known absent
+/// stays absent until this transaction creates it. Anything not known is read from SQL, and
+/// every SQL read goes through `fresh`, which writes the pending rows first: no query can see a
+/// table without the rows this transaction already decided.
+final class FactCache: Facts {
+    typealias Failure = any Error
+
+    let db: Database
+    private let pending: PendingRows
+    private var affiliatesByCode: [String: AffiliateFact] = [:]
+    private var affiliatesByID: [Int64: AffiliateFact] = [:]
+    /// By `AffiliateCode.key`, the lowest id first: codes differing only in case are one code.
+    private var affiliatesByKey: [String: AffiliateFact] = [:]
+    /// Each affiliate's last customer number, as stored.
+    private(set) var lastCustomerNumbers: [Int64: Int64] = [:]
+
+    // A present key is known: `nil` inside means known absent.
+    var recorded: [String: Bool] = [:]
+    var clicks: [String: ClickFact?] = [:]
+    var customerIDs: [String: Int64?] = [:]
+    var customers: [Int64: CustomerState] = [:]
+    var conversions: [String: Bool] = [:]
+
+    private var statements: [Query: RawStatement] = [:]
+
+    /// The queries a fact may need, each prepared once per transaction.
+    enum Query: CaseIterable {
+        case dedupe, click, customerByKey, customerByID, conversionExists, conversion, subscription, subscriptionCount
+        var sql: String {
+            let customer = "SELECT \(CustomerState.columns.joined(separator: ", ")) FROM customer"
+            switch self {
+            case .dedupe: return "SELECT 1 FROM event WHERE dedupe = ?"
+            case .click: return "SELECT affiliate_id, at FROM click WHERE click_id = ?"
+            case .customerByKey: return customer + " WHERE key = ?"
+            case .customerByID: return customer + " WHERE id = ?"
+            case .conversionExists: return "SELECT 1 FROM conversion WHERE external_id = ?"
+            case .conversion: return "SELECT customer_id, affiliate_id, subscription_id FROM conversion WHERE external_id = ?"
+            case .subscription:
+                return "SELECT customer_id, affiliate_id FROM conversion WHERE subscription_id = ? ORDER BY at DESC, id DESC LIMIT 1"
+            case .subscriptionCount: return "SELECT COUNT(*) FROM conversion WHERE subscription_id = ? AND affiliate_id = ?"
+            }
+        }
+    }
+
+    init(_ db: Database, pending: PendingRows) throws {
+        self.db = db
+        self.pending = pending
+        let rows = try Row.fetchAll(db, sql: "SELECT id, code, disabled, commission, last_customer_number FROM affiliate ORDER BY id")
+        for r in rows {
+            let a = AffiliateFact(id: r[0], code: r[1], disabled: r[2], commission: Commission(stored: r[3]))
+            affiliatesByCode[a.code] = a
+            let key = AffiliateCode.key(a.code)
+            if affiliatesByKey[key] == nil { affiliatesByKey[key] = a }
+            affiliatesByID[a.id] = a
+            lastCustomerNumbers[a.id] = r[4]
+        }
+    }
+
+    /// The prepared statement for `query`, bound to `values`, after the pending rows are written.
+    /// The only way this cache reads SQL.
+    func fresh(_ query: Query, _ values: RawValue...) throws -> RawStatement {
+        try writePending()
+        let s: RawStatement
+        if let known = statements[query] { s = known } else { s = try RawStatement(db, query.sql); statements[query] = s }
+        return s.bind(all: values)
+    }
+
+    /// Writes the rows this transaction decided, before any query reads their tables.
+    func writePending() throws {
+        if !pending.isEmpty { try pending.flush(customers: &customers) }
+    }
+
+    /// A customer's new state: the truth for this transaction, written with the pending rows.
+    func change(_ c: CustomerState) {
+        customers[c.id] = c
+        pending.customerChanged(c.id)
+    }
+
+    /// A query of its own (the batch prefetch), prepared after the pending rows are written.
+    func fresh(sql: String) throws -> RawStatement {
+        try writePending()
+        return try RawStatement(db, sql)
+    }
+
+    /// Steps `s` once and reads the row with `read`; nil when there is none.
+    private func one<T>(_ s: RawStatement, _ read: (RawStatement) -> T) throws -> T? {
+        defer { s.done() }
+        return try s.step() ? read(s) : nil
+    }
+
+    // MARK: Facts
+
+    /// The exact spelling first, else the code that differs only in case.
+    func affiliate(code: String) -> AffiliateFact? { affiliatesByCode[code] ?? affiliatesByKey[AffiliateCode.key(code)] }
+    func affiliate(id: Int64) -> AffiliateFact? { affiliatesByID[id] }
+
+    func click(id: String) throws -> ClickFact? {
+        if let known = clicks[id] { return known }
+        let fact = try one(fresh(.click, .text(id))) { ClickFact(clickID: id, affiliateID: $0.int(0), at: Instant(seconds: $0.int(1))) }
+        clicks[id] = fact
+        return fact
+    }
+
+    func customer(key: String) throws -> CustomerFact? {
+        if let known = customerIDs[key] { return known.flatMap { customers[$0]?.fact } }
+        guard let c = try load(fresh(.customerByKey, .text(key))) else { customerIDs[key] = .some(nil); return nil }
+        return c.fact
+    }
+
+    func customer(id: Int64) throws -> CustomerState? {
+        if let c = customers[id] { return c }
+        return try load(fresh(.customerByID, .int(id)))
+    }
+
+    private func load(_ s: RawStatement) throws -> CustomerState? {
+        guard let c = try one(s, CustomerState.init) else { return nil }
+        customers[c.id] = c
+        customerIDs[c.key] = c.id
+        return c
+    }
+
+    func capHistory(customerID: Int64) throws -> CapHistory { try customer(id: customerID)?.history ?? .empty }
+
+    func conversionExists(externalID: String) throws -> Bool {
+        if let known = conversions[externalID] { return known }
+        let found = try one(fresh(.conversionExists, .text(externalID))) { _ in true } ?? false
+        conversions[externalID] = found
+        return found
+    }
+
+    func clickExists(id: String) throws -> Bool { try click(id: id) != nil }
+
+    func subscription(id: String) throws -> SubscriptionFact? {
+        guard let (customerID, affiliateID) = try one(fresh(.subscription, .text(id)), { ($0.optionalInt(0), $0.int(1)) }) else {
+            return nil
+        }
+        return SubscriptionFact(id: id, customer: try customerID.flatMap { try customer(id: $0)?.fact }, affiliateID: affiliateID)
+    }
+
+    func conversion(externalID: String) throws -> ConversionFact? {
+        guard let (customerID, affiliateID, subscriptionID) = try one(fresh(.conversion, .text(externalID)), {
+            ($0.optionalInt(0), $0.int(1), $0.optionalText(2))
+        }) else { return nil }
+        return ConversionFact(externalID: externalID, customer: try customerID.flatMap { try customer(id: $0)?.fact },
+                              affiliateID: affiliateID, subscriptionID: subscriptionID)
+    }
+
+    func creditedConversions(subscriptionID: String, affiliateID: Int64) throws -> Int {
+        Int(try one(fresh(.subscriptionCount, .text(subscriptionID), .int(affiliateID))) { $0.int(0) } ?? 0)
+    }
+
+    /// Whether an event with this dedupe key is in the inbox.
+    func isRecorded(_ dedupe: String) throws -> Bool {
+        if let known = recorded[dedupe] { return known }
+        let found = try one(fresh(.dedupe, .text(dedupe))) { _ in true } ?? false
+        recorded[dedupe] = found
+        return found
+    }
+}

@@ -1,0 +1,94 @@
+import AttributionCore
+import GRDB
+
+/// The rows a write transaction has decided but not yet written: they go out many per INSERT
+/// (see `RowWriter`), and `flush` writes them all, in the order rows refer to each other.
+/// `FactCache` flushes them before any query, so no read can see a table without them.
+final class PendingRows {
+    private let db: Database
+    private lazy var clicks = RowWriter(db, "click", ["click_id", "affiliate_id", "at"])
+    private lazy var newCustomers = RowWriter(db, "customer", CustomerState.columns)
+    private lazy var conversions = RowWriter(db, "conversion", [
+        "id", "external_id", "customer_id", "customer_number", "affiliate_id", "amount_minor", "currency",
+        "commission_minor", "commission_currency", "at", "click_id", "manual", "subscription_id", "renewal_index"])
+    private lazy var events = RowWriter(db, "event", [
+        "id", "dedupe", "source", "type", "received_at", "at", "outcome", "reason", "note", "detail", "file", "line",
+        "field", "raw", "click_ref", "customer_key", "external_id", "affiliate_id", "customer_id", "conversion_id"])
+    private lazy var refs = RowWriter(db, "event_ref", ["ref", "event_id"], verb: "INSERT OR IGNORE")
+    /// Customers created or changed, in the order first touched: each is written once, as it
+    /// stands (in the fact cache) at the flush.
+    private var changedCustomers: Set<Int64> = []
+    private var customerOrder: [Int64] = []
+    /// UPDATEs of a stored customer, by whether its status and its owner changed.
+    private var updates: [Int: RawStatement] = [:]
+
+    init(_ db: Database) { self.db = db }
+
+    var isEmpty: Bool {
+        customerOrder.isEmpty && clicks.isEmpty && newCustomers.isEmpty && conversions.isEmpty && events.isEmpty && refs.isEmpty
+    }
+
+    func click(_ c: ClickFact) throws { try clicks.add(.text(c.clickID), .int(c.affiliateID), .int(c.at.seconds)) }
+
+    /// A customer created or changed: its row is written as it stands at the next flush.
+    func customerChanged(_ id: Int64) {
+        if changedCustomers.insert(id).inserted { customerOrder.append(id) }
+    }
+
+    func conversion(id: Int64, _ conv: NewConversion, customerID: Int64?, number: Int64?) throws {
+        try conversions.add(.int(id), .text(conv.externalID), .of(customerID), .of(number), .int(conv.affiliateID),
+                            .int(conv.amount.minor), .text(conv.amount.currency.code), .int(conv.commission.minor),
+                            .text(conv.commission.currency.code), .int(conv.at.seconds), .of(conv.clickID),
+                            .of(conv.manual), .of(conv.subscriptionID), .of(conv.renewalIndex.map(Int64.init)))
+    }
+
+    /// An inbox entry: the event as received, the decision, and the rows it created.
+    func event(id: Int64, _ e: InboundEvent, event: Event?, decision d: Decision, field: String?, receivedAt: Int64,
+               customerID: Int64?, conversionID: Int64?) throws {
+        let ids = event?.identifiers
+        try events.add(.int(id), .text(e.dedupeKey), .text(e.source), .text(e.type), .int(receivedAt), .of(event?.at.seconds),
+                       .text(d.outcome.rawValue), .of(d.reason?.rawValue),
+                       .of(d.notes.isEmpty ? nil : d.notes.map(\.rawValue).joined(separator: ",")), .of(d.detail),
+                       .of(e.file), .of(e.line.map(Int64.init)), .of(field), .text(e.raw),
+                       .of(ids?.clickID), .of(ids?.customerKey), .of(ids?.externalID), .of(d.affiliateID),
+                       .of(customerID), .of(conversionID))
+        for ref in Set(e.refs) { try refs.add(.text(ref), .int(id)) }
+    }
+
+    /// Writes every pending row, in the order rows refer to each other; the changed customers as
+    /// `customers` holds them (each then marked as stored).
+    func flush(customers: inout [Int64: CustomerState]) throws {
+        try clicks.flush()
+        for id in customerOrder {
+            guard let c = customers[id] else { continue }
+            try write(c)
+            customers[id]?.stored = (c.status, c.affiliateID)
+        }
+        changedCustomers.removeAll(keepingCapacity: true)
+        customerOrder.removeAll(keepingCapacity: true)
+        try newCustomers.flush()
+        try conversions.flush()
+        try events.flush()
+        try refs.flush()
+    }
+
+    /// A new customer joins the pending INSERT; a stored one is updated, leaving out its status
+    /// and owner when they did not change.
+    private func write(_ c: CustomerState) throws {
+        guard let was = c.stored else { return try newCustomers.add(all: c.values) }
+        let status = c.status != was.status, owner = c.affiliateID != was.owner
+        let variant = (status ? 1 : 0) + (owner ? 2 : 0)
+        if updates[variant] == nil {
+            updates[variant] = try RawStatement(db, """
+                UPDATE customer SET \(owner ? "affiliate_id = ?, number = ?, " : "")\(status ? "status = ?, " : "")
+                  last_activity_at = ?, conversions = ?, commission_minor = ?, commission_currency = ?,
+                  first_commission_at = ? WHERE id = ?
+                """)
+        }
+        var values: [RawValue] = owner ? [.int(c.affiliateID), .int(c.number)] : []
+        if status { values.append(.text(c.status.rawValue)) }
+        values += [.int(c.lastActivityAt), .int(c.conversions), .int(c.commissionMinor), .of(c.commissionCurrency),
+                   .of(c.firstCommissionAt), .int(c.id)]
+        try updates[variant]!.bind(all: values).run()
+    }
+}

@@ -1,0 +1,46 @@
+import GRDB
+
+/// Rows for one table, written `chunk` at a time by one multi-row INSERT: a statement opens a
+/// cursor on the table and each of its indexes, and that cost is paid once per chunk.
+final class RowWriter {
+    private let db: Database
+    private let head: String
+    private let width: Int
+    private let chunk: Int
+    private var full: RawStatement?
+    private var values: [RawValue] = []
+
+    init(_ db: Database, _ table: String, _ columns: [String], verb: String = "INSERT", chunk: Int = 64) {
+        self.db = db
+        self.head = "\(verb) INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+        self.width = columns.count
+        self.chunk = chunk
+        values.reserveCapacity(width * chunk)
+    }
+
+    func add(_ row: RawValue...) throws { try add(all: row) }
+
+    func add(all row: [RawValue]) throws {
+        precondition(row.count == width, "a row of \(row.count) values for \(width) columns")
+        values.append(contentsOf: row)
+        if values.count == width * chunk {
+            if full == nil { full = try statement(rows: chunk) }
+            try full!.bind(all: values).run()
+            values.removeAll(keepingCapacity: true)
+        }
+    }
+
+    var isEmpty: Bool { values.isEmpty }
+
+    func flush() throws {
+        guard !values.isEmpty else { return }
+        try statement(rows: values.count / width).bind(all: values).run()
+        values.removeAll(keepingCapacity: true)
+    }
+
+    private func statement(rows: Int) throws -> RawStatement {
+        let one = "(" + Array(repeating: "?", count: width).joined(separator: ",") + ")"
+        return try RawStatement(db, head + Array(repeating: one, count: rows).joined(separator: ","))
+    }
+}
+
