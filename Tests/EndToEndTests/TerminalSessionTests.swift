@@ -39,8 +39,11 @@ final class TerminalSessionTests: XCTestCase {
         }
         defer { for (_, t) in running { t.kill() } }
         for ((name, tmux), s) in zip(running, sessions(ssh: true)) {
-            let screen = try tmux.waitFor(s.title, timeout: timeout)
-            XCTAssertTrue(screen.last { !$0.isEmpty }?.hasPrefix(" q quit") ?? false, "\(name):\n\(screen.joined(separator: "\n"))")
+            // The whole first screen: its title and its status bar (a capture can land mid-draw).
+            let screen = try tmux.waitUntil("\(name): its first screen", timeout: timeout) { lines in
+                lines.contains { $0.contains(s.title) } && (lines.last { !$0.isEmpty }?.hasPrefix(" q quit") ?? false)
+            }
+            XCTAssertTrue(screen.contains { $0.contains(s.title) }, "\(name):\n\(screen.joined(separator: "\n"))")
         }
 
         let busy = try BusyLoops(count: max(2, ProcessInfo.processInfo.activeProcessorCount))
