@@ -290,7 +290,7 @@ final class AffiliatePrivacyTests: XCTestCase {
     /// What the affiliate view may ask the driver for.
     static func allowed(_ e: Effect) -> Bool {
         switch e {
-        case .load(let q, _, _): return [.customers, .conversions, .affiliates].contains(q.tab) && q.affiliateID == nil && q.reason == nil
+        case .load(let q, _, _): return [.myCustomers, .myConversions, .earnings].contains(q.tab) && q.affiliateID == nil && q.reason == nil
         case .loadMyCustomer, .checkForChanges, .quit, .loadSettings: return true
         case .loadCustomer, .loadEvent, .loadReasons, .loadPicker, .perform, .prepareReplay, .prepareManual: return false
         }
@@ -537,14 +537,14 @@ final class AffiliatePrivacyTests: XCTestCase {
         // My conversions, oldest first: the moved customer's are among the first.
         s.send(.char("2"), .char("o"))
         let rows = s.state.list.rows
-        let i = try XCTUnwrap(rows.firstIndex { $0.cells.contains("Customer #\(oldNumber)") }, "Customer #\(oldNumber) not on My conversions")
+        let i = try XCTUnwrap(rows.firstIndex { s.cells($0).contains("Customer #\(oldNumber)") }, "Customer #\(oldNumber) not on My conversions")
         s.send(.home)
         for _ in 0..<i { s.send(.down) }
         s.send(.enter)
         XCTAssertNil(s.state.detail)
         XCTAssertEqual(s.state.message?.text, "Customer #\(oldNumber) is no longer yours.")
         s.send(.char("1"))
-        XCTAssertFalse(s.state.lists[.customers]!.rows.contains { $0.cells[0] == "Customer #\(oldNumber)" })
+        XCTAssertFalse(s.state.lists[.myCustomers]!.rows.contains { s.cells($0, on: .myCustomers)[0] == "Customer #\(oldNumber)" })
     }
 }
 
