@@ -314,6 +314,17 @@ final class AffiliatePrivacyTests: XCTestCase {
         XCTAssertEqual(s.mode, before.mode, "\(what): changes the mode", file: file, line: line)
     }
 
+    /// The affiliate view's screens are its own, on tabs no admin screen uses: no value of
+    /// `Tab` names an admin screen in one mode and an affiliate screen in the other.
+    func testTheAffiliateViewsTabsAreItsOwn() {
+        let settings = ProgramSettings(name: "Privacy program")
+        let mine = State(mode: .affiliate(id: 1, code: "zoe", name: "Zoë"), settings: settings, now: Self.now).tabs
+        let admin = State(mode: .admin, settings: settings, now: Self.now).tabs
+        XCTAssertEqual(mine, [.myCustomers, .myConversions, .earnings])
+        XCTAssertTrue(Set(mine).isDisjoint(with: admin), "\(mine) and \(admin) share a tab")
+        XCTAssertEqual(State(mode: .affiliate(id: 1, code: "zoe", name: "Zoë"), settings: settings, now: Self.now).tab, .myCustomers)
+    }
+
     func testNoKeyOrClickReachesAnAdminScreenOrAction() throws {
         let f = try fixture()
         let s = try session(f, width: 100, height: 30)
