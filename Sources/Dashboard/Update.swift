@@ -170,18 +170,15 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
     }
 }
 
-/// Esc: closes the pane, else clears the filter, else shows every customer again.
+/// Esc: closes the pane, else clears the filter, else what the screen does (Customers: shows
+/// every customer again).
 func back(_ s: inout State) -> [Effect] {
     if s.detail != nil { s.detail = nil; return [] }
     if !s.list.filter.isEmpty {
         s.list.filter = ""
         return [State.load(s, s.tab, .reset)]
     }
-    if s.tab == .customers, s.affiliateFilter != nil {
-        s.affiliateFilter = nil
-        return [State.load(s, .customers, .reset)]
-    }
-    return []
+    return s.screen?.back(&s) ?? []
 }
 
 /// >, < and o: the next or previous sortable column, or the other direction.

@@ -115,6 +115,25 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.state.list.filter, "manual_")
     }
 
+    /// Enter on an affiliate lists its customers; Esc (the Customers screen's own) lists every
+    /// customer again.
+    func testAnAffiliatesCustomersAndBackToAll() throws {
+        let s = try session(store)
+        let all = s.state.list.total
+        s.go(.affiliates)
+        guard case .affiliate(let a, _)? = s.selectedRow?.item else { return XCTFail("no affiliate row") }
+        s.send(.enter)
+        XCTAssertEqual(s.state.tab, .customers)
+        XCTAssertEqual(s.state.affiliateFilter?.code, a.affiliate.code)
+        XCTAssertEqual(s.state.list.total, try store.customerCount(CustomerQuery(affiliateID: a.affiliate.id)))
+        XCTAssertLessThan(s.state.list.total, all)
+        XCTAssertTrue(s.frame.description.contains("Customers of \(a.affiliate.code)"))
+        s.send(.escape)
+        XCTAssertNil(s.state.affiliateFilter)
+        XCTAssertEqual(s.state.list.total, all)
+        XCTAssertEqual(s.state.tab, .customers)
+    }
+
     /// Rows travel typed (`Msg.loaded`) and `view` draws them: settings that change show on
     /// the rows already loaded (the model's status names), with nothing read again.
     func testLoadedRowsAreDrawnWithTheCurrentSettings() throws {

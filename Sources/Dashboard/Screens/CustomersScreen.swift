@@ -43,6 +43,13 @@ struct CustomersScreen: Screen {
         return [.loadCustomer(key: c.key)]
     }
 
+    /// Esc: every customer again, after one affiliate's.
+    func back(_ s: inout State) -> [Effect] {
+        guard s.affiliateFilter != nil else { return [] }
+        s.affiliateFilter = nil
+        return [State.load(s, tab, .reset)]
+    }
+
     func hasContextLine(_ s: State) -> Bool { s.affiliateFilter != nil }
 
     /// "Customers of zoe · Esc shows every customer".

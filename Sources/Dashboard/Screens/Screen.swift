@@ -30,6 +30,8 @@ protocol Screen: Sendable {
     func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow
     /// What Enter on the selected row (nil on a screen without rows) does.
     func open(_ row: ListRow?, _ s: inout State) -> [Effect]
+    /// What Esc does once no pane is open and the filter is empty.
+    func back(_ s: inout State) -> [Effect]
     /// A line above the table (Triage's reason, the affiliate a customer list is limited to).
     func hasContextLine(_ s: State) -> Bool
     func drawContextLine(_ f: inout Frame, _ s: State, y: Int)
@@ -46,6 +48,7 @@ extension Screen {
     var sideLoads: [Effect] { [] }
     func narrow(_ q: inout ListQuery, _ s: State) {}
     func open(_ row: ListRow?, _ s: inout State) -> [Effect] { [] }
+    func back(_ s: inout State) -> [Effect] { [] }
     func hasContextLine(_ s: State) -> Bool { false }
     func drawContextLine(_ f: inout Frame, _ s: State, y: Int) {}
 
