@@ -4,9 +4,11 @@ import TerminalText
 
 // The lists: typed rows, columns and their sorts, the window of a list, its query.
 
-/// A list row as the store read it, typed: what `update` acts on (never the drawn text).
+/// A list row as the store read it, typed: what `update` acts on and `view` draws (through its
+/// screen's `draw`, with the state's settings and time), never display text.
 public enum RowItem: Hashable, Sendable {
-    case affiliate(AffiliateSummary)
+    /// An affiliate, with its commission per month (oldest first) for the sparkline.
+    case affiliate(AffiliateSummary, monthly: [MonthAmount])
     case customer(CustomerRow)
     case conversion(ConversionRow)
     case event(EventRow)
@@ -14,41 +16,32 @@ public enum RowItem: Hashable, Sendable {
     /// The affiliate view's rows: a customer is only its number for this affiliate.
     case myCustomer(AffiliateCustomerRow)
     case myConversion(AffiliateConversionRow)
-    case earnings(EarningsMonth)
-    /// A row given as text only (tests): acts by its id and this name.
-    case plain(ref: String, status: CustomerStatus?)
+    /// A month of earnings, with the best month's commission its bar is scaled to.
+    case earnings(EarningsMonth, best: Int64)
 }
 
-/// One table row: the typed row, and its cells as its screen draws them.
-public struct DisplayRow: Hashable, Sendable {
+/// One row of a list: the typed row, its id, and where it sits for paging. `Msg.loaded`
+/// carries these; what the row looks like is decided when it is drawn.
+public struct ListRow: Hashable, Sendable {
     public var id: Int64
     public var item: RowItem
-    public var cells: [String]
-    /// Per-cell role overriding the row's style (a status in colour, an error in red).
-    public var roles: [Role?]
     public var cursor: Cursor
 
-    public init(id: Int64, item: RowItem, cells: [String], roles: [Role?] = [], cursor: Cursor) {
-        self.id = id; self.item = item; self.cells = cells; self.roles = roles; self.cursor = cursor
-    }
-
-    /// A row of text only.
-    public init(id: Int64, ref: String, cells: [String], roles: [Role?] = [], cursor: Cursor, status: CustomerStatus? = nil) {
-        self.init(id: id, item: .plain(ref: ref, status: status), cells: cells, roles: roles, cursor: cursor)
+    public init(id: Int64, item: RowItem, cursor: Cursor) {
+        self.id = id; self.item = item; self.cursor = cursor
     }
 
     /// The row's name: the customer key, the affiliate code, the event id, "#N" in the affiliate view.
     public var ref: String {
         switch item {
-        case .affiliate(let a): return a.affiliate.code
+        case .affiliate(let a, _): return a.affiliate.code
         case .customer(let c): return c.key
         case .conversion(let v): return v.customerKey ?? ""
         case .event(let e): return String(e.id)
         case .audit(let a): return a.target ?? ""
         case .myCustomer(let c): return "#\(c.number)"
         case .myConversion(let v): return v.customerNumber.map { "#\($0)" } ?? ""
-        case .earnings(let m): return m.month
-        case .plain(let ref, _): return ref
+        case .earnings(let m, _): return m.month
         }
     }
 
@@ -57,10 +50,26 @@ public struct DisplayRow: Hashable, Sendable {
         switch item {
         case .customer(let c): return c.status
         case .myCustomer(let c): return c.status
-        case .plain(_, let status): return status
         default: return nil
         }
     }
+}
+
+/// A row as its screen draws it: the text of each cell, and per cell a role overriding the
+/// row's style (a status in colour, an error in red).
+public struct DrawnRow: Hashable, Sendable {
+    public var cells: [String]
+    public var roles: [Role?]
+    public init(cells: [String] = [], roles: [Role?] = []) { self.cells = cells; self.roles = roles }
+}
+
+/// What rows are drawn with: the program's settings (status names, currency, caps) and the time
+/// (how far a cap is used), both from the state being drawn.
+public struct DrawContext: Hashable, Sendable {
+    public var settings: ProgramSettings
+    public var now: Instant
+    public init(settings: ProgramSettings, now: Instant) { self.settings = settings; self.now = now }
+    public init(_ s: State) { self.init(settings: s.settings, now: s.now) }
 }
 
 /// How a column sorts: the store's own sort, typed per list.
@@ -89,7 +98,7 @@ public struct Column: Hashable, Sendable {
 /// A window of a list read in pages: the rows loaded, where they sit in the whole list, the
 /// selection and scroll (absolute indexes), and the sort and filter.
 public struct ListState: Hashable, Sendable {
-    public var rows: [DisplayRow] = []
+    public var rows: [ListRow] = []
     /// Absolute index of rows[0].
     public var offset = 0
     public var total = 0
@@ -106,7 +115,7 @@ public struct ListState: Hashable, Sendable {
 
     public init(sortColumn: Int, descending: Bool) { self.sortColumn = sortColumn; self.descending = descending }
 
-    public var selectedRow: DisplayRow? {
+    public var selectedRow: ListRow? {
         let i = selected - offset
         return rows.indices.contains(i) ? rows[i] : nil
     }
@@ -137,6 +146,7 @@ public struct ListQuery: Hashable, Sendable {
     public var affiliateID: Int64?
     /// Triage: only this reason.
     public var reason: String?
-    /// What the rows are drawn with: the currency, the status names, the caps.
+    /// The settings the list is read under (the caps a near-cap list looks for); rows are drawn
+    /// with the state's own when they are shown.
     public var settings: ProgramSettings
 }

@@ -30,7 +30,7 @@ extension State {
     }
 }
 
-func applyLoaded(_ s: inout State, _ tab: Tab, _ mode: LoadMode, _ rows: [DisplayRow], _ total: Int, _ atEnd: Bool) {
+func applyLoaded(_ s: inout State, _ tab: Tab, _ mode: LoadMode, _ rows: [ListRow], _ total: Int, _ atEnd: Bool) {
     // Only a list this mode has (a late answer for another tab's list is dropped).
     guard var l = s.lists[tab] else { return }
     l.loading = false

@@ -8,13 +8,16 @@ public enum Mode: Hashable, Sendable {
     case affiliate(id: Int64, code: String, name: String)
 }
 
-/// Where a screen sits in State.lists. The admin's tabs in order; the affiliate view's
-/// screens sit on three of them (see `Screens.affiliate`).
-public enum Tab: Int, CaseIterable, Hashable, Sendable {
+/// Which screen, and where its list sits in State.lists: one case per screen of either mode,
+/// so no value names two screens. Each mode shows its own screens' tabs (`Screens.tabs`).
+public enum Tab: CaseIterable, Hashable, Sendable {
+    /// The admin's screens, in tab order.
     case affiliates, customers, conversions, caps, triage, audit, settings
+    /// The affiliate view's screens, in tab order.
+    case myCustomers, myConversions, earnings
 
-    /// The title of the admin screen on this tab.
-    public var title: String { Screens.admin.first { $0.tab == self }?.title ?? "" }
+    /// The title of the screen on this tab.
+    public var title: String { (Screens.admin + Screens.affiliate).first { $0.tab == self }?.title ?? "" }
 }
 
 /// An admin change waiting for its confirmation.
@@ -70,14 +73,14 @@ public struct State: Hashable, Sendable {
     /// The database file was deleted or replaced under the dashboard: every change is refused.
     public var fileChanged: Outcome?
     public var quit = false
+    /// The time of the last message: what cap progress on a list is drawn at.
     public var now: Instant
 
     public init(mode: Mode = .admin, settings: ProgramSettings, now: Instant) {
         self.mode = mode
         self.settings = settings
         self.now = now
-        // Both modes open on their customers.
-        self.tab = .customers
+        self.tab = Screens.opening(mode)
         var lists: [Tab: ListState] = [:]
         for screen in Screens.list(mode) where screen.isList {
             lists[screen.tab] = ListState(sortColumn: screen.defaultSort.column, descending: screen.defaultSort.descending)
@@ -95,13 +98,15 @@ public struct State: Hashable, Sendable {
     var screens: [any Screen] { Screens.list(mode) }
     /// The screen on the current tab (none on a tab this mode does not have).
     var screen: (any Screen)? { Screens.screen(tab, mode) }
+    /// The screen on a tab, if this mode has it.
+    func screen(on tab: Tab) -> (any Screen)? { Screens.screen(tab, mode) }
     /// Whether some screen of this mode offers these keys (the admin actions are only on admin screens).
     func offers(_ scope: Scope) -> Bool { screens.contains { $0.scopes.contains(scope) } }
     /// The current tab shows a list (not a form such as Settings).
     var onList: Bool { screen?.isList ?? false }
 
     /// The tabs this mode shows.
-    public var tabs: [Tab] { screens.map(\.tab) }
+    public var tabs: [Tab] { Screens.tabs(mode) }
     public var isAdmin: Bool { mode == .admin }
 }
 
@@ -118,7 +123,8 @@ public enum Msg: Sendable {
     case resize(width: Int, height: Int)
     /// About once a second: time to look for changes made by others.
     case tick
-    case loaded(Tab, LoadMode, rows: [DisplayRow], total: Int, atEnd: Bool)
+    /// A page of a list, as typed rows (drawn by `view`).
+    case loaded(Tab, LoadMode, rows: [ListRow], total: Int, atEnd: Bool)
     case detailLoaded(Detail)
     case reasonsLoaded([ReasonCount])
     case settingsLoaded(ProgramSettings)

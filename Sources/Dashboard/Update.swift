@@ -26,9 +26,9 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         markWaiting(&s)
         return [.checkForChanges]
     case .dataChanged: return refreshAll(s)
-    case .loaded(let tab, let mode, let rows, let total, let atEnd):
-        applyLoaded(&s, tab, mode, rows, total, atEnd)
-        if mode == .reset || mode == .last, tab == s.tab { return prefetch(&s) }
+    case .loaded(let tab, let how, let rows, let total, let atEnd):
+        applyLoaded(&s, tab, how, rows, total, atEnd)
+        if how == .reset || how == .last, tab == s.tab { return prefetch(&s) }
         return []
     case .detailLoaded(let d):
         // Keep the scroll of a pane that is only being refreshed.
@@ -99,7 +99,7 @@ func refreshAll(_ s: State) -> [Effect] {
 }
 
 func switchTab(_ s: inout State, _ t: Tab) -> [Effect] {
-    guard let screen = Screens.screen(t, s.mode) else { return [] }
+    guard let screen = s.screen(on: t) else { return [] }
     s.tab = t
     s.detail = nil
     s.filtering = false
@@ -170,18 +170,15 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
     }
 }
 
-/// Esc: closes the pane, else clears the filter, else shows every customer again.
+/// Esc: closes the pane, else clears the filter, else what the screen does (Customers: shows
+/// every customer again).
 func back(_ s: inout State) -> [Effect] {
     if s.detail != nil { s.detail = nil; return [] }
     if !s.list.filter.isEmpty {
         s.list.filter = ""
         return [State.load(s, s.tab, .reset)]
     }
-    if s.tab == .customers, s.affiliateFilter != nil {
-        s.affiliateFilter = nil
-        return [State.load(s, .customers, .reset)]
-    }
-    return []
+    return s.screen?.back(&s) ?? []
 }
 
 /// >, < and o: the next or previous sortable column, or the other direction.
@@ -256,7 +253,7 @@ func open(_ s: inout State) -> [Effect] {
 
 /// The customer the customer actions act on: the open pane's, else the selected row's (on a
 /// screen with customer actions).
-func selectedCustomerRow(_ s: State) -> DisplayRow? {
+func selectedCustomerRow(_ s: State) -> ListRow? {
     guard s.detail == nil, s.screen?.scopes.contains(.customerActions) == true else { return nil }
     return s.list.selectedRow
 }

@@ -56,6 +56,8 @@ func drawTabs(_ f: inout Frame, _ s: State, _ layout: Layout) {
 func drawTable(_ f: inout Frame, _ s: State, _ layout: Layout) {
     let l = s.list
     let cols = Screens.columns(s.tab, s)
+    // The rows are typed; their screen draws them now, with this state's settings and time.
+    let screen = s.screen, ctx = DrawContext(s)
     let rects = layout.columnRects(s)
     // Header, with the sort column marked.
     f.fill(Rect(x: 0, y: layout.headerY, width: f.width, height: 1), style: Style(.header))
@@ -81,7 +83,7 @@ func drawTable(_ f: inout Frame, _ s: State, _ layout: Layout) {
         let abs = l.top + i
         let idx = abs - l.offset
         guard l.rows.indices.contains(idx) else { continue }
-        let row = l.rows[idx]
+        let row = screen?.draw(l.rows[idx].item, ctx) ?? DrawnRow()
         let y = layout.firstRowY + i
         let selected = abs == l.selected
         if selected { f.fill(Rect(x: 0, y: y, width: f.width, height: 1), style: Style(.selected)) }

@@ -290,7 +290,7 @@ final class AffiliatePrivacyTests: XCTestCase {
     /// What the affiliate view may ask the driver for.
     static func allowed(_ e: Effect) -> Bool {
         switch e {
-        case .load(let q, _, _): return [.customers, .conversions, .affiliates].contains(q.tab) && q.affiliateID == nil && q.reason == nil
+        case .load(let q, _, _): return [.myCustomers, .myConversions, .earnings].contains(q.tab) && q.affiliateID == nil && q.reason == nil
         case .loadMyCustomer, .checkForChanges, .quit, .loadSettings: return true
         case .loadCustomer, .loadEvent, .loadReasons, .loadPicker, .perform, .prepareReplay, .prepareManual: return false
         }
@@ -312,6 +312,17 @@ final class AffiliatePrivacyTests: XCTestCase {
         XCTAssertTrue(s.tabs.contains(s.tab), "\(what): reaches the \(s.tab) tab", file: file, line: line)
         XCTAssertNil(s.affiliateFilter, "\(what): sets an admin affiliate filter", file: file, line: line)
         XCTAssertEqual(s.mode, before.mode, "\(what): changes the mode", file: file, line: line)
+    }
+
+    /// The affiliate view's screens are its own, on tabs no admin screen uses: no value of
+    /// `Tab` names an admin screen in one mode and an affiliate screen in the other.
+    func testTheAffiliateViewsTabsAreItsOwn() {
+        let settings = ProgramSettings(name: "Privacy program")
+        let mine = State(mode: .affiliate(id: 1, code: "zoe", name: "Zoë"), settings: settings, now: Self.now).tabs
+        let admin = State(mode: .admin, settings: settings, now: Self.now).tabs
+        XCTAssertEqual(mine, [.myCustomers, .myConversions, .earnings])
+        XCTAssertTrue(Set(mine).isDisjoint(with: admin), "\(mine) and \(admin) share a tab")
+        XCTAssertEqual(State(mode: .affiliate(id: 1, code: "zoe", name: "Zoë"), settings: settings, now: Self.now).tab, .myCustomers)
     }
 
     func testNoKeyOrClickReachesAnAdminScreenOrAction() throws {
@@ -537,14 +548,14 @@ final class AffiliatePrivacyTests: XCTestCase {
         // My conversions, oldest first: the moved customer's are among the first.
         s.send(.char("2"), .char("o"))
         let rows = s.state.list.rows
-        let i = try XCTUnwrap(rows.firstIndex { $0.cells.contains("Customer #\(oldNumber)") }, "Customer #\(oldNumber) not on My conversions")
+        let i = try XCTUnwrap(rows.firstIndex { s.cells($0).contains("Customer #\(oldNumber)") }, "Customer #\(oldNumber) not on My conversions")
         s.send(.home)
         for _ in 0..<i { s.send(.down) }
         s.send(.enter)
         XCTAssertNil(s.state.detail)
         XCTAssertEqual(s.state.message?.text, "Customer #\(oldNumber) is no longer yours.")
         s.send(.char("1"))
-        XCTAssertFalse(s.state.lists[.customers]!.rows.contains { $0.cells[0] == "Customer #\(oldNumber)" })
+        XCTAssertFalse(s.state.lists[.myCustomers]!.rows.contains { s.cells($0, on: .myCustomers)[0] == "Customer #\(oldNumber)" })
     }
 }
 

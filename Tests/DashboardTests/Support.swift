@@ -158,12 +158,22 @@ func session(_ store: Store, width: Int = 80, height: Int = 24, mode: Mode = .ad
 
 extension Session {
     /// The visible rows of the current list, as the store returned them.
-    var rows: [DisplayRow] { state.list.rows }
-    var selectedRow: DisplayRow? { state.list.selectedRow }
+    var rows: [ListRow] { state.list.rows }
+    var selectedRow: ListRow? { state.list.selectedRow }
+    /// A row of a tab's list (the current one by default) as it is drawn: its screen's cells,
+    /// with this session's settings and time.
+    func cells(_ row: ListRow?, on tab: Tab? = nil) -> [String] {
+        row.map { Screens.drawn($0, tab ?? state.tab, state).cells } ?? []
+    }
+    /// The current list's rows as they are drawn.
+    var drawnRows: [[String]] { rows.map { cells($0) } }
     /// Clicks (a left-button press) at a cell.
     func click(x: Int, y: Int) { send(.mouse(MouseEvent(x: x, y: y, kind: .press))) }
-    /// Goes to a tab by its number key.
-    func go(_ tab: Tab) { send(.key(.char(Character(String(tab.rawValue + 1))))) }
+    /// Goes to a tab by its number key (its place among this mode's tabs).
+    func go(_ tab: Tab, file: StaticString = #filePath, line: UInt = #line) {
+        guard let i = state.tabs.firstIndex(of: tab) else { return XCTFail("no \(tab) tab in this mode", file: file, line: line) }
+        send(.key(.char(Character(String(i + 1)))))
+    }
     /// The message line's text.
     var messageText: String { state.message?.text ?? "" }
 }

@@ -10,13 +10,17 @@ import XCTest
 final class TriageActionTests: XCTestCase {
     // MARK: update() alone
 
-    /// The Triage tab with two rows, the first selected (event ids 7 and 8).
+    /// The Triage tab with two rows, the first selected (event ids 7 and 8): typed as the list
+    /// reads them, the demo's first recurring_off refusal as events 7 (inv_7) and 8 (inv_8).
     func triageState(mode: Mode = .admin) -> State {
         var s = State(mode: mode, settings: DemoProgram.settings, now: DemoProgram.now)
         s.tab = .triage
-        let rows: [DisplayRow] = [7, 8].map { (id: Int64) -> DisplayRow in
-            let cells: [String] = [String(id), "2026-01-05 10:00", "conversion", "rejected", "recurring_off", "inv_" + String(id), ""]
-            return DisplayRow(id: id, ref: String(id), cells: cells, cursor: Cursor(int: id, id: id))
+        guard let refused = try? demoEvent() else { XCTFail("no recurring_off refusal in the demo"); return s }
+        let rows: [ListRow] = [7, 8].map { (id: Int64) -> ListRow in
+            var e = refused
+            e.id = id
+            e.externalID = "inv_" + String(id)
+            return ListRow(id: id, item: .event(e), cursor: Cursor(int: id, id: id))
         }
         _ = update(&s, .loaded(.triage, .reset, rows: rows, total: 2, atEnd: true))
         return s
@@ -208,7 +212,7 @@ final class TriageActionTests: XCTestCase {
         XCTAssertEqual(try store.audit(page: .first(1)).first?.action, "event.replay")
         XCTAssertEqual(try store.audit(page: .first(1)).first?.who, "tester")
         // The list now shows the replay too (a filter shows accepted events).
-        XCTAssertTrue(s.rows.contains { $0.cells[3] == "accepted" }, "\(s.rows.map(\.cells))")
+        XCTAssertTrue(s.drawnRows.contains { $0[3] == "accepted" }, "\(s.drawnRows)")
         // Again: already credited, nothing paid.
         try select(s, e)
         s.send(.char("p"))
@@ -324,7 +328,7 @@ final class TriageActionTests: XCTestCase {
         s.send(.char("/"))
         s.type(conv.externalID)
         s.send(.enter)
-        XCTAssertTrue(s.rows.contains { $0.cells[3] == "accepted" && $0.cells[5] == conv.externalID }, "\(s.rows.map(\.cells))")
+        XCTAssertTrue(s.drawnRows.contains { $0[3] == "accepted" && $0[5] == conv.externalID }, "\(s.drawnRows)")
         XCTAssertTrue(FrameCheck.row(s.frame, 2).hasPrefix(" ◀ every event ▶"), FrameCheck.row(s.frame, 2))
     }
 }

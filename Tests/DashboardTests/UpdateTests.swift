@@ -104,15 +104,51 @@ final class UpdateTests: XCTestCase {
         s.go(.conversions)
         s.send(.char("/")); s.type("manual_"); s.send(.enter)
         XCTAssertEqual(s.state.list.total, try store.conversionCount(ConversionQuery(filter: "manual_")))
-        XCTAssertEqual(s.rows.first?.cells[1], "manual_0001 ✎")
+        XCTAssertEqual(s.cells(s.rows.first)[1], "manual_0001 ✎")
         s.go(.audit)
         s.send(.char("/")); s.type("reassign"); s.send(.enter)
         XCTAssertEqual(s.state.list.total, try store.auditCount(filter: "reassign"))
         XCTAssert(s.state.list.total > 0)
-        XCTAssert(s.rows.allSatisfy { $0.cells[2] == "customer.reassign" })
+        XCTAssert(s.drawnRows.allSatisfy { $0[2] == "customer.reassign" })
         // Each list keeps its own filter.
         s.go(.conversions)
         XCTAssertEqual(s.state.list.filter, "manual_")
+    }
+
+    /// Enter on an affiliate lists its customers; Esc (the Customers screen's own) lists every
+    /// customer again.
+    func testAnAffiliatesCustomersAndBackToAll() throws {
+        let s = try session(store)
+        let all = s.state.list.total
+        s.go(.affiliates)
+        guard case .affiliate(let a, _)? = s.selectedRow?.item else { return XCTFail("no affiliate row") }
+        s.send(.enter)
+        XCTAssertEqual(s.state.tab, .customers)
+        XCTAssertEqual(s.state.affiliateFilter?.code, a.affiliate.code)
+        XCTAssertEqual(s.state.list.total, try store.customerCount(CustomerQuery(affiliateID: a.affiliate.id)))
+        XCTAssertLessThan(s.state.list.total, all)
+        XCTAssertTrue(s.frame.description.contains("Customers of \(a.affiliate.code)"))
+        s.send(.escape)
+        XCTAssertNil(s.state.affiliateFilter)
+        XCTAssertEqual(s.state.list.total, all)
+        XCTAssertEqual(s.state.tab, .customers)
+    }
+
+    /// Rows travel typed (`Msg.loaded`) and `view` draws them: settings that change show on
+    /// the rows already loaded (the model's status names), with nothing read again.
+    func testLoadedRowsAreDrawnWithTheCurrentSettings() throws {
+        let s = try session(store)
+        func table(_ st: State) -> String {
+            let f = view(st), l = Layout(st)
+            return (l.firstRowY..<(l.firstRowY + l.visibleRows)).map { FrameCheck.row(f, $0) }.joined(separator: "\n")
+        }
+        var st = s.state
+        XCTAssertTrue(table(st).contains(" Paying "), table(st))
+        var leads = st.settings
+        leads.model = .leads
+        XCTAssertEqual(update(&st, .settingsLoaded(leads)), [], "nothing is read again")
+        XCTAssertTrue(table(st).contains(" Won "), table(st))
+        XCTAssertFalse(table(st).contains("Paying"), table(st))
     }
 
     // MARK: - Sort
@@ -261,7 +297,7 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.state.tab, .settings, "Shift-Tab wraps to the last tab")
         s.send(.tab)
         XCTAssertEqual(s.state.tab, .affiliates, "Tab wraps to the first tab")
-        for t in Tab.allCases {
+        for t in Screens.tabs(.admin) {
             s.go(t)
             XCTAssertEqual(s.state.tab, t)
             if t != .settings { XCTAssertTrue(s.state.list.loaded, "\(t)") }
@@ -280,7 +316,7 @@ final class UpdateTests: XCTestCase {
             s.send(.resize(width: w, height: h))
             let layout = Layout(s.state)
             let ranges = layout.tabRanges(s.state)
-            XCTAssertEqual(ranges.map(\.0), Tab.allCases)
+            XCTAssertEqual(ranges.map(\.0), Screens.tabs(.admin))
             XCTAssertLessThanOrEqual(ranges.last!.1.upperBound, w)
             for (tab, range) in ranges.reversed() {
                 s.click(x: range.lowerBound, y: layout.tabsY)
@@ -345,7 +381,7 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.state.message, Note("\(key): status is now Canceled."))
         // The list shows it, on the same row.
         XCTAssertEqual(s.selectedRow?.id, row.id)
-        XCTAssertEqual(s.selectedRow?.cells[2], "Canceled")
+        XCTAssertEqual(s.cells(s.selectedRow)[2], "Canceled")
         XCTAssertEqual(s.selectedRow?.status, .ended)
     }
 
@@ -397,7 +433,7 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(a.action, "customer.reassign")
         XCTAssertEqual(a.before, from)
         XCTAssertEqual(a.after, "zoe")
-        XCTAssertEqual(s.selectedRow?.cells[1], "zoe")
+        XCTAssertEqual(s.cells(s.selectedRow)[1], "zoe")
         XCTAssertFalse(s.state.message?.isError ?? true, s.messageText)
 
         // A disabled affiliate is listed, and the core refuses it with its reason.
@@ -435,7 +471,7 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(v.at, DemoProgram.now)
         XCTAssertEqual(try store.customer(key: key)?.conversions, before.conversions + 1)
         XCTAssert(s.messageText.hasPrefix("Conversion inv_test_1 added: 25.00 USD"), s.messageText)
-        XCTAssertEqual(s.selectedRow?.cells[3], String(before.conversions + 1))
+        XCTAssertEqual(s.cells(s.selectedRow)[3], String(before.conversions + 1))
     }
 
     func testInvalidAmountStaysInTheForm() throws {
@@ -622,7 +658,7 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(d2.customer.status, .active)
         s.send(.escape)
         s.go(.audit)
-        XCTAssertEqual(s.rows.first?.cells[1], "someone")
+        XCTAssertEqual(s.cells(s.rows.first)[1], "someone")
     }
     // MARK: - Sort markers, fixed orders, panes and help
 

@@ -17,14 +17,20 @@ final class WriteOutcomeTests: XCTestCase {
     let change = PendingAction.setStatus(customerKey: "usr_1", to: .ended)
     let later = Instant.parse("2026-11-15T12:00:10Z")!
 
-    /// The admin on Customers with two rows, usr_1 (Paying) selected.
+    /// The admin on Customers with two rows, usr_1 (Paying) selected: typed as the list reads
+    /// them, a demo customer as usr_1 and usr_2 of zoe, active.
     func adminState() -> State {
         var s = State(mode: .admin, settings: DemoProgram.settings, now: DemoProgram.now)
+        guard let stored = try? DemoFixture.shared.store().customers(CustomerQuery(), page: .first(1)).first else {
+            XCTFail("no customer in the demo"); return s
+        }
         let rows = ["usr_1", "usr_2"].enumerated().map { i, key in
-            DisplayRow(id: Int64(i + 1), ref: key, cells: [key, "zoe", "Paying"], cursor: Cursor(int: Int64(i + 1), id: Int64(i + 1)),
-                       status: .active)
+            var c = stored
+            c.id = Int64(i + 1); c.key = key; c.affiliateCode = "zoe"; c.status = .active
+            return ListRow(id: Int64(i + 1), item: .customer(c), cursor: Cursor(int: Int64(i + 1), id: Int64(i + 1)))
         }
         _ = update(&s, .loaded(.customers, .reset, rows: rows, total: 2, atEnd: true))
+        XCTAssertEqual(Screens.drawn(rows[0], .customers, s).cells.prefix(3), ["usr_1", "zoe", "Paying"])
         return s
     }
 

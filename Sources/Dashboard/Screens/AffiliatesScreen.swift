@@ -20,27 +20,27 @@ struct AffiliatesScreen: Screen {
         ]
     }
 
-    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [DisplayRow], total: Int?) {
+    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?) {
         guard case .affiliates(let sort)? = q.sort else { throw ScreenError.sort(q) }
         let aq = AffiliateQuery(sort: sort, descending: q.descending, filter: q.filter)
         let rows = try ctx.store.affiliateSummaries(aq, page: page).map {
-            row($0, monthly: try ctx.store.monthlyCommission(affiliateID: $0.affiliate.id), q.settings, sort: sort)
+            ListRow(id: $0.affiliate.id, item: .affiliate($0, monthly: try ctx.store.monthlyCommission(affiliateID: $0.affiliate.id)),
+                    cursor: $0.cursor(sort))
         }
         return (rows, try ctx.total { try ctx.store.affiliateCount(aq) })
     }
 
-    func row(_ a: AffiliateSummary, monthly: [MonthAmount], _ s: ProgramSettings, sort: AffiliateSort) -> DisplayRow {
-        DisplayRow(id: a.affiliate.id, item: .affiliate(a),
-                   cells: [a.affiliate.code, a.affiliate.name, String(a.customers), Fmt.money(minor: a.earnings, s),
-                           String(a.conversions), Sparkline.render(monthly.suffix(16).map(\.minor), width: 16),
-                           a.affiliate.disabled ? "disabled" : "active"],
-                   roles: [nil, nil, nil, .accent, nil, .chart, a.affiliate.disabled ? .error : .dim],
-                   cursor: a.cursor(sort))
+    func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
+        guard case .affiliate(let a, let monthly) = item else { return DrawnRow() }
+        return DrawnRow(cells: [a.affiliate.code, a.affiliate.name, String(a.customers), Fmt.money(minor: a.earnings, ctx.settings),
+                                String(a.conversions), Sparkline.render(monthly.suffix(16).map(\.minor), width: 16),
+                                a.affiliate.disabled ? "disabled" : "active"],
+                        roles: [nil, nil, nil, .accent, nil, .chart, a.affiliate.disabled ? .error : .dim])
     }
 
     /// Enter: the Customers list, limited to this affiliate.
-    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect] {
-        guard case .affiliate(let a)? = row?.item else { return [] }
+    func open(_ row: ListRow?, _ s: inout State) -> [Effect] {
+        guard case .affiliate(let a, _)? = row?.item else { return [] }
         s.affiliateFilter = AffiliateScope(id: a.affiliate.id, code: a.affiliate.code)
         s.tab = .customers
         s.lists[.customers]?.filter = ""

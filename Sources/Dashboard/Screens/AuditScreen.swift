@@ -21,14 +21,15 @@ struct AuditScreen: Screen {
         ]
     }
 
-    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [DisplayRow], total: Int?) {
-        let rows = try ctx.store.audit(filter: q.filter, page: page).map(row)
+    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?) {
+        let rows = try ctx.store.audit(filter: q.filter, page: page).map { ListRow(id: $0.id, item: .audit($0), cursor: $0.cursor) }
         return (rows, try ctx.total { try ctx.store.auditCount(filter: q.filter) })
     }
 
-    func row(_ a: AuditRow) -> DisplayRow {
-        DisplayRow(id: a.id, item: .audit(a),
-                   cells: [a.at.shortDisplay, a.who, a.action, a.target ?? "", a.before ?? "—", (a.after ?? "—") + (a.detail.map { " (\($0))" } ?? "")],
-                   roles: [.dim, nil, .accent, nil, .dim, nil], cursor: a.cursor)
+    func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
+        guard case .audit(let a) = item else { return DrawnRow() }
+        return DrawnRow(cells: [a.at.shortDisplay, a.who, a.action, a.target ?? "", a.before ?? "—",
+                                (a.after ?? "—") + (a.detail.map { " (\($0))" } ?? "")],
+                        roles: [.dim, nil, .accent, nil, .dim, nil])
     }
 }

@@ -20,31 +20,32 @@ struct CapsScreen: Screen {
         ]
     }
 
-    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [DisplayRow], total: Int?) {
+    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?) {
         guard case .customers(let sort)? = q.sort else { throw ScreenError.sort(q) }
         var cq = CustomerQuery(sort: sort, descending: q.descending, filter: q.filter, affiliateID: q.affiliateID)
         let t = q.settings.caps.nearThresholds(now: ctx.now)
         cq.nearCaps = NearCaps(commissions: t.commissions, commissionMinor: t.commissionMinor, firstCommissionBefore: t.firstCommissionBefore)
-        let rows = try ctx.store.customers(cq, page: page).map { row($0, q.settings, now: ctx.now, sort: sort) }
+        let rows = try ctx.store.customers(cq, page: page).map { ListRow(id: $0.id, item: .customer($0), cursor: $0.cursor(sort)) }
         return (rows, try ctx.total { try ctx.store.customerCount(cq) })
     }
 
-    func row(_ c: CustomerRow, _ s: ProgramSettings, now: Instant, sort: CustomerSort) -> DisplayRow {
-        let p = s.caps.progress(c.capHistory, now: now)
+    /// Each cap as a bar and how much of it is used, at the state's time.
+    func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
+        guard case .customer(let c) = item else { return DrawnRow() }
+        let s = ctx.settings
+        let p = s.caps.progress(c.capHistory, now: ctx.now)
         func bar(_ d: CapProgress.Dimension?, _ text: (CapProgress.Dimension) -> String) -> String {
             guard let d else { return "—" }
             return ProgressBar.render(fraction: d.fraction, width: 6) + " " + text(d)
         }
-        return DisplayRow(id: c.id, item: .customer(c),
-                          cells: [c.key, c.affiliateCode, s.label(c.status),
-                                  bar(p.count) { "\($0.used)/\($0.limit)" },
-                                  bar(p.months) { "\(Int($0.fraction * 100))%" },
-                                  bar(p.amount) { Fmt.money(minor: $0.used, s) }],
-                          roles: [nil, nil, Fmt.statusRole(c.status), .chart, .chart, .chart],
-                          cursor: c.cursor(sort))
+        return DrawnRow(cells: [c.key, c.affiliateCode, s.label(c.status),
+                                bar(p.count) { "\($0.used)/\($0.limit)" },
+                                bar(p.months) { "\(Int($0.fraction * 100))%" },
+                                bar(p.amount) { Fmt.money(minor: $0.used, s) }],
+                        roles: [nil, nil, Fmt.statusRole(c.status), .chart, .chart, .chart])
     }
 
-    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect] {
+    func open(_ row: ListRow?, _ s: inout State) -> [Effect] {
         guard case .customer(let c)? = row?.item else { return [] }
         return [.loadCustomer(key: c.key)]
     }

@@ -19,23 +19,22 @@ struct ConversionsScreen: Screen {
         ]
     }
 
-    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [DisplayRow], total: Int?) {
+    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?) {
         guard case .conversions(let sort)? = q.sort else { throw ScreenError.sort(q) }
         let cq = ConversionQuery(sort: sort, descending: q.descending, filter: q.filter)
-        let rows = try ctx.store.conversions(cq, page: page).map { row($0, q.settings, sort: sort) }
+        let rows = try ctx.store.conversions(cq, page: page).map { ListRow(id: $0.id, item: .conversion($0), cursor: $0.cursor(sort)) }
         return (rows, try ctx.total { try ctx.store.conversionCount(cq) })
     }
 
-    func row(_ v: ConversionRow, _ s: ProgramSettings, sort: ConversionSort) -> DisplayRow {
-        DisplayRow(id: v.id, item: .conversion(v),
-                   cells: [v.at.shortDisplay, v.externalID + (v.manual ? " ✎" : ""), v.customerKey ?? "one-off", v.affiliateCode,
-                           Fmt.money(v.amount, s), Fmt.money(v.commission, s)],
-                   roles: [.dim, nil, v.customerKey == nil ? .dim : nil, nil, nil, .accent],
-                   cursor: v.cursor(sort))
+    func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
+        guard case .conversion(let v) = item else { return DrawnRow() }
+        return DrawnRow(cells: [v.at.shortDisplay, v.externalID + (v.manual ? " ✎" : ""), v.customerKey ?? "one-off", v.affiliateCode,
+                                Fmt.money(v.amount, ctx.settings), Fmt.money(v.commission, ctx.settings)],
+                        roles: [.dim, nil, v.customerKey == nil ? .dim : nil, nil, nil, .accent])
     }
 
     /// A one-off sale has no customer to open.
-    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect] {
+    func open(_ row: ListRow?, _ s: inout State) -> [Effect] {
         guard case .conversion(let v)? = row?.item, let key = v.customerKey else { return [] }
         return [.loadCustomer(key: key)]
     }

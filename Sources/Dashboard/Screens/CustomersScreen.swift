@@ -23,24 +23,31 @@ struct CustomersScreen: Screen {
 
     func narrow(_ q: inout ListQuery, _ s: State) { q.affiliateID = s.affiliateFilter?.id }
 
-    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [DisplayRow], total: Int?) {
+    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?) {
         guard case .customers(let sort)? = q.sort else { throw ScreenError.sort(q) }
         let cq = CustomerQuery(sort: sort, descending: q.descending, filter: q.filter, affiliateID: q.affiliateID)
-        let rows = try ctx.store.customers(cq, page: page).map { row($0, q.settings, now: ctx.now, sort: sort) }
+        let rows = try ctx.store.customers(cq, page: page).map { ListRow(id: $0.id, item: .customer($0), cursor: $0.cursor(sort)) }
         return (rows, try ctx.total { try ctx.store.customerCount(cq) })
     }
 
-    func row(_ c: CustomerRow, _ s: ProgramSettings, now: Instant, sort: CustomerSort) -> DisplayRow {
-        DisplayRow(id: c.id, item: .customer(c),
-                   cells: [c.key, c.affiliateCode, s.label(c.status), String(c.conversions), Fmt.money(c.commission, s),
-                           Fmt.capCell(c.capHistory, s, now: now), c.lastActivityAt.shortDisplay],
-                   roles: [nil, nil, Fmt.statusRole(c.status), nil, .accent, c.status == .capped ? .warning : .chart, .dim],
-                   cursor: c.cursor(sort))
+    func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
+        guard case .customer(let c) = item else { return DrawnRow() }
+        let s = ctx.settings
+        return DrawnRow(cells: [c.key, c.affiliateCode, s.label(c.status), String(c.conversions), Fmt.money(c.commission, s),
+                                Fmt.capCell(c.capHistory, s, now: ctx.now), c.lastActivityAt.shortDisplay],
+                        roles: [nil, nil, Fmt.statusRole(c.status), nil, .accent, c.status == .capped ? .warning : .chart, .dim])
     }
 
-    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect] {
+    func open(_ row: ListRow?, _ s: inout State) -> [Effect] {
         guard case .customer(let c)? = row?.item else { return [] }
         return [.loadCustomer(key: c.key)]
+    }
+
+    /// Esc: every customer again, after one affiliate's.
+    func back(_ s: inout State) -> [Effect] {
+        guard s.affiliateFilter != nil else { return [] }
+        s.affiliateFilter = nil
+        return [State.load(s, tab, .reset)]
     }
 
     func hasContextLine(_ s: State) -> Bool { s.affiliateFilter != nil }

@@ -4,7 +4,7 @@ import TerminalText
 
 /// The affiliate view's My conversions: what this affiliate earned, each customer as "Customer #N".
 struct MyConversionsScreen: Screen {
-    let tab = Tab.conversions
+    let tab = Tab.myConversions
     let title = "My conversions"
     let defaultSort = (column: 0, descending: true)   // date
 
@@ -17,23 +17,23 @@ struct MyConversionsScreen: Screen {
         ]
     }
 
-    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [DisplayRow], total: Int?) {
+    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?) {
         guard case .conversions(let sort)? = q.sort else { throw ScreenError.sort(q) }
         let me = try ctx.affiliateID()
         let rows = try ctx.store.affiliateConversions(me, sort: sort, descending: q.descending, filter: q.filter, page: page)
-            .map { row($0, q.settings, sort: sort) }
+            .map { ListRow(id: $0.id, item: .myConversion($0), cursor: $0.cursor(sort)) }
         return (rows, try ctx.total { try ctx.store.affiliateConversionCount(me, filter: q.filter) })
     }
 
-    func row(_ v: AffiliateConversionRow, _ s: ProgramSettings, sort: ConversionSort) -> DisplayRow {
-        DisplayRow(id: v.id, item: .myConversion(v),
-                   cells: [v.at.shortDisplay, v.customerNumber.map { "Customer #\($0)" } ?? "one-off sale",
-                           Fmt.money(v.amount, s), Fmt.money(v.commission, s)],
-                   roles: [.dim, v.customerNumber == nil ? .dim : nil, nil, .accent], cursor: v.cursor(sort))
+    func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
+        guard case .myConversion(let v) = item else { return DrawnRow() }
+        return DrawnRow(cells: [v.at.shortDisplay, v.customerNumber.map { "Customer #\($0)" } ?? "one-off sale",
+                                Fmt.money(v.amount, ctx.settings), Fmt.money(v.commission, ctx.settings)],
+                        roles: [.dim, v.customerNumber == nil ? .dim : nil, nil, .accent])
     }
 
     /// A one-off sale has no customer to open.
-    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect] {
+    func open(_ row: ListRow?, _ s: inout State) -> [Effect] {
         guard case .myConversion(let v)? = row?.item, let n = v.customerNumber else { return [] }
         return [.loadMyCustomer(number: n)]
     }

@@ -5,7 +5,7 @@ import TerminalText
 /// The affiliate view's My customers: each customer only as "Customer #N" (its number for this
 /// affiliate), from the store's affiliate queries, which carry no key, email or order id.
 struct MyCustomersScreen: Screen {
-    let tab = Tab.customers
+    let tab = Tab.myCustomers
     let title = "My customers"
     let defaultSort = (column: 5, descending: true)   // last activity
 
@@ -20,23 +20,23 @@ struct MyCustomersScreen: Screen {
         ]
     }
 
-    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [DisplayRow], total: Int?) {
+    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?) {
         guard case .customers(let sort)? = q.sort else { throw ScreenError.sort(q) }
         let me = try ctx.affiliateID()
         let rows = try ctx.store.affiliateCustomers(me, sort: sort, descending: q.descending, filter: q.filter, page: page)
-            .map { row($0, q.settings, now: ctx.now, sort: sort) }
+            .map { ListRow(id: $0.number, item: .myCustomer($0), cursor: $0.cursor(sort)) }
         return (rows, try ctx.total { try ctx.store.affiliateCustomerCount(me, filter: q.filter) })
     }
 
-    func row(_ c: AffiliateCustomerRow, _ s: ProgramSettings, now: Instant, sort: CustomerSort) -> DisplayRow {
-        DisplayRow(id: c.number, item: .myCustomer(c),
-                   cells: ["Customer #\(c.number)", s.label(c.status), String(c.conversions), Fmt.money(c.commission, s),
-                           Fmt.capCell(c.capHistory, s, now: now), c.lastActivityAt.shortDisplay],
-                   roles: [nil, Fmt.statusRole(c.status), nil, .accent, .chart, .dim],
-                   cursor: c.cursor(sort))
+    func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
+        guard case .myCustomer(let c) = item else { return DrawnRow() }
+        let s = ctx.settings
+        return DrawnRow(cells: ["Customer #\(c.number)", s.label(c.status), String(c.conversions), Fmt.money(c.commission, s),
+                                Fmt.capCell(c.capHistory, s, now: ctx.now), c.lastActivityAt.shortDisplay],
+                        roles: [nil, Fmt.statusRole(c.status), nil, .accent, .chart, .dim])
     }
 
-    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect] {
+    func open(_ row: ListRow?, _ s: inout State) -> [Effect] {
         guard case .myCustomer(let c)? = row?.item else { return [] }
         return [.loadMyCustomer(number: c.number)]
     }

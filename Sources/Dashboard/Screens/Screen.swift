@@ -4,8 +4,8 @@ import TerminalText
 
 /// One tab of the dashboard, whole: its columns and how each sorts, its default sort, its store
 /// query, its typed rows and how they are drawn, what Enter opens and the keys it adds.
-/// Adding a tab is one new file with a `Screen` and one line in `Screens.admin` or
-/// `Screens.affiliate`.
+/// Adding a tab is one new file with a `Screen`, its case in `Tab`, and one line in
+/// `Screens.admin` or `Screens.affiliate`.
 protocol Screen: Sendable {
     /// Where it sits in `State.lists`.
     var tab: Tab { get }
@@ -23,10 +23,15 @@ protocol Screen: Sendable {
     var sideLoads: [Effect] { get }
     /// Narrows the list query from the state (an affiliate's customers, a rejection reason).
     func narrow(_ q: inout ListQuery, _ s: State)
-    /// Reads one page of rows from the store, drawn; the total when asked for (else nil).
-    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [DisplayRow], total: Int?)
+    /// Reads one page of typed rows from the store; the total when asked for (else nil).
+    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?)
+    /// How one of its rows is drawn, when the list is shown: its cells and their roles (a row of
+    /// another screen draws blank).
+    func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow
     /// What Enter on the selected row (nil on a screen without rows) does.
-    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect]
+    func open(_ row: ListRow?, _ s: inout State) -> [Effect]
+    /// What Esc does once no pane is open and the filter is empty.
+    func back(_ s: inout State) -> [Effect]
     /// A line above the table (Triage's reason, the affiliate a customer list is limited to).
     func hasContextLine(_ s: State) -> Bool
     func drawContextLine(_ f: inout Frame, _ s: State, y: Int)
@@ -42,7 +47,8 @@ extension Screen {
     }
     var sideLoads: [Effect] { [] }
     func narrow(_ q: inout ListQuery, _ s: State) {}
-    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect] { [] }
+    func open(_ row: ListRow?, _ s: inout State) -> [Effect] { [] }
+    func back(_ s: inout State) -> [Effect] { [] }
     func hasContextLine(_ s: State) -> Bool { false }
     func drawContextLine(_ f: inout Frame, _ s: State, y: Int) {}
 
@@ -83,7 +89,8 @@ public enum Screens {
     static let admin: [any Screen] = [
         AffiliatesScreen(), CustomersScreen(), ConversionsScreen(), CapsScreen(), TriageScreen(), AuditScreen(), SettingsScreen(),
     ]
-    /// The affiliate view: no admin screen is in it, so none can be reached, drawn or loaded.
+    /// The affiliate view: its own three screens, on tabs of their own; no admin screen is in
+    /// it, so none can be reached, drawn or loaded.
     static let affiliate: [any Screen] = [MyCustomersScreen(), MyConversionsScreen(), EarningsScreen()]
 
     static func list(_ mode: Mode) -> [any Screen] {
@@ -93,7 +100,25 @@ public enum Screens {
         }
     }
 
+    /// The tabs a mode shows, in order.
+    public static func tabs(_ mode: Mode) -> [Tab] { list(mode).map(\.tab) }
+
+    /// The tab a mode opens on: its customers.
+    static func opening(_ mode: Mode) -> Tab {
+        switch mode {
+        case .admin: return .customers
+        case .affiliate: return .myCustomers
+        }
+    }
+
+    /// The screen on a tab, if this mode has it.
     static func screen(_ tab: Tab, _ mode: Mode) -> (any Screen)? { list(mode).first { $0.tab == tab } }
+
+    /// A row of a tab's list as its screen draws it, with the state's settings and time (blank
+    /// on a tab this mode does not have).
+    public static func drawn(_ row: ListRow, _ tab: Tab, _ s: State) -> DrawnRow {
+        screen(tab, s.mode)?.draw(row.item, DrawContext(s)) ?? DrawnRow()
+    }
 
     public static func columns(_ tab: Tab, _ s: State) -> [Column] {
         screen(tab, s.mode)?.columns(s.settings) ?? []

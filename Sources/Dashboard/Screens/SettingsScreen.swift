@@ -12,9 +12,11 @@ struct SettingsScreen: Screen {
     let scopes: [Scope] = [.settings]
 
     func columns(_ settings: ProgramSettings) -> [Column] { [] }
-    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [DisplayRow], total: Int?) { ([], 0) }
+    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?) { ([], 0) }
+    /// No rows: the screen draws itself (`draw(_:_:_:)`).
+    func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow { DrawnRow() }
     /// Enter edits the selected setting.
-    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect] { beginEditSetting(&s) }
+    func open(_ row: ListRow?, _ s: inout State) -> [Effect] { beginEditSetting(&s) }
 
     static func value(_ f: SettingField, _ s: ProgramSettings) -> String {
         switch f {

@@ -32,23 +32,22 @@ struct TriageScreen: Screen {
         if s.reasons.indices.contains(s.reasonIndex), s.reasonIndex > 0 { q.reason = s.reasons[s.reasonIndex].reason }
     }
 
-    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [DisplayRow], total: Int?) {
+    func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?) {
         // Searching by an identifier shows its whole chain, accepted events too.
         let eq = EventQuery(rejectedOnly: q.filter.isEmpty, reason: q.reason, filter: q.filter)
-        let rows = try ctx.store.events(eq, page: page).map(row)
+        let rows = try ctx.store.events(eq, page: page).map { ListRow(id: $0.id, item: .event($0), cursor: $0.cursor) }
         return (rows, try ctx.total { try ctx.store.eventCount(eq) })
     }
 
-    func row(_ e: EventRow) -> DisplayRow {
+    func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
+        guard case .event(let e) = item else { return DrawnRow() }
         let ident = e.externalID ?? e.customerKey ?? e.clickRef ?? e.file.map { "\($0):\(e.line ?? 0)" } ?? "—"
-        return DisplayRow(id: e.id, item: .event(e),
-                          cells: [String(e.id), e.at?.shortDisplay ?? e.receivedAt.shortDisplay, e.type, e.outcome.rawValue,
-                                  e.reasonCode ?? e.note ?? "", ident, e.detail ?? ""],
-                          roles: [.dim, .dim, nil, e.outcome == .accepted ? .ok : .error, e.reason == nil ? .dim : .warning, nil, .dim],
-                          cursor: e.cursor)
+        return DrawnRow(cells: [String(e.id), e.at?.shortDisplay ?? e.receivedAt.shortDisplay, e.type, e.outcome.rawValue,
+                                e.reasonCode ?? e.note ?? "", ident, e.detail ?? ""],
+                        roles: [.dim, .dim, nil, e.outcome == .accepted ? .ok : .error, e.reason == nil ? .dim : .warning, nil, .dim])
     }
 
-    func open(_ row: DisplayRow?, _ s: inout State) -> [Effect] {
+    func open(_ row: ListRow?, _ s: inout State) -> [Effect] {
         guard let row else { return [] }
         return [.loadEvent(id: row.id)]
     }
