@@ -70,7 +70,7 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         return []
     case .manualPrepared(let draft):
         guard s.overlays.isEmpty else { return [] }
-        if draft.customerKey == nil && draft.affiliateCode == nil {
+        if draft.needsAffiliate {
             // Nothing names whom to credit: the admin picks the affiliate.
             s.overlays.append(.picker(Picker(title: "Credit \(draft.externalID) to…", customerKey: "", currentCode: "", manual: draft)))
             return [.loadPicker]

@@ -83,8 +83,6 @@ public struct WriteRunner: Sendable {
     /// Reads a stored payload again as its feed would (for today's decision and replays).
     static func reparser(_ store: Store, _ settings: ProgramSettings) throws -> Reparser {
         let a = try store.adapterSettings()
-        return { source, raw in
-            Reparse.event(source: source, raw: raw, defaultCurrency: settings.currency, metadataKey: a.metadataKey, taxExcluded: a.taxExcluded)
-        }
+        return Reparse.reader(defaultCurrency: settings.currency, metadataKey: a.metadataKey, taxExcluded: a.taxExcluded)
     }
 }

@@ -33,7 +33,8 @@ final class TmuxHarnessTests: XCTestCase {
     }
 
     func testTmuxHarness() throws {
-        let tmux = try Tmux(command: "printf 'hello\\n'; stty -echo; cat", width: 40, height: 10)
+        // "hello" is printed once echo is off, so nothing typed after it is echoed twice.
+        let tmux = try Tmux(command: "stty -echo; printf 'hello\\n'; cat", width: 40, height: 10)
         defer { tmux.kill() }
 
         let first = try tmux.waitFor("hello", timeout: 10)
