@@ -52,11 +52,11 @@ extension Store {
     }
 
     /// An event kind as an SQL literal (the core's raw value).
-    static func sql(_ kinds: Event.Kind...) -> String { kinds.map { "'\($0.rawValue)'" }.joined(separator: ", ") }
+    static func kindLiterals(_ kinds: Event.Kind...) -> String { kinds.map { "'\($0.rawValue)'" }.joined(separator: ", ") }
 
     /// The kinds of event that may create a customer: tracking (trial, lead, signup) and a paid
     /// sign-up's conversion.
-    static let customerCreators = sql(.trial, .lead, .signup, .conversion)
+    static let customerCreators = kindLiterals(.trial, .lead, .signup, .conversion)
 
     /// The other invariants, one query each: a sentence per row at fault, at most `?` rows. They
     /// match on the event's kind, never on a feed's type string.
@@ -64,7 +64,7 @@ extension Store {
         // 2. An accepted conversion event wrote its conversion, unless it was a $0 trial.
         """
             SELECT 'accepted conversion event ' || id || ' (' || COALESCE(external_id, '?') || ') has no conversion row'
-            FROM event WHERE outcome = 'accepted' AND conversion_id IS NULL AND kind = \(sql(.conversion))
+            FROM event WHERE outcome = 'accepted' AND conversion_id IS NULL AND kind = \(kindLiterals(.conversion))
               AND (note IS NULL OR ',' || note || ',' NOT LIKE '%,trial\\_no\\_commission,%' ESCAPE '\\')
             ORDER BY id LIMIT ?
             """,
@@ -103,13 +103,13 @@ extension Store {
         // 7. Every click has exactly one accepted click event.
         """
             SELECT 'click ' || k.click_id || ' has ' || COALESCE(n.n, 0) || ' accepted click events, not 1' FROM click k
-            LEFT JOIN (SELECT click_ref, COUNT(*) AS n FROM event WHERE kind = \(sql(.click)) AND outcome = 'accepted'
+            LEFT JOIN (SELECT click_ref, COUNT(*) AS n FROM event WHERE kind = \(kindLiterals(.click)) AND outcome = 'accepted'
                        GROUP BY click_ref) n ON n.click_ref = k.click_id
             WHERE COALESCE(n.n, 0) != 1 ORDER BY k.id LIMIT ?
             """,
         """
             SELECT 'accepted click event ' || e.id || ' (' || COALESCE(e.click_ref, '?') || ') has no click row' FROM event e
-            WHERE e.kind = \(sql(.click)) AND e.outcome = 'accepted'
+            WHERE e.kind = \(kindLiterals(.click)) AND e.outcome = 'accepted'
               AND NOT EXISTS (SELECT 1 FROM click k WHERE k.click_id = e.click_ref)
             ORDER BY e.id LIMIT ?
             """,
