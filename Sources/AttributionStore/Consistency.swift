@@ -1,3 +1,4 @@
+import AttributionCore
 import GRDB
 
 /// Checks that hold in every committed state of the database, whatever was interrupted: every
@@ -21,15 +22,11 @@ extension Store {
         func add(_ rows: [String]) { problems += rows.prefix(limit) }
 
         // Events linked to a conversion, per conversion id.
-        var linked: [Int64: [(id: Int64, outcome: String, type: String, externalID: String?)]] = [:]
+        var linked: [Int64: [(id: Int64, outcome: String, kind: String?, externalID: String?)]] = [:]
         let ev = try Row.fetchCursor(db, sql: """
-            SELECT id, conversion_id, outcome, type, external_id, source FROM event WHERE conversion_id IS NOT NULL
+            SELECT id, conversion_id, outcome, kind, external_id FROM event WHERE conversion_id IS NOT NULL
             """)
-        while let r = try ev.next() {
-            // The payment adapters keep the type as received ("invoice.paid", "renewal_order").
-            let source: String = r[5], type: String = r[3]
-            linked[r[1], default: []].append((r[0], r[2], source == "jsonl" ? type : "conversion", r[4]))
-        }
+        while let r = try ev.next() { linked[r[1], default: []].append((r[0], r[2], r[3], r[4])) }
 
         var out: [String] = []
         let convs = try Row.fetchCursor(db, sql: "SELECT id, external_id, manual FROM conversion ORDER BY id")
@@ -44,8 +41,8 @@ extension Store {
             }
             if events.count != 1 {
                 out.append("conversion \(ext) is linked to \(events.count) inbox events, not 1")
-            } else if let e = events.first, e.outcome != "accepted" || e.type != "conversion" || e.externalID != ext {
-                out.append("conversion \(ext) is linked to event \(e.id) (\(e.type), \(e.outcome), external id \(e.externalID ?? "none"))")
+            } else if let e = events.first, e.outcome != "accepted" || e.kind != Event.Kind.conversion.rawValue || e.externalID != ext {
+                out.append("conversion \(ext) is linked to event \(e.id) (\(e.kind ?? "no kind"), \(e.outcome), external id \(e.externalID ?? "none"))")
             }
         }
         add(out)
@@ -54,14 +51,20 @@ extension Store {
         return problems
     }
 
-    /// The other invariants, one query each: a sentence per row at fault, at most `?` rows.
+    /// An event kind as an SQL literal (the core's raw value).
+    static func kindLiterals(_ kinds: Event.Kind...) -> String { kinds.map { "'\($0.rawValue)'" }.joined(separator: ", ") }
+
+    /// The kinds of event that may create a customer: tracking (trial, lead, signup) and a paid
+    /// sign-up's conversion.
+    static let customerCreators = kindLiterals(.trial, .lead, .signup, .conversion)
+
+    /// The other invariants, one query each: a sentence per row at fault, at most `?` rows. They
+    /// match on the event's kind, never on a feed's type string.
     static let invariantQueries: [String] = [
         // 2. An accepted conversion event wrote its conversion, unless it was a $0 trial.
         """
             SELECT 'accepted conversion event ' || id || ' (' || COALESCE(external_id, '?') || ') has no conversion row'
-            FROM event WHERE outcome = 'accepted' AND conversion_id IS NULL
-              AND (type = 'conversion' OR (source = 'stripe' AND type LIKE 'invoice%')
-                   OR (source = 'woocommerce' AND type != 'subscription'))
+            FROM event WHERE outcome = 'accepted' AND conversion_id IS NULL AND kind = \(kindLiterals(.conversion))
               AND (note IS NULL OR ',' || note || ',' NOT LIKE '%,trial\\_no\\_commission,%' ESCAPE '\\')
             ORDER BY id LIMIT ?
             """,
@@ -93,20 +96,20 @@ extension Store {
               ON f.customer_id = c.id
             LEFT JOIN event e ON e.id = f.first
             WHERE e.id IS NULL OR e.outcome != 'accepted'
-               OR (e.source NOT IN ('stripe', 'woocommerce') AND e.type NOT IN ('trial', 'lead', 'signup', 'conversion'))
+               OR e.kind IS NULL OR e.kind NOT IN (\(customerCreators))
                OR e.customer_key IS NOT c.key
             ORDER BY c.id LIMIT ?
             """,
         // 7. Every click has exactly one accepted click event.
         """
             SELECT 'click ' || k.click_id || ' has ' || COALESCE(n.n, 0) || ' accepted click events, not 1' FROM click k
-            LEFT JOIN (SELECT click_ref, COUNT(*) AS n FROM event WHERE type = 'click' AND outcome = 'accepted'
+            LEFT JOIN (SELECT click_ref, COUNT(*) AS n FROM event WHERE kind = \(kindLiterals(.click)) AND outcome = 'accepted'
                        GROUP BY click_ref) n ON n.click_ref = k.click_id
             WHERE COALESCE(n.n, 0) != 1 ORDER BY k.id LIMIT ?
             """,
         """
             SELECT 'accepted click event ' || e.id || ' (' || COALESCE(e.click_ref, '?') || ') has no click row' FROM event e
-            WHERE e.type = 'click' AND e.outcome = 'accepted'
+            WHERE e.kind = \(kindLiterals(.click)) AND e.outcome = 'accepted'
               AND NOT EXISTS (SELECT 1 FROM click k WHERE k.click_id = e.click_ref)
             ORDER BY e.id LIMIT ?
             """,

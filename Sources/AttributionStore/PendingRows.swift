@@ -13,7 +13,7 @@ final class PendingRows {
         "commission_minor", "commission_currency", "at", "click_id", "manual", "subscription_id", "renewal_index"])
     private lazy var events = RowWriter(db, "event", [
         "id", "dedupe", "source", "type", "received_at", "at", "outcome", "reason", "note", "detail", "file", "line",
-        "field", "raw", "click_ref", "customer_key", "external_id", "affiliate_id", "customer_id", "conversion_id"])
+        "field", "raw", "click_ref", "customer_key", "external_id", "affiliate_id", "customer_id", "conversion_id", "kind"])
     private lazy var refs = RowWriter(db, "event_ref", ["ref", "event_id"], verb: "INSERT OR IGNORE")
     /// Customers created or changed, in the order first touched: each is written once, as it
     /// stands (in the fact cache) at the flush.
@@ -42,7 +42,8 @@ final class PendingRows {
                             .of(conv.manual), .of(conv.subscriptionID), .of(conv.renewalIndex.map(Int64.init)))
     }
 
-    /// An inbox entry: the event as received, the decision, and the rows it created.
+    /// An inbox entry: the event as received, the kind of core event it was read as (none when it
+    /// was not read as one), the decision, and the rows it created.
     func event(id: Int64, _ e: InboundEvent, event: Event?, decision d: Decision, field: String?, receivedAt: Int64,
                customerID: Int64?, conversionID: Int64?) throws {
         let ids = event?.identifiers
@@ -51,7 +52,7 @@ final class PendingRows {
                        .of(d.notes.isEmpty ? nil : d.notes.map(\.rawValue).joined(separator: ",")), .of(d.detail),
                        .of(e.file), .of(e.line.map(Int64.init)), .of(field), .text(e.raw),
                        .of(ids?.clickID), .of(ids?.customerKey), .of(ids?.externalID), .of(d.affiliateID),
-                       .of(customerID), .of(conversionID))
+                       .of(customerID), .of(conversionID), .of(event?.kind.rawValue))
         for ref in Set(e.refs) { try refs.add(.text(ref), .int(id)) }
     }
 

@@ -99,7 +99,11 @@ public struct ConversionRow: Hashable, Sendable, FetchableRecord {
 public struct EventRow: Hashable, Sendable, FetchableRecord {
     public var id: Int64
     public var source: String
+    /// The type as received ("click", "invoice.paid", "renewal_order", ...).
     public var type: String
+    /// The core event it was read as; nil when it was not read as one (invalid, ignored, or
+    /// refused for a NUL).
+    public var kind: Event.Kind?
     public var receivedAt: Instant
     public var at: Instant?
     public var outcome: Decision.Outcome
@@ -120,7 +124,8 @@ public struct EventRow: Hashable, Sendable, FetchableRecord {
     public var conversionID: Int64?
 
     public init(row: Row) {
-        id = row["id"]; source = row["source"]; type = row["type"]; receivedAt = Instant(seconds: row["received_at"])
+        id = row["id"]; source = row["source"]; type = row["type"]
+        kind = (row["kind"] as String?).flatMap(Event.Kind.init(rawValue:)); receivedAt = Instant(seconds: row["received_at"])
         at = (row["at"] as Int64?).map(Instant.init(seconds:))
         outcome = Decision.Outcome(rawValue: row["outcome"]) ?? .rejected
         reasonCode = row["reason"]; reason = reasonCode.flatMap(Reason.init(rawValue:))

@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 5
+    static let version = 6
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -177,6 +177,34 @@ enum Schema {
             ALTER TABLE customer_v5 RENAME TO customer;
             CREATE INDEX customer_status ON customer(status, id);
             CREATE INDEX customer_activity ON customer(last_activity_at, id);
+            """),
+        // The core event kind each inbox entry was read as (`Event.Kind`'s raw values, listed here
+        // as they stand in this release: a migration is never changed), so the store matches on
+        // it instead of guessing from the feeds' type strings. NULL for an entry that did not read
+        // as an event (invalid, ignored, or refused for a NUL): exactly the entries with no `at`.
+        // Existing entries get what the feeds make of them: a tracking line its type; a Stripe
+        // `customer.subscription.deleted` a cancel, its invoices conversions; a WooCommerce
+        // subscription resource (`billing_period` or `billing_interval`, typed "subscription") a
+        // cancel when its status (the last one, as the feed reads it) is cancelled or expired, else
+        // a subscription; an order a conversion. A replay is read as its original's source. The
+        // CHECK is comparisons, not IN (see v5).
+        ("v6-event-kind", """
+            ALTER TABLE event ADD COLUMN kind TEXT CHECK (kind IS NULL OR kind = 'click' OR kind = 'trial' OR kind = 'lead'
+              OR kind = 'signup' OR kind = 'conversion' OR kind = 'cancel' OR kind = 'subscription');
+            UPDATE event SET kind = CASE (CASE WHEN source != 'replay' THEN source
+                                               ELSE (SELECT o.source FROM event_ref r JOIN event o ON o.id = CAST(substr(r.ref, 11) AS INTEGER)
+                                                     WHERE r.ref >= 'replay-of:' AND r.ref < 'replay-of;' AND r.event_id = event.id) END)
+                WHEN 'stripe' THEN CASE WHEN type = 'customer.subscription.deleted' THEN 'cancel' ELSE 'conversion' END
+                WHEN 'woocommerce' THEN CASE
+                    WHEN type != 'subscription' THEN 'conversion'
+                    WHEN json_valid(raw) AND json_type(raw, '$.billing_period') IS NULL AND json_type(raw, '$.billing_interval') IS NULL
+                      THEN 'conversion'
+                    WHEN json_valid(raw) AND (SELECT value FROM json_each(raw) WHERE key = 'status' ORDER BY id DESC LIMIT 1)
+                                             IN ('cancelled', 'expired') THEN 'cancel'
+                    ELSE 'subscription' END
+                ELSE CASE WHEN type IN ('click', 'trial', 'lead', 'signup', 'conversion', 'cancel') THEN type END
+              END
+            WHERE at IS NOT NULL;
             """),
     ]
 }

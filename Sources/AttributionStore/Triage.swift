@@ -180,7 +180,7 @@ struct TriageChain {
                 t.affiliateCode = affiliates[c.affiliate]?.code
                 t.affiliateName = affiliates[c.affiliate]?.name
                 // Measured at the last event that used it, else when it attributed its customer.
-                if let e = events.last(where: { $0.clickRef == id && $0.type != "click" && $0.at != nil }), let at = e.at {
+                if let e = events.last(where: { $0.clickRef == id && $0.kind != .click && $0.at != nil }), let at = e.at {
                     t.ageEventID = e.id
                     t.age = ClickAge(click: c.at, at: at, windowDays: settings.windowDays)
                 } else if let customer = customers.first(where: { $0.clickID == id }) {
@@ -244,7 +244,7 @@ struct TriageChain {
                 .compactMap { Int64($0.dropFirst(Store.replayRefPrefix.count)) }.first
             t.affiliateCode = e.affiliateID.flatMap { affiliates[$0]?.code }
             t.conversion = e.conversionID.flatMap { byID[$0] }
-            if e.type != "click", let ref = e.clickRef, let c = clicks[ref], let at = e.at {
+            if e.kind != .click, let ref = e.clickRef, let c = clicks[ref], let at = e.at {
                 t.clickAge = ClickAge(click: c.at, at: at, windowDays: settings.windowDays)
             }
             // A replay carries its original's payload; read it as the original's feed would.

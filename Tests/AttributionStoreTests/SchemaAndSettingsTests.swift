@@ -19,7 +19,7 @@ final class SchemaTests: StoreTestCase {
                                  "customer_activity", "customer_status", "event_click_ref", "event_customer_key", "event_external_id",
                                  "event_rejected", "ssh_key_affiliate"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 5)
+        XCTAssertEqual(Schema.version, 6)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)
@@ -40,7 +40,7 @@ final class SchemaTests: StoreTestCase {
         XCTAssertEqual(try again.eventCount(), 1)
         let migrations = try again.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions", "v4-affiliate-customer-totals",
-                                    "v5-customer-status-check"])
+                                    "v5-customer-status-check", "v6-event-kind"])
     }
 
     func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {
@@ -74,7 +74,7 @@ final class SchemaTests: StoreTestCase {
         XCTAssertThrowsError(try s.write { db in try db.execute(sql: "UPDATE customer SET status = 'paused' WHERE id = 7") }) {
             XCTAssertTrue("\($0)".contains("CHECK constraint failed"), "\($0)")
         }
-        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 5)
+        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 6)
     }
 
     func testANewerSchemaIsRefusedAndLeftUntouched() throws {
