@@ -28,6 +28,16 @@ struct DashboardBench: ParsableCommand {
     @Option(help: "Screen width.") var width: Int = 120
     @Option(help: "Screen height.") var height: Int = 36
     @Flag(help: "Print every figure as JSON.") var json = false
+    @Option(help: ArgumentHelp("Only these screens: titles, comma-separated (\"view\" for the affiliate view's), e.g. \"Customers,Triage\".",
+                               valueName: "LIST"))
+    var only: String?
+
+    /// Whether a screen is measured in this run (--only).
+    func selected(_ tab: Tab, _ mode: Mode) -> Bool {
+        guard let only else { return true }
+        let wanted = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        return wanted.contains(tab.title.lowercased()) || (mode != .admin && wanted.contains("view"))
+    }
 
     func validate() throws {
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
@@ -67,6 +77,7 @@ struct DashboardBench: ParsableCommand {
 
     /// One run on one screen: a new session, then each action timed (key, reads, frame).
     func measure(tab: Tab, key: Int, mode: Mode, store: Store, rec: BenchRecorder, identifier: String?) throws {
+        guard selected(tab, mode) else { return }
         let opening = DispatchTime.now().uptimeNanoseconds
         let session = try Session(store: store, mode: mode, who: "bench", clock: SystemClock(), width: width, height: height)
         _ = session.frame

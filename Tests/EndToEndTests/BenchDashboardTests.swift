@@ -37,5 +37,8 @@ final class BenchDashboardTests: CLITestCase {
         for t in ["P50 MS", "P99 MS", "FLOOR P50 MS", "view: Earnings", "peak memory (VmHWM):"] {
             XCTAssertTrue(text.stdout.contains(t), "\"\(t)\" missing:\n\(text.stdout)")
         }
+        let some = try jsonObject(try affdesk("bench", "dashboard", "--db", db, "--runs", "1", "--json", "--only", "Caps,view"))
+        XCTAssertEqual((some["screens"] as? [[String: Any]])?.compactMap { $0["screen"] as? String },
+                       ["Caps", "view: My customers", "view: My conversions", "view: Earnings"])
     }
 }
