@@ -13,13 +13,17 @@ struct DemoCommand: ParsableCommand {
         abstract: "Build the demo program and open the dashboard on it.",
         discussion: "Without --db the demo lives in a temporary database that is removed on exit.")
     @Option(parsing: .unconditional, help: "The demo's random seed: the same seed gives the same program.") var seed: UInt64 = 1
-    @Option(help: "small (2,400 customers) or large (60,000).") var size: String = "small"
+    @Option(help: "small (2,400 customers), large (60,000) or huge (1,000,000; streamed, see --customers).") var size: String = "small"
+    @Option(help: "With --size huge: how many customers (the same shape at any size; default 1,000,000).") var customers: Int?
     @Option(help: "Build the demo into this database file (must not exist yet).") var db: String?
     @Flag(name: .customLong("summary"), help: "Print a plain-text summary instead of opening the dashboard.") var summaryOnly = false
     @OptionGroup var ui: UIOptions
 
     func run() throws {
-        guard let sz = DemoProgram.Size(rawValue: size) else { throw Failure("--size: \"\(size)\" is not small or large") }
+        let sz = DemoProgram.Size(rawValue: size)
+        guard sz != nil || size == "huge" else { throw Failure("--size: \"\(size)\" is not small, large or huge") }
+        if customers != nil, sz != nil { throw Failure("--customers: only with --size huge") }
+        if let n = customers, n < 1 || n > 100_000_000 { throw Failure("--customers: \(n) is not between 1 and 100000000") }
         var tempDir: String?
         let path: String
         if let d = db {
@@ -32,11 +36,12 @@ struct DemoCommand: ParsableCommand {
         }
         defer { if let t = tempDir { try? FileManager.default.removeItem(atPath: t) } }
         let interactive = !summaryOnly && Terminal.unavailableReason() == nil
-        if interactive { stderrPrint("building the demo program (\(sz.rawValue), seed \(seed))…") }
+        if interactive { stderrPrint("building the demo program (\(size), seed \(seed))…") }
         let parent = (path as NSString).deletingLastPathComponent
         let newDirectory = db != nil && !FileManager.default.fileExists(atPath: parent)
         let store = try Store(path: path, clock: FixedClock(DemoProgram.now))
         if newDirectory { stderrPrint("created directory \(parent) (it did not exist)") }
+        guard let sz else { return try buildHuge(store: store, path: path, interactive: interactive) }
         let report = try DemoProgram.build(into: store, seed: seed, size: sz)
         if ui.snapshot != nil {
             try printSnapshot(store: store, ui: ui, clock: FixedClock(DemoProgram.now))
