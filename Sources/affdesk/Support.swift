@@ -59,13 +59,7 @@ enum Bounds {
 /// this check as a value instead of being taken for an option ("Missing value").
 func wholeNumber(_ text: String, _ name: String, in range: ClosedRange<Int64>) throws -> Int64 {
     guard let n = Int64(text), range.contains(n) else {
-        let f = NumberFormatter()
-        f.numberStyle = .decimal
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.usesGroupingSeparator = true
-        f.groupingSeparator = ","
-        f.groupingSize = 3
-        func g(_ v: Int64) -> String { f.string(from: NSNumber(value: v)) ?? String(v) }
+        func g(_ v: Int64) -> String { Money.grouped(String(v)) }
         throw Failure("\(name) must be a whole number from \(g(range.lowerBound)) to \(g(range.upperBound)), got \"\(text)\"")
     }
     return n
