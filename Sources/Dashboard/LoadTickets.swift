@@ -5,11 +5,11 @@ import AttributionStore
 /// answer whose ticket is not the newest of its list is dropped, so a slow answer to an older
 /// filter, sort or page never overwrites a newer one, however the answers arrive.
 enum LoadTickets {
-    /// The query a list's rows are compared with: today's, without its ticket.
-    static func currentQuery(_ s: State, _ tab: Tab) -> ListQuery {
-        var q = Screens.query(tab, s)
-        q.ticket = 0
-        return q
+    /// Whether two queries ask for the same rows in the same order (the settings a list is
+    /// read under change what a row says, not which rows the list has).
+    static func sameRows(_ a: ListQuery, _ b: ListQuery) -> Bool {
+        a.tab == b.tab && a.sort == b.sort && a.descending == b.descending && a.filter == b.filter
+            && a.affiliateID == b.affiliateID && a.reason == b.reason
     }
 
     /// Gives each list load its ticket, marks its list as loading since now, and notes the
@@ -48,24 +48,26 @@ enum LoadTickets {
         }
     }
 
-    /// Whether an answer is the newest of its list; if so the list stops loading and its rows
-    /// are, once applied, those of the query asked for.
-    static func accept(_ s: inout State, _ tab: Tab, _ mode: LoadMode, ticket: Int) -> Bool {
-        guard var l = s.lists[tab] else { return false }
-        if ticket != 0 && ticket != l.ticket { return false }
+    /// How an answer is applied: nil when it is not the newest of its list (dropped). Else
+    /// the list stops loading, its rows are, once applied, those of the query asked for, and a
+    /// reload keeps the row selected now (keys moved it while the answer was on its way).
+    static func accept(_ s: inout State, _ tab: Tab, _ mode: LoadMode, ticket: Int) -> LoadMode? {
+        guard var l = s.lists[tab] else { return nil }
+        if ticket != 0 && ticket != l.ticket { return nil }
         l.loadingSince = nil
         switch mode {
         case .reset, .reload, .last: l.rowsQuery = l.requestedQuery
         case .append, .prepend: break
         }
         s.lists[tab] = l
-        return true
+        if case .reload(let keep) = mode, ticket != 0 { return .reload(keep: l.selectedRow?.id ?? keep) }
+        return mode
     }
 
     /// The rows shown were read under another query than today's (a filter typed or a sort
     /// changed since): they are the previous rows, drawn as such until the new ones come.
     static func rowsAreStale(_ s: State, _ tab: Tab) -> Bool {
         guard let l = s.lists[tab], l.loaded, let read = l.rowsQuery else { return false }
-        return read != currentQuery(s, tab)
+        return !sameRows(read, Screens.query(tab, s))
     }
 }

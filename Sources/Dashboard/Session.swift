@@ -61,7 +61,7 @@ public final class Session {
     /// read runs (its answer, the loading mark), at a typed filter's due time, else `idleMs`.
     public func waitMs(idleMs: Int) -> Int {
         var ms = idleMs
-        if reader.busy || state.lists.values.contains(where: \.loading) { ms = min(ms, 25) }
+        if reader.busy { ms = min(ms, 25) }
         if let due = Debounce.nextWake(state) { ms = min(ms, Int(clamping: max(1, due - loopClock.milliseconds))) }
         return max(1, ms)
     }

@@ -27,8 +27,8 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         markWaiting(&s)
         return [.checkForChanges]
     case .dataChanged: return refreshAll(s)
-    case .loaded(let tab, let how, let rows, let total, let atEnd, let ticket):
-        guard LoadTickets.accept(&s, tab, how, ticket: ticket) else { return [] }
+    case .loaded(let tab, let asked, let rows, let total, let atEnd, let ticket):
+        guard let how = LoadTickets.accept(&s, tab, asked, ticket: ticket) else { return [] }
         applyLoaded(&s, tab, how, rows, total, atEnd)
         if how == .reset || how == .last, tab == s.tab { return prefetch(&s) }
         return []

@@ -63,6 +63,11 @@ func drawTable(_ f: inout Frame, _ s: State, _ layout: Layout) {
     // Rows read under the previous filter or sort, shown until the new ones come: dimmed.
     let previous = LoadingView.rowsArePrevious(s)
     let rects = layout.columnRects(s)
+    if !l.loaded {
+        // Read off the UI loop: the header comes with the first rows, so a drawn header means rows.
+        f.put("Loading…", x: 2, y: layout.firstRowY, style: Style(.dim))
+        return
+    }
     // Header, with the sort column marked.
     f.fill(Rect(x: 0, y: layout.headerY, width: f.width, height: 1), style: Style(.header))
     for r in rects {
@@ -74,10 +79,6 @@ func drawTable(_ f: inout Frame, _ s: State, _ layout: Layout) {
         }
         f.put(Width.fit(title, to: r.width, align: c.rightAligned ? .right : .left), x: r.x, y: layout.headerY,
               style: Style(.header, bold: true), maxWidth: r.width)
-    }
-    if !l.loaded {
-        f.put("Loading…", x: 2, y: layout.firstRowY, style: Style(.dim))
-        return
     }
     if l.total == 0 || l.rows.isEmpty {
         if LoadingView.listLoading(s) {

@@ -111,6 +111,21 @@ final class BackgroundReadTests: XCTestCase {
         XCTAssertEqual(s.list.total, 2)
     }
 
+    func testAReloadAnsweredAfterTheSelectionMovedKeepsTheNewSelection() throws {
+        var s = try loadedState(delay: 0)
+        let rows = s.list.rows
+        _ = update(&s, .key(.char("3")))
+        let reload = listLoads(update(&s, .key(.char("2"))))
+        XCTAssertEqual(reload.count, 1)
+        // Keys move the selection while the reload (asked to keep row 1) is on its way.
+        _ = update(&s, .key(.down)); _ = update(&s, .key(.down))
+        XCTAssertEqual(s.list.selected, 2)
+        _ = update(&s, .loaded(.customers, .reload(keep: rows[0].id), rows: rows, total: s.list.total, atEnd: false,
+                               ticket: reload[0].ticket))
+        XCTAssertEqual(s.list.selected, 2, "the answer moved the selection back to where it was when it was asked for")
+        XCTAssertFalse(s.list.loading)
+    }
+
     func testAPaneClosedWhileItLoadsStaysClosed() throws {
         let store = try DemoFixture.shared.store()
         var s = try session(store).state
