@@ -25,8 +25,12 @@ final class Reader: @unchecked Sendable {
     private var newest: [ReadKind: Int] = [:]
     private var sequence = 0
     private var running = 0
+    private var hook: (@Sendable (Effect) -> Void)?
     /// Called on the reader before each read runs (tests hold a read here, or count them).
-    var beforeRead: (@Sendable (Effect) -> Void)?
+    var beforeRead: (@Sendable (Effect) -> Void)? {
+        get { lock.lock(); defer { lock.unlock() }; return hook }
+        set { lock.lock(); hook = newValue; lock.unlock() }
+    }
 
     init(driver: Driver, inbox: Inbox) { self.driver = driver; self.inbox = inbox }
 

@@ -91,8 +91,8 @@ public final class Session {
         return !done.isEmpty
     }
 
-    /// Waits until no background change is running (tests; a write waits at most
-    /// `Store.busyTimeoutSeconds`), then pumps.
+    /// Waits until no background change or read is running and their answers are handed to
+    /// `update` (tests; a write waits at most `Store.busyTimeoutSeconds`).
     public func settle() {
         repeat {
             reader.wait()
