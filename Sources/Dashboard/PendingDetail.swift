@@ -15,6 +15,16 @@ enum PendingDetail {
         return !s.detailClosed
     }
 
+    /// Whether a command works while a pane is being read: leaving it (Esc, another tab, q),
+    /// help and history do; the rest waits for the pane (nothing moves the list under it).
+    static func allows(_ s: State, _ cmd: Command) -> Bool {
+        guard s.detail == nil, s.detailWanted != nil else { return true }
+        switch cmd {
+        case .quit, .help, .history, .nextTab, .prevTab, .gotoTab, .back, .refresh: return true
+        default: return false
+        }
+    }
+
     /// Closes the pane, or the one being read. Whether there was one.
     static func close(_ s: inout State) -> Bool {
         let open = s.detail != nil || s.detailWanted != nil

@@ -120,7 +120,7 @@ func handleKey(_ s: inout State, _ key: Key) -> [Effect] {
         if key == .char("q") || key == .ctrl("c") { s.quit = true; return [.quit] }
         return []
     }
-    guard let cmd = Keymap.command(for: key, in: s) else { return [] }
+    guard let cmd = Keymap.command(for: key, in: s), PendingDetail.allows(s, cmd) else { return [] }
     s.message = nil
     return perform(&s, cmd)
 }

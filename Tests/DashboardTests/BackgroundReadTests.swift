@@ -198,6 +198,10 @@ final class BackgroundReadTests: XCTestCase {
         XCTAssertEqual(s.state.detailWanted, .customer(key))
         XCTAssertEqual(FrameCheck.row(s.frame, 2), " Customer \(key)")
         XCTAssertEqual(FrameCheck.row(s.frame, 4), "  loading…")
+        // Keys for the pane wait for it: nothing moves the list under it.
+        s.send(.down, .pageDown, .char("/"))
+        XCTAssertEqual(s.state.list.selected, 0)
+        XCTAssertFalse(s.state.filtering)
         s.send(.escape)
         XCTAssertNil(s.state.detailWanted)
         hold.release()
