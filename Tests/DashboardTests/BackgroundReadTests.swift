@@ -145,7 +145,8 @@ final class BackgroundReadTests: XCTestCase {
     func testKeysWorkWhileAListLoadIsHeld() throws {
         let hold = Hold { e in if case .load(let q, _, _) = e { return q.filter == "usr_1" } else { return false } }
         let clock = ManualLoopClock()
-        let s = try backgroundSession(hold, clock: clock)
+        // Typed keys wait for a pause that never comes (the clock stands still): Enter queries.
+        let s = try backgroundSession(hold, clock: clock, delay: 120)
         let shown = s.state.list.rows
         let total = s.state.list.total
         s.send(.char("/")); s.type("usr_1"); s.send(.enter)
@@ -218,7 +219,7 @@ final class BackgroundReadTests: XCTestCase {
     func testGoldenLoadingPreviousRows() throws {
         let hold = Hold { e in if case .load(let q, _, _) = e { return q.filter == "ada" } else { return false } }
         let clock = ManualLoopClock()
-        let s = try backgroundSession(hold, clock: clock)
+        let s = try backgroundSession(hold, clock: clock, delay: 120)
         s.send(.char("/")); s.type("ada"); s.send(.enter, .down)
         hold.waitStarted()
         clock.advance(ms: 150)
