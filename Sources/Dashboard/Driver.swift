@@ -135,7 +135,7 @@ public final class Driver {
     /// A page of a list, read and drawn by its screen (one of this viewer's screens only).
     func load(_ q: ListQuery, _ mode: LoadMode, _ page: PageRequest) throws -> Msg {
         guard let screen = Screens.screen(q.tab, viewer), screen.isList else {
-            return .loaded(q.tab, mode, rows: [], total: 0, atEnd: true)
+            return .loaded(q.tab, mode, rows: [], total: 0, atEnd: true, ticket: q.ticket)
         }
         let wantsTotal: Bool
         switch mode { case .append, .prepend: wantsTotal = false; default: wantsTotal = true }
@@ -147,6 +147,6 @@ public final class Driver {
         case .last, .prepend: atEnd = true
         default: atEnd = rows.count < page.limit
         }
-        return .loaded(q.tab, mode, rows: rows, total: total ?? -1, atEnd: atEnd)
+        return .loaded(q.tab, mode, rows: rows, total: total ?? -1, atEnd: atEnd, ticket: q.ticket)
     }
 }

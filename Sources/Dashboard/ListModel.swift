@@ -112,6 +112,16 @@ public struct ListState: Hashable, Sendable {
     public var loaded = false
     /// A load is in flight (no second one is asked for).
     public var loading = false
+    /// The newest load asked for this list: answers to older ones are dropped.
+    public var ticket = 0
+    /// When (`State.uptimeMs`) the load in flight was asked for; nil when none is.
+    public var loadingSince: Int64?
+    /// A typed filter waiting for a pause in typing: it queries at this `State.uptimeMs`.
+    public var filterDue: Int64?
+    /// The query (without its ticket) the rows were read with, and the one of the window
+    /// being read: rows read under another query than today's are the previous ones.
+    public var rowsQuery: ListQuery?
+    public var requestedQuery: ListQuery?
 
     public init(sortColumn: Int, descending: Bool) { self.sortColumn = sortColumn; self.descending = descending }
 
@@ -149,4 +159,6 @@ public struct ListQuery: Hashable, Sendable {
     /// The settings the list is read under (the caps a near-cap list looks for); rows are drawn
     /// with the state's own when they are shown.
     public var settings: ProgramSettings
+    /// Which load of its list this is (`ListState.ticket`); the answer carries it back.
+    public var ticket = 0
 }

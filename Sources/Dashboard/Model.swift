@@ -75,6 +75,16 @@ public struct State: Hashable, Sendable {
     public var quit = false
     /// The time of the last message: what cap progress on a list is drawn at.
     public var now: Instant
+    /// The UI loop's own time in milliseconds (a `LoopClock`, set by the session with every
+    /// message): what a typed filter waits on and how long a load has run.
+    public var uptimeMs: Int64 = 0
+    /// How long a typed filter waits for the next keystroke before it queries (0: at once).
+    public var filterDelayMs = 0
+    /// The detail pane asked for and not read yet: the pane shows "loading…" meanwhile, and
+    /// an answer for any other pane (or after Esc) is dropped.
+    public var detailWanted: DetailKey?
+    /// The pane was closed (Esc, another tab): a late answer for it does not open it again.
+    public var detailClosed = false
 
     public init(mode: Mode = .admin, settings: ProgramSettings, now: Instant) {
         self.mode = mode
@@ -123,8 +133,9 @@ public enum Msg: Sendable {
     case resize(width: Int, height: Int)
     /// About once a second: time to look for changes made by others.
     case tick
-    /// A page of a list, as typed rows (drawn by `view`).
-    case loaded(Tab, LoadMode, rows: [ListRow], total: Int, atEnd: Bool)
+    /// A page of a list, as typed rows (drawn by `view`). `ticket` is its query's: an answer
+    /// to a load that a newer one of the same list superseded is dropped (0: not ticketed).
+    case loaded(Tab, LoadMode, rows: [ListRow], total: Int, atEnd: Bool, ticket: Int = 0)
     case detailLoaded(Detail)
     case reasonsLoaded([ReasonCount])
     case settingsLoaded(ProgramSettings)
@@ -138,6 +149,9 @@ public enum Msg: Sendable {
     case manualPrepared(ManualDraft)
     case dataChanged
     case failed(String)
+    /// Time passed on the UI loop with no other message: a typed filter whose pause is over
+    /// queries, and a long load shows that it is loading.
+    case elapsed
 }
 
 /// Work for the driver: reads and writes on the store. Their answers come back as messages.

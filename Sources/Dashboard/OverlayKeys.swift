@@ -7,7 +7,8 @@ func handleFilterKey(_ s: inout State, _ key: Key) -> [Effect] {
     switch key {
     case .enter:
         s.filtering = false
-        return []
+        // Kept: a filter waiting for a pause in typing queries now.
+        return Debounce.due(&s, force: true)
     case .escape:
         s.filtering = false
         l.filter = ""
@@ -24,9 +25,8 @@ func handleFilterKey(_ s: inout State, _ key: Key) -> [Effect] {
     default:
         return []
     }
-    l.loading = true
     s.list = l
-    return [State.load(s, s.tab, .reset)]
+    return Debounce.filterChanged(&s, now: key == .escape || key == .ctrl("u"))
 }
 
 /// A key while a dialog is open: the top one takes it (Ctrl-C quits from any).

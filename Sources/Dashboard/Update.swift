@@ -4,7 +4,8 @@ import TerminalText
 
 /// The dashboard's one state transition: a message in, the new state and the work to do out.
 public func update(_ s: inout State, _ msg: Msg) -> [Effect] {
-    let effects = transition(&s, msg)
+    // Each list load gets its ticket (newest wins); a detail asked for is waited for.
+    let effects = LoadTickets.stamp(&s, transition(&s, msg))
     // A message of two rows takes one from the list: keep the selection in view.
     if s.onList {
         let top = clampTop(s.list, visible: Layout(s).visibleRows)
@@ -26,11 +27,13 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         markWaiting(&s)
         return [.checkForChanges]
     case .dataChanged: return refreshAll(s)
-    case .loaded(let tab, let how, let rows, let total, let atEnd):
+    case .loaded(let tab, let asked, let rows, let total, let atEnd, let ticket):
+        guard let how = LoadTickets.accept(&s, tab, asked, ticket: ticket) else { return [] }
         applyLoaded(&s, tab, how, rows, total, atEnd)
         if how == .reset || how == .last, tab == s.tab { return prefetch(&s) }
         return []
     case .detailLoaded(let d):
+        guard PendingDetail.accept(&s, d) else { return [] }
         // Keep the scroll of a pane that is only being refreshed.
         var d = d
         switch (s.detail, d) {
@@ -80,7 +83,10 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
     case .failed(let m):
         s.message = Note(m, isError: true)
         s.lists[s.tab]?.loading = false
+        s.lists[s.tab]?.loadingSince = nil
+        if s.detail == nil { s.detailWanted = nil }
         return []
+    case .elapsed: return Debounce.due(&s)
     }
 }
 
@@ -101,7 +107,7 @@ func refreshAll(_ s: State) -> [Effect] {
 func switchTab(_ s: inout State, _ t: Tab) -> [Effect] {
     guard let screen = s.screen(on: t) else { return [] }
     s.tab = t
-    s.detail = nil
+    _ = PendingDetail.close(&s)
     s.filtering = false
     guard screen.isList else { return [.loadSettings] }
     return screen.sideLoads + [State.load(s, t, s.list.loaded ? .reload(keep: s.list.selectedRow?.id) : .reset)]
@@ -114,7 +120,7 @@ func handleKey(_ s: inout State, _ key: Key) -> [Effect] {
         if key == .char("q") || key == .ctrl("c") { s.quit = true; return [.quit] }
         return []
     }
-    guard let cmd = Keymap.command(for: key, in: s) else { return [] }
+    guard let cmd = Keymap.command(for: key, in: s), PendingDetail.allows(s, cmd) else { return [] }
     s.message = nil
     return perform(&s, cmd)
 }
@@ -173,7 +179,7 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
 /// Esc: closes the pane, else clears the filter, else what the screen does (Customers: shows
 /// every customer again).
 func back(_ s: inout State) -> [Effect] {
-    if s.detail != nil { s.detail = nil; return [] }
+    if PendingDetail.close(&s) { return [] }
     if !s.list.filter.isEmpty {
         s.list.filter = ""
         return [State.load(s, s.tab, .reset)]

@@ -19,6 +19,8 @@ public func view(_ s: State) -> Frame {
     drawTabs(&f, s, layout)
     if s.detail != nil {
         DetailView.draw(&f, s, layout.content)
+    } else if let wanted = s.detailWanted {
+        PendingDetail.draw(&f, s, wanted, layout.content)
     } else if !s.onList {
         SettingsScreen.draw(&f, s, layout.content)
     } else {
@@ -58,7 +60,14 @@ func drawTable(_ f: inout Frame, _ s: State, _ layout: Layout) {
     let cols = Screens.columns(s.tab, s)
     // The rows are typed; their screen draws them now, with this state's settings and time.
     let screen = s.screen, ctx = DrawContext(s)
+    // Rows read under the previous filter or sort, shown until the new ones come: dimmed.
+    let previous = LoadingView.rowsArePrevious(s)
     let rects = layout.columnRects(s)
+    if !l.loaded {
+        // Read off the UI loop: the header comes with the first rows, so a drawn header means rows.
+        f.put("Loading…", x: 2, y: layout.firstRowY, style: Style(.dim))
+        return
+    }
     // Header, with the sort column marked.
     f.fill(Rect(x: 0, y: layout.headerY, width: f.width, height: 1), style: Style(.header))
     for r in rects {
@@ -71,11 +80,11 @@ func drawTable(_ f: inout Frame, _ s: State, _ layout: Layout) {
         f.put(Width.fit(title, to: r.width, align: c.rightAligned ? .right : .left), x: r.x, y: layout.headerY,
               style: Style(.header, bold: true), maxWidth: r.width)
     }
-    if !l.loaded {
-        f.put("Loading…", x: 2, y: layout.firstRowY, style: Style(.dim))
-        return
-    }
     if l.total == 0 || l.rows.isEmpty {
+        if LoadingView.listLoading(s) {
+            f.put("loading…", x: 2, y: layout.firstRowY, style: Style(.warning))
+            return
+        }
         let empty = l.filter.isEmpty ? "Nothing here yet." : "No row matches \"\(l.filter)\". Esc clears the filter."
         f.put(empty, x: 2, y: layout.firstRowY, style: Style(.dim), maxWidth: f.width - 4)
     }
@@ -91,7 +100,7 @@ func drawTable(_ f: inout Frame, _ s: State, _ layout: Layout) {
             let c = cols[r.index]
             let text = row.cells.indices.contains(r.index) ? row.cells[r.index] : ""
             let role = row.roles.indices.contains(r.index) ? row.roles[r.index] : nil
-            let style = selected ? Style(.selected) : Style(role ?? .normal)
+            let style = selected ? Style(.selected) : previous ? Style(.dim) : Style(role ?? .normal)
             let cell = Width.fit(text, to: r.width, align: c.rightAligned ? .right : .left)
             f.put(cell, x: r.x, y: y, style: style, maxWidth: r.width)
             if !l.filter.isEmpty && !selected { highlight(&f, cell, l.filter, x: r.x, y: y) }
@@ -131,8 +140,9 @@ func drawStatusBar(_ f: inout Frame, _ s: State, _ layout: Layout) {
     f.fill(Rect(x: 0, y: y, width: f.width, height: 1), style: Style(.statusBar))
     // Where we are, on the right: "12/2,341".
     var right = ""
-    if s.detail == nil && s.onList && s.list.loaded {
+    if s.detail == nil && s.detailWanted == nil && s.onList && s.list.loaded {
         right = s.list.total == 0 ? " 0 rows " : " \(s.list.selected + 1)/\(s.list.total) "
+        right = LoadingView.statusMark(s) + right
         f.put(right, x: f.width - Width.of(right), y: y, style: Style(.statusBar, bold: true))
     }
     var x = 1

@@ -5,6 +5,9 @@ import Foundation
 import TerminalText
 import TerminalUI
 
+/// How long a typed filter waits for the next keystroke before it queries.
+let dashboardFilterDelayMs = 120
+
 /// Opens the dashboard on a terminal and runs it until the user quits or the terminal goes.
 /// Without a usable terminal (no tty, TERM=dumb) prints the plain-text summary instead.
 func runDashboard(store: Store, mode: Mode, ui: UIOptions, fallback: () throws -> String) throws {
@@ -25,11 +28,15 @@ func runDashboard(store: Store, mode: Mode, ui: UIOptions, fallback: () throws -
     defer { diversion.restore() }
     let size = term.size
     let session = try Session(store: store, mode: mode, who: currentUser(), clock: SystemClock(),
-                              width: size.width, height: size.height, writes: .background)
+                              width: size.width, height: size.height, writes: .background,
+                              reads: .background, filterDelayMs: dashboardFilterDelayMs,
+                              loopClock: MonotonicLoopClock())
+    slowListReadsForTests(session)
     term.draw(session.frame)
     var lastTick = Date()
     loop: while !session.state.quit {
-        switch term.nextInput(timeoutMs: 200) {
+        // Reads run off this loop: it wakes soon while one runs, and when a typed filter is due.
+        switch term.nextInput(timeoutMs: session.waitMs(idleMs: 200)) {
         case .key(let k): session.send(.key(k))
         case .mouse(let m): session.send(.mouse(m))
         case .resize(let w, let h): session.send(.resize(width: w, height: h))
@@ -40,8 +47,20 @@ func runDashboard(store: Store, mode: Mode, ui: UIOptions, fallback: () throws -
             session.send(.tick)
             lastTick = Date()
         }
-        session.pump()
+        session.wake()
         if session.state.quit { break }
         term.draw(session.frame)
+    }
+}
+
+/// For the end-to-end tests only: with AFFDESK_TEST_SLOW_LIST_READS_MS=N (at most 10,000) every
+/// list read waits N ms on the background reader first, as on a store too big for its queries,
+/// so a test can press keys while a load runs.
+func slowListReadsForTests(_ session: Session) {
+    guard let text = ProcessInfo.processInfo.environment["AFFDESK_TEST_SLOW_LIST_READS_MS"],
+          let ms = Int(text), ms > 0 else { return }
+    let wait = UInt32(min(ms, 10_000)) * 1000
+    session.beforeRead = { e in
+        if case .load = e { usleep(wait) }
     }
 }
