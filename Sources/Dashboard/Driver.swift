@@ -118,6 +118,7 @@ public final class Driver {
         d.click = r.clicks.first
         d.customer = r.customers.first
         d.replayOf = t.replayOf
+        d.resolution = t.resolution
         return .detailLoaded(.event(d))
     }
 

@@ -92,6 +92,7 @@ enum TriageActions {
     static func contextLines(_ d: EventDetail, _ s: State) -> [(String, Style)] {
         var out: [(String, Style)] = []
         func kv(_ k: String, _ v: String, _ style: Style = Style(.normal)) { out.append((Width.pad(k, to: 12) + v, style)) }
+        if let r = d.resolution { kv("Resolved", r.text.dropFirst("resolved ".count).description, Style(.ok, bold: true)) }
         if let o = d.replayOf { kv("Replay of", "event #\(o)", Style(.dim)) }
         if let c = d.click {
             if c.recorded {
