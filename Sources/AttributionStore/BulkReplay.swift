@@ -7,6 +7,7 @@ public struct BulkReplayResult: Hashable, Sendable {
     public var results: [ReplayResult]
     /// True when nothing was written (a dry run): the results say what would happen.
     public var dryRun: Bool
+    public init(results: [ReplayResult], dryRun: Bool) { self.results = results; self.dryRun = dryRun }
 
     public var accepted: [ReplayResult] { results.filter { $0.decision.isAccepted } }
     /// The others, by reason code (most frequent first), with their events.

@@ -12,6 +12,9 @@ public struct ReplayResult: Hashable, Sendable {
     /// The affiliate the decision concerns.
     public var affiliateCode: String?
     public var alreadyReplayed: Bool { replayEventID == nil }
+    public init(original: EventRow, decision: Decision, replayEventID: Int64?, affiliateCode: String?) {
+        self.original = original; self.decision = decision; self.replayEventID = replayEventID; self.affiliateCode = affiliateCode
+    }
 }
 
 /// Replaying a stored event under today's settings, through the same unit of work as an ingest.
