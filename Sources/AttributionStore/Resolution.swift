@@ -44,6 +44,11 @@ extension Store {
         try read { db in try self.resolutions(db, eventIDs: [eventID])[eventID] }
     }
 
+    /// The resolutions of some events (those resolved), by event id.
+    public func resolutions(eventIDs: [Int64]) throws -> [Int64: Resolution] {
+        try read { db in try self.resolutions(db, eventIDs: eventIDs) }
+    }
+
     /// The resolutions of some events, by event id.
     func resolutions(_ db: Database, eventIDs: [Int64]) throws -> [Int64: Resolution] {
         var out: [Int64: Resolution] = [:]

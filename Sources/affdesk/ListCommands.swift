@@ -253,12 +253,21 @@ struct Events: ParsableCommand {
             let q = EventQuery(rejectedOnly: rejected, reason: reason, filter: filter, includeResolved: includeResolved)
             let max = try rowLimit(limit)
             let rows = try allPages(max, { try store.events(q, page: $0) }, cursor: { $0.cursor })
-            if json { print(Out.arr(rows.map(eventJSON)).text); return }
+            let resolved = try store.resolutions(eventIDs: rows.filter { $0.outcome == .rejected }.map(\.id))
+            if json {
+                print(Out.arr(rows.map { e in
+                    guard case .obj(var kv) = eventJSON(e) else { return eventJSON(e) }
+                    kv.append(("resolved_by", resolutionJSON(resolved[e.id])))
+                    return .obj(kv)
+                }).text)
+                return
+            }
             var t = Table(headers: ["ID", "DATE", "TYPE", "OUTCOME", "REASON", "WHERE", "DETAIL"], rightAligned: [0])
             t.maxWidth = 60
             for e in rows {
                 let place = e.file.map { "\($0)\(e.line.map { ":\($0)" } ?? "")" } ?? e.source
-                t.add([String(e.id), e.at?.shortDisplay ?? "-", e.type, e.outcome.rawValue, e.reasonCode ?? e.note ?? "",
+                t.add([String(e.id), e.at?.shortDisplay ?? "-", e.type, resolved[e.id].map { _ in "resolved" } ?? e.outcome.rawValue,
+                       e.reasonCode ?? e.note ?? "",
                        place, e.detail ?? ""])
             }
             print(t.render())

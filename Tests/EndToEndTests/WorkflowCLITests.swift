@@ -41,6 +41,11 @@ final class WorkflowCLITests: CLITestCase {
         try affdesk("events", "replay", "3", "--db", db)
         XCTAssertEqual(try rejectedIDs(), [4], "the fixed rejection left the queue")
         XCTAssertEqual(try rejectedIDs("--include-resolved"), [4, 3])
+        let listed = try jsonArray(try affdesk("events", "list", "--rejected", "--include-resolved", "--json", "--db", db))
+        XCTAssertEqual((listed.last?["resolved_by"] as? [String: Any])?["event"] as? Int, 5)
+        XCTAssertTrue(listed.first?["resolved_by"] is NSNull)
+        XCTAssertTrue(try affdesk("events", "list", "--rejected", "--include-resolved", "--db", db).stdout
+            .contains(" resolved  recurring_off "))
         let text = try affdesk("triage", "inv_2041", "--db", db).stdout
         let user = NSUserName()
         XCTAssertNotNil(text.range(of: #"\n  status    resolved by #5 at \d{4}-\d\d-\d\d \d\d:\d\d by "# + NSRegularExpression.escapedPattern(for: user) + "\n",
