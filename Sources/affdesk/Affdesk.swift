@@ -174,12 +174,14 @@ struct Affiliates: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List affiliates with their totals.")
         @OptionGroup var database: DatabaseOptions
+        @Option(parsing: .unconditional, help: "At most this many rows.") var limit: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
             let store = try database.open(readOnly: true)
             let cur = try store.settings().currency
-            let rows = try store.affiliateSummaries()
+            let all = try store.affiliateSummaries(), max = try rowLimit(limit)
+            let rows = max.map { Array(all.prefix($0)) } ?? all
             if json {
                 print(Out.arr(rows.map { r in
                     .obj([("code", .str(r.affiliate.code)), ("name", .str(r.affiliate.name)), ("email", .s(r.affiliate.email)),
@@ -197,6 +199,7 @@ struct Affiliates: ParsableCommand {
                        r.affiliate.disabled ? "disabled" : "active"])
             }
             print(t.render())
+            print(countLine(rows.count, limit: max, "affiliate", "affiliates") { all.count })
         }
     }
 

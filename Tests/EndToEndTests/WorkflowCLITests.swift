@@ -187,6 +187,7 @@ final class WorkflowCLITests: CLITestCase {
             .range(of: #"\n2 of \d{1,3}(,\d{3})* conversions\n$"#, options: .regularExpression))
         XCTAssertNotNil(try affdesk("events", "list", "--rejected", "--limit", "2", "--db", demo).stdout
             .range(of: #"\n2 of \d{1,3}(,\d{3})* events\n$"#, options: .regularExpression))
+        XCTAssertTrue(try affdesk("affiliates", "list", "--limit", "2", "--db", demo).stdout.hasSuffix("\n2 of 36 affiliates\n"))
         XCTAssertNotNil(try affdesk("audit", "list", "--limit", "1", "--db", demo).stdout
             .range(of: #"\n1 of \d{1,3}(,\d{3})* audit entries\n$"#, options: .regularExpression))
     }
