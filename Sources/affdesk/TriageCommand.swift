@@ -55,7 +55,12 @@ extension Events {
             The replay is recorded in the inbox as a new event (source "replay") linked to the original,
             and written to the audit log. It never pays twice: a conversion already credited is refused
             as a duplicate external id. Replaying again with the same settings and the same outcome
-            writes nothing.
+            writes nothing. An accepted replay resolves the rejection: it leaves the triage queue.
+
+            Several ids, or --reason CODE (every unresolved rejection with that reason, --since a
+            time), are replayed in time order in one transaction: all or nothing. --dry-run decides
+            them all as the replay would, says how many would be accepted and why not the others,
+            and writes nothing.
             """)
         @OptionGroup var database: DatabaseOptions
         @Argument(parsing: .allUnrecognized,
