@@ -77,12 +77,13 @@ struct Ingest: ParsableCommand {
         if let why = nothingRead(summary) { throw Failure("\(name): \(why)") }
     }
 
-    /// Why the input gave nothing at all (exit non-zero), or nil: every line invalid (the wrong
-    /// --format, or not events).
+    /// Why the input gave nothing at all (exit non-zero), or nil: every record invalid, or not a
+    /// kind the feed knows (the wrong --format, or not events).
     func nothingRead(_ s: IngestSummary) -> String? {
-        let invalid = s.byReason[Reason.invalidEvent.rawValue] ?? 0
-        guard s.received > 0, invalid == s.received else { return nil }
-        return "nothing could be read: all \(s.received) \(s.received == 1 ? "record was" : "records were") invalid"
+        let invalid = s.byReason[Reason.invalidEvent.rawValue] ?? 0, unknown = s.byReason[Reason.ignoredEventType.rawValue] ?? 0
+        guard s.received > 0, invalid + unknown == s.received else { return nil }
+        let all = "all \(s.received) \(s.received == 1 ? "record was" : "records were")"
+        return "nothing could be read: \(all) " + (unknown == 0 ? "invalid" : invalid == 0 ? "of a kind affdesk does not act on" : "invalid or of a kind affdesk does not act on")
             + " (is --format \(format) right? the formats are jsonl, stripe and woocommerce)"
     }
 }

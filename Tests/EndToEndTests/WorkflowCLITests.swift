@@ -146,6 +146,9 @@ final class WorkflowCLITests: CLITestCase {
         let tracking = try write("tracking.jsonl", [#"{"type":"click","click_id":"c1","affiliate":"a","at":"2026-01-05T10:00:00Z"}"#])
         let wrong = try affdeskFailing("ingest", tracking, "--format", "stripe", "--db", db)
         XCTAssertTrue(wrong.stderr.contains("is --format stripe right?"), wrong.stdout + wrong.stderr)
+        let woo = try affdeskFailing("ingest", tracking, "--format", "woocommerce", "--db", db)
+        XCTAssertTrue(woo.stderr.contains("nothing could be read: all 1 record was of a kind affdesk does not act on (is --format woocommerce right?"),
+                      woo.stdout + woo.stderr)
         // Partly readable: fine.
         let mixed = try write("mixed.jsonl", ["not json", #"{"type":"click","click_id":"c9","affiliate":"a","at":"2026-01-05T10:00:00Z"}"#])
         try affdesk("ingest", mixed, "--db", db)
