@@ -48,6 +48,29 @@ public enum Wording {
         "event #\(eventID) was already replayed under these settings with the same outcome; nothing changed"
     }
 
+    // MARK: Notes
+
+    /// A note's sentence on an event with its outcome. A note's own sentence describes an
+    /// accepted event; on a refused one it must not say what did not happen: customer_key_ignored
+    /// on a refused event (recurring_off) was credited to nobody, not "as a one-off by click".
+    public static func note(_ n: Reason, refused: Bool) -> (sentence: String, hint: String) {
+        guard refused else { return (n.sentence, n.hint) }
+        switch n {
+        case .customerKeyIgnored:
+            return ("customer_key ignored: Recurring/Lifetime commissions is off, so the customer's affiliate was not credited;"
+                    + " with no click to credit either, nothing was credited.", Reason.recurringOff.hint)
+        default:
+            return (n.sentence, n.hint)
+        }
+    }
+
+    /// How a rejected event was fixed: "resolved by #5 at 2026-03-16 09:05 by root", or for a
+    /// conversion added by hand "resolved by conversion inv_1 (by hand) at ... by root".
+    public static func resolved(byEvent: Int64?, byConversion externalID: String?, at: Instant, who: String) -> String {
+        let by = byEvent.map { "#\($0)" } ?? externalID.map { "conversion \($0) (by hand)" } ?? "hand"
+        return "resolved by \(by) at \(at.shortDisplay) by \(who)"
+    }
+
     /// A replay whose conversion is already credited: idempotent, nothing is paid again.
     /// "already credited (inv_1: 49.00 USD, commission 9.80 USD to alice, by hand); nothing pays twice".
     public static func alreadyCredited(externalID: String, amount: Money, commission: Money, affiliate: String, manual: Bool) -> String {

@@ -31,7 +31,8 @@ extension Store {
     /// A conversion entered by hand (an admin override): credited to the customer's affiliate,
     /// or to `affiliateCode` when given.
     public func addManualConversion(externalID: String, amount: Money, customerKey: String?, affiliateCode: String?,
-                                    at: Instant? = nil, who: String, detail: String? = nil) throws -> Decision {
+                                    at: Instant? = nil, who: String, detail: String? = nil,
+                                    resolving eventID: Int64? = nil) throws -> Decision {
         for (field, value) in [("external_id", externalID), ("customer_key", customerKey ?? "")] where value.utf8.contains(0) {
             throw StoreError.invalid(field: field, message: "must not contain a NUL character")
         }
@@ -43,7 +44,7 @@ extension Store {
                 aff = a
             }
             let when = at ?? self.clock.now()
-            return try work.decideAndApply({ engine, facts in
+            let d = try work.decideAndApply({ engine, facts in
                 try engine.manualConversion(externalID: externalID, amount: amount, customerKey: customerKey,
                                             affiliate: aff, at: when, facts: facts)
             }, audit: { d in
@@ -53,6 +54,9 @@ extension Store {
                 return AuditEntry(who: who, action: "conversion.add", target: externalID, before: nil,
                                   after: credited + (customerKey.map { " customer \($0)" } ?? ""), detail: detail ?? d.detail)
             })
+            // Added from a stored event: that event is resolved by it (Resolution.swift).
+            if d.isAccepted, let eventID { try self.resolveByManualConversion(db, eventID: eventID, externalID: externalID, who: who) }
+            return d
         }
     }
 }

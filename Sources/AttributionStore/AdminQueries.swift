@@ -90,8 +90,12 @@ public struct EventQuery: Hashable, Sendable {
     /// Matches any identifier the event carries, or its raw text.
     public var filter: String = ""
     public var customerID: Int64?
-    public init(rejectedOnly: Bool = false, reason: String? = nil, filter: String = "", customerID: Int64? = nil) {
+    /// With `rejectedOnly`: keep the resolved rejections too (Resolution.swift); hidden by default.
+    public var includeResolved = false
+    public init(rejectedOnly: Bool = false, reason: String? = nil, filter: String = "", customerID: Int64? = nil,
+                includeResolved: Bool = false) {
         self.rejectedOnly = rejectedOnly; self.reason = reason; self.filter = filter; self.customerID = customerID
+        self.includeResolved = includeResolved
     }
 }
 
@@ -188,6 +192,7 @@ extension Store {
     func eventKeyset(_ q: EventQuery) -> Keyset {
         var k = Keyset(select: "SELECT * FROM event e", sortExpr: "e.id", idExpr: "e.id", descending: true)
         if q.rejectedOnly { k.conditions.append("e.outcome = 'rejected'") }
+        if q.rejectedOnly && !q.includeResolved { k.conditions.append(Store.unresolvedCondition("e")) }
         if let r = q.reason { k.conditions.append("(e.reason = ? OR ',' || e.note || ',' LIKE ?)"); k.arguments += [r, "%,\(r),%"] }
         if let c = q.customerID { k.conditions.append("e.customer_id = ?"); k.arguments.append(c) }
         if !q.filter.isEmpty {
@@ -212,11 +217,13 @@ extension Store {
         try read { db in try EventRow.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]) }
     }
 
-    /// Refused events counted per reason, most frequent first.
-    public func rejectionCounts() throws -> [(reason: String, count: Int)] {
+    /// Refused events counted per reason, most frequent first; resolved ones only when asked.
+    public func rejectionCounts(includeResolved: Bool = false) throws -> [(reason: String, count: Int)] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT reason, COUNT(*) FROM event WHERE outcome = 'rejected' GROUP BY reason ORDER BY COUNT(*) DESC, reason
+                SELECT reason, COUNT(*) FROM event e WHERE outcome = 'rejected'
+                \(includeResolved ? "" : "AND " + Store.unresolvedCondition("e"))
+                GROUP BY reason ORDER BY COUNT(*) DESC, reason
                 """).map { ($0[0] ?? "", $0[1]) }
         }
     }

@@ -77,6 +77,6 @@ extension Store {
         let credit = ManualCredit.affiliateToCredit(chosen: affiliateCode, customerKey: draft.customerKey, drafted: draft.affiliateCode)
         return try addManualConversion(externalID: draft.externalID, amount: amount ?? draft.amount, customerKey: draft.customerKey,
                                        affiliateCode: credit, at: draft.at, who: who,
-                                       detail: "by hand from event #\(draft.eventID)")
+                                       detail: "by hand from event #\(draft.eventID)", resolving: draft.eventID)
     }
 }

@@ -12,6 +12,9 @@ public struct ReplayResult: Hashable, Sendable {
     /// The affiliate the decision concerns.
     public var affiliateCode: String?
     public var alreadyReplayed: Bool { replayEventID == nil }
+    public init(original: EventRow, decision: Decision, replayEventID: Int64?, affiliateCode: String?) {
+        self.original = original; self.decision = decision; self.replayEventID = replayEventID; self.affiliateCode = affiliateCode
+    }
 }
 
 /// Replaying a stored event under today's settings, through the same unit of work as an ingest.
@@ -23,7 +26,12 @@ extension Store {
     /// today's settings and the outcome, so replaying again after something changed is recorded
     /// again, while the same replay with the same outcome writes nothing.
     public func replay(eventID: Int64, who: String, reparse: Reparser) throws -> ReplayResult {
-        try write { db in
+        try write { db in try self.replay(db, eventID: eventID, who: who, reparse: reparse) }
+    }
+
+    /// One replay inside the caller's transaction (a bulk replay runs many in one).
+    func replay(_ db: Database, eventID: Int64, who: String, reparse: Reparser) throws -> ReplayResult {
+        do {
             guard var original = try EventRow.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [eventID]) else {
                 throw StoreError.notFound(what: "event", value: "#\(eventID)")
             }
@@ -64,6 +72,14 @@ extension Store {
                            detail: d.detail)
             })
             let id = recorded?.eventID
+            if let id {
+                // Credited: the original leaves the triage queue, with its rejected replays.
+                if d.isAccepted {
+                    let conversion = try Int64.fetchOne(db, sql: "SELECT conversion_id FROM event WHERE id = ?", arguments: [id])
+                    try self.resolve(db, eventID: original.id, byEvent: id, byConversion: conversion, who: who)
+                }
+                try self.propagateResolution(db, original: original.id)
+            }
             return ReplayResult(original: original, decision: d, replayEventID: id, affiliateCode: affiliate)
         }
     }

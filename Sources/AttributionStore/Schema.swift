@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 6
+    static let version = 7
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -205,6 +205,38 @@ enum Schema {
                 ELSE CASE WHEN type IN ('click', 'trial', 'lead', 'signup', 'conversion', 'cancel') THEN type END
               END
             WHERE at IS NOT NULL;
+            """),
+        // A rejected event fixed later (a replay accepted, or its conversion added by hand) is
+        // resolved: by which event or conversion, when, by whom; the triage queue hides it.
+        // Backfilled from what links them: replays by their 'replay-of:ID' reference (the first
+        // accepted replay, its time, who from its audit entry), manual conversions by their audit
+        // entry's "by hand from event #ID"; a rejected replay of a resolved event is resolved too.
+        ("v10-triage-resolved", """
+            CREATE TABLE event_resolution (
+              event_id INTEGER PRIMARY KEY REFERENCES event(id),
+              by_event_id INTEGER REFERENCES event(id),
+              by_conversion_id INTEGER REFERENCES conversion(id),
+              at INTEGER NOT NULL,
+              who TEXT NOT NULL
+            );
+            INSERT OR IGNORE INTO event_resolution (event_id, by_event_id, by_conversion_id, at, who)
+              SELECT o.id, r.id, r.conversion_id, r.received_at,
+                     COALESCE((SELECT a.who FROM audit a WHERE a.action = 'event.replay' AND a.target = 'event #' || o.id
+                               AND a.after LIKE '%(event #' || r.id || ')' ORDER BY a.id LIMIT 1), '?')
+              FROM event r JOIN event_ref f ON f.event_id = r.id AND f.ref >= 'replay-of:' AND f.ref < 'replay-of;'
+              JOIN event o ON o.id = CAST(substr(f.ref, 11) AS INTEGER)
+              WHERE r.source = 'replay' AND r.outcome = 'accepted' AND o.outcome = 'rejected'
+              ORDER BY r.id;
+            INSERT OR IGNORE INTO event_resolution (event_id, by_event_id, by_conversion_id, at, who)
+              SELECT o.id, NULL, v.id, a.at, a.who FROM audit a
+              JOIN event o ON o.id = CAST(substr(a.detail, 21) AS INTEGER)
+              JOIN conversion v ON v.external_id = a.target AND v.manual = 1
+              WHERE a.action = 'conversion.add' AND a.detail LIKE 'by hand from event #%' AND o.outcome = 'rejected'
+              ORDER BY a.id;
+            INSERT OR IGNORE INTO event_resolution (event_id, by_event_id, by_conversion_id, at, who)
+              SELECT e.id, x.by_event_id, x.by_conversion_id, x.at, x.who
+              FROM event_resolution x JOIN event_ref f ON f.ref = 'replay-of:' || x.event_id JOIN event e ON e.id = f.event_id
+              WHERE e.outcome = 'rejected';
             """),
     ]
 }

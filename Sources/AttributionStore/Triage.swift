@@ -89,6 +89,8 @@ extension Store {
         report.audit = try chain.audit(customers: customers, externalIDs: conversions.externalIDs).sorted { $0.id < $1.id }
         report.events = try chain.explained(refs: try chain.eventRefs(), clicks: clicks.byID, conversions: conversions.byID,
                                             reparse: reparse)
+        let resolutions = try resolutions(db, eventIDs: events.filter { $0.outcome == .rejected }.map(\.id))
+        for i in report.events.indices { report.events[i].resolution = resolutions[report.events[i].event.id] }
     }
 
     /// Identifiers that start with `prefix`, for "did you mean".

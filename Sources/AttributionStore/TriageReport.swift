@@ -43,6 +43,8 @@ public struct TriageEvent: Hashable, Sendable {
     public var wouldNow: Decision?
     /// The affiliate that decision concerns.
     public var wouldNowAffiliate: String?
+    /// For a rejection fixed since: the replay or manual conversion that resolved it.
+    public var resolution: Resolution?
 }
 
 /// Everything support needs to answer "my conversion is missing" for one identifier.

@@ -38,7 +38,7 @@ public final class Driver {
     /// the affiliate view, and its own customer pane to the admin, whatever asks for them.
     public func allows(_ effect: Effect) -> Bool {
         switch effect {
-        case .loadReasons, .loadPicker, .loadCustomer, .loadEvent, .prepareReplay, .prepareManual, .perform: return isAdmin
+        case .loadReasons, .loadPicker, .loadCustomer, .loadEvent, .prepareReplay, .prepareManual, .prepareBulkReplay, .perform: return isAdmin
         case .loadMyCustomer: return !isAdmin
         case .load, .loadSettings, .checkForChanges, .quit: return true
         }
@@ -50,8 +50,8 @@ public final class Driver {
         case .quit: return []
         case .checkForChanges: return try checkForChanges()
         case .loadSettings: return [.settingsLoaded(try store.settings())]
-        case .loadReasons:
-            let counts = try store.rejectionCounts()
+        case .loadReasons(let includeResolved):
+            let counts = try store.rejectionCounts(includeResolved: includeResolved)
             let all = ReasonCount(reason: "", count: counts.reduce(0) { $0 + $1.count })
             return [.reasonsLoaded([all] + counts.map { ReasonCount(reason: $0.reason, count: $0.count) })]
         case .loadPicker:
@@ -60,6 +60,7 @@ public final class Driver {
         case .loadMyCustomer(let number): return [try myCustomerDetail(number)]
         case .loadEvent(let id): return [try eventDetail(id)]
         case .prepareReplay(let id): return [try replayPreview(id)]
+        case .prepareBulkReplay(let ids, let reason): return [try bulkReplayDryRun(ids, reason: reason)]
         case .prepareManual(let id): return [.manualPrepared(try store.manualDraft(eventID: id, reparse: try reparser()))]
         case .perform(let action):
             // Sessions name the change from their settings; here from the stored ones.
@@ -118,7 +119,15 @@ public final class Driver {
         d.click = r.clicks.first
         d.customer = r.customers.first
         d.replayOf = t.replayOf
+        d.resolution = t.resolution
         return .detailLoaded(.event(d))
+    }
+
+    /// A bulk replay decided and rolled back: what it would do (TriageActions).
+    func bulkReplayDryRun(_ ids: [Int64], reason: String?) throws -> Msg {
+        let events = try reason.map { try store.replayCandidates(reason: $0) } ?? ids
+        guard !events.isEmpty else { return .failed("Nothing to replay: no unresolved rejection is marked.") }
+        return .bulkReplayPrepared(try store.replay(eventIDs: events, who: "dry run", reparse: try reparser(), dryRun: true))
     }
 
     func replayPreview(_ id: Int64) throws -> Msg {

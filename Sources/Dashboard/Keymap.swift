@@ -9,6 +9,8 @@ public enum Command: Hashable, Sendable {
     case setStatus, reassign, addConversion
     case reasonNext, reasonPrev
     case replay, manualConversion
+    /// Triage: mark a row or the whole reason for a bulk replay; show resolved rejections.
+    case markRow, markReason, toggleResolved
     case refresh
     case history
 }
@@ -109,7 +111,9 @@ public enum Keymap {
         let scopes = scopes(s)
         // In a detail pane, moving and paging scroll the pane.
         let effective = scopes.contains(.detail) ? scopes + [.lists] : scopes
-        for b in bindings where effective.contains(b.scope) && b.keys.contains(key) {
+        // A screen's own key (Triage's Space) before the common one.
+        let ordered = bindings.filter { $0.scope == .triage } + bindings.filter { $0.scope != .triage }
+        for b in ordered where effective.contains(b.scope) && b.keys.contains(key) {
             if case .gotoTab = b.command, case .char(let c) = key, let n = c.wholeNumberValue { return .gotoTab(n) }
             return b.command
         }

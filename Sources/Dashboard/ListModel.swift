@@ -68,8 +68,10 @@ public struct DrawnRow: Hashable, Sendable {
 public struct DrawContext: Hashable, Sendable {
     public var settings: ProgramSettings
     public var now: Instant
+    /// Triage: the rows marked for a bulk replay.
+    public var marks = TriageMarks()
     public init(settings: ProgramSettings, now: Instant) { self.settings = settings; self.now = now }
-    public init(_ s: State) { self.init(settings: s.settings, now: s.now) }
+    public init(_ s: State) { self.init(settings: s.settings, now: s.now); marks = s.triageMarks }
 }
 
 /// How a column sorts: the store's own sort, typed per list.
@@ -156,6 +158,8 @@ public struct ListQuery: Hashable, Sendable {
     public var affiliateID: Int64?
     /// Triage: only this reason.
     public var reason: String?
+    /// Triage: resolved rejections too.
+    public var includeResolved = false
     /// The settings the list is read under (the caps a near-cap list looks for); rows are drawn
     /// with the state's own when they are shown.
     public var settings: ProgramSettings

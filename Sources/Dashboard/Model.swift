@@ -30,6 +30,8 @@ public enum PendingAction: Hashable, Sendable {
     case replay(eventID: Int64)
     /// Add a stored conversion event by hand, crediting `affiliateCode` (nil: whom the draft names).
     case manualFromEvent(ManualDraft, affiliateCode: String?)
+    /// Replay these events in time order, in one transaction (Triage's marked rows or reason).
+    case bulkReplay(eventIDs: [Int64])
 }
 
 /// A line for the message bar.
@@ -60,6 +62,10 @@ public struct State: Hashable, Sendable {
     /// Triage: rejected events grouped by reason, and which group is shown.
     public var reasons: [ReasonCount] = []
     public var reasonIndex = 0
+    /// Triage: the rows marked for a bulk replay (Space), or the whole reason marked (`a`);
+    /// and whether resolved rejections are shown (`r`). See TriageScreen / TriageActions.
+    public var triageMarks = TriageMarks()
+    public var showResolved = false
     /// Settings screen: the field under the cursor.
     public var settingsField = 0
     /// How far the help overlay is scrolled.
@@ -147,6 +153,8 @@ public enum Msg: Sendable {
     /// Triage: what a replay would do, or the conversion an event would add by hand; each opens its confirmation.
     case replayPrepared(ReplayPreview)
     case manualPrepared(ManualDraft)
+    /// Triage: a bulk replay's dry run, read before it is confirmed.
+    case bulkReplayPrepared(BulkReplayResult)
     case dataChanged
     case failed(String)
     /// Time passed on the UI loop with no other message: a typed filter whose pause is over
@@ -160,13 +168,15 @@ public enum Effect: Hashable, Sendable {
     case loadCustomer(key: String)
     case loadEvent(id: Int64)
     case loadMyCustomer(number: Int64)
-    case loadReasons
+    case loadReasons(includeResolved: Bool)
     case loadSettings
     case loadPicker
     case perform(PendingAction)
     /// Triage actions, read before they are confirmed.
     case prepareReplay(eventID: Int64)
     case prepareManual(eventID: Int64)
+    /// A bulk replay's dry run: these events, or every unresolved one of a reason.
+    case prepareBulkReplay(eventIDs: [Int64], reason: String?)
     case checkForChanges
     case quit
 }

@@ -63,6 +63,7 @@ extension PendingAction {
         case .addConversion(let key, let id, _, _): return "conversion \(id) for \(key)"
         case .saveSettings: return "settings"
         case .replay(let id): return "replay of event #\(id)"
+        case .bulkReplay(let ids): return "replay of \(ids.count) event\(ids.count == 1 ? "" : "s")"
         case .manualFromEvent(let draft, _): return "conversion \(draft.externalID) by hand"
         }
     }

@@ -68,6 +68,7 @@ func handleConfirmKey(_ s: inout State, _ c: Confirm, _ key: Key) -> [Effect] {
     switch key {
     case .char("y"), .char("Y"):
         s.overlays.removeAll()
+        if case .bulkReplay = c.action { s.triageMarks = TriageMarks() }
         return sendWrite(&s, c.action)
     case .char("n"), .char("N"), .escape, .enter, .char("q"):
         s.overlays.removeAll()

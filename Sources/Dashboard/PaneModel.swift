@@ -37,6 +37,8 @@ public struct EventDetail: Hashable, Sendable {
     public var click: TriageClick? = nil
     public var customer: TriageCustomer? = nil
     public var replayOf: Int64? = nil
+    /// For a rejection fixed since: the replay or manual conversion that resolved it.
+    public var resolution: Resolution? = nil
     public init(event: EventRow, wouldNow: Decision?) { self.event = event; self.wouldNow = wouldNow }
     public var scroll = 0
 }

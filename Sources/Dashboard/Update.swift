@@ -71,6 +71,7 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         guard s.overlays.isEmpty else { return [] }
         s.overlays.append(.confirm(TriageActions.replayConfirm(preview)))
         return []
+    case .bulkReplayPrepared(let result): return TriageActions.bulkPrepared(&s, result)
     case .manualPrepared(let draft):
         guard s.overlays.isEmpty else { return [] }
         if draft.needsAffiliate {
@@ -93,7 +94,7 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
 /// Everything on screen read again, keeping selections.
 func refreshAll(_ s: State) -> [Effect] {
     // What the screens keep beside their lists (Triage's reasons: not in the affiliate view).
-    var out: [Effect] = [.loadSettings] + s.screens.flatMap(\.sideLoads)
+    var out: [Effect] = [.loadSettings] + s.screens.flatMap { TriageScreen.sideLoads($0, s) }
     if s.onList { out.append(State.load(s, s.tab, .reload(keep: s.list.selectedRow?.id))) }
     switch s.detail {
     case .customer(let d)?: out.append(.loadCustomer(key: d.customer.key))
@@ -110,7 +111,7 @@ func switchTab(_ s: inout State, _ t: Tab) -> [Effect] {
     _ = PendingDetail.close(&s)
     s.filtering = false
     guard screen.isList else { return [.loadSettings] }
-    return screen.sideLoads + [State.load(s, t, s.list.loaded ? .reload(keep: s.list.selectedRow?.id) : .reset)]
+    return TriageScreen.sideLoads(screen, s) + [State.load(s, t, s.list.loaded ? .reload(keep: s.list.selectedRow?.id) : .reset)]
 }
 
 func handleKey(_ s: inout State, _ key: Key) -> [Effect] {
@@ -166,8 +167,11 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
         s.reasonIndex = (s.reasonIndex + (cmd == .reasonNext ? 1 : n - 1)) % n
         return [State.load(s, .triage, .reset)]
     case .replay:
-        guard let id = TriageActions.selectedEventID(s), !refuseWhileBlocked(&s) else { return [] }
+        guard !refuseWhileBlocked(&s) else { return [] }
+        if let bulk = TriageActions.bulkReplay(s) { return bulk }
+        guard let id = TriageActions.selectedEventID(s) else { return [] }
         return [.prepareReplay(eventID: id)]
+    case .markRow, .markReason, .toggleResolved: return TriageActions.perform(&s, cmd)
     case .manualConversion:
         guard let id = TriageActions.selectedEventID(s), !refuseWhileBlocked(&s) else { return [] }
         return [.prepareManual(eventID: id)]

@@ -44,6 +44,9 @@ public struct WriteRunner: Sendable {
             return ("Settings saved and audited.", true)
         case .replay(let id):
             return try replay(id)
+        case .bulkReplay(let ids):
+            return TriageActions.bulkOutcome(try store.replay(eventIDs: ids, who: who, reparse: try WriteRunner.reparser(store, try store.settings()),
+                                                              dryRun: false))
         case .manualFromEvent(let draft, let code):
             d = try store.addManualConversion(draft, affiliateCode: code, who: who)
             let to = (d.conversion?.affiliateID).flatMap { try? store.affiliate(id: $0)?.code } ?? "—"

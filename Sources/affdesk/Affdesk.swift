@@ -10,7 +10,7 @@ struct Affdesk: ParsableCommand {
         abstract: "The customers side of an affiliate program: attribution, caps, statuses, triage.",
         discussion: "Run without a command to open the dashboard on the database.",
         subcommands: [Dash.self, Init.self, ProgramCommand.self, Affiliates.self, Ingest.self, Customers.self,
-                      Conversions.self, Events.self, Triage.self, View.self, SSH.self, DemoCommand.self, Bench.self],
+                      Conversions.self, Events.self, Triage.self, Audit.self, View.self, SSH.self, DemoCommand.self, Bench.self],
         defaultSubcommand: Dash.self)
 
     /// ArgumentParser's own `main`, with its messages (help, and errors that quote what was
@@ -18,7 +18,13 @@ struct Affdesk: ParsableCommand {
     /// once crash reports are sent away from the terminal.
     static func parseAndRun() {
         do {
-            var command = try parseAsRoot()
+            // `--db` before the subcommand, and unknown commands (GlobalArguments.swift).
+            let arguments: [String]
+            switch GlobalArguments.prepare(Array(CommandLine.arguments.dropFirst())) {
+            case .arguments(let a): arguments = a
+            case .unknownCommand(let message): throw Failure(message)
+            }
+            var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
             let code = exitCode(for: error)
@@ -168,12 +174,14 @@ struct Affiliates: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List affiliates with their totals.")
         @OptionGroup var database: DatabaseOptions
+        @Option(parsing: .unconditional, help: "At most this many rows.") var limit: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
             let store = try database.open(readOnly: true)
             let cur = try store.settings().currency
-            let rows = try store.affiliateSummaries()
+            let all = try store.affiliateSummaries(), max = try rowLimit(limit)
+            let rows = max.map { Array(all.prefix($0)) } ?? all
             if json {
                 print(Out.arr(rows.map { r in
                     .obj([("code", .str(r.affiliate.code)), ("name", .str(r.affiliate.name)), ("email", .s(r.affiliate.email)),
@@ -191,6 +199,7 @@ struct Affiliates: ParsableCommand {
                        r.affiliate.disabled ? "disabled" : "active"])
             }
             print(t.render())
+            print(countLine(rows.count, limit: max, "affiliate", "affiliates") { all.count })
         }
     }
 

@@ -25,13 +25,18 @@ struct Ingest: ParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "Never draw a progress bar.") var noProgress = false
     @Option(parsing: .unconditional, help: ArgumentHelp("Events per transaction: larger is faster and holds the write lock longer.", valueName: "N"))
     var batch: String = "4096"
+    @Flag(name: .customLong("dry-run"), help: "Decide every event and report, writing nothing (on a private copy of the database).")
+    var dryRun = false
 
     func run() throws {
         guard ["jsonl", StripeFeed.source, WooCommerceFeed.source].contains(format) else {
             throw Failure("--format: \(FeedError.unknownFormat(format))")
         }
         let batch = Int(try wholeNumber(self.batch, "--batch", in: Bounds.batch))
-        let store = try database.open()
+        // A dry run reads the database (never writing it) and ingests into a private copy.
+        let opened = try database.open(readOnly: dryRun)
+        let store = dryRun ? try opened.dryRunCopy() : opened
+        defer { if dryRun { store.removeDryRunCopy() } }
         let settings = try store.settings()
         let handle: FileHandle
         var total: Int64 = 0
@@ -42,7 +47,7 @@ struct Ingest: ParsableCommand {
             if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
                 throw Failure("\(file): is a directory, not a file of events")
             }
-            guard let h = FileHandle(forReadingAtPath: file) else { throw Failure("\(file): cannot open the file") }
+            guard let h = FileHandle(forReadingAtPath: file) else { throw Failure("\(file): cannot open the file: \(whyNotReadable(file))") }
             handle = h
             total = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0
         }
@@ -65,9 +70,32 @@ struct Ingest: ParsableCommand {
         let summary = try store.ingest(source, batchSize: batch) { _ in bar?.update(source.bytesRead) }
         bar?.finish()
         if json { print(summaryJSON(summary).text) } else { print(summaryText(summary, name: name)) }
+        if dryRun && !json { print("dry run: nothing was written to \(opened.path)") }
         if let e = source.readError {
             throw Failure("\(name): reading stopped early (\(e.localizedDescription)); the events before it were recorded")
         }
+        if let why = nothingRead(summary) { throw Failure("\(name): \(why)") }
+    }
+
+    /// Why the input gave nothing at all (exit non-zero), or nil: every record invalid, or not a
+    /// kind the feed knows (the wrong --format, or not events).
+    func nothingRead(_ s: IngestSummary) -> String? {
+        let invalid = s.byReason[Reason.invalidEvent.rawValue] ?? 0, unknown = s.byReason[Reason.ignoredEventType.rawValue] ?? 0
+        guard s.received > 0, invalid + unknown == s.received else { return nil }
+        let all = "all \(s.received) \(s.received == 1 ? "record was" : "records were")"
+        return "nothing could be read: \(all) " + (unknown == 0 ? "invalid" : invalid == 0 ? "of a kind affdesk does not act on" : "invalid or of a kind affdesk does not act on")
+            + " (is --format \(format) right? the formats are jsonl, stripe and woocommerce)"
+    }
+}
+
+/// Why a file cannot be opened for reading: "no such file", "permission denied", ...
+func whyNotReadable(_ path: String) -> String {
+    let fd = open(path, O_RDONLY)
+    if fd >= 0 { close(fd); return "it could not be read" }
+    switch errno {
+    case ENOENT: return "no such file"
+    case EACCES: return "permission denied (this user may not read it)"
+    default: return String(cString: strerror(errno)).lowercased()
     }
 }
 

@@ -18,6 +18,17 @@ func allPages<T>(_ limit: Int?, _ fetch: (PageRequest) throws -> [T], cursor: (T
     }
 }
 
+/// The line under a list: "2,341 customers", or "2 of 2,341 customers" when `--limit` cut it.
+func countLine(_ shown: Int, limit: Int?, _ singular: String, _ plural: String, total: () throws -> Int) rethrows -> String {
+    let noun = shown == 1 ? singular : plural
+    func g(_ n: Int) -> String { Money.grouped(String(n)) }
+    if let limit, shown >= limit {
+        let all = try total()
+        if all > shown { return "\(g(shown)) of \(g(all)) \(all == 1 ? singular : plural)" }
+    }
+    return "\(g(shown)) \(noun)"
+}
+
 struct Customers: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List, show and manage customers.",
                                                     subcommands: [List.self, Show.self, SetStatus.self, Reassign.self])
@@ -40,7 +51,8 @@ struct Customers: ParsableCommand {
             var q = CustomerQuery(sort: s, descending: !ascending, filter: filter)
             if let st = status { q.status = try parseStatus(st, settings) }
             if let code = affiliate { q.affiliateID = try affiliateOption(code, in: store).id }
-            let rows = try allPages(try rowLimit(limit), { try store.customers(q, page: $0) }, cursor: { $0.cursor(s) })
+            let max = try rowLimit(limit)
+            let rows = try allPages(max, { try store.customers(q, page: $0) }, cursor: { $0.cursor(s) })
             if json {
                 print(Out.arr(rows.map { customerJSON($0, settings) }).text)
                 return
@@ -51,7 +63,7 @@ struct Customers: ParsableCommand {
                        c.commission?.description ?? "-", c.lastActivityAt.shortDisplay])
             }
             print(t.render())
-            print("\(rows.count) customer\(rows.count == 1 ? "" : "s")")
+            print(try countLine(rows.count, limit: max, "customer", "customers") { try store.customerCount(q) })
         }
     }
 
@@ -178,7 +190,8 @@ struct Conversions: ParsableCommand {
                 q.customerID = c.id
             }
             if let code = affiliate { q.affiliateID = try affiliateOption(code, in: store).id }
-            let rows = try allPages(try rowLimit(limit), { try store.conversions(q, page: $0) }, cursor: { $0.cursor(s) })
+            let max = try rowLimit(limit)
+            let rows = try allPages(max, { try store.conversions(q, page: $0) }, cursor: { $0.cursor(s) })
             if json { print(Out.arr(rows.map(conversionJSON)).text); return }
             var t = Table(headers: ["DATE", "EXTERNAL ID", "CUSTOMER", "AFFILIATE", "AMOUNT", "COMMISSION"], rightAligned: [4, 5])
             for v in rows {
@@ -186,7 +199,7 @@ struct Conversions: ParsableCommand {
                        v.amount.description, v.commission.description])
             }
             print(t.render())
-            print("\(rows.count) conversion\(rows.count == 1 ? "" : "s")")
+            print(try countLine(rows.count, limit: max, "conversion", "conversions") { try store.conversionCount(q) })
         }
     }
 
@@ -228,7 +241,8 @@ struct Events: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List events, newest first.")
         @OptionGroup var database: DatabaseOptions
-        @Flag(help: "Only rejected events.") var rejected = false
+        @Flag(help: "Only rejected events (not the ones resolved since by a replay or by hand).") var rejected = false
+        @Flag(name: .customLong("include-resolved"), help: "With --rejected: the resolved ones too.") var includeResolved = false
         @Option(help: "Only events with this reason or note code.") var reason: String?
         @Option(help: "Only events mentioning this identifier.") var filter: String = ""
         @Option(parsing: .unconditional, help: "At most this many rows.") var limit: String?
@@ -236,18 +250,28 @@ struct Events: ParsableCommand {
 
         func run() throws {
             let store = try database.open(readOnly: true)
-            let q = EventQuery(rejectedOnly: rejected, reason: reason, filter: filter)
-            let rows = try allPages(try rowLimit(limit), { try store.events(q, page: $0) }, cursor: { $0.cursor })
-            if json { print(Out.arr(rows.map(eventJSON)).text); return }
+            let q = EventQuery(rejectedOnly: rejected, reason: reason, filter: filter, includeResolved: includeResolved)
+            let max = try rowLimit(limit)
+            let rows = try allPages(max, { try store.events(q, page: $0) }, cursor: { $0.cursor })
+            let resolved = try store.resolutions(eventIDs: rows.filter { $0.outcome == .rejected }.map(\.id))
+            if json {
+                print(Out.arr(rows.map { e in
+                    guard case .obj(var kv) = eventJSON(e) else { return eventJSON(e) }
+                    kv.append(("resolved_by", resolutionJSON(resolved[e.id])))
+                    return .obj(kv)
+                }).text)
+                return
+            }
             var t = Table(headers: ["ID", "DATE", "TYPE", "OUTCOME", "REASON", "WHERE", "DETAIL"], rightAligned: [0])
             t.maxWidth = 60
             for e in rows {
                 let place = e.file.map { "\($0)\(e.line.map { ":\($0)" } ?? "")" } ?? e.source
-                t.add([String(e.id), e.at?.shortDisplay ?? "-", e.type, e.outcome.rawValue, e.reasonCode ?? e.note ?? "",
+                t.add([String(e.id), e.at?.shortDisplay ?? "-", e.type, resolved[e.id].map { _ in "resolved" } ?? e.outcome.rawValue,
+                       e.reasonCode ?? e.note ?? "",
                        place, e.detail ?? ""])
             }
             print(t.render())
-            print("\(rows.count) event\(rows.count == 1 ? "" : "s")")
+            print(try countLine(rows.count, limit: max, "event", "events") { try store.eventCount(q) })
         }
     }
 }

@@ -55,15 +55,27 @@ extension Events {
             The replay is recorded in the inbox as a new event (source "replay") linked to the original,
             and written to the audit log. It never pays twice: a conversion already credited is refused
             as a duplicate external id. Replaying again with the same settings and the same outcome
-            writes nothing.
+            writes nothing. An accepted replay resolves the rejection: it leaves the triage queue.
+
+            Several ids, or --reason CODE (every unresolved rejection with that reason, --since a
+            time), are replayed in time order in one transaction: all or nothing. --dry-run decides
+            them all as the replay would, says how many would be accepted and why not the others,
+            and writes nothing.
             """)
         @OptionGroup var database: DatabaseOptions
         @Argument(parsing: .allUnrecognized,
-                  help: ArgumentHelp("The event's id (see `affdesk triage` or `affdesk events list`).", valueName: "event-id"))
+                  help: ArgumentHelp("The events' ids (see `affdesk triage` or `affdesk events list`); several are replayed in time order.",
+                                     valueName: "event-id"))
         var eventIDs: [String] = []
+        @Option(help: "Replay every unresolved rejection with this reason code, in time order.") var reason: String?
+        @Option(help: "With --reason: only events at or after this time (ISO 8601 or a date).") var since: String?
+        @Flag(name: .customLong("dry-run"), help: "Decide everything and report how many would be accepted and why not the others; write nothing.")
+        var dryRun = false
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
+            if reason != nil || dryRun || eventIDs.count > 1 { return try runBulk() }
+            if since != nil { throw Failure("--since: only with --reason CODE") }
             let eventID = try wholeNumber(try single(eventIDs, "event id"), "the event id", in: Bounds.id)
             let store = try database.open()
             let settings = try store.settings()
@@ -167,7 +179,8 @@ func triageText(_ r: TriageReport) -> String {
     t.line(r.events.isEmpty ? "events: none mention it" : "events (oldest first)\(r.truncated ? ", the newest \(r.events.count)" : "")")
     for e in r.events {
         t.event(e)
-        t.today(e, conversions: r.conversions)
+        // A rejection fixed since says how, instead of what a repeat would do.
+        if let res = e.resolution { t.kv("status", res.text) } else { t.today(e, conversions: r.conversions) }
     }
     t.conversions(r.conversions)
     t.audit(r.audit)
@@ -298,7 +311,20 @@ func decisionJSON(_ d: Decision, affiliate: String?) -> Out {
           ("commission_currency", .s(d.conversion?.commission.currency.code))])
 }
 
-func noteJSON(_ n: Reason) -> Out { .obj([("code", .str(n.rawValue)), ("sentence", .str(n.sentence)), ("hint", .str(n.hint))]) }
+/// How a rejection was resolved, or null.
+func resolutionJSON(_ r: Resolution?) -> Out {
+    guard let r else { return .null }
+    return .obj([("event", .i(r.byEventID)), ("conversion", .s(r.byExternalID)), ("at", .str(r.at.iso8601)), ("who", .str(r.who)),
+                 ("text", .str(r.text))])
+}
+
+/// A note, worded for the event's outcome (`Wording.note`).
+func noteJSON(_ n: Reason, refused: Bool) -> Out {
+    let w = Wording.note(n, refused: refused)
+    return .obj([("code", .str(n.rawValue)), ("sentence", .str(w.sentence)), ("hint", .str(w.hint))])
+}
+
+func noteJSON(_ n: Reason) -> Out { noteJSON(n, refused: false) }
 
 func clickAgeJSON(_ a: ClickAge?) -> Out {
     guard let a else { return .null }
@@ -340,13 +366,14 @@ func triageJSON(_ r: TriageReport) -> Out {
             var o = eventJSON(t.event)
             if case .obj(var kv) = o {
                 kv.append(("received_at", .str(t.event.receivedAt.iso8601)))
-                kv.append(("notes", .arr(t.event.notes.map(noteJSON))))
+                kv.append(("notes", .arr(t.event.notes.map { noteJSON($0, refused: t.event.outcome == .rejected) })))
                 kv.append(("affiliate", .s(t.affiliateCode)))
                 kv.append(("refs", .arr(t.refs.map(Out.str))))
                 kv.append(("replay_of", .i(t.replayOf)))
                 kv.append(("click_age", clickAgeJSON(t.clickAge)))
                 kv.append(("conversion", t.conversion.map(conversionJSON) ?? .null))
                 kv.append(("would_now", t.wouldNow.map { decisionJSON($0, affiliate: t.wouldNowAffiliate) } ?? .null))
+                kv.append(("resolved_by", resolutionJSON(t.resolution)))
                 o = .obj(kv)
             }
             return o

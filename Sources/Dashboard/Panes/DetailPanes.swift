@@ -143,8 +143,9 @@ enum DetailView {
             out.append((detail, Style(.dim)))
         }
         for n in e.notes {
-            out.append(("Note \(n.rawValue): \(n.sentence)", Style(.warning)))
-            out.append(("  \(n.hint)", Style(.dim)))
+            let note = Wording.note(n, refused: e.outcome == .rejected)
+            out.append(("Note \(n.rawValue): \(note.sentence)", Style(.warning)))
+            out.append(("  \(note.hint)", Style(.dim)))
         }
         if let w = d.wouldNow {
             out.append(("", Style()))

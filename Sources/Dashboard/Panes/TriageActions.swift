@@ -92,6 +92,7 @@ enum TriageActions {
     static func contextLines(_ d: EventDetail, _ s: State) -> [(String, Style)] {
         var out: [(String, Style)] = []
         func kv(_ k: String, _ v: String, _ style: Style = Style(.normal)) { out.append((Width.pad(k, to: 12) + v, style)) }
+        if let r = d.resolution { kv("Resolved", r.text.dropFirst("resolved ".count).description, Style(.ok, bold: true)) }
         if let o = d.replayOf { kv("Replay of", "event #\(o)", Style(.dim)) }
         if let c = d.click {
             if c.recorded {
@@ -110,5 +111,96 @@ enum TriageActions {
             kv("Caps", capsText(c.progress, s.settings), Style(c.progress.tightest?.reached == true ? .warning : .chart))
         }
         return out
+    }
+}
+
+/// The Triage rows marked for one bulk replay: some rows (Space), or every unresolved
+/// rejection of a reason (`a`), loaded or not.
+public struct TriageMarks: Hashable, Sendable {
+    public var ids: Set<Int64> = []
+    public var reason: String?
+    public init() {}
+    public var isEmpty: Bool { ids.isEmpty && reason == nil }
+    public func contains(_ e: EventRow) -> Bool { ids.contains(e.id) || (reason != nil && e.outcome == .rejected && e.reasonCode == reason) }
+}
+
+/// Bulk replay on the Triage tab, as lazygit selects: Space marks rows, `a` the whole reason,
+/// `p` then replays the marked ones in time order after one confirmation that shows the dry
+/// run (how many would be accepted, why not the others); `r` shows resolved rejections too.
+extension TriageActions {
+    static let bulkBindings: [Binding] = [
+        Binding(keys: [.char(" ")], label: "Space", short: "mark", help: "Mark or unmark the row for a bulk replay (p replays the marked rows)",
+                command: .markRow, scope: .triage, inStatusBar: false),
+        Binding(keys: [.char("a")], label: "a", short: "mark reason", help: "Mark every unresolved rejection of this reason for a bulk replay",
+                command: .markReason, scope: .triage, inStatusBar: false),
+        Binding(keys: [.char("r")], label: "r", short: "resolved", help: "Show or hide the rejections resolved by a replay or by hand",
+                command: .toggleResolved, scope: .triage, inStatusBar: true),
+    ]
+
+    /// "3 marked", "all marked", or nil.
+    static func marksLabel(_ s: State) -> String? {
+        let m = s.triageMarks
+        var parts: [String] = []
+        if m.reason != nil { parts.append("all marked") } else if !m.ids.isEmpty { parts.append("\(m.ids.count) marked") }
+        if s.showResolved { parts.append("+resolved") }
+        return parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+
+    static func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
+        guard s.tab == .triage, s.detail == nil, s.isAdmin else { return [] }
+        switch cmd {
+        case .markRow:
+            guard let row = s.list.selectedRow, case .event(let e) = row.item, e.outcome == .rejected else { return [] }
+            if s.triageMarks.reason != nil {
+                s.message = Note("The whole reason is marked; a unmarks it.")
+                return []
+            }
+            if s.triageMarks.ids.remove(e.id) == nil { s.triageMarks.ids.insert(e.id) }
+            return moveSelection(&s, to: s.list.selected + 1)
+        case .markReason:
+            guard s.reasons.indices.contains(s.reasonIndex), s.reasonIndex > 0 else {
+                s.message = Note("Pick a reason first (←/→): a marks every rejection of one reason.", isError: true)
+                return []
+            }
+            let reason = s.reasons[s.reasonIndex].reason
+            let wasMarked = s.triageMarks.reason == reason
+            s.triageMarks = TriageMarks()
+            if !wasMarked { s.triageMarks.reason = reason }
+            return []
+        case .toggleResolved:
+            s.showResolved.toggle()
+            s.triageMarks = TriageMarks()
+            s.message = Note(s.showResolved ? "Resolved rejections are shown too (r hides them)." : "Resolved rejections are hidden.")
+            return [.loadReasons(includeResolved: s.showResolved), State.load(s, .triage, .reset)]
+        default:
+            return []
+        }
+    }
+
+    /// `p` with rows marked: the dry run first (nil when nothing is marked).
+    static func bulkReplay(_ s: State) -> [Effect]? {
+        guard s.tab == .triage, s.detail == nil, !s.triageMarks.isEmpty else { return nil }
+        return [.prepareBulkReplay(eventIDs: s.triageMarks.ids.sorted(), reason: s.triageMarks.reason)]
+    }
+
+    /// The dry run came back: one confirmation saying how many would be accepted and why not the others.
+    static func bulkPrepared(_ s: inout State, _ r: BulkReplayResult) -> [Effect] {
+        guard s.overlays.isEmpty else { return [] }
+        let n = r.results.count, ok = r.accepted.count
+        var lines = ["Dry run   \(n) event\(n == 1 ? "" : "s") in time order: \(ok) would be accepted, \(n - ok) would not"]
+        for (reason, results) in r.notAccepted.prefix(6) { lines.append("          \(results.count) \(reason)") }
+        lines.append("Each is recorded as a new event linked to its original,")
+        lines.append("and audited; a conversion already credited is never paid twice.")
+        s.overlays.append(.confirm(Confirm(title: "Replay \(n) event\(n == 1 ? "" : "s") under today's settings?", lines: lines,
+                                           action: .bulkReplay(eventIDs: r.results.map(\.original.id)))))
+        return []
+    }
+
+    /// What a bulk replay did, for the message line and the history.
+    static func bulkOutcome(_ r: BulkReplayResult) -> (String, Bool) {
+        let n = r.results.count, ok = r.accepted.count
+        let why = r.notAccepted.map { "\($0.results.count) \($0.reason)" }.joined(separator: ", ")
+        return ("Replayed \(n) event\(n == 1 ? "" : "s") in time order: \(ok) accepted, \(n - ok) not" + (why.isEmpty ? "." : " (\(why))."),
+                ok > 0 || n == ok)
     }
 }

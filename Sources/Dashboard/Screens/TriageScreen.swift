@@ -3,7 +3,8 @@ import AttributionStore
 import TerminalText
 
 /// The admin's Triage: the refused events by reason (←/→), or every event mentioning the filter;
-/// Enter explains one, p replays it, m adds its conversion by hand (TriageActions).
+/// Enter explains one, p replays it, m adds its conversion by hand; Space marks rows and `a` the
+/// whole reason for one bulk replay; `r` shows resolved rejections too (TriageActions).
 struct TriageScreen: Screen {
     let tab = Tab.triage
     let title = "Triage"
@@ -12,8 +13,16 @@ struct TriageScreen: Screen {
     let bindings: [Binding] = [
         Binding(keys: [.char("l"), .right, .char("]")], label: "→", short: "reason", help: "Next rejection reason", command: .reasonNext, scope: .triage, inStatusBar: true),
         Binding(keys: [.char("h"), .left, .char("[")], label: "←", short: "reason", help: "Previous rejection reason", command: .reasonPrev, scope: .triage, inStatusBar: false),
-    ] + TriageActions.bindings
-    let sideLoads: [Effect] = [.loadReasons]
+    ] + TriageActions.bulkBindings + TriageActions.bindings
+    let sideLoads: [Effect] = [.loadReasons(includeResolved: false)]
+
+    /// A screen's side loads in this state: Triage's reason counts with or without the resolved ones.
+    static func sideLoads(_ screen: any Screen, _ s: State) -> [Effect] {
+        screen.sideLoads.map { e in
+            if case .loadReasons = e { return .loadReasons(includeResolved: s.showResolved) }
+            return e
+        }
+    }
 
     func columns(_ settings: ProgramSettings) -> [Column] {
         [
@@ -30,11 +39,12 @@ struct TriageScreen: Screen {
 
     func narrow(_ q: inout ListQuery, _ s: State) {
         if s.reasons.indices.contains(s.reasonIndex), s.reasonIndex > 0 { q.reason = s.reasons[s.reasonIndex].reason }
+        q.includeResolved = s.showResolved
     }
 
     func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?) {
         // Searching by an identifier shows its whole chain, accepted events too.
-        let eq = EventQuery(rejectedOnly: q.filter.isEmpty, reason: q.reason, filter: q.filter)
+        let eq = EventQuery(rejectedOnly: q.filter.isEmpty, reason: q.reason, filter: q.filter, includeResolved: q.includeResolved)
         let rows = try ctx.store.events(eq, page: page).map { ListRow(id: $0.id, item: .event($0), cursor: $0.cursor) }
         return (rows, try ctx.total { try ctx.store.eventCount(eq) })
     }
@@ -42,7 +52,9 @@ struct TriageScreen: Screen {
     func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
         guard case .event(let e) = item else { return DrawnRow() }
         let ident = e.externalID ?? e.customerKey ?? e.clickRef ?? e.file.map { "\($0):\(e.line ?? 0)" } ?? "—"
-        return DrawnRow(cells: [String(e.id), e.at?.shortDisplay ?? e.receivedAt.shortDisplay, e.type, e.outcome.rawValue,
+        // A row marked for a bulk replay: ● before its id.
+        let id = (ctx.marks.contains(e) ? "● " : "") + String(e.id)
+        return DrawnRow(cells: [id, e.at?.shortDisplay ?? e.receivedAt.shortDisplay, e.type, e.outcome.rawValue,
                                 e.reasonCode ?? e.note ?? "", ident, e.detail ?? ""],
                         roles: [.dim, .dim, nil, e.outcome == .accepted ? .ok : .error, e.reason == nil ? .dim : .warning, nil, .dim])
     }
@@ -68,6 +80,7 @@ struct TriageScreen: Screen {
         x = f.put(name, x: x, y: y, style: Style(.warning, bold: true))
         x = f.put(chain ? " " : " (\(r.count)) ", x: x, y: y, style: Style(.accent))
         x = f.put("▶ ", x: x, y: y, style: Style(.key))
+        if let marks = TriageActions.marksLabel(s) { x = f.put(marks + " ", x: x, y: y, style: Style(.accent, bold: true)) }
         let sentence = chain ? "Every event mentioning the filter, accepted or rejected; Enter explains one."
             : Reason(rawValue: r.reason)?.sentence ?? "Every refused event, newest first. ←/→ picks a reason."
         f.put(Width.truncate(sentence, to: max(0, f.width - x - 2)), x: x + 1, y: y, style: Style(.dim))

@@ -1,0 +1,115 @@
+import Foundation
+import XCTest
+
+/// Every screen capture in README.md comes from the binary: each is a fenced block right after
+/// a comment naming the command that draws it,
+///
+///     <!-- capture: affdesk demo --snapshot 100x30 --keys "2" | head -n 14 -->
+///
+/// (`DEMO` in a command is a demo database built once with `affdesk demo --db DEMO`; `| head -n N`
+/// keeps the first N lines; trailing spaces are dropped). This test runs each command and fails
+/// when the block differs from what the binary prints. `AFFDESK_UPDATE_README=1 swift test
+/// --filter ReadmeCaptureTests` rewrites the blocks from the binary instead.
+final class ReadmeCaptureTests: CLITestCase {
+    struct Capture {
+        var command: String
+        /// The block's text lines, and where they sit in the README (a range of its lines).
+        var lines: [String]
+        var range: Range<Int>
+    }
+
+    static var readmePath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md").path
+    }
+
+    /// The marked captures of a README's text.
+    static func captures(_ readme: [String]) -> [Capture] {
+        var out: [Capture] = []
+        var i = 0
+        while i < readme.count {
+            let line = readme[i].trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("<!-- capture:"), line.hasSuffix("-->"), i + 1 < readme.count, readme[i + 1].hasPrefix("```") {
+                let command = String(line.dropFirst("<!-- capture:".count).dropLast("-->".count)).trimmingCharacters(in: .whitespaces)
+                var end = i + 2
+                while end < readme.count, readme[end] != "```" { end += 1 }
+                out.append(Capture(command: command, lines: Array(readme[(i + 2)..<end]), range: (i + 2)..<end))
+                i = end
+            }
+            i += 1
+        }
+        return out
+    }
+
+    /// Words split at spaces, double quotes keeping spaces.
+    static func words(_ text: String) -> [String] {
+        var out: [String] = [], word = "", quoted = false, started = false
+        for ch in text {
+            if ch == "\"" { quoted.toggle(); started = true } else if ch == " " && !quoted {
+                if started { out.append(word) }
+                word = ""; started = false
+            } else { word.append(ch); started = true }
+        }
+        if started { out.append(word) }
+        return out
+    }
+
+    /// What the binary prints for a capture's command, as the README holds it.
+    func draw(_ command: String, demo: () throws -> String) throws -> [String] {
+        var text = command, head: Int?
+        if let bar = text.range(of: " | head -n ") {
+            head = Int(text[bar.upperBound...].trimmingCharacters(in: .whitespaces))
+            text = String(text[..<bar.lowerBound])
+        }
+        var args = Self.words(text)
+        XCTAssertEqual(args.first, "affdesk", command)
+        args.removeFirst()
+        if args.contains("DEMO") { let d = try demo(); args = args.map { $0 == "DEMO" ? d : $0 } }
+        let r = try CLIRunner.run(args)
+        XCTAssertTrue(r.succeeded, "\(command): \(r.stderr)")
+        var lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map {
+            String($0).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        while lines.last == "" { lines.removeLast() }
+        if let head { lines = Array(lines.prefix(head)) }
+        return lines
+    }
+
+    func testEveryReadmeCaptureIsWhatTheBinaryDraws() throws {
+        let path = Self.readmePath
+        var readme = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        let captures = Self.captures(readme)
+        XCTAssertGreaterThanOrEqual(captures.count, 5, "the README's captures are marked")
+        var demoDB: String?
+        let demo = { () throws -> String in
+            if let d = demoDB { return d }
+            let d = self.dir + "/demo.sqlite"
+            try self.affdesk("demo", "--summary", "--db", d)
+            demoDB = d
+            return d
+        }
+        let update = ProcessInfo.processInfo.environment["AFFDESK_UPDATE_README"] == "1"
+        // From the last, so that rewriting a block keeps the earlier ranges.
+        for c in captures.reversed() {
+            let drawn = try draw(c.command, demo: demo)
+            if update {
+                readme.replaceSubrange(c.range, with: drawn)
+            } else {
+                XCTAssertEqual(c.lines, drawn, "README capture \"\(c.command)\" differs from the binary; "
+                               + "AFFDESK_UPDATE_README=1 swift test --filter ReadmeCaptureTests rewrites it:\n"
+                               + drawn.joined(separator: "\n"))
+            }
+        }
+        if update { try readme.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8) }
+    }
+
+    /// The parser the test relies on.
+    func testCaptureMarkersAndCommandWords() {
+        let text = ["a", "<!-- capture: affdesk demo --keys \"2 Enter\" | head -n 3 -->", "```", "x", "y", "```", "b"]
+        let c = Self.captures(text)
+        XCTAssertEqual(c.map(\.command), ["affdesk demo --keys \"2 Enter\" | head -n 3"])
+        XCTAssertEqual(c.first?.lines, ["x", "y"])
+        XCTAssertEqual(c.first?.range, 3..<5)
+        XCTAssertEqual(Self.words("affdesk demo --keys \"2 Enter\" --x \"\""), ["affdesk", "demo", "--keys", "2 Enter", "--x", ""])
+    }
+}
