@@ -78,7 +78,7 @@ enum ReadKind: Hashable {
         case .loadReasons: self = .reasons
         case .loadSettings: self = .settings
         case .checkForChanges: self = .changes
-        case .prepareReplay, .prepareManual: self = .prepare
+        case .prepareReplay, .prepareManual, .prepareBulkReplay: self = .prepare
         case .perform, .quit: self = .other
         }
     }
