@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 6
+    static let version = 7
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -206,5 +206,7 @@ enum Schema {
               END
             WHERE at IS NOT NULL;
             """),
+        // The commission ledger: commissions, refunds, disputes and payouts (see `LedgerSchema`).
+        ("v8-ledger", LedgerSchema.v8),
     ]
 }

@@ -13,13 +13,14 @@ final class SchemaTests: StoreTestCase {
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
-        XCTAssertEqual(tables, ["affiliate", "audit", "click", "conversion", "customer", "event", "event_ref", "grdb_migrations", "program",
-                                "ssh_key"])
-        XCTAssertEqual(indexes, ["conversion_affiliate", "conversion_affiliate_number", "conversion_at", "conversion_customer", "conversion_subscription",
+        XCTAssertEqual(tables, ["affiliate", "audit", "click", "commission", "conversion", "customer", "dispute", "event", "event_ref",
+                                "grdb_migrations", "payout", "payout_line", "program", "refund", "ssh_key"])
+        XCTAssertEqual(indexes, ["commission_affiliate", "commission_clawbacks", "commission_conversion", "commission_payout", "commission_state",
+                                 "conversion_affiliate", "conversion_affiliate_number", "conversion_at", "conversion_customer", "conversion_subscription",
                                  "customer_activity", "customer_status", "event_click_ref", "event_customer_key", "event_external_id",
-                                 "event_rejected", "ssh_key_affiliate"])
+                                 "event_rejected", "payout_affiliate", "payout_line_commission", "ssh_key_affiliate"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 6)
+        XCTAssertEqual(Schema.version, 7)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)
@@ -40,7 +41,7 @@ final class SchemaTests: StoreTestCase {
         XCTAssertEqual(try again.eventCount(), 1)
         let migrations = try again.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions", "v4-affiliate-customer-totals",
-                                    "v5-customer-status-check", "v6-event-kind"])
+                                    "v5-customer-status-check", "v6-event-kind", "v8-ledger"])
     }
 
     func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {
@@ -74,7 +75,7 @@ final class SchemaTests: StoreTestCase {
         XCTAssertThrowsError(try s.write { db in try db.execute(sql: "UPDATE customer SET status = 'paused' WHERE id = 7") }) {
             XCTAssertTrue("\($0)".contains("CHECK constraint failed"), "\($0)")
         }
-        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 6)
+        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 7)
     }
 
     func testANewerSchemaIsRefusedAndLeftUntouched() throws {
@@ -82,19 +83,19 @@ final class SchemaTests: StoreTestCase {
         do {
             let s = try store()
             path = s.path
-            try s.write { db in try db.execute(sql: "PRAGMA user_version = 7") }
+            try s.write { db in try db.execute(sql: "PRAGMA user_version = 8") }
         }
         for readOnly in [false, true] {
             XCTAssertThrowsError(try Store(path: path, readOnly: readOnly)) { error in
-                XCTAssertEqual(error as? StoreError, .newerSchema(path: path, found: 7, supported: Schema.version))
-                XCTAssertEqual("\(error)", "\(path): the database has schema version 7, newer than this affdesk supports (\(Schema.version)); upgrade affdesk")
+                XCTAssertEqual(error as? StoreError, .newerSchema(path: path, found: 8, supported: Schema.version))
+                XCTAssertEqual("\(error)", "\(path): the database has schema version 8, newer than this affdesk supports (\(Schema.version)); upgrade affdesk")
             }
         }
         // Nothing was migrated or rewritten: the version is still the newer one.
         var config = Configuration()
         config.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: config)
-        XCTAssertEqual(try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 7)
+        XCTAssertEqual(try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 8)
     }
 
     func testAMigrationThisBuildDoesNotKnowIsRefused() throws {
