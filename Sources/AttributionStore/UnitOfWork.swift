@@ -63,6 +63,8 @@ final class UnitOfWork {
             decision = .rejected(.invalidEvent, e.invalidMessage ?? message)
         case .ignored(let reason, let detail):
             decision = .rejected(reason, detail)
+        case .ledger(let le):
+            decision = try decideLedger(le)
         }
         let id = try record(e, event: event, decision: describe(decision), field: field)
         if let audit {

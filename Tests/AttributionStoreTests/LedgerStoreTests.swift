@@ -199,3 +199,34 @@ final class LedgerStoreTests: StoreTestCase {
         XCTAssertTrue(problems.contains("conversion o1 is 10000 but 10001 was refunded"), "\(problems)")
     }
 }
+
+/// Refunds and disputes through the tracking feed and the inbox.
+final class LedgerIngestTests: StoreTestCase {
+    func testRefundAndDisputeLinesAreRecordedAndApplied() throws {
+        let s = try store()
+        let summary = try ingest(s, [
+            Line.click("c1", "alice"), Line.conversion("inv_1", "100.00", click: "c1"), Line.conversion("inv_2", "50.00", click: "c1"),
+            #"{"type":"refund","external_id":"inv_1","refund_id":"re_1","amount":"25.00","at":"2026-01-06T10:00:00Z"}"#,
+            #"{"type":"refund","external_id":"inv_1","refund_id":"re_1","amount":"25.00","at":"2026-01-07T10:00:00Z"}"#,
+            #"{"type":"refund","external_id":"inv_1","refund_id":"re_2","amount":"80.00","at":"2026-01-07T10:00:00Z"}"#,
+            #"{"type":"dispute","external_id":"inv_2","dispute_id":"dp_1","status":"opened","at":"2026-01-08T10:00:00Z"}"#,
+            #"{"type":"dispute","external_id":"inv_2","dispute_id":"dp_1","status":"lost","at":"2026-01-09T10:00:00Z"}"#,
+        ])
+        XCTAssertEqual(summary.byReason["refund_exceeds_sale"], 1)
+        XCTAssertEqual(summary.byReason["refund_already_applied"], 1)
+        let ledger = try s.commissions(CommissionQuery())
+        XCTAssertEqual(ledger.map(\.externalID), ["inv_1", "inv_2"])
+        XCTAssertEqual(ledger[0].amount, usd(750), "10.00 less a quarter")
+        XCTAssertEqual(ledger[1].state, .voided)
+        XCTAssertEqual(ledger[1].reason, .disputed)
+        let events = try allEvents(s)
+        XCTAssertEqual(events.filter { $0.type == "refund" }.map(\.outcome), [.accepted, .accepted, .rejected])
+        XCTAssertEqual(events.first { $0.type == "refund" }?.detail, "inv_1: re_1 commission -2.50 USD (pending 7.50 USD)")
+        // Ingesting the same lines again changes nothing.
+        let digest = try s.contentDigest()
+        try ingest(s, [#"{"type":"refund","external_id":"inv_1","refund_id":"re_1","amount":"25.00","at":"2026-01-06T10:00:00Z"}"#])
+        XCTAssertEqual(try s.contentDigest(), digest)
+        XCTAssertEqual(try s.commissions(CommissionQuery())[0].amount, usd(750))
+        try assertConsistent(s)
+    }
+}
