@@ -108,7 +108,7 @@ public enum Refunds {
             - reduction(original: original.minor, refunded: before, sale: sale.minor)
         var fx = effect(of: taken, on: entry, full: after >= sale.minor, voidReason: voidReason, record: record)
         // Counted before under another key (its refund id, or a cumulative total): recorded, nothing taken again.
-        if after == before && fx.note == nil && entry.state != .voided { fx.note = .refundAlreadyApplied }
+        if after == before && fx.note == nil { fx.note = .refundAlreadyApplied }
         return .success(fx)
     }
 
