@@ -96,6 +96,7 @@ extension Store {
             sql += " ORDER BY c.id"
             var out: [CommissionRow] = []
             for r in try Row.fetchAll(db, sql: sql, arguments: args) {
+                if out.count >= q.limit { break }
                 let e = Store.entry(r).current(at: now)
                 if let s = q.state, e.state != s { continue }
                 out.append(CommissionRow(id: e.id, kind: e.kind, externalID: r["external_id"], affiliate: r["code"],
@@ -103,7 +104,6 @@ extension Store {
                                          original: Money(minor: r["original_minor"], currency: e.amount.currency), state: e.state,
                                          reason: e.reason, payoutID: e.payoutID, approvesAt: e.approvesAt,
                                          earnedAt: Instant(seconds: r["earned_at"])))
-                if out.count >= q.limit { break }
             }
             return out
         }

@@ -14,11 +14,13 @@ struct Commissions: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "pending, approved, paid, voided or on_hold.") var state: String?
         @Option(help: "Only this affiliate's (its code).") var affiliate: String?
+        @Option(parsing: .unconditional, help: "At most this many rows.") var limit: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
             let store = try database.open(readOnly: true)
             var q = CommissionQuery()
+            if let n = try rowLimit(limit) { q.limit = n }
             if let s = state {
                 guard let st = CommissionState(rawValue: s) else {
                     throw Failure("--state: \"\(s)\" is not one of \(CommissionState.allCases.map(\.rawValue).joined(separator: ", "))")
