@@ -23,6 +23,8 @@ public struct InboundEvent: Hashable, Sendable {
         /// Read, understood, and deliberately not turned into an event (an unpaid invoice, a
         /// pending order): recorded as rejected with this reason and detail.
         case ignored(Reason, detail: String)
+        /// A refund or a dispute of a credited sale (see `LedgerEvent`).
+        case ledger(LedgerEvent)
     }
 
     public init(source: String, type: String, raw: String, dedupeKey: String, file: String? = nil, line: Int? = nil,

@@ -25,16 +25,25 @@ public enum Reason: String, CaseIterable, Sendable, Codable {
     case unpaidInvoice = "unpaid_invoice"
     case orderNotPaid = "order_not_paid"
     case ignoredEventType = "ignored_event_type"
+    // Refusals of a refund or a dispute (the ledger's codes: see `LedgerReason`)
+    case unknownSale = "unknown_sale"
+    case refundExceedsSale = "refund_exceeds_sale"
+    case refundCurrencyMismatch = "refund_currency_mismatch"
+    case invalidRefundAmount = "invalid_refund_amount"
     // Notes on accepted decisions
     case customerKeyIgnored = "customer_key_ignored"
     case trialNoCommission = "trial_no_commission"
     case commissionClamped = "commission_clamped"
     case capReached = "cap_reached"
     case renewalFirstSeen = "renewal_first_seen"
+    case refundAlreadyApplied = "refund_already_applied"
+    case disputeAlreadyRecorded = "dispute_already_recorded"
+    case disputeOnPaid = "dispute_on_paid"
 
     public var isRefusal: Bool {
         switch self {
-        case .customerKeyIgnored, .trialNoCommission, .commissionClamped, .capReached, .renewalFirstSeen: return false
+        case .customerKeyIgnored, .trialNoCommission, .commissionClamped, .capReached, .renewalFirstSeen, .refundAlreadyApplied,
+             .disputeAlreadyRecorded, .disputeOnPaid: return false
         default: return true
         }
     }
@@ -71,6 +80,8 @@ public enum Reason: String, CaseIterable, Sendable, Codable {
         case .commissionClamped: return "The commission was reduced to what remained under the amount cap."
         case .capReached: return "This conversion reached a cap: the customer is now capped."
         case .renewalFirstSeen: return "A renewal of a subscription with no credited payment on record was credited as its first payment."
+        case .unknownSale, .refundExceedsSale, .refundCurrencyMismatch, .invalidRefundAmount, .refundAlreadyApplied,
+             .disputeAlreadyRecorded, .disputeOnPaid: return ledger?.sentence ?? ""
         }
     }
 
@@ -108,6 +119,11 @@ public enum Reason: String, CaseIterable, Sendable, Codable {
         case .capReached: return "Raise or remove the cap if the affiliate should keep earning from this customer."
         case .renewalFirstSeen:
             return "Nothing to do after a free trial; otherwise check that the subscription's first invoice or parent order was ingested."
+        case .unknownSale, .refundExceedsSale, .refundCurrencyMismatch, .invalidRefundAmount, .refundAlreadyApplied,
+             .disputeAlreadyRecorded, .disputeOnPaid: return ledger?.hint ?? ""
         }
     }
+
+    /// The ledger's own code, for the refund and dispute codes: their sentences and hints are the ledger's.
+    public var ledger: LedgerReason? { LedgerReason(rawValue: rawValue) }
 }

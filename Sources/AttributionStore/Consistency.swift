@@ -10,7 +10,7 @@ extension Store {
     public func consistencyProblems(limit: Int = 20) throws -> [String] {
         try read { db in
             var problems = try Store.conversionEventProblems(db, limit: limit)
-            for sql in Store.invariantQueries { problems += try String.fetchAll(db, sql: sql, arguments: [limit]) }
+            for sql in Store.invariantQueries + Store.ledgerInvariantQueries { problems += try String.fetchAll(db, sql: sql, arguments: [limit]) }
             return problems
         }
     }

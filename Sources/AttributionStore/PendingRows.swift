@@ -15,6 +15,8 @@ final class PendingRows {
         "id", "dedupe", "source", "type", "received_at", "at", "outcome", "reason", "note", "detail", "file", "line",
         "field", "raw", "click_ref", "customer_key", "external_id", "affiliate_id", "customer_id", "conversion_id", "kind"])
     private lazy var refs = RowWriter(db, "event_ref", ["ref", "event_id"], verb: "INSERT OR IGNORE")
+    /// Each credited conversion's ledger entry (`LedgerRows`), written right after the conversions.
+    private lazy var commissions = RowWriter(db, "commission", LedgerRows.columns)
     /// Customers created or changed, in the order first touched: each is written once, as it
     /// stands (in the fact cache) at the flush.
     private var changedCustomers: Set<Int64> = []
@@ -26,6 +28,7 @@ final class PendingRows {
 
     var isEmpty: Bool {
         customerOrder.isEmpty && clicks.isEmpty && newCustomers.isEmpty && conversions.isEmpty && events.isEmpty && refs.isEmpty
+            && commissions.isEmpty
     }
 
     func click(_ c: ClickFact) throws { try clicks.add(.text(c.clickID), .int(c.affiliateID), .int(c.at.seconds)) }
@@ -41,6 +44,9 @@ final class PendingRows {
                             .text(conv.commission.currency.code), .int(conv.at.seconds), .of(conv.clickID),
                             .of(conv.manual), .of(conv.subscriptionID), .of(conv.renewalIndex.map(Int64.init)))
     }
+
+    /// A credited conversion's ledger entry, in `LedgerRows.columns` order.
+    func commission(_ values: [RawValue]) throws { try commissions.add(all: values) }
 
     /// An inbox entry: the event as received, the kind of core event it was read as (none when it
     /// was not read as one), the decision, and the rows it created.
@@ -69,6 +75,7 @@ final class PendingRows {
         customerOrder.removeAll(keepingCapacity: true)
         try newCustomers.flush()
         try conversions.flush()
+        try commissions.flush()
         try events.flush()
         try refs.flush()
     }

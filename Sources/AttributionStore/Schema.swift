@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 7
+    static let version = 8
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -206,6 +206,8 @@ enum Schema {
               END
             WHERE at IS NOT NULL;
             """),
+        // The commission ledger: commissions, refunds, disputes and payouts (see `LedgerSchema`).
+        ("v8-ledger", LedgerSchema.v8),
         // A rejected event fixed later (a replay accepted, or its conversion added by hand) is
         // resolved: by which event or conversion, when, by whom; the triage queue hides it.
         // Backfilled from what links them: replays by their 'replay-of:ID' reference (the first

@@ -20,6 +20,7 @@ final class UnitOfWork {
     private let ids: IDAllocator
     private let numbers: CustomerNumbers
     private let receivedAt: Int64
+    private let ledger: LedgerRows
 
     init(_ db: Database, store: Store, settings: ProgramSettings? = nil) throws {
         self.db = db
@@ -30,6 +31,7 @@ final class UnitOfWork {
         facts = try FactCache(db, pending: pending)
         ids = IDAllocator(db)
         numbers = CustomerNumbers(last: facts.lastCustomerNumbers)
+        ledger = try LedgerRows(db, store: store)
     }
 
     // MARK: Deciding
@@ -61,6 +63,8 @@ final class UnitOfWork {
             decision = .rejected(.invalidEvent, e.invalidMessage ?? message)
         case .ignored(let reason, let detail):
             decision = .rejected(reason, detail)
+        case .ledger(let le):
+            decision = try decideLedger(le)
         }
         let id = try record(e, event: event, decision: describe(decision), field: field)
         if let audit {
@@ -151,9 +155,11 @@ final class UnitOfWork {
         }
         let id = try ids.nextID("conversion")
         try pending.conversion(id: id, conv, customerID: customerID, number: number)
+        let customer = try customerID.flatMap { try facts.customer(id: $0) }
+        try pending.commission(ledger.entry(conversionID: id, conv, customerEmail: customer?.email))
         facts.conversions[conv.externalID] = true
         out.conversionID = id
-        if let cid = customerID, var c = try facts.customer(id: cid) {
+        if let cid = customerID, var c = customer {
             c.status = d.statusChange.map(\.to) ?? d.newCustomer?.status ?? c.status
             c.credit(conv)
             facts.change(c)

@@ -92,10 +92,12 @@ public struct StripeFeed: Sendable {
                 payload = try subscriptionDeleted(object, created: created, prefix: prefix, refs: &refs)
             } else if type == "invoice" || type.hasPrefix("invoice.") {
                 payload = try invoice(object, type: type, created: created, prefix: prefix, refs: &refs)
+            } else if let p = try ledgerPayload(object, type: type, created: created, prefix: prefix, refs: &refs) {
+                payload = p
             } else {
                 if let id = try? PayloadField.optionalID(object["id"], field: "id") { refs.append(id) }
-                payload = .ignored(.ignoredEventType, detail: "\(type) is not acted on: affdesk reads "
-                                   + "invoice.paid, invoice.payment_succeeded and customer.subscription.deleted")
+                payload = .ignored(.ignoredEventType, detail: "\(type) is not acted on: affdesk reads invoice.paid, "
+                                   + "invoice.payment_succeeded, customer.subscription.deleted, refunds and disputes")
             }
             return inbound(type, dedupe, payload)
         } catch {

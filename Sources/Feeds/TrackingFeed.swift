@@ -39,6 +39,12 @@ public struct TrackingFeed: Sendable {
             return inbound("unknown", .invalid(field: "type", message: "longer than \(FeedLimits.idBytes) bytes"))
         }
         do {
+            if TrackingFeed.ledgerTypes.contains(type) {
+                let le = try ledgerEvent(type: type, json)
+                var e = inbound(type, .ledger(le))
+                e.refs = TrackingFeed.refs(le)
+                return e
+            }
             return inbound(type, .event(try event(type: type, json)))
         } catch {
             return inbound(type, .invalid(field: error.field, message: error.message))
@@ -67,7 +73,7 @@ public struct TrackingFeed: Sendable {
     func event(type: String, _ j: JSON) throws(FieldError) -> Event {
         // The type first: for a line of an unknown type, every other field is beside the point.
         guard TrackingFeed.types.contains(type) else {
-            throw FieldError(field: "type", message: "unknown type \"\(type)\"; expected click, trial, lead, signup, conversion or cancel")
+            throw FieldError(field: "type", message: "unknown type \"\(type)\"; expected click, trial, lead, signup, conversion, cancel, refund or dispute")
         }
         let at = try instant(j, "at")
         switch type {
@@ -101,8 +107,20 @@ public struct TrackingFeed: Sendable {
         case "cancel":
             return .cancel(.init(customerKey: try id(j, "customer_key"), at: at))
         default:
-            throw FieldError(field: "type", message: "unknown type \"\(type)\"; expected click, trial, lead, signup, conversion or cancel")
+            throw FieldError(field: "type", message: "unknown type \"\(type)\"; expected click, trial, lead, signup, conversion, cancel, refund or dispute")
         }
+    }
+
+    /// The currency a line names, else the program's.
+    func currency(_ j: JSON) throws(FieldError) -> Currency {
+        if let c = j["currency"] {
+            guard let s = c.string, let cur = try? Currency(s) else {
+                throw FieldError(field: "currency", message: "must be a three-letter ISO 4217 code like \"USD\"")
+            }
+            return cur
+        }
+        guard let d = defaultCurrency else { throw FieldError(field: "currency", message: "missing") }
+        return d
     }
 
     func id(_ j: JSON, _ key: String) throws(FieldError) -> String {

@@ -120,6 +120,7 @@ public final class WooCommerceFeed {
             refs += [s, subscription!]
         }
         guard let status = j["status"]?.string else { throw FieldError(field: "status", message: "must be a string") }
+        if let refunds = try ledgerPayload(j, id: id, status: status, refs: &refs) { return (type, refunds) }
         guard WooCommerceFeed.paidStatuses.contains(status) else {
             let what = isRenewal ? "renewal order" : "order"
             return (type, .ignored(.orderNotPaid, detail: "\(what) \(id) is \(status): only processing or completed orders earn"))

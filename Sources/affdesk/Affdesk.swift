@@ -10,7 +10,8 @@ struct Affdesk: ParsableCommand {
         abstract: "The customers side of an affiliate program: attribution, caps, statuses, triage.",
         discussion: "Run without a command to open the dashboard on the database.",
         subcommands: [Dash.self, Init.self, ProgramCommand.self, Affiliates.self, Ingest.self, Customers.self,
-                      Conversions.self, Events.self, Triage.self, Audit.self, View.self, SSH.self, DemoCommand.self, Bench.self],
+                      Conversions.self, Events.self, Triage.self, Audit.self, View.self, SSH.self, DemoCommand.self, Bench.self,
+                      Commissions.self, PayoutsCommand.self],
         defaultSubcommand: Dash.self)
 
     /// ArgumentParser's own `main`, with its messages (help, and errors that quote what was
@@ -76,6 +77,7 @@ struct ProgramCommand: ParsableCommand {
             let store = try database.open(readOnly: true)
             let s = try store.settings()
             let a = try store.adapterSettings()
+            let ledger = try store.ledgerSettings()
             if json {
                 var commission: [(String, Out)] = []
                 switch s.commission {
@@ -88,6 +90,7 @@ struct ProgramCommand: ParsableCommand {
                     ("cap_months", .i(s.caps.months.map(Int64.init))), ("cap_amount_minor", .i(s.caps.amount?.minor)),
                     ("cap_amount_currency", .s(s.caps.amount?.currency.code)), ("window_days", .i(s.windowDays)),
                     ("currency", .str(s.currency.code)), ("metadata_key", .str(a.metadataKey)), ("tax_excluded", .bool(a.taxExcluded)),
+                    ("holding_days", .i(ledger.holdingDays)), ("approval_above_minor", .i(ledger.approvalAbove?.minor)),
                     ("statuses", .obj(CustomerStatus.allCases.map { ($0.rawValue, .str(s.label($0))) })),
                 ]).text)
                 return
@@ -102,6 +105,8 @@ struct ProgramCommand: ParsableCommand {
             currency         \(s.currency.code)
             metadata key     \(a.metadataKey)  (Stripe metadata holding the customer key)
             tax              \(a.taxExcluded ? "excluded from" : "included in") the commission basis
+            holding          \(ledger.holdingDays) days (then approved)
+            approval above   \(ledger.approvalAbove.map { "\($0) (waits for an admin)" } ?? "none")
             """)
         }
     }
@@ -121,6 +126,8 @@ struct ProgramCommand: ParsableCommand {
         @Option(help: "The program's currency.") var currency: String?
         @Option(name: .customLong("metadata-key"), help: "Stripe metadata key holding the customer key.") var metadataKey: String?
         @Option(help: "Commission basis: \"included\" or \"excluded\" tax.") var tax: String?
+        @Option(name: .customLong("holding-days"), parsing: .unconditional, help: "Days a commission stays pending (0: approved at once).") var holdingDays: String?
+        @Option(name: .customLong("approval-above"), parsing: .unconditional, help: "Commissions above this amount wait for an admin's approval (\"none\").") var approvalAbove: String?
 
         func run() throws {
             let store = try database.open()
@@ -141,8 +148,16 @@ struct ProgramCommand: ParsableCommand {
                 if let t = tax { a.taxExcluded = try SettingRules.parseTaxExcluded(t) }
             } catch { throw Failure("--\(error)") }
             if let k = metadataKey { a.metadataKey = k }
-            do { try store.updateSettings(s, adapters: a, who: currentUser()) } catch let e as StoreError { throw Failure("\(e)") }
-            print("saved: \(s.summary)")
+            var ledger = try store.ledgerSettings()
+            do {
+                if let h = holdingDays { ledger.holdingDays = try SettingRules.parseHoldingDays(h) }
+                if let amt = approvalAbove { ledger.approvalAbove = try SettingRules.parseApprovalAbove(amt, currency: s.currency) }
+            } catch { throw Failure("--\(error)") }
+            do {
+                try store.updateSettings(s, adapters: a, who: currentUser())
+                try store.updateLedgerSettings(ledger, who: currentUser())
+            } catch let e as StoreError { throw Failure("\(e)") }
+            print("saved: \(s.summary)" + (holdingDays != nil || approvalAbove != nil ? " \(ledger.summary)" : ""))
         }
     }
 }

@@ -43,6 +43,7 @@ struct DemoCommand: ParsableCommand {
         if newDirectory { stderrPrint("created directory \(parent) (it did not exist)") }
         guard let sz else { return try buildHuge(store: store, path: path, interactive: interactive) }
         let report = try DemoProgram.build(into: store, seed: seed, size: sz)
+        _ = try DemoLedger.add(into: store)
         if ui.snapshot != nil {
             try printSnapshot(store: store, ui: ui, clock: FixedClock(DemoProgram.now))
             return

@@ -66,10 +66,13 @@ final class DemoTests: StoreTestCase {
         // WooCommerce) are not in it.
         let paymentsOnly: Set<Reason> = [.unknownSubscription, .unknownParentOrder, .unpaidInvoice, .orderNotPaid, .ignoredEventType,
                                          .renewalFirstSeen]
-        for reason in Reason.allCases where reason.isRefusal && !adminOnly.contains(reason) && !paymentsOnly.contains(reason) {
+        // Refunds and disputes are not in the demo yet (see TriageTests.ledgerReasons for each of their codes).
+        let ledgerOnly = Set(Reason.allCases.filter { $0.ledger != nil })
+        for reason in Reason.allCases where reason.isRefusal && !adminOnly.contains(reason) && !paymentsOnly.contains(reason)
+            && !ledgerOnly.contains(reason) {
             XCTAssertTrue(found.contains(reason.rawValue), "no \(reason.rawValue) in the demo")
         }
-        for note in Reason.allCases where !note.isRefusal && !paymentsOnly.contains(note) {
+        for note in Reason.allCases where !note.isRefusal && !paymentsOnly.contains(note) && !ledgerOnly.contains(note) {
             XCTAssertGreaterThan(try s.eventCount(EventQuery(reason: note.rawValue)), 0, "no \(note.rawValue) note in the demo")
         }
         XCTAssertEqual(found.subtracting(Reason.allCases.map(\.rawValue)), [], "only known codes")

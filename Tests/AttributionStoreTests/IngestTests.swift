@@ -41,7 +41,7 @@ final class IngestTests: StoreTestCase {
             /* 26 */ Line.conversion("o10", "100.00", customer: "u4", click: "c2", t0.adding(seconds: 5 * d)),
             /* 27 */ Line.conversion("o11", "0.00", customer: "u5", click: "c3", t0.adding(seconds: 5 * d), extra: #","first_payment":true"#),
             /* 28 */ Line.track("trial", "u6", click: "c1", t0.adding(seconds: 70 * d)),
-            /* 29 */ #"{"type":"refund","external_id":"o1","at":"2026-01-20T10:00:00Z"}"#,
+            /* 29 */ #"{"type":"payout","external_id":"o1","at":"2026-01-20T10:00:00Z"}"#,
         ]
     }()
 
@@ -90,7 +90,7 @@ final class IngestTests: StoreTestCase {
         XCTAssertEqual(summary.invalid, [
             #"events.jsonl:15: amount: "abc" is not a decimal amount"#,
             "events.jsonl:16: not valid JSON: unexpected character at column 2",
-            #"events.jsonl:29: type: unknown type "refund"; expected click, trial, lead, signup, conversion or cancel"#,
+            #"events.jsonl:29: type: unknown type "payout"; expected click, trial, lead, signup, conversion, cancel, refund or dispute"#,
         ])
         XCTAssertEqual(try s.eventTotals().accepted, 13)
         XCTAssertEqual(try s.eventTotals().rejected, 15)
@@ -118,7 +118,7 @@ final class IngestTests: StoreTestCase {
         XCTAssertNil(notJSON.field)
         XCTAssertEqual(notJSON.raw, "this is not json")
         let refund = try at(29)
-        XCTAssertEqual(refund.type, "refund")
+        XCTAssertEqual(refund.type, "payout")
         XCTAssertEqual(refund.field, "type")
         // o3 (the bad line) was never credited; everything after it was applied.
         XCTAssertNil(try s.conversion(externalID: "o3"))

@@ -13,11 +13,12 @@ final class SchemaTests: StoreTestCase {
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
-        XCTAssertEqual(tables, ["affiliate", "audit", "click", "conversion", "customer", "event", "event_ref", "event_resolution", "grdb_migrations", "program",
-                                "ssh_key"])
-        XCTAssertEqual(indexes, ["conversion_affiliate", "conversion_affiliate_number", "conversion_at", "conversion_customer", "conversion_subscription",
+        XCTAssertEqual(tables, ["affiliate", "audit", "click", "commission", "conversion", "customer", "dispute", "event", "event_ref",
+                                "event_resolution", "grdb_migrations", "payout", "payout_line", "program", "refund", "ssh_key"])
+        XCTAssertEqual(indexes, ["commission_affiliate", "commission_clawbacks", "commission_conversion", "commission_payout", "commission_state",
+                                 "conversion_affiliate", "conversion_affiliate_number", "conversion_at", "conversion_customer", "conversion_subscription",
                                  "customer_activity", "customer_status", "event_click_ref", "event_customer_key", "event_external_id",
-                                 "event_rejected", "ssh_key_affiliate"])
+                                 "event_rejected", "payout_affiliate", "payout_line_commission", "ssh_key_affiliate"])
         XCTAssertEqual(version, Schema.version)
         XCTAssertEqual(Schema.version, 7)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
@@ -40,7 +41,7 @@ final class SchemaTests: StoreTestCase {
         XCTAssertEqual(try again.eventCount(), 1)
         let migrations = try again.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions", "v4-affiliate-customer-totals",
-                                    "v5-customer-status-check", "v6-event-kind", "v10-triage-resolved"])
+                                    "v5-customer-status-check", "v6-event-kind", "v8-ledger", "v10-triage-resolved"])
     }
 
     func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {

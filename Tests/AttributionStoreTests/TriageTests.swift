@@ -72,6 +72,7 @@ final class TriageTests: StoreTestCase {
             Line.conversion("o_off", "20.00", customer: "u1", t0.adding(days: 2)),               // recurring_off
             Line.conversion("o_ign", "20.00", customer: "u1", click: "c1", t0.adding(days: 2)),  // customer_key_ignored
         ], file: "second.jsonl")
+        try ledgerReasons(store)
         let ids: [Reason: String] = [
             .invalidEvent: "o_bad", .unknownAffiliate: "cx", .affiliateDisabled: "cd", .duplicateClick: "c1",
             .unknownClick: "u_unk", .clickExpired: "u_old", .noAttribution: "u_none", .alreadyTracked: "u1",
@@ -80,8 +81,37 @@ final class TriageTests: StoreTestCase {
             .customerKeyIgnored: "o_ign", .trialNoCommission: "o_trial", .commissionClamped: "o_cl2", .capReached: "o_cap2",
             .renewalFirstSeen: "in_b1", .unpaidInvoice: "in_open", .unknownSubscription: "sub_X", .ignoredEventType: "evt_9",
             .orderNotPaid: "wc-1276", .unknownParentOrder: "wc-sub-20",
+            .unknownSale: "re_x", .refundExceedsSale: "re_big", .refundCurrencyMismatch: "re_eur", .invalidRefundAmount: "re_zero",
+            .refundAlreadyApplied: "re_twice", .disputeAlreadyRecorded: "dp_twice", .disputeOnPaid: "dp_paid",
         ]
         return (store, ids)
+    }
+
+    /// The ledger's reasons: refunds and disputes of the sales above, one of them paid out first.
+    func ledgerReasons(_ store: Store) throws {
+        try store.updateLedgerSettings(LedgerSettings(holdingDays: 0), who: "tester")
+        try ingest(store, [Line.conversion("o_paid", "40.00", click: "c1", t0.adding(days: 3))], file: "paid.jsonl")
+        let run = try store.createPayouts(through: t0.adding(days: 3), minimum: nil, who: "tester")
+        for p in run.created { _ = try store.markPayoutPaid(id: p.id, reference: nil, who: "tester") }
+        let at = t0.adding(days: 4).iso8601
+        func refund(_ ext: String, _ id: String, _ amount: String?, currency: String = "USD", at: String = at) -> String {
+            #"{"type":"refund","external_id":"\#(ext)","refund_id":"\#(id)""#
+                + (amount.map { #","amount":"\#($0)","currency":"\#(currency)""# } ?? "") + #","at":"\#(at)"}"#
+        }
+        func dispute(_ ext: String, _ id: String, _ status: String, at: String = at) -> String {
+            #"{"type":"dispute","external_id":"\#(ext)","dispute_id":"\#(id)","status":"\#(status)","at":"\#(at)"}"#
+        }
+        try ingest(store, [
+            refund("o_nope", "re_x", nil),                                             // unknown_sale
+            refund("o_cl1", "re_big", "80.01"),                                        // refund_exceeds_sale
+            refund("o1", "re_eur", "1.00", currency: "EUR"),                           // refund_currency_mismatch
+            refund("o1", "re_zero", "0.00"),                                           // invalid_refund_amount
+            refund("o_cap1", "re_twice", "1.00"),
+            refund("o_cap1", "re_twice", "1.00", at: t0.adding(days: 5).iso8601),      // refund_already_applied
+            dispute("o_cap2", "dp_twice", "opened"),
+            dispute("o_cap2", "dp_twice", "opened", at: t0.adding(days: 5).iso8601),   // dispute_already_recorded
+            dispute("o_paid", "dp_paid", "opened"),                                    // dispute_on_paid
+        ], file: "ledger.jsonl")
     }
 
     /// Stripe events: a $0 trial then a first paid renewal (renewal_first_seen), an unpaid

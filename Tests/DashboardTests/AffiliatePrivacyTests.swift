@@ -463,6 +463,12 @@ final class AffiliatePrivacyTests: XCTestCase {
         ("SELECT who, before, after FROM audit", "audit.who"),
         ("SELECT key_data FROM ssh_key", "ssh_key.key_data"),
         ("SELECT comment FROM ssh_key", "ssh_key.comment"),
+        // The ledger's tables (v8-ledger): refund and dispute ids, the sale a commission is for, payout references.
+        ("SELECT refund_key FROM refund", "refund.refund_key"),
+        ("SELECT COUNT(*) FROM refund", "refund"),
+        ("SELECT dispute_id FROM dispute", "dispute.dispute_id"),
+        ("SELECT conversion_id FROM commission", "commission.conversion_id"),
+        ("SELECT reference FROM payout", "payout.reference"),
     ]
 
     func testTheAuthorizerRefusesForbiddenColumnsOnTheAffiliateStoreOnly() throws {

@@ -25,7 +25,7 @@ final class PoisonedFileTests: CLITestCase {
         (#"{"type":"cancel","customer_key":"u1","at":-1}"#, "at"),
         (#"{"type":"click","click_id":"poison-tab","affiliate":"aff\t1","at":"2025-01-01T09:00:00Z"}"#, "affiliate"),
         (#"{"type":"click","click_id":"#, nil),
-        (#"{"type":"refund","at":"2025-01-01T09:00:00Z"}"#, "type"),
+        (#"{"type":"payout","at":"2025-01-01T09:00:00Z"}"#, "type"),
     ]
 
     func testPoisonedTrackingFileRecordsEveryLineOnceAndARerunChangesNothing() throws {

@@ -60,6 +60,21 @@ final class TriageCLITests: CLITestCase {
         .customerKeyIgnored: "o_ign", .trialNoCommission: "o_trial", .commissionClamped: "o_cl2", .capReached: "o_cap2",
         .renewalFirstSeen: "in_b1", .unpaidInvoice: "in_open", .unknownSubscription: "sub_X", .ignoredEventType: "evt_9",
         .orderNotPaid: "wc-1276", .unknownParentOrder: "wc-sub-20",
+        .unknownSale: "re_x", .refundExceedsSale: "re_big", .refundCurrencyMismatch: "re_eur", .invalidRefundAmount: "re_zero",
+        .refundAlreadyApplied: "re_twice", .disputeAlreadyRecorded: "dp_twice", .disputeOnPaid: "dp_paid",
+    ]
+
+    /// The ledger's reasons: refunds and disputes of the sales above, one of them paid out first.
+    static let ledger: [String] = [
+        #"{"type":"refund","external_id":"o_nope","refund_id":"re_x","at":"2026-01-09T10:00:00Z"}"#,
+        #"{"type":"refund","external_id":"o_cl1","refund_id":"re_big","amount":"80.01","at":"2026-01-09T10:00:00Z"}"#,
+        #"{"type":"refund","external_id":"o1","refund_id":"re_eur","amount":"1.00","currency":"EUR","at":"2026-01-09T10:00:00Z"}"#,
+        #"{"type":"refund","external_id":"o1","refund_id":"re_zero","amount":"0.00","at":"2026-01-09T10:00:00Z"}"#,
+        #"{"type":"refund","external_id":"o_cap1","refund_id":"re_twice","amount":"1.00","at":"2026-01-09T10:00:00Z"}"#,
+        #"{"type":"refund","external_id":"o_cap1","refund_id":"re_twice","amount":"1.00","at":"2026-01-10T10:00:00Z"}"#,
+        #"{"type":"dispute","external_id":"o_cap2","dispute_id":"dp_twice","status":"opened","at":"2026-01-09T10:00:00Z"}"#,
+        #"{"type":"dispute","external_id":"o_cap2","dispute_id":"dp_twice","status":"opened","at":"2026-01-10T10:00:00Z"}"#,
+        #"{"type":"dispute","external_id":"o_paid","dispute_id":"dp_paid","status":"opened","at":"2026-01-09T10:00:00Z"}"#,
     ]
 
     static func stripeEvent(_ id: String, type: String = "invoice.paid", created: String, invoice: String) -> String {
@@ -101,6 +116,14 @@ final class TriageCLITests: CLITestCase {
         try affdesk("ingest", "--format", "woocommerce", try write("woo.json", Self.woo), "--db", db)
         try affdesk("program", "set", "--recurring", "off", "--db", db)
         try affdesk("ingest", try write("second.jsonl", Self.second), "--db", db)
+        try affdesk("program", "set", "--holding-days", "0", "--db", db)
+        try affdesk("ingest", try write("paid.jsonl", [
+            #"{"type":"conversion","external_id":"o_paid","amount":"40.00","click_id":"c1","at":"2026-01-08T10:00:00Z"}"#]), "--db", db)
+        try affdesk("payouts", "create", "--through", "2026-01-08", "--db", db)
+        for p in try jsonArray(try affdesk("payouts", "list", "--json", "--db", db)) {
+            try affdesk("payouts", "mark-paid", String(try XCTUnwrap(p["id"] as? Int)), "--db", db)
+        }
+        try affdesk("ingest", try write("ledger.jsonl", Self.ledger), "--db", db)
 
         for (reason, id) in Self.ids.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             let text = try affdesk("triage", id, "--db", db).stdout

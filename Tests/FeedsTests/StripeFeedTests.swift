@@ -123,9 +123,9 @@ enum StripeFixtures {
        "canceled_at": 1775642000, "ended_at": 1775642300, "metadata": {"customer_key": "usr_ada"}}}}
     """
 
-    static let chargeRefunded = """
-    {"id": "evt_1Refund0006", "object": "event", "created": 1775642400, "type": "charge.refunded",
-     "data": {"object": {"id": "ch_1Acacia0001", "object": "charge", "amount": 4900, "amount_refunded": 1000, "invoice": null}}}
+    static let customerCreated = """
+    {"id": "evt_1Customer07", "object": "event", "created": 1775642400, "type": "customer.created",
+     "data": {"object": {"id": "cus_1Acacia0001", "object": "customer", "email": "ada@example.com"}}}
     """
 
     /// An event envelope around an invoice (built from parts, for the small variations).
@@ -314,11 +314,11 @@ final class StripeFeedTests: XCTestCase {
     }
 
     func testOtherTypesAreIgnored() {
-        let e = read(StripeFixtures.chargeRefunded)
-        XCTAssertEqual(e.type, "charge.refunded")
-        XCTAssertEqual(e.refs, ["evt_1Refund0006", "ch_1Acacia0001"])
-        XCTAssertEqual(e.payload, .ignored(.ignoredEventType, detail:
-            "charge.refunded is not acted on: affdesk reads invoice.paid, invoice.payment_succeeded and customer.subscription.deleted"))
+        let e = read(StripeFixtures.customerCreated)
+        XCTAssertEqual(e.type, "customer.created")
+        XCTAssertEqual(e.refs, ["evt_1Customer07", "cus_1Acacia0001"])
+        XCTAssertEqual(e.payload, .ignored(.ignoredEventType, detail: "customer.created is not acted on: affdesk reads invoice.paid, "
+                                           + "invoice.payment_succeeded, customer.subscription.deleted, refunds and disputes"))
         // Another invoice event with a paid invoice.
         XCTAssertEqual(read(StripeFixtures.event("evt_f", type: "invoice.finalized", invoice: StripeFixtures.invoice())).payload,
                        .ignored(.ignoredEventType, detail: "invoice.finalized is not acted on: invoice.paid credits invoice in_x"))

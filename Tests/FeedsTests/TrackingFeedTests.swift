@@ -237,13 +237,13 @@ final class TrackingFeedTests: XCTestCase {
     }
 
     func testUnknownType() {
-        let e = read(#"{"type":"refund","external_id":"o1","at":"2026-01-05T10:00:00Z"}"#)
-        XCTAssertEqual(e?.type, "refund")
+        let e = read(#"{"type":"payout","external_id":"o1","at":"2026-01-05T10:00:00Z"}"#)
+        XCTAssertEqual(e?.type, "payout")
         guard case .invalid(let f, let m)? = e?.payload else { return XCTFail() }
         XCTAssertEqual(f, "type")
-        XCTAssertEqual(m, #"unknown type "refund"; expected click, trial, lead, signup, conversion or cancel"#)
+        XCTAssertEqual(m, #"unknown type "payout"; expected click, trial, lead, signup, conversion, cancel, refund or dispute"#)
         // The unknown type is what is wrong, even when other fields are missing too.
-        XCTAssertEqual(invalid(#"{"type":"refund"}"#)?.field, "type")
+        XCTAssertEqual(invalid(#"{"type":"payout"}"#)?.field, "type")
         XCTAssertEqual(invalid(#"{"type":"Click","click_id":"c1","affiliate":"a","at":"2026-01-05T10:00:00Z"}"#)?.field, "type")
     }
 

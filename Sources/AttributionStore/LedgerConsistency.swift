@@ -1,0 +1,57 @@
+/// The ledger's invariants, checked by `consistencyProblems` with the others: one query each, a
+/// sentence per row at fault, at most `?` rows.
+extension Store {
+    static let ledgerInvariantQueries: [String] = [
+        // L1. Every credited conversion has exactly one commission entry.
+        """
+            SELECT 'conversion ' || v.external_id || ' has ' || COUNT(c.id) || ' commission entries, not 1'
+            FROM conversion v LEFT JOIN commission c ON c.conversion_id = v.id AND c.kind = 'commission'
+            GROUP BY v.id HAVING COUNT(c.id) != 1 ORDER BY v.id LIMIT ?
+            """,
+        // L2. A commission is in at most one payout that is not canceled.
+        """
+            SELECT 'commission #' || l.commission_id || ' is in ' || COUNT(*) || ' payouts'
+            FROM payout_line l JOIN payout p ON p.id = l.payout_id WHERE p.state != 'canceled'
+            GROUP BY l.commission_id HAVING COUNT(*) > 1 ORDER BY l.commission_id LIMIT ?
+            """,
+        // L3. An entry's payout is a payout that lists it and is not canceled; a paid payout's entries are paid, an open one's approved.
+        """
+            SELECT 'commission #' || c.id || ' (' || c.state || ') is in payout #' || c.payout_id || ' (' || COALESCE(p.state, 'missing') || ')'
+            FROM commission c LEFT JOIN payout p ON p.id = c.payout_id
+            WHERE c.payout_id IS NOT NULL AND (p.id IS NULL OR p.state = 'canceled'
+                  OR (p.state = 'paid') != (c.state = 'paid') OR (p.state = 'open' AND c.state != 'approved')
+                  OR NOT EXISTS (SELECT 1 FROM payout_line l WHERE l.payout_id = c.payout_id AND l.commission_id = c.id))
+            ORDER BY c.id LIMIT ?
+            """,
+        """
+            SELECT 'commission #' || c.id || ' is paid but in no payout' FROM commission c
+            WHERE c.state = 'paid' AND c.payout_id IS NULL ORDER BY c.id LIMIT ?
+            """,
+        // L4. A payout's amount is the sum of its lines, and each line the amount of its entry.
+        """
+            SELECT 'payout #' || p.id || ' is ' || p.amount_minor || ' but its lines sum to ' || COALESCE(s.total, 0)
+            FROM payout p LEFT JOIN (SELECT payout_id, SUM(amount_minor) AS total FROM payout_line GROUP BY payout_id) s ON s.payout_id = p.id
+            WHERE p.amount_minor != COALESCE(s.total, 0) ORDER BY p.id LIMIT ?
+            """,
+        """
+            SELECT 'payout #' || l.payout_id || ' pays ' || l.amount_minor || ' for commission #' || c.id || ' worth ' || c.amount_minor
+            FROM payout_line l JOIN payout p ON p.id = l.payout_id JOIN commission c ON c.id = l.commission_id
+            WHERE p.state != 'canceled' AND l.amount_minor != c.amount_minor ORDER BY l.payout_id LIMIT ?
+            """,
+        // L5. Refunds never exceed the sale, and never take back more than the commission.
+        """
+            SELECT 'conversion ' || v.external_id || ' is ' || v.amount_minor || ' but ' || max(COALESCE(s.by_id, 0), COALESCE(s.cumulative, 0))
+              || ' was refunded'
+            FROM conversion v JOIN (SELECT conversion_id, SUM(CASE WHEN cumulative = 0 THEN sale_minor END) AS by_id,
+                                           MAX(CASE WHEN cumulative = 1 THEN sale_minor END) AS cumulative
+                                    FROM refund GROUP BY conversion_id) s ON s.conversion_id = v.id
+            WHERE max(COALESCE(s.by_id, 0), COALESCE(s.cumulative, 0)) > v.amount_minor ORDER BY v.id LIMIT ?
+            """,
+        """
+            SELECT 'conversion ' || v.external_id || ': refunds took back ' || s.taken || ' of a commission of ' || c.original_minor
+            FROM conversion v JOIN commission c ON c.conversion_id = v.id AND c.kind = 'commission'
+            JOIN (SELECT conversion_id, SUM(commission_minor) AS taken FROM refund GROUP BY conversion_id) s ON s.conversion_id = v.id
+            WHERE s.taken > c.original_minor ORDER BY v.id LIMIT ?
+            """,
+    ]
+}
