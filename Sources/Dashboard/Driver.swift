@@ -38,7 +38,7 @@ public final class Driver {
     /// the affiliate view, and its own customer pane to the admin, whatever asks for them.
     public func allows(_ effect: Effect) -> Bool {
         switch effect {
-        case .loadReasons, .loadPicker, .loadCustomer, .loadEvent, .prepareReplay, .prepareManual, .perform: return isAdmin
+        case .loadReasons, .loadPicker, .loadCustomer, .loadEvent, .prepareReplay, .prepareManual, .perform, .preview: return isAdmin
         case .loadMyCustomer: return !isAdmin
         case .load, .loadSettings, .checkForChanges, .quit: return true
         }
@@ -66,6 +66,7 @@ public final class Driver {
             let summary = (try? store.settings()).map { action.summary($0) } ?? "the change"
             return [.writeFinished(writer.run(action, summary: summary))]
         case .load(let q, let mode, let page): return [try load(q, mode, page)]
+        case .preview(let action): return try preview(action).map { [$0] } ?? []
         }
     }
 

@@ -73,6 +73,16 @@ public struct State: Hashable, Sendable {
     /// The database file was deleted or replaced under the dashboard: every change is refused.
     public var fileChanged: Outcome?
     public var quit = false
+    /// Where the admin came from, newest last: Esc (and q) go back along it (`Navigation`).
+    public var trail: [Place] = []
+    /// A row to select when its list is read (after a jump).
+    public var selectWhenLoaded: RowWish?
+    /// The `:` command line, while it is open.
+    public var prompt: Prompt?
+    /// The affiliates' codes, read when the command line opens (for Tab completion).
+    public var affiliateCodes: [String] = []
+    /// The last text `y` copied, for the terminal to put on its clipboard.
+    public var clipboard: Clipboard?
     /// The time of the last message: what cap progress on a list is drawn at.
     public var now: Instant
 
@@ -129,6 +139,8 @@ public enum Msg: Sendable {
     case reasonsLoaded([ReasonCount])
     case settingsLoaded(ProgramSettings)
     case pickerLoaded([PickerItem])
+    /// A change checked by the core on the stored facts, before its confirmation.
+    case previewed(PendingAction, Decision)
     /// What became of an admin change (`Effect.perform`).
     case writeFinished(Outcome)
     /// A refresh found the database file deleted or replaced.
@@ -154,5 +166,7 @@ public enum Effect: Hashable, Sendable {
     case prepareReplay(eventID: Int64)
     case prepareManual(eventID: Int64)
     case checkForChanges
+    /// Asks the core what a change would decide, without applying it (`Msg.previewed`).
+    case preview(PendingAction)
     case quit
 }

@@ -40,6 +40,7 @@ func handleOverlayKey(_ s: inout State, _ key: Key) -> [Effect] {
     case .menu(let m): return handleMenuKey(&s, m, key)
     case .picker(let p): return handlePickerKey(&s, p, key)
     case .form(let f): return handleFormKey(&s, f, key)
+    case .notice: return handleNoticeKey(&s, key)
     }
 }
 
@@ -63,10 +64,16 @@ func handleHelpKey(_ s: inout State, _ key: Key) -> [Effect] {
     return []
 }
 
-/// y sends the change; n, Esc, Enter or q cancels it (No is the default).
+/// y sends the change; n, Esc or q cancels it; Enter presses the highlighted button (No, the
+/// safe one, until ←/→/Tab/h/l moves to Yes).
 func handleConfirmKey(_ s: inout State, _ c: Confirm, _ key: Key) -> [Effect] {
     switch key {
-    case .char("y"), .char("Y"):
+    case .left, .right, .tab, .backTab, .char("h"), .char("l"):
+        var c = c
+        c.yes.toggle()
+        replaceTop(&s, .confirm(c))
+        return []
+    case .enter where c.yes, .char("y"), .char("Y"):
         s.overlays.removeAll()
         return sendWrite(&s, c.action)
     case .char("n"), .char("N"), .escape, .enter, .char("q"):
@@ -98,15 +105,17 @@ func handleMenuKey(_ s: inout State, _ menu: Menu, _ key: Key) -> [Effect] {
 /// The affiliate picker: typing filters; Enter asks to confirm the reassignment (or the manual credit).
 func handlePickerKey(_ s: inout State, _ picker: Picker, _ key: Key) -> [Effect] {
     var p = picker
+    let st = s.settings
     switch key {
-    case .up: p.selected = max(0, p.selected - 1)
-    case .down: p.selected = min(max(0, p.visible.count - 1), p.selected + 1)
+    case .up: p.selected = p.selectable(from: p.selected - 1, step: -1, st) ?? p.selected
+    case .down: p.selected = p.selectable(from: p.selected + 1, step: 1, st) ?? p.selected
     case .escape: s.overlays.removeLast(); return []
-    case .backspace: if !p.filter.isEmpty { p.filter.removeLast(); p.selected = 0 }
-    case .char(let c): p.filter.append(c); p.selected = 0
+    case .backspace: if !p.filter.isEmpty { p.filter.removeLast(); p.selected = p.selectable(from: 0, step: 1, st) ?? 0 }
+    case .char(let c): p.filter.append(c); p.selected = p.selectable(from: 0, step: 1, st) ?? 0
     case .enter:
         let v = p.visible
-        guard v.indices.contains(p.selected) else { return [] }
+        // Only what the core allows is picked; the others are shown with why.
+        guard v.indices.contains(p.selected), p.refusal(v[p.selected], st) == nil else { return [] }
         replaceTop(&s, .confirm(pickedConfirm(p, v[p.selected])))
         return []
     default: return []
@@ -139,7 +148,10 @@ func handleFormKey(_ s: inout State, _ form: Form, _ key: Key) -> [Effect] {
     case .enter:
         if f.focus < f.labels.count - 1 { f.focus += 1; break }
         switch submit(f, s) {
-        case .success(let c): replaceTop(&s, .confirm(c))
+        case .success(let c):
+            replaceTop(&s, .confirm(c))
+            // The core's answer on the stored facts: a refusal replaces the confirmation.
+            return [.preview(c.action)]
         case .failure(let e): f.error = e.message; replaceTop(&s, .form(f))
         }
         return []
@@ -180,4 +192,13 @@ func submit(_ f: Form, _ s: State) -> Result<Confirm, FormError> {
                                 lines: [field.label, "\(SettingsScreen.value(field, s.settings)) → \(SettingsScreen.value(field, new))"],
                                 action: .saveSettings(new)))
     }
+}
+
+/// A notice: Enter, Esc, q, y or n closes it.
+func handleNoticeKey(_ s: inout State, _ key: Key) -> [Effect] {
+    switch key {
+    case .enter, .escape, .char("q"), .char("y"), .char("Y"), .char("n"), .char("N"), .char(" "): s.overlays.removeLast()
+    default: break
+    }
+    return []
 }

@@ -28,6 +28,7 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
     case .dataChanged: return refreshAll(s)
     case .loaded(let tab, let how, let rows, let total, let atEnd):
         applyLoaded(&s, tab, how, rows, total, atEnd)
+        grantWish(&s, tab)
         if how == .reset || how == .last, tab == s.tab { return prefetch(&s) }
         return []
     case .detailLoaded(let d):
@@ -55,9 +56,14 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
     case .pickerLoaded(let items):
         if case .picker(var p)? = s.overlays.last {
             p.items = items
-            p.selected = p.visible.firstIndex { $0.code != p.currentCode && !$0.disabled } ?? 0
+            p.selected = p.selectable(from: 0, step: 1, s.settings) ?? 0
             s.overlays[s.overlays.count - 1] = .picker(p)
+        } else if s.prompt != nil {
+            s.affiliateCodes = items.map(\.code)
         }
+        return []
+    case .previewed(let action, let d):
+        Previews.apply(&s, action, d)
         return []
     case .writeFinished(let outcome): return finishWrite(&s, outcome)
     case .fileChanged(let outcome):
@@ -100,6 +106,8 @@ func refreshAll(_ s: State) -> [Effect] {
 
 func switchTab(_ s: inout State, _ t: Tab) -> [Effect] {
     guard let screen = s.screen(on: t) else { return [] }
+    // A tab is the top level: nothing to go back to.
+    s.trail = []
     s.tab = t
     s.detail = nil
     s.filtering = false
@@ -109,6 +117,7 @@ func switchTab(_ s: inout State, _ t: Tab) -> [Effect] {
 
 func handleKey(_ s: inout State, _ key: Key) -> [Effect] {
     if !s.overlays.isEmpty { return handleOverlayKey(&s, key) }
+    if s.prompt != nil { return handlePromptKey(&s, key) }
     if s.filtering { return handleFilterKey(&s, key) }
     if Layout(s).tooSmall {
         if key == .char("q") || key == .ctrl("c") { s.quit = true; return [.quit] }
@@ -123,6 +132,8 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
     let visible = Layout(s).visibleRows
     switch cmd {
     case .quit:
+        // q closes the pane or goes back; it quits only at the top level.
+        if !Navigation.atTopLevel(s) { return back(&s) }
         guard quitAsked(&s) else { return [] }
         s.quit = true
         return [.quit]
@@ -167,12 +178,16 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
         return [.prepareManual(eventID: id)]
     case .refresh:
         return refreshAll(s)
+    case .jump(let kind): return Navigation.jump(&s, kind)
+    case .prompt: return openPrompt(&s)
+    case .copy: return Copy.copy(&s)
     }
 }
 
-/// Esc: closes the pane, else clears the filter, else what the screen does (Customers: shows
-/// every customer again).
+/// Esc: back where the admin came from (the trail), else closes the pane, else clears the
+/// filter, else what the screen does (Customers: shows every customer again).
 func back(_ s: inout State) -> [Effect] {
+    if let out = Navigation.pop(&s) { return out }
     if s.detail != nil { s.detail = nil; return [] }
     if !s.list.filter.isEmpty {
         s.list.filter = ""
@@ -247,8 +262,13 @@ func scrollDetail(_ s: inout State, _ cmd: Command, _ visible: Int) -> [Effect] 
 /// Enter: what the screen opens for its selected row.
 func open(_ s: inout State) -> [Effect] {
     guard let screen = s.screen else { return [] }
-    if screen.isList && s.list.selectedRow == nil { return [] }
-    return screen.open(s.list.selectedRow, &s)
+    guard screen.isList else { return screen.open(nil, &s) }
+    guard let row = s.list.selectedRow else { return [] }
+    // What it opens is a place Esc comes back from.
+    Navigation.push(&s)
+    let out = screen.open(row, &s)
+    if out.isEmpty { s.trail.removeLast() }
+    return out
 }
 
 /// The customer the customer actions act on: the open pane's, else the selected row's (on a
@@ -267,6 +287,13 @@ func selectedAffiliateCode(_ s: State) -> String? {
     if case .customer(let d)? = s.detail { return d.customer.affiliateCode }
     guard case .customer(let c)? = selectedCustomerRow(s)?.item else { return nil }
     return c.affiliateCode
+}
+
+/// The customer row the customer actions act on (the pane's or the selected row's).
+func selectedCustomer(_ s: State) -> CustomerRow? {
+    if case .customer(let d)? = s.detail { return d.customer }
+    if case .customer(let c)? = selectedCustomerRow(s)?.item { return c }
+    return nil
 }
 
 func selectedStatus(_ s: State) -> CustomerStatus? {
@@ -296,6 +323,12 @@ func beginReassign(_ s: inout State) -> [Effect] {
 
 func beginAddConversion(_ s: inout State) -> [Effect] {
     guard let key = selectedCustomerKey(s), !refuseWhileBlocked(&s) else { return [] }
+    // A customer the core would credit nothing (canceled, capped): said at once, in full.
+    if let c = selectedCustomer(s), let d = Previews.conversionRefusal(s, StoredFacts.fact(c), history: c.capHistory), let r = d.reason {
+        s.overlays.append(.notice(Notice(title: "No conversion can be added for \(key)", lines: Previews.refusalLines(d))))
+        s.message = Note("Refused: \(r.sentence) \(r.hint)", isError: true)
+        return []
+    }
     s.overlays.append(.form(Form(title: "Add a conversion for \(key)", purpose: .addConversion(customerKey: key),
                                  labels: ["External id", "Amount", "Currency", "Paid at (empty = now)"],
                                  values: ["", "", s.settings.currency.code, ""])))

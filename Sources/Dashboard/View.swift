@@ -27,6 +27,7 @@ public func view(_ s: State) -> Frame {
     }
     drawMessage(&f, s, layout)
     drawStatusBar(&f, s, layout)
+    PromptView.draw(&f, s, layout)
     for o in s.overlays { OverlayView.draw(&f, s, o) }
     return f
 }

@@ -27,6 +27,7 @@ func runDashboard(store: Store, mode: Mode, ui: UIOptions, fallback: () throws -
     let session = try Session(store: store, mode: mode, who: currentUser(), clock: SystemClock(),
                               width: size.width, height: size.height, writes: .background)
     term.draw(session.frame)
+    var copied = 0
     var lastTick = Date()
     loop: while !session.state.quit {
         switch term.nextInput(timeoutMs: 200) {
@@ -43,5 +44,7 @@ func runDashboard(store: Store, mode: Mode, ui: UIOptions, fallback: () throws -
         session.pump()
         if session.state.quit { break }
         term.draw(session.frame)
+        // `y`: the clipboard is written after the frame (OSC 52).
+        if let c = session.state.clipboard, c.serial != copied { copied = c.serial; term.copyToClipboard(c.text) }
     }
 }

@@ -128,8 +128,13 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.state.list.total, try store.customerCount(CustomerQuery(affiliateID: a.affiliate.id)))
         XCTAssertLessThan(s.state.list.total, all)
         XCTAssertTrue(s.frame.description.contains("Customers of \(a.affiliate.code)"))
+        // Esc goes back where the list came from: the Affiliates, on the same affiliate.
         s.send(.escape)
         XCTAssertNil(s.state.affiliateFilter)
+        XCTAssertEqual(s.state.tab, .affiliates)
+        XCTAssertEqual(s.selectedRow?.ref, a.affiliate.code)
+        // The whole customer list again, on its tab.
+        s.go(.customers)
         XCTAssertEqual(s.state.list.total, all)
         XCTAssertEqual(s.state.tab, .customers)
     }
@@ -436,11 +441,13 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.cells(s.selectedRow)[1], "zoe")
         XCTAssertFalse(s.state.message?.isError ?? true, s.messageText)
 
-        // A disabled affiliate is listed, and the core refuses it with its reason.
-        s.send(.char("r")); s.type("deal-hunter"); s.send(.enter, .char("y"))
+        // A disabled affiliate is listed with the core's reason, and cannot be picked.
+        s.send(.char("r")); s.type("deal-hunter")
+        XCTAssert(s.frame.description.contains("affiliate deal-hunter is disabled"), s.frame.description)
+        s.send(.enter)
+        guard case .picker? = s.state.overlays.last else { return XCTFail("a disabled affiliate was picked") }
+        s.send(.escape)
         XCTAssertEqual(try store.customer(key: key)?.affiliateCode, "zoe")
-        XCTAssertEqual(s.state.message?.isError, true)
-        XCTAssert(s.messageText.contains(Reason.affiliateDisabled.sentence), s.messageText)
         // Esc closes the picker; a filter nothing matches says so.
         s.send(.char("r")); s.type("qqq")
         XCTAssert(s.frame.description.contains("no affiliate matches"))

@@ -11,8 +11,15 @@ enum OverlayView {
         case .confirm(let c):
             var lines = c.lines.map { ($0, Style(.dialog)) }
             lines.append(("", Style(.dialog)))
-            lines.append(("y confirm · n / Esc cancel", Style(.key, bold: true)))
+            lines.append((c.yes ? "  No   [ Yes ]" : "[ No ]   Yes", Style(.key, bold: true)))
+            lines.append(("y confirm · n / Esc cancel · ←/→ Enter", Style(.dim)))
             dialog(&f, c.title, lines)
+        case .notice(let n):
+            // Wrapped to the dialog, never cut: a refusal is a whole sentence and its fix.
+            let w = min(f.width - 2, 76) - 4
+            var lines = n.lines.flatMap { l in DetailView.wrap(l, width: w).map { ($0, Style(.dialog)) } }
+            lines += [("", Style(.dialog)), ("Enter / Esc close", Style(.dim))]
+            dialog(&f, n.title, lines, minWidth: w + 4)
         case .menu(let m):
             let lines = m.items.enumerated().map { i, item in
                 ((i == m.selected ? "▶ " : "  ") + item.label, i == m.selected ? Style(.selected) : Style(.dialog))
@@ -24,9 +31,12 @@ enum OverlayView {
             let room = max(3, f.height - 12)
             let start = max(0, min(p.selected - room / 2, v.count - room))
             for (i, item) in v.enumerated().dropFirst(start).prefix(room) {
-                let mark = item.code == p.currentCode ? " (current)" : item.disabled ? " (disabled)" : ""
+                // What the core would refuse is shown, dimmed, with why; it cannot be picked.
+                let why = p.refusal(item, s.settings)
+                let current = AffiliateCode.key(item.code) == AffiliateCode.key(p.currentCode) && p.manual == nil
+                let mark = current ? " (current)" : why.map { " — \($0)" } ?? ""
                 lines.append(((i == p.selected ? "▶ " : "  ") + Width.pad(item.code, to: 12) + " " + item.name + mark,
-                              i == p.selected ? Style(.selected) : Style(item.disabled ? .dim : .dialog)))
+                              i == p.selected && why == nil ? Style(.selected) : Style(why != nil ? .dim : .dialog)))
             }
             if v.isEmpty { lines.append(("no affiliate matches", Style(.dim))) }
             lines += [("", Style(.dialog)), ("type to filter · ↑/↓ · Enter choose · Esc cancel", Style(.dim))]
@@ -73,7 +83,8 @@ enum OverlayView {
         let scopes = Keymap.scopes(s)
         var lines: [(String, Style)] = []
         let groups: [(Scope, String)] = [(.everywhere, "Everywhere"), (.lists, "Lists"), (.customerActions, "Customer actions (admin)"),
-                                          (.triage, "Triage"), (.eventActions, "Event actions (admin)")]
+                                          (.triage, "Triage"), (.eventActions, "Event actions (admin)"),
+                                          (.jumps, "Go to a related record (admin; Esc comes back)")]
         for (scope, name) in groups where scopes.contains(scope) || (scope == .lists && scopes.contains(.detail)) {
             lines.append((name, Style(.title, bold: true)))
             for b in Keymap.bindings where b.scope == scope || (scope == .everywhere && b.scope == .admin && scopes.contains(.admin)) {
