@@ -38,7 +38,7 @@ public final class Driver {
     /// the affiliate view, and its own customer pane to the admin, whatever asks for them.
     public func allows(_ effect: Effect) -> Bool {
         switch effect {
-        case .loadReasons, .loadPicker, .loadCustomer, .loadEvent, .prepareReplay, .prepareManual, .perform, .preview: return isAdmin
+        case .loadReasons, .loadPicker, .loadCustomer, .loadEvent, .prepareReplay, .prepareManual, .perform, .preview, .loadAdapters: return isAdmin
         case .loadMyCustomer: return !isAdmin
         case .load, .loadSettings, .checkForChanges, .quit: return true
         }
@@ -50,6 +50,7 @@ public final class Driver {
         case .quit: return []
         case .checkForChanges: return try checkForChanges()
         case .loadSettings: return [.settingsLoaded(try store.settings())]
+        case .loadAdapters: return [.adaptersLoaded(try store.adapterSettings())]
         case .loadReasons:
             let counts = try store.rejectionCounts()
             let all = ReasonCount(reason: "", count: counts.reduce(0) { $0 + $1.count })

@@ -26,6 +26,8 @@ public enum PendingAction: Hashable, Sendable {
     case reassign(customerKey: String, affiliateCode: String)
     case addConversion(customerKey: String, externalID: String, amount: Money, at: Instant?)
     case saveSettings(ProgramSettings)
+    /// The payment adapters' settings (the Stripe metadata key, the tax rule).
+    case saveAdapters(AdapterSettings)
     /// Decide a stored event again under today's settings and apply it if accepted.
     case replay(eventID: Int64)
     /// Add a stored conversion event by hand, crediting `affiliateCode` (nil: whom the draft names).
@@ -49,6 +51,8 @@ public struct State: Hashable, Sendable {
     public var width = 80
     public var height = 24
     public var settings: ProgramSettings
+    /// The payment adapters' settings, shown and edited on the Settings screen (admin).
+    public var adapters = AdapterSettings()
     public var detail: Detail?
     public var overlays: [Overlay] = []
     /// The result of the last action, or an error; shown on the message line.
@@ -138,6 +142,7 @@ public enum Msg: Sendable {
     case detailLoaded(Detail)
     case reasonsLoaded([ReasonCount])
     case settingsLoaded(ProgramSettings)
+    case adaptersLoaded(AdapterSettings)
     case pickerLoaded([PickerItem])
     /// A change checked by the core on the stored facts, before its confirmation.
     case previewed(PendingAction, Decision)
@@ -160,6 +165,8 @@ public enum Effect: Hashable, Sendable {
     case loadMyCustomer(number: Int64)
     case loadReasons
     case loadSettings
+    /// The payment adapters' settings (admin only: the Settings screen).
+    case loadAdapters
     case loadPicker
     case perform(PendingAction)
     /// Triage actions, read before they are confirmed.

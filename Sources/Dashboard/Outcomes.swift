@@ -61,7 +61,7 @@ extension PendingAction {
         case .setStatus(let key, let to): return "\(key) → \(settings.label(to))"
         case .reassign(let key, let code): return "\(key) → \(code)"
         case .addConversion(let key, let id, _, _): return "conversion \(id) for \(key)"
-        case .saveSettings: return "settings"
+        case .saveSettings, .saveAdapters: return "settings"
         case .replay(let id): return "replay of event #\(id)"
         case .manualFromEvent(let draft, _): return "conversion \(draft.externalID) by hand"
         }

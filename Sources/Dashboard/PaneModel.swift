@@ -148,11 +148,31 @@ public struct Form: Hashable, Sendable {
     public var values: [String]
     public var focus = 0
     public var error: String?
+    /// The field the error is about (focus stays there).
+    public var errorField: Int?
+    /// Per field: the values it is picked from (←/→ or Space; a toggle when two), empty for free
+    /// text. Typing still works, and is read by the core's parser like any text.
+    public var choices: [[String]] = []
+    /// Per field: a line under it saying what it takes.
+    public var hints: [String] = []
+
+    func choices(_ i: Int) -> [String] { choices.indices.contains(i) ? choices[i] : [] }
+    func hint(_ i: Int) -> String? { hints.indices.contains(i) && !hints[i].isEmpty ? hints[i] : nil }
 }
 
 /// The fields of the Settings screen.
 public enum SettingField: Int, CaseIterable, Hashable, Sendable {
-    case name, model, recurring, commission, capCount, capMonths, capAmount, window, currency
+    case name, model, recurring, commission, capCount, capMonths, capAmount, window, currency, metadataKey, tax
+
+    /// The values an enumerated setting is picked from (empty: typed).
+    public var choices: [String] {
+        switch self {
+        case .model: return BusinessModel.allCases.map(\.rawValue)
+        case .recurring: return ["on", "off"]
+        case .tax: return ["included", "excluded"]
+        default: return []
+        }
+    }
 
     public var label: String {
         switch self {
@@ -165,6 +185,8 @@ public enum SettingField: Int, CaseIterable, Hashable, Sendable {
         case .capAmount: return "Cap: total commission per customer"
         case .window: return "Attribution window (days)"
         case .currency: return "Currency"
+        case .metadataKey: return "Stripe metadata key"
+        case .tax: return "Commission on amounts with tax"
         }
     }
 }

@@ -53,6 +53,9 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
     case .settingsLoaded(let settings):
         s.settings = settings
         return []
+    case .adaptersLoaded(let a):
+        s.adapters = a
+        return []
     case .pickerLoaded(let items):
         if case .picker(var p)? = s.overlays.last {
             p.items = items
@@ -111,7 +114,7 @@ func switchTab(_ s: inout State, _ t: Tab) -> [Effect] {
     s.tab = t
     s.detail = nil
     s.filtering = false
-    guard screen.isList else { return [.loadSettings] }
+    guard screen.isList else { return [.loadSettings] + screen.sideLoads }
     return screen.sideLoads + [State.load(s, t, s.list.loaded ? .reload(keep: s.list.selectedRow?.id) : .reset)]
 }
 
@@ -337,7 +340,10 @@ func beginAddConversion(_ s: inout State) -> [Effect] {
 
 func beginEditSetting(_ s: inout State) -> [Effect] {
     guard let field = SettingField(rawValue: s.settingsField), !refuseWhileBlocked(&s) else { return [] }
-    s.overlays.append(.form(Form(title: "Edit: \(field.label)", purpose: .editSetting(field), labels: [field.label],
-                                 values: [SettingsScreen.value(field, s.settings)])))
+    var form = Form(title: "Edit: \(field.label)", purpose: .editSetting(field), labels: [field.label],
+                    values: [SettingsScreen.value(field, s.settings, s.adapters)])
+    form.choices = [field.choices]
+    form.hints = [SettingsScreen.explain(field, s.settings)]
+    s.overlays.append(.form(form))
     return []
 }

@@ -42,6 +42,9 @@ public struct WriteRunner: Sendable {
         case .saveSettings(let new):
             try store.updateSettings(new, who: who)
             return ("Settings saved and audited.", true)
+        case .saveAdapters(let a):
+            try store.updateSettings(try store.settings(), adapters: a, who: who)
+            return ("Settings saved and audited.", true)
         case .replay(let id):
             return try replay(id)
         case .manualFromEvent(let draft, let code):

@@ -490,8 +490,9 @@ final class UpdateTests: XCTestCase {
         let error = try XCTUnwrap(f.error)
         XCTAssert(error.hasPrefix("Amount:"), error)
         XCTAssert(s.frame.description.contains(error), "the error is on screen")
-        // Fixing the field clears the error; Esc leaves without writing.
-        s.send(.up, .up, .ctrl("u"))
+        // The focus stays on the field at fault; fixing it clears the error; Esc leaves without writing.
+        XCTAssertEqual(f.focus, 1)
+        s.send(.ctrl("u"))
         guard case .form(let g)? = s.state.overlays.last else { return XCTFail("the form closed") }
         XCTAssertNil(g.error)
         XCTAssertEqual(g.values[1], "")
@@ -499,11 +500,15 @@ final class UpdateTests: XCTestCase {
         XCTAssert(s.state.overlays.isEmpty)
         XCTAssertNil(try store.conversion(externalID: "inv_test_2"))
         XCTAssertEqual(try store.dataVersion(), version)
-        // Other fields are checked too.
+        // Other fields are checked too, each when Enter leaves it.
         s.send(.char("c"), .enter)
-        s.type("10"); s.send(.enter); s.type("US"); s.send(.enter, .enter)
         guard case .form(let h)? = s.state.overlays.last else { return XCTFail("the form closed") }
         XCTAssertEqual(h.error, "External id: required")
+        XCTAssertEqual(h.focus, 0)
+        s.type("x1"); s.send(.enter); s.type("10"); s.send(.enter, .ctrl("u")); s.type("US"); s.send(.enter)
+        guard case .form(let k)? = s.state.overlays.last else { return XCTFail("the form closed") }
+        XCTAssert(k.error?.hasPrefix("Currency:") == true, k.error ?? "")
+        XCTAssertEqual(k.focus, 2)
         s.send(.escape)
         XCTAssertEqual(try store.dataVersion(), version)
     }
@@ -535,7 +540,8 @@ final class UpdateTests: XCTestCase {
         let s = try session(store)
         s.go(.settings)
         XCTAssertEqual(s.state.settingsField, 0)
-        s.send(.char("G"), .up)
+        // The window is the third from the end (the Stripe metadata key and the tax rule follow).
+        s.send(.char("G"), .up, .up, .up)
         XCTAssertEqual(SettingField(rawValue: s.state.settingsField), .window)
         s.send(.enter)
         guard case .form(let f)? = s.state.overlays.last else { return XCTFail("no form") }

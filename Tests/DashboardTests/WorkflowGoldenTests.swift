@@ -67,3 +67,19 @@ final class WorkflowGoldenTests: XCTestCase {
         try golden("confirm-yes") { s in s.send(.char("s"), .down, .enter, .right) }
     }
 }
+
+extension WorkflowGoldenTests {
+    func testSettingsToggle() throws {
+        try golden("settings-toggle") { s in s.go(.settings); s.send(.down, .down, .enter, .right) }
+    }
+
+    func testSettingsCurrencyWarning() throws {
+        try golden("settings-warning") { s in
+            s.go(.settings); s.send(.down, .down, .down, .enter, .ctrl("u")); s.type("15.00 EUR")
+        }
+    }
+
+    func testSettingsAdapterFields() throws {
+        try golden("settings-adapters") { s in s.go(.settings); s.send(.char("G")) }
+    }
+}

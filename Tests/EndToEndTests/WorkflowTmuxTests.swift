@@ -110,4 +110,36 @@ final class WorkflowTmuxTests: XCTestCase {
         tmux.sendKeys("q")
         XCTAssertEqual(try tmux.waitForExit(timeout: uiTimeout), 0)
     }
+
+    func testSettingsTogglesAndPickLists() throws {
+        let db = dir + "/demo.sqlite"
+        let (tmux, _) = try demo()
+        defer { tmux.kill() }
+        tmux.sendKeys("7")
+        try tmux.waitFor("Stripe metadata key", timeout: uiTimeout)
+        // Recurring: a toggle; Space switches it, Enter asks, y saves.
+        tmux.sendKeys("Down", "Down", "Enter")
+        try tmux.waitFor("Recurring / Lifetime commissions  ● on  ○ off", timeout: uiTimeout)
+        tmux.sendKeys("Space")
+        try tmux.waitFor("Recurring / Lifetime commissions  ○ on  ● off", timeout: uiTimeout)
+        tmux.sendKeys("Enter")
+        try tmux.waitFor("on → off", timeout: uiTimeout)
+        tmux.sendKeys("y")
+        try tmux.waitFor("Settings saved and audited.", timeout: uiTimeout)
+        XCTAssertFalse(try Store(path: db, readOnly: true).settings().recurring)
+        // The tax rule (the last setting): a pick-list moved with →.
+        tmux.sendKeys("G", "Enter")
+        try tmux.waitFor("● included  ○ excluded", timeout: uiTimeout)
+        tmux.sendKeys("Right")
+        try tmux.waitFor("○ included  ● excluded", timeout: uiTimeout)
+        tmux.sendKeys("Enter")
+        try tmux.waitFor("included → excluded", timeout: uiTimeout)
+        tmux.sendKeys("y")
+        try tmux.waitUntil("the tax rule shown as excluded", timeout: uiTimeout) { s in
+            s.contains { $0.contains("Commission on amounts with tax") && $0.hasSuffix("excluded") }
+        }
+        XCTAssertTrue(try Store(path: db, readOnly: true).adapterSettings().taxExcluded)
+        tmux.sendKeys("q")
+        XCTAssertEqual(try tmux.waitForExit(timeout: uiTimeout), 0)
+    }
 }

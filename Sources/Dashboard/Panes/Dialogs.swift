@@ -42,16 +42,8 @@ enum OverlayView {
             lines += [("", Style(.dialog)), ("type to filter · ↑/↓ · Enter choose · Esc cancel", Style(.dim))]
             dialog(&f, p.title, lines, minWidth: 50)
         case .form(let form):
-            var lines: [(String, Style)] = []
-            for (i, label) in form.labels.enumerated() {
-                let focused = i == form.focus
-                lines.append((Width.pad(label, to: 24) + form.values[i] + (focused ? "█" : ""),
-                              focused ? Style(.input, bold: true) : Style(.dialog)))
-            }
-            lines.append(("", Style(.dialog)))
-            if let e = form.error { lines.append((e, Style(.error, bold: true))) }
-            lines.append(("Tab/↑/↓ move · Enter next/submit · Esc cancel", Style(.dim)))
-            dialog(&f, form.title, lines, minWidth: 56)
+            let lines = FormView.lines(form, s, width: min(f.width - 2, 76) - 4)
+            dialog(&f, form.title, lines, minWidth: min(f.width - 2, 76))
         }
     }
 
@@ -101,5 +93,53 @@ enum OverlayView {
     static func helpMaxScroll(_ s: State) -> Int {
         let n = helpLines(s).count
         return max(0, n - dialogRoom(s.height, lines: n))
+    }
+}
+
+/// A form's lines: each label, then its value apart from it (a pick-list's choices, the chosen
+/// one marked), the hint under the field, a warning, the error, the keys.
+enum FormView {
+    static func lines(_ form: Form, _ s: State, width: Int) -> [(String, Style)] {
+        let labelW = min(width / 2, (form.labels.map { Width.of($0) }.max() ?? 0) + 2)
+        var out: [(String, Style)] = []
+        for (i, label) in form.labels.enumerated() {
+            let focused = i == form.focus
+            let style = focused ? Style(.input, bold: true) : Style(.dialog)
+            let choices = form.choices(i)
+            let value: String
+            if !choices.isEmpty, choices.contains(form.values[i].lowercased()) {
+                value = choices.map { ($0 == form.values[i].lowercased() ? "● " : "○ ") + $0 }.joined(separator: "  ")
+            } else {
+                value = form.values[i] + (focused ? "█" : "")
+            }
+            // A label too wide for its column goes on its own line.
+            if Width.of(label) + 2 > labelW {
+                out.append((label, style))
+                out.append((Width.spaces(2) + value, style))
+            } else {
+                out.append((Width.pad(label, to: labelW) + value, style))
+            }
+            if focused, let hint = form.hint(i) {
+                out += DetailView.wrap(hint, width: width - 2).map { ("  " + $0, Style(.dim)) }
+            }
+        }
+        out.append(("", Style(.dialog)))
+        if let w = warning(form, s) { out += DetailView.wrap(w, width: width).map { ($0, Style(.warning, bold: true)) } }
+        if let e = form.error { out += DetailView.wrap(e, width: width).map { ($0, Style(.error, bold: true)) } }
+        let pick = form.choices(form.focus).isEmpty ? "" : "←/→ Space pick · "
+        out.append((pick + "Tab/↑/↓ move · Enter next/submit · Esc cancel", Style(.dim)))
+        return out
+    }
+
+    /// An amount in another currency than the program's, said while it is typed.
+    static func warning(_ form: Form, _ s: State) -> String? {
+        switch form.purpose {
+        case .addConversion:
+            guard form.values.count > 2, let c = try? Currency(form.values[2]) else { return nil }
+            return FormWarnings.currency(c, s.settings)
+        case .editSetting(let field):
+            guard field == .commission, case .fixed(let m)? = Commission.parse(form.values[0]) else { return nil }
+            return FormWarnings.currency(m.currency, s.settings)
+        }
     }
 }
