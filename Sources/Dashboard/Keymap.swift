@@ -17,6 +17,8 @@ public enum Command: Hashable, Sendable {
     case prompt
     /// Copy the selected identifier to the terminal's clipboard (OSC 52).
     case copy
+    /// The Affiliates tab: add one; disable or enable the selected one.
+    case addAffiliate, toggleAffiliate
 }
 
 /// Where a binding works.
@@ -34,6 +36,8 @@ public enum Scope: Hashable, Sendable {
     case detail
     /// The admin's jumps to related records, from a pane or a selected row.
     case jumps
+    /// The admin's actions on affiliates (the Affiliates list).
+    case affiliateActions
 }
 
 public struct Binding: Hashable, Sendable {

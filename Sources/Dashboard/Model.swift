@@ -28,6 +28,9 @@ public enum PendingAction: Hashable, Sendable {
     case saveSettings(ProgramSettings)
     /// The payment adapters' settings (the Stripe metadata key, the tax rule).
     case saveAdapters(AdapterSettings)
+    /// The Affiliates tab: a new affiliate (the code as the core read it), disabling or enabling one.
+    case addAffiliate(code: String, name: String, email: String?, commission: Commission?)
+    case setAffiliateDisabled(code: String, disabled: Bool)
     /// Decide a stored event again under today's settings and apply it if accepted.
     case replay(eventID: Int64)
     /// Add a stored conversion event by hand, crediting `affiliateCode` (nil: whom the draft names).

@@ -62,6 +62,8 @@ extension PendingAction {
         case .reassign(let key, let code): return "\(key) → \(code)"
         case .addConversion(let key, let id, _, _): return "conversion \(id) for \(key)"
         case .saveSettings, .saveAdapters: return "settings"
+        case .addAffiliate(let code, _, _, _): return "new affiliate \(code)"
+        case .setAffiliateDisabled(let code, let disabled): return "\(code) → \(disabled ? "disabled" : "active")"
         case .replay(let id): return "replay of event #\(id)"
         case .manualFromEvent(let draft, _): return "conversion \(draft.externalID) by hand"
         }

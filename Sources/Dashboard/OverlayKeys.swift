@@ -201,6 +201,8 @@ func submit(_ f: Form, _ s: State) -> Result<Confirm, FormError> {
                                 lines: ["Customer  \(key)", "External  \(id)", "Amount    \(amount)",
                                         "Paid at   \(at?.shortDisplay ?? "now")"] + warning,
                                 action: .addConversion(customerKey: key, externalID: id, amount: amount, at: at)))
+    case .addAffiliate:
+        return AffiliateAdmin.submit(f, s)
     case .editSetting(let field):
         var new = s.settings, adapters = s.adapters
         if let e = SettingsScreen.apply(field, f.values[0], to: &new, &adapters) { return .failure(FormError(message: e, field: 0)) }

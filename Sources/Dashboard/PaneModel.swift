@@ -141,6 +141,7 @@ public struct Form: Hashable, Sendable {
     public enum Purpose: Hashable, Sendable {
         case addConversion(customerKey: String)
         case editSetting(SettingField)
+        case addAffiliate
     }
     public var title: String
     public var purpose: Purpose

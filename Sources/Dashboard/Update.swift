@@ -184,6 +184,8 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
     case .jump(let kind): return Navigation.jump(&s, kind)
     case .prompt: return openPrompt(&s)
     case .copy: return Copy.copy(&s)
+    case .addAffiliate: return AffiliateAdmin.beginAdd(&s)
+    case .toggleAffiliate: return AffiliateAdmin.beginToggle(&s)
     }
 }
 

@@ -42,6 +42,8 @@ public struct WriteRunner: Sendable {
         case .saveSettings(let new):
             try store.updateSettings(new, who: who)
             return ("Settings saved and audited.", true)
+        case .addAffiliate, .setAffiliateDisabled:
+            return try performAffiliate(action)
         case .saveAdapters(let a):
             try store.updateSettings(try store.settings(), adapters: a, who: who)
             return ("Settings saved and audited.", true)

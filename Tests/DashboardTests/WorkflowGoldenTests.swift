@@ -83,3 +83,13 @@ extension WorkflowGoldenTests {
         try golden("settings-adapters") { s in s.go(.settings); s.send(.char("G")) }
     }
 }
+
+extension WorkflowGoldenTests {
+    func testAddAffiliateForm() throws {
+        try golden("affiliate-add") { s in s.go(.affiliates); s.send(.char("n")); s.type("zed") }
+    }
+
+    func testAuditEntry() throws {
+        try golden("audit-entry") { s in s.go(.audit); s.send(.down, .enter) }
+    }
+}

@@ -76,6 +76,7 @@ enum OverlayView {
         var lines: [(String, Style)] = []
         let groups: [(Scope, String)] = [(.everywhere, "Everywhere"), (.lists, "Lists"), (.customerActions, "Customer actions (admin)"),
                                           (.triage, "Triage"), (.eventActions, "Event actions (admin)"),
+                                          (.affiliateActions, "Affiliate actions (admin)"),
                                           (.jumps, "Go to a related record (admin; Esc comes back)")]
         for (scope, name) in groups where scopes.contains(scope) || (scope == .lists && scopes.contains(.detail)) {
             lines.append((name, Style(.title, bold: true)))
@@ -139,6 +140,9 @@ enum FormView {
             return FormWarnings.currency(c, s.settings)
         case .editSetting(let field):
             guard field == .commission, case .fixed(let m)? = Commission.parse(form.values[0]) else { return nil }
+            return FormWarnings.currency(m.currency, s.settings)
+        case .addAffiliate:
+            guard form.values.count > 3, case .fixed(let m)? = Commission.parse(form.values[3]) else { return nil }
             return FormWarnings.currency(m.currency, s.settings)
         }
     }

@@ -7,6 +7,8 @@ struct AffiliatesScreen: Screen {
     let tab = Tab.affiliates
     let title = "Affiliates"
     let defaultSort = (column: 3, descending: true)   // earnings
+    /// n adds an affiliate, d disables or enables the selected one (AffiliateAdmin).
+    let bindings = AffiliateAdmin.bindings
 
     func columns(_ settings: ProgramSettings) -> [Column] {
         [
