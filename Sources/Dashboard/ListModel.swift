@@ -90,8 +90,12 @@ public struct Column: Hashable, Sendable {
     public var sortKey: SortKey?
     /// Columns with the lowest priority are dropped first when the terminal is narrow.
     public var priority: Int
-    public init(_ title: String, width: Int, flex: Bool = false, right: Bool = false, sort: SortKey? = nil, priority: Int = 5) {
+    /// The narrowest a flexible column shrinks to before columns are dropped (nil: its title, or 8).
+    public var minWidth: Int?
+    public init(_ title: String, width: Int, flex: Bool = false, right: Bool = false, sort: SortKey? = nil, priority: Int = 5,
+                minWidth: Int? = nil) {
         self.title = title; self.width = width; self.flex = flex; self.rightAligned = right; self.sortKey = sort; self.priority = priority
+        self.minWidth = minWidth
     }
 }
 

@@ -88,6 +88,8 @@ public struct State: Hashable, Sendable {
     public var prompt: Prompt?
     /// The affiliates' codes, read when the command line opens (for Tab completion).
     public var affiliateCodes: [String] = []
+    /// The columns chosen away on each tab (the column chooser), for the session.
+    public var hiddenColumns: [Tab: Set<Int>] = [:]
     /// The last text `y` copied, for the terminal to put on its clipboard.
     public var clipboard: Clipboard?
     /// The time of the last message: what cap progress on a list is drawn at.
