@@ -68,3 +68,50 @@ enum ColumnFit {
         return out
     }
 }
+
+/// The column chooser (`C`): the current tab's columns, each shown or hidden for the session.
+public struct ColumnChooser: Hashable, Sendable {
+    public var tab: Tab
+    public var selected = 0
+}
+
+enum ColumnChooserKeys {
+    static func open(_ s: inout State) -> [Effect] {
+        // The admin's lists (the affiliate view opens no dialog but help).
+        guard s.isAdmin, s.onList, s.detail == nil, !Screens.columns(s.tab, s).isEmpty else { return [] }
+        s.overlays.append(.columns(ColumnChooser(tab: s.tab)))
+        return []
+    }
+
+    /// ↑/↓ choose, Space (or Enter) shows or hides, Esc or q closes. One column always stays.
+    static func handle(_ s: inout State, _ chooser: ColumnChooser, _ key: Key) -> [Effect] {
+        var c = chooser
+        let cols = Screens.columns(c.tab, s)
+        switch key {
+        case .up, .char("k"): c.selected = max(0, c.selected - 1)
+        case .down, .char("j"): c.selected = min(cols.count - 1, c.selected + 1)
+        case .char(" "), .enter:
+            var hidden = s.hiddenColumns[c.tab] ?? []
+            if hidden.contains(c.selected) {
+                hidden.remove(c.selected)
+            } else if hidden.count < cols.count - 1 {
+                hidden.insert(c.selected)
+            }
+            s.hiddenColumns[c.tab] = hidden
+        case .escape, .char("q"), .char("C"): s.overlays.removeLast(); return []
+        default: return []
+        }
+        s.overlays[s.overlays.count - 1] = .columns(c)
+        return []
+    }
+
+    static func lines(_ s: State, _ c: ColumnChooser) -> [(String, Style)] {
+        let hidden = s.hiddenColumns[c.tab] ?? []
+        var out = Screens.columns(c.tab, s).enumerated().map { i, col in
+            ((i == c.selected ? "▶ " : "  ") + (hidden.contains(i) ? "[ ] " : "[x] ") + col.title,
+             i == c.selected ? Style(.selected) : Style(hidden.contains(i) ? .dim : .dialog))
+        }
+        out += [("", Style(.dialog)), ("Space show/hide · ↑/↓ · Esc close", Style(.dim))]
+        return out
+    }
+}

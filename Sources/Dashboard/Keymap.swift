@@ -19,6 +19,8 @@ public enum Command: Hashable, Sendable {
     case copy
     /// The Affiliates tab: add one; disable or enable the selected one.
     case addAffiliate, toggleAffiliate
+    /// Show or hide the current list's columns.
+    case chooseColumns
 }
 
 /// Where a binding works.
@@ -83,6 +85,8 @@ public enum Keymap {
         Binding(keys: [.char(">")], label: ">", short: "sort →", help: "Sort by the next column (or click a header)", command: .sortNext, scope: .lists, inStatusBar: false),
         Binding(keys: [.char("<")], label: "<", short: "sort ←", help: "Sort by the previous column", command: .sortPrev, scope: .lists, inStatusBar: false),
         Binding(keys: [.char("o")], label: "o", short: "order", help: "Reverse the sort order", command: .sortReverse, scope: .lists, inStatusBar: true),
+        Binding(keys: [.char("C")], label: "C", short: "columns", help: "Choose the columns shown on this tab (kept for the session)",
+                command: .chooseColumns, scope: .admin, inStatusBar: false),
     ]
 
     /// The admin's actions on a customer: the Customers and Caps screens add them, and the

@@ -90,6 +90,15 @@ public struct Column: Hashable, Sendable {
     public var sortKey: SortKey?
     /// Columns with the lowest priority are dropped first when the terminal is narrow.
     public var priority: Int
+    /// The direction a first sort by this column takes: numbers and times largest and newest
+    /// first, text A to Z.
+    public var descendingFirst: Bool {
+        if rightAligned { return true }
+        switch sortKey {
+        case .customers(.activity)?, .conversions(.date)?: return true
+        default: return false
+        }
+    }
     /// The narrowest a flexible column shrinks to before columns are dropped (nil: its title, or 8).
     public var minWidth: Int?
     public init(_ title: String, width: Int, flex: Bool = false, right: Bool = false, sort: SortKey? = nil, priority: Int = 5,

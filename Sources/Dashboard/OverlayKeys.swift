@@ -41,6 +41,7 @@ func handleOverlayKey(_ s: inout State, _ key: Key) -> [Effect] {
     case .picker(let p): return handlePickerKey(&s, p, key)
     case .form(let f): return handleFormKey(&s, f, key)
     case .notice: return handleNoticeKey(&s, key)
+    case .columns(let c): return ColumnChooserKeys.handle(&s, c, key)
     }
 }
 

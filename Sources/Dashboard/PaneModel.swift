@@ -52,6 +52,8 @@ public enum Overlay: Hashable, Sendable {
     case form(Form)
     /// Only says something (a refusal known before the confirmation).
     case notice(Notice)
+    /// The current tab's columns, to show or hide (`C`).
+    case columns(ColumnChooser)
 }
 
 public struct Confirm: Hashable, Sendable {

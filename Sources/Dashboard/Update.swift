@@ -184,6 +184,7 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
     case .jump(let kind): return Navigation.jump(&s, kind)
     case .prompt: return openPrompt(&s)
     case .copy: return Copy.copy(&s)
+    case .chooseColumns: return ColumnChooserKeys.open(&s)
     case .addAffiliate: return AffiliateAdmin.beginAdd(&s)
     case .toggleAffiliate: return AffiliateAdmin.beginToggle(&s)
     }
@@ -213,6 +214,7 @@ func sort(_ s: inout State, _ cmd: Command) -> [Effect] {
         let i = sortable.firstIndex(of: s.list.sortColumn) ?? 0
         let next = sortable[(i + (cmd == .sortNext ? 1 : sortable.count - 1)) % sortable.count]
         s.list.sortColumn = next
+        s.list.descending = cols[next].descendingFirst
     }
     s.list.loading = true
     return [State.load(s, s.tab, .reset)]

@@ -46,4 +46,27 @@ final class ColumnTests: XCTestCase {
             }
         }
     }
+
+    func testTheColumnChooserHidesAColumnForTheSession() throws {
+        let s = try session(Self.store)
+        XCTAssert(header(s).contains("Affiliate"))
+        s.send(.char("C"), .down)
+        XCTAssert(s.frame.description.contains("Columns of Customers"))
+        s.send(.char(" "), .escape)
+        XCTAssert(s.state.overlays.isEmpty)
+        XCTAssertFalse(header(s).contains("Affiliate"), header(s))
+        XCTAssertEqual(s.state.hiddenColumns[.customers], [1])
+        // Kept when the tab is left and shown again; other tabs keep theirs.
+        s.go(.conversions)
+        XCTAssert(header(s).contains("Affiliate"), header(s))
+        s.go(.customers)
+        XCTAssertFalse(header(s).contains("Affiliate"), header(s))
+        // One column always stays.
+        s.send(.char("C"))
+        s.send(.char(" "), .down, .down)   // Customer hidden; Affiliate already is
+        for _ in 0..<5 { s.send(.char(" "), .down) }
+        XCTAssertEqual(s.state.hiddenColumns[.customers]?.count, Screens.columns(.customers, s.state).count - 1)
+        s.send(.escape)
+        XCTAssertEqual(Layout(s.state).columnRects(s.state).count, 1)
+    }
 }

@@ -166,18 +166,21 @@ final class UpdateTests: XCTestCase {
         s.send(.char(">"))   // the next sortable column after "Last activity" wraps to "Customer"
         XCTAssertEqual(s.state.list.sortColumn, 0)
         XCTAssertEqual(s.state.list.selected, 0)
-        XCTAssertEqual(s.rows.prefix(n).map(\.id), try customerIDs(CustomerQuery(sort: .key, descending: true), n))
-        s.send(.char("o"))
+        // Text sorts A to Z first (issue 14); o reverses it.
         XCTAssertFalse(s.state.list.descending)
         XCTAssertEqual(s.rows.prefix(n).map(\.id), try customerIDs(CustomerQuery(sort: .key, descending: false), n))
         XCTAssertEqual(s.rows.first?.ref, "usr_100001")
+        s.send(.char("o"))
+        XCTAssertTrue(s.state.list.descending)
+        XCTAssertEqual(s.rows.prefix(n).map(\.id), try customerIDs(CustomerQuery(sort: .key, descending: true), n))
         s.send(.char(">"))
         XCTAssertEqual(s.rows.prefix(n).map(\.id), try customerIDs(CustomerQuery(sort: .affiliate, descending: false), n))
+        // Times sort newest first.
         s.send(.char("<"), .char("<"))
         XCTAssertEqual(s.state.list.sortColumn, 6)
-        XCTAssertEqual(s.rows.prefix(n).map(\.id), try customerIDs(CustomerQuery(sort: .activity, descending: false), n))
+        XCTAssertEqual(s.rows.prefix(n).map(\.id), try customerIDs(CustomerQuery(sort: .activity, descending: true), n))
         // The header marks the sort column.
-        XCTAssert(s.frame.row(Layout(s.state).headerY).contains("Last activity ▲"))
+        XCTAssert(s.frame.row(Layout(s.state).headerY).contains("Last activity ▼"))
         assertWindow(s)
     }
 

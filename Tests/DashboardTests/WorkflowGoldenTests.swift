@@ -93,3 +93,9 @@ extension WorkflowGoldenTests {
         try golden("audit-entry") { s in s.go(.audit); s.send(.down, .enter) }
     }
 }
+
+extension WorkflowGoldenTests {
+    func testColumnChooser() throws {
+        try golden("column-chooser") { s in s.send(.char("C"), .down, .char(" "), .down) }
+    }
+}

@@ -14,6 +14,8 @@ enum OverlayView {
             lines.append((c.yes ? "  No   [ Yes ]" : "[ No ]   Yes", Style(.key, bold: true)))
             lines.append(("y confirm · n / Esc cancel · ←/→ Enter", Style(.dim)))
             dialog(&f, c.title, lines)
+        case .columns(let c):
+            dialog(&f, "Columns of \(c.tab.title)", ColumnChooserKeys.lines(s, c), minWidth: 36)
         case .notice(let n):
             // Wrapped to the dialog, never cut: a refusal is a whole sentence and its fix.
             let w = min(f.width - 2, 76) - 4
