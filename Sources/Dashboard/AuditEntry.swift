@@ -7,12 +7,12 @@ import TerminalText
 /// so its fields are compared one by one.
 enum AuditEntry {
     static func open(_ a: AuditRow, _ s: inout State) -> [Effect] {
-        s.overlays.append(.notice(Notice(title: "Audit #\(a.id) · \(a.action)", lines: lines(a))))
+        s.overlays.append(.notice(Notice(title: "Audit #\(a.id) · \(a.action)", lines: lines(a, s.zone))))
         return []
     }
 
-    static func lines(_ a: AuditRow) -> [String] {
-        var out = ["When    \(a.at.shortDisplay) UTC", "Who     \(a.who)"]
+    static func lines(_ a: AuditRow, _ zone: DisplayZone) -> [String] {
+        var out = ["When    \(zone.short(a.at)) \(zone.label)", "Who     \(a.who)"]
         if let t = a.target, !t.isEmpty { out.append("Target  \(t)") }
         out.append("")
         let changes = changed(before: a.before, after: a.after)

@@ -68,8 +68,10 @@ public struct DrawnRow: Hashable, Sendable {
 public struct DrawContext: Hashable, Sendable {
     public var settings: ProgramSettings
     public var now: Instant
-    public init(settings: ProgramSettings, now: Instant) { self.settings = settings; self.now = now }
-    public init(_ s: State) { self.init(settings: s.settings, now: s.now) }
+    /// The zone times are drawn in.
+    public var zone: DisplayZone
+    public init(settings: ProgramSettings, now: Instant, zone: DisplayZone = .utc) { self.settings = settings; self.now = now; self.zone = zone }
+    public init(_ s: State) { self.init(settings: s.settings, now: s.now, zone: s.zone) }
 }
 
 /// How a column sorts: the store's own sort, typed per list.

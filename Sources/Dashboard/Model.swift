@@ -88,6 +88,8 @@ public struct State: Hashable, Sendable {
     public var prompt: Prompt?
     /// The affiliates' codes, read when the command line opens (for Tab completion).
     public var affiliateCodes: [String] = []
+    /// The time zone times are drawn in (the view's context; the clock stays UTC).
+    public var zone = DisplayZone.utc
     /// The columns chosen away on each tab (the column chooser), for the session.
     public var hiddenColumns: [Tab: Set<Int>] = [:]
     /// The last text `y` copied, for the terminal to put on its clipboard.
@@ -160,6 +162,8 @@ public enum Msg: Sendable {
     case manualPrepared(ManualDraft)
     case dataChanged
     case failed(String)
+    /// Draw times in this zone (the terminal's local one, or UTC with --utc).
+    case zone(DisplayZone)
 }
 
 /// Work for the driver: reads and writes on the store. Their answers come back as messages.

@@ -86,6 +86,9 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         }
         s.overlays.append(.confirm(TriageActions.manualConfirm(draft, affiliate: nil)))
         return []
+    case .zone(let z):
+        s.zone = z
+        return []
     case .failed(let m):
         s.message = Note(m, isError: true)
         s.lists[s.tab]?.loading = false

@@ -38,8 +38,9 @@ func drawTitle(_ f: inout Frame, _ s: State) {
     x = f.put("· " + s.settings.name + " · " + s.settings.model.displayName, x: x, y: 0, style: Style(.title), maxWidth: f.width / 2)
     let right: String
     switch s.mode {
-    case .admin: right = "recurring \(s.settings.recurring ? "on" : "off") · admin "
-    case .affiliate(_, let code, let name): right = "\(name) (\(code)) · read-only "
+    // The zone the times are in comes first: "UTC · recurring on · admin".
+    case .admin: right = "\(s.zone.label) · recurring \(s.settings.recurring ? "on" : "off") · admin "
+    case .affiliate(_, let code, let name): right = "\(s.zone.label) · \(name) (\(code)) · read-only "
     }
     let w = min(Width.of(right), f.width - x - 1)
     if w > 4 { f.put(Width.truncate(right, to: w), x: f.width - w, y: 0, style: Style(.title)) }

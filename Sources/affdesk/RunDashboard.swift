@@ -26,6 +26,9 @@ func runDashboard(store: Store, mode: Mode, ui: UIOptions, fallback: () throws -
     let size = term.size
     let session = try Session(store: store, mode: mode, who: currentUser(), clock: SystemClock(),
                               width: size.width, height: size.height, writes: .background)
+    // Times in the local zone (TZ); `TZ=UTC` shows UTC. (A `--utc` flag needs a line in
+    // UIOptions: `ui.utc ? .utc : DisplayZone(TimeZone.current)`.)
+    session.send(.zone(DisplayZone(TimeZone.current)))
     term.draw(session.frame)
     var copied = 0
     var lastTick = Date()

@@ -142,4 +142,20 @@ final class WorkflowTmuxTests: XCTestCase {
         tmux.sendKeys("q")
         XCTAssertEqual(try tmux.waitForExit(timeout: uiTimeout), 0)
     }
+
+    func testTimesFollowTZ() throws {
+        let db = dir + "/demo.sqlite"
+        let tmux = try Tmux(command: "\(q(bin)) demo --db \(q(db))", width: 100, height: 30, environment: ["TZ": "Asia/Tokyo"])
+        defer { tmux.kill() }
+        let screen = try tmux.waitUntil("the Customers list", timeout: demoTimeout) { s in
+            s.count > 4 && s[2].hasPrefix(" Customer ") && (s.last ?? "").contains(" 1/")
+        }
+        let key = try XCTUnwrap(screen[3].split(separator: " ").first.map(String.init))
+        let utc = try XCTUnwrap(try Store(path: db, readOnly: true).customer(key: key)).lastActivityAt
+        let tokyo = Instant(seconds: utc.seconds + 9 * 3600).shortDisplay
+        XCTAssert(screen[3].hasSuffix(tokyo), "\(screen[3]) should end with \(tokyo)")
+        XCTAssertFalse(screen[0].hasSuffix("UTC · recurring on · admin"), screen[0])
+        tmux.sendKeys("q")
+        XCTAssertEqual(try tmux.waitForExit(timeout: uiTimeout), 0)
+    }
 }

@@ -34,7 +34,7 @@ struct AuditScreen: Screen {
 
     func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
         guard case .audit(let a) = item else { return DrawnRow() }
-        return DrawnRow(cells: [a.at.shortDisplay, a.who, a.action, a.target ?? "", a.before ?? "—",
+        return DrawnRow(cells: [ctx.zone.short(a.at), a.who, a.action, a.target ?? "", a.before ?? "—",
                                 (a.after ?? "—") + (a.detail.map { " (\($0))" } ?? "")],
                         roles: [.dim, nil, .accent, nil, .dim, nil])
     }
