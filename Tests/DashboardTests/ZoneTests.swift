@@ -15,12 +15,12 @@ final class ZoneTests: XCTestCase {
         let row = try XCTUnwrap(s.selectedRow)
         guard case .customer(let c) = row.item else { return XCTFail("no customer row") }
         XCTAssertEqual(s.cells(row)[6], c.lastActivityAt.shortDisplay, "UTC until told otherwise")
-        XCTAssert(FrameCheck.row(s.frame, 0).hasSuffix("UTC · recurring on · admin"), FrameCheck.row(s.frame, 0))
+        XCTAssert(FrameCheck.row(s.frame, 0).hasSuffix("UTC · USD · recurring on · admin"), FrameCheck.row(s.frame, 0))
 
         let kolkata = DisplayZone(try XCTUnwrap(TimeZone(identifier: "Asia/Kolkata")))
         s.send(.zone(kolkata))
         XCTAssertEqual(s.cells(s.selectedRow)[6], Instant(seconds: c.lastActivityAt.seconds + 19_800).shortDisplay)
-        XCTAssert(FrameCheck.row(s.frame, 0).hasSuffix("\(kolkata.label) · recurring on · admin"), FrameCheck.row(s.frame, 0))
+        XCTAssert(FrameCheck.row(s.frame, 0).hasSuffix("\(kolkata.label) · USD · recurring on · admin"), FrameCheck.row(s.frame, 0))
         XCTAssertNotEqual(kolkata.label, "UTC")
         // The customer pane too.
         s.send(.enter)

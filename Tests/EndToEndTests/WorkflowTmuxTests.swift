@@ -154,7 +154,7 @@ final class WorkflowTmuxTests: XCTestCase {
         let utc = try XCTUnwrap(try Store(path: db, readOnly: true).customer(key: key)).lastActivityAt
         let tokyo = Instant(seconds: utc.seconds + 9 * 3600).shortDisplay
         XCTAssert(screen[3].hasSuffix(tokyo), "\(screen[3]) should end with \(tokyo)")
-        XCTAssertFalse(screen[0].hasSuffix("UTC · recurring on · admin"), screen[0])
+        XCTAssertFalse(screen[0].hasSuffix("UTC · USD · recurring on · admin"), screen[0])
         tmux.sendKeys("q")
         XCTAssertEqual(try tmux.waitForExit(timeout: uiTimeout), 0)
     }
