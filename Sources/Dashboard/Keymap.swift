@@ -67,7 +67,7 @@ public enum Keymap {
 
     /// Quitting, help, tabs, moving, opening, filtering and sorting.
     static let common: [Binding] = [
-        Binding(keys: [.char("q"), .ctrl("c")], label: "q", short: "quit", help: "Quit at the top level; in a pane or a place jumped to, go back as Esc does (Ctrl-C always quits)", command: .quit, scope: .everywhere, inStatusBar: true),
+        Binding(keys: [.char("q"), .ctrl("c")], label: "q", short: "quit", help: "Quit (also Ctrl-C); in a pane or a place jumped to, q goes back as Esc does", command: .quit, scope: .everywhere, inStatusBar: true),
         Binding(keys: [.char("?"), .f(1)], label: "?", short: "help", help: "Show or hide this help", command: .help, scope: .everywhere, inStatusBar: true),
         Binding(keys: [.tab], label: "Tab", short: "next tab", help: "Next tab", command: .nextTab, scope: .everywhere, inStatusBar: false),
         Binding(keys: [.backTab], label: "S-Tab", short: "prev tab", help: "Previous tab", command: .prevTab, scope: .everywhere, inStatusBar: false),

@@ -32,18 +32,7 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         if how == .reset || how == .last, tab == s.tab { return prefetch(&s) }
         return []
     case .detailLoaded(let d):
-        // Keep the scroll of a pane that is only being refreshed.
-        var d = d
-        switch (s.detail, d) {
-        case (.customer(let old)?, .customer(var new)) where old.customer.id == new.customer.id:
-            new.scroll = old.scroll; d = .customer(new)
-        case (.event(let old)?, .event(var new)) where old.event.id == new.event.id:
-            new.scroll = old.scroll; d = .event(new)
-        case (.mine(let old)?, .mine(var new)) where old.customer.number == new.customer.number:
-            new.scroll = old.scroll; d = .mine(new)
-        default: break
-        }
-        s.detail = d
+        s.detail = keepingScroll(of: s.detail, d)
         return []
     case .reasonsLoaded(let r):
         let current = s.reasons.indices.contains(s.reasonIndex) ? s.reasons[s.reasonIndex].reason : ""
@@ -93,6 +82,19 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         s.message = Note(m, isError: true)
         s.lists[s.tab]?.loading = false
         return []
+    }
+}
+
+/// A pane read again keeps its scroll when it shows the same record.
+func keepingScroll(of current: Detail?, _ loaded: Detail) -> Detail {
+    switch (current, loaded) {
+    case (.customer(let old)?, .customer(var new)) where old.customer.id == new.customer.id:
+        new.scroll = old.scroll; return .customer(new)
+    case (.event(let old)?, .event(var new)) where old.event.id == new.event.id:
+        new.scroll = old.scroll; return .event(new)
+    case (.mine(let old)?, .mine(var new)) where old.customer.number == new.customer.number:
+        new.scroll = old.scroll; return .mine(new)
+    default: return loaded
     }
 }
 

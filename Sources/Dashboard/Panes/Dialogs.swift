@@ -44,7 +44,8 @@ enum OverlayView {
             lines += [("", Style(.dialog)), ("type to filter · ↑/↓ · Enter choose · Esc cancel", Style(.dim))]
             dialog(&f, p.title, lines, minWidth: 50)
         case .form(let form):
-            let lines = FormView.lines(form, s, width: min(f.width - 2, 76) - 4)
+            // Sentences wrap only at the screen's width: on a wide screen an error is one line.
+            let lines = FormView.lines(form, s, width: f.width - 6)
             dialog(&f, form.title, lines, minWidth: min(f.width - 2, 76))
         }
     }
