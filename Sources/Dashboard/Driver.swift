@@ -38,7 +38,7 @@ public final class Driver {
     /// the affiliate view, and its own customer pane to the admin, whatever asks for them.
     public func allows(_ effect: Effect) -> Bool {
         switch effect {
-        case .loadReasons, .loadPicker, .loadCustomer, .loadEvent, .prepareReplay, .prepareManual, .prepareBulkReplay, .perform: return isAdmin
+        case .loadReasons, .loadPicker, .loadCustomer, .loadEvent, .prepareReplay, .prepareManual, .prepareBulkReplay, .perform, .preview, .loadAdapters: return isAdmin
         case .loadMyCustomer: return !isAdmin
         case .load, .loadSettings, .checkForChanges, .quit: return true
         }
@@ -50,6 +50,7 @@ public final class Driver {
         case .quit: return []
         case .checkForChanges: return try checkForChanges()
         case .loadSettings: return [.settingsLoaded(try store.settings())]
+        case .loadAdapters: return [.adaptersLoaded(try store.adapterSettings())]
         case .loadReasons(let includeResolved):
             let counts = try store.rejectionCounts(includeResolved: includeResolved)
             let all = ReasonCount(reason: "", count: counts.reduce(0) { $0 + $1.count })
@@ -67,6 +68,7 @@ public final class Driver {
             let summary = (try? store.settings()).map { action.summary($0) } ?? "the change"
             return [.writeFinished(writer.run(action, summary: summary))]
         case .load(let q, let mode, let page): return [try load(q, mode, page)]
+        case .preview(let action): return try preview(action).map { [$0] } ?? []
         }
     }
 

@@ -13,6 +13,16 @@ public enum Command: Hashable, Sendable {
     case markRow, markReason, toggleResolved
     case refresh
     case history
+    /// Go to the record related to the pane or the selected row (`Navigation`).
+    case jump(JumpKind)
+    /// Open the `:` command line.
+    case prompt
+    /// Copy the selected identifier to the terminal's clipboard (OSC 52).
+    case copy
+    /// The Affiliates tab: add one; disable or enable the selected one.
+    case addAffiliate, toggleAffiliate
+    /// Show or hide the current list's columns.
+    case chooseColumns
 }
 
 /// Where a binding works.
@@ -28,6 +38,10 @@ public enum Scope: Hashable, Sendable {
     case eventActions
     case settings
     case detail
+    /// The admin's jumps to related records, from a pane or a selected row.
+    case jumps
+    /// The admin's actions on affiliates (the Affiliates list).
+    case affiliateActions
 }
 
 public struct Binding: Hashable, Sendable {
@@ -55,7 +69,7 @@ public enum Keymap {
 
     /// Quitting, help, tabs, moving, opening, filtering and sorting.
     static let common: [Binding] = [
-        Binding(keys: [.char("q"), .ctrl("c")], label: "q", short: "quit", help: "Quit (also Ctrl-C); Esc closes panes first", command: .quit, scope: .everywhere, inStatusBar: true),
+        Binding(keys: [.char("q"), .ctrl("c")], label: "q", short: "quit", help: "Quit (also Ctrl-C); in a pane or a place jumped to, q goes back as Esc does", command: .quit, scope: .everywhere, inStatusBar: true),
         Binding(keys: [.char("?"), .f(1)], label: "?", short: "help", help: "Show or hide this help", command: .help, scope: .everywhere, inStatusBar: true),
         Binding(keys: [.tab], label: "Tab", short: "next tab", help: "Next tab", command: .nextTab, scope: .everywhere, inStatusBar: false),
         Binding(keys: [.backTab], label: "S-Tab", short: "prev tab", help: "Previous tab", command: .prevTab, scope: .everywhere, inStatusBar: false),
@@ -73,6 +87,8 @@ public enum Keymap {
         Binding(keys: [.char(">")], label: ">", short: "sort →", help: "Sort by the next column (or click a header)", command: .sortNext, scope: .lists, inStatusBar: false),
         Binding(keys: [.char("<")], label: "<", short: "sort ←", help: "Sort by the previous column", command: .sortPrev, scope: .lists, inStatusBar: false),
         Binding(keys: [.char("o")], label: "o", short: "order", help: "Reverse the sort order", command: .sortReverse, scope: .lists, inStatusBar: true),
+        Binding(keys: [.char("C")], label: "C", short: "columns", help: "Choose the columns shown on this tab (kept for the session)",
+                command: .chooseColumns, scope: .admin, inStatusBar: false),
     ]
 
     /// The admin's actions on a customer: the Customers and Caps screens add them, and the
@@ -88,6 +104,19 @@ public enum Keymap {
         Binding(keys: [.ctrl("l"), .char("R")], label: "R", short: "refresh", help: "Reload now (the screen also refreshes by itself)", command: .refresh, scope: .everywhere, inStatusBar: false),
         Binding(keys: [.char("M")], label: "M", short: "messages", help: "Messages: what became of each change, and when",
                 command: .history, scope: .admin, inStatusBar: false),
+        Binding(keys: [.char(":")], label: ":", short: "command", help: "Command line: customer KEY, event ID, affiliate CODE, triage ID (Tab completes)",
+                command: .prompt, scope: .admin, inStatusBar: false),
+        Binding(keys: [.char("y")], label: "y", short: "copy", help: "Copy the selected identifier to the clipboard (OSC 52, works over SSH)",
+                command: .copy, scope: .everywhere, inStatusBar: false),
+    ] + jumps
+
+    /// Jumps to the related records; the status bar shows those the pane or row has.
+    static let jumps: [Binding] = [
+        Binding(keys: [.char("u")], label: "u", short: "→customer", help: "Go to the related customer (Esc comes back)", command: .jump(.customer), scope: .jumps, inStatusBar: true),
+        Binding(keys: [.char("a")], label: "a", short: "→affiliate", help: "Go to the related affiliate", command: .jump(.affiliate), scope: .jumps, inStatusBar: true),
+        Binding(keys: [.char("t")], label: "t", short: "→click", help: "Go to the click: every event naming it", command: .jump(.click), scope: .jumps, inStatusBar: true),
+        Binding(keys: [.char("v")], label: "v", short: "→conversions", help: "Go to the related conversions", command: .jump(.conversion), scope: .jumps, inStatusBar: true),
+        Binding(keys: [.char("e")], label: "e", short: "→events", help: "Go to the related events (or the event replayed)", command: .jump(.event), scope: .jumps, inStatusBar: true),
     ]
 
     /// The scopes that apply to the current screen.
@@ -103,7 +132,7 @@ public enum Keymap {
         } else {
             out = [.lists]
         }
-        return out + (s.isAdmin ? [.admin, .everywhere] : [.everywhere])
+        return out + (s.isAdmin ? [.jumps, .admin, .everywhere] : [.everywhere])
     }
 
     /// The command a key means on the current screen.
@@ -124,6 +153,11 @@ public enum Keymap {
     public static func statusBar(_ s: State) -> [Binding] {
         let scopes = scopes(s)
         var out = bindings.filter { $0.inStatusBar && scopes.contains($0.scope) }
+        // In a pane, the jumps it has, right after the way out (on lists they are in help).
+        let targets = Navigation.targets(s)
+        let jumps = out.filter { if case .jump(let k) = $0.command { return s.detail != nil && targets[k] != nil }; return false }
+        out.removeAll { if case .jump = $0.command { return true }; return false }
+        out.insert(contentsOf: jumps, at: 0)
         if let screen = s.screen, !screen.isList, s.detail == nil {
             out.removeAll { $0.command == .filter || $0.command == .sortReverse }
             // Enter edits the selected setting.

@@ -81,35 +81,11 @@ public struct Layout {
 
     public struct ColumnRect: Hashable { public var index: Int; public var x: Int; public var width: Int }
 
-    /// Fits the screen's columns to the width: low-priority columns go first, flexible ones
-    /// share what is left.
+    /// Fits the screen's columns to the width, by priority and by what the rows on screen
+    /// hold (`ColumnFit`), without the columns chosen away.
     public func columnRects(_ s: State) -> [ColumnRect] {
-        Layout.fit(Screens.columns(s.tab, s), width: width)
-    }
-
-    static func fit(_ cols: [Column], width: Int) -> [ColumnRect] {
-        guard !cols.isEmpty else { return [] }
-        var keep = Set(cols.indices)
-        func needed() -> Int { keep.reduce(0) { $0 + cols[$1].width } + max(0, keep.count - 1) + 2 }
-        while needed() > width, keep.count > 1 {
-            let drop = keep.min { (cols[$0].priority, -$0) < (cols[$1].priority, -$1) }!
-            keep.remove(drop)
-        }
-        let order = cols.indices.filter { keep.contains($0) }
-        var widths = Dictionary(uniqueKeysWithValues: order.map { ($0, cols[$0].width) })
-        var spare = max(0, width - needed())
-        let flex = order.filter { cols[$0].flex }
-        let growers = flex.isEmpty ? [order.last!] : flex
-        var i = 0
-        while spare > 0 {
-            widths[growers[i % growers.count]]! += 1
-            spare -= 1; i += 1
-        }
-        if needed() > width, let only = order.first { widths[only] = max(1, width - 2) }
-        var x = 1
-        return order.map { idx in
-            defer { x += widths[idx]! + 1 }
-            return ColumnRect(index: idx, x: x, width: widths[idx]!)
-        }
+        let cols = Screens.columns(s.tab, s)
+        return ColumnFit.fit(cols, width: width, content: ColumnFit.contentWidths(s, cols, visible: visibleRows),
+                             hidden: s.hiddenColumns[s.tab] ?? [])
     }
 }

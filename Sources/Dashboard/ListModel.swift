@@ -70,8 +70,10 @@ public struct DrawContext: Hashable, Sendable {
     public var now: Instant
     /// Triage: the rows marked for a bulk replay.
     public var marks = TriageMarks()
-    public init(settings: ProgramSettings, now: Instant) { self.settings = settings; self.now = now }
-    public init(_ s: State) { self.init(settings: s.settings, now: s.now); marks = s.triageMarks }
+    /// The zone times are drawn in.
+    public var zone: DisplayZone
+    public init(settings: ProgramSettings, now: Instant, zone: DisplayZone = .utc) { self.settings = settings; self.now = now; self.zone = zone }
+    public init(_ s: State) { self.init(settings: s.settings, now: s.now, zone: s.zone); marks = s.triageMarks }
 }
 
 /// How a column sorts: the store's own sort, typed per list.
@@ -92,8 +94,21 @@ public struct Column: Hashable, Sendable {
     public var sortKey: SortKey?
     /// Columns with the lowest priority are dropped first when the terminal is narrow.
     public var priority: Int
-    public init(_ title: String, width: Int, flex: Bool = false, right: Bool = false, sort: SortKey? = nil, priority: Int = 5) {
+    /// The direction a first sort by this column takes: numbers and times largest and newest
+    /// first, text A to Z.
+    public var descendingFirst: Bool {
+        if rightAligned { return true }
+        switch sortKey {
+        case .customers(.activity)?, .conversions(.date)?: return true
+        default: return false
+        }
+    }
+    /// The narrowest a flexible column shrinks to before columns are dropped (nil: its title, or 8).
+    public var minWidth: Int?
+    public init(_ title: String, width: Int, flex: Bool = false, right: Bool = false, sort: SortKey? = nil, priority: Int = 5,
+                minWidth: Int? = nil) {
         self.title = title; self.width = width; self.flex = flex; self.rightAligned = right; self.sortKey = sort; self.priority = priority
+        self.minWidth = minWidth
     }
 }
 

@@ -26,6 +26,11 @@ public enum PendingAction: Hashable, Sendable {
     case reassign(customerKey: String, affiliateCode: String)
     case addConversion(customerKey: String, externalID: String, amount: Money, at: Instant?)
     case saveSettings(ProgramSettings)
+    /// The payment adapters' settings (the Stripe metadata key, the tax rule).
+    case saveAdapters(AdapterSettings)
+    /// The Affiliates tab: a new affiliate (the code as the core read it), disabling or enabling one.
+    case addAffiliate(code: String, name: String, email: String?, commission: Commission?)
+    case setAffiliateDisabled(code: String, disabled: Bool)
     /// Decide a stored event again under today's settings and apply it if accepted.
     case replay(eventID: Int64)
     /// Add a stored conversion event by hand, crediting `affiliateCode` (nil: whom the draft names).
@@ -51,6 +56,8 @@ public struct State: Hashable, Sendable {
     public var width = 80
     public var height = 24
     public var settings: ProgramSettings
+    /// The payment adapters' settings, shown and edited on the Settings screen (admin).
+    public var adapters = AdapterSettings()
     public var detail: Detail?
     public var overlays: [Overlay] = []
     /// The result of the last action, or an error; shown on the message line.
@@ -79,6 +86,20 @@ public struct State: Hashable, Sendable {
     /// The database file was deleted or replaced under the dashboard: every change is refused.
     public var fileChanged: Outcome?
     public var quit = false
+    /// Where the admin came from, newest last: Esc (and q) go back along it (`Navigation`).
+    public var trail: [Place] = []
+    /// A row to select when its list is read (after a jump).
+    public var selectWhenLoaded: RowWish?
+    /// The `:` command line, while it is open.
+    public var prompt: Prompt?
+    /// The affiliates' codes, read when the command line opens (for Tab completion).
+    public var affiliateCodes: [String] = []
+    /// The time zone times are drawn in (the view's context; the clock stays UTC).
+    public var zone = DisplayZone.utc
+    /// The columns chosen away on each tab (the column chooser), for the session.
+    public var hiddenColumns: [Tab: Set<Int>] = [:]
+    /// The last text `y` copied, for the terminal to put on its clipboard.
+    public var clipboard: Clipboard?
     /// The time of the last message: what cap progress on a list is drawn at.
     public var now: Instant
     /// The UI loop's own time in milliseconds (a `LoopClock`, set by the session with every
@@ -145,7 +166,10 @@ public enum Msg: Sendable {
     case detailLoaded(Detail)
     case reasonsLoaded([ReasonCount])
     case settingsLoaded(ProgramSettings)
+    case adaptersLoaded(AdapterSettings)
     case pickerLoaded([PickerItem])
+    /// A change checked by the core on the stored facts, before its confirmation.
+    case previewed(PendingAction, Decision)
     /// What became of an admin change (`Effect.perform`).
     case writeFinished(Outcome)
     /// A refresh found the database file deleted or replaced.
@@ -160,6 +184,8 @@ public enum Msg: Sendable {
     /// Time passed on the UI loop with no other message: a typed filter whose pause is over
     /// queries, and a long load shows that it is loading.
     case elapsed
+    /// Draw times in this zone (the terminal's local one, or UTC with --utc).
+    case zone(DisplayZone)
 }
 
 /// Work for the driver: reads and writes on the store. Their answers come back as messages.
@@ -170,6 +196,8 @@ public enum Effect: Hashable, Sendable {
     case loadMyCustomer(number: Int64)
     case loadReasons(includeResolved: Bool)
     case loadSettings
+    /// The payment adapters' settings (admin only: the Settings screen).
+    case loadAdapters
     case loadPicker
     case perform(PendingAction)
     /// Triage actions, read before they are confirmed.
@@ -178,5 +206,7 @@ public enum Effect: Hashable, Sendable {
     /// A bulk replay's dry run: these events, or every unresolved one of a reason.
     case prepareBulkReplay(eventIDs: [Int64], reason: String?)
     case checkForChanges
+    /// Asks the core what a change would decide, without applying it (`Msg.previewed`).
+    case preview(PendingAction)
     case quit
 }

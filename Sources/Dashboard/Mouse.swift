@@ -19,7 +19,12 @@ func handleMouse(_ s: inout State, _ m: MouseEvent) -> [Effect] {
             let cols = layout.columnRects(s)
             guard let hit = cols.first(where: { $0.x <= m.x && m.x < $0.x + $0.width }),
                   Screens.columns(s.tab, s)[hit.index].sortKey != nil else { return [] }
-            if s.list.sortColumn == hit.index { s.list.descending.toggle() } else { s.list.sortColumn = hit.index }
+            if s.list.sortColumn == hit.index {
+                s.list.descending.toggle()
+            } else {
+                s.list.sortColumn = hit.index
+                s.list.descending = Screens.columns(s.tab, s)[hit.index].descendingFirst
+            }
             return [State.load(s, s.tab, .reset)]
         }
         let rowIndex = m.y - layout.firstRowY

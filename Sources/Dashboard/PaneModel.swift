@@ -52,12 +52,18 @@ public enum Overlay: Hashable, Sendable {
     case menu(Menu)
     case picker(Picker)
     case form(Form)
+    /// Only says something (a refusal known before the confirmation).
+    case notice(Notice)
+    /// The current tab's columns, to show or hide (`C`).
+    case columns(ColumnChooser)
 }
 
 public struct Confirm: Hashable, Sendable {
     public var title: String
     public var lines: [String]
     public var action: PendingAction
+    /// The highlighted button: No (the safe one) until ←/→/Tab moves to Yes; Enter presses it.
+    public var yes = false
     public init(title: String, lines: [String], action: PendingAction) { self.title = title; self.lines = lines; self.action = action }
 }
 
@@ -95,10 +101,42 @@ public struct Picker: Hashable, Sendable {
     public var selected = 0
     /// Choosing the affiliate a stored conversion event is credited to by hand (not a reassignment).
     public var manual: ManualDraft? = nil
+    /// The affiliates matching the filter, best first: codes starting with it, then names
+    /// (or a word of them) starting with it, then codes and names containing it.
     public var visible: [PickerItem] {
         guard !filter.isEmpty else { return items }
         let f = filter.lowercased()
-        return items.filter { $0.code.lowercased().contains(f) || $0.name.lowercased().contains(f) }
+        func rank(_ i: PickerItem) -> Int? {
+            let code = i.code.lowercased(), name = i.name.lowercased()
+            if code.hasPrefix(f) { return 0 }
+            if name.hasPrefix(f) || name.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).contains(where: { $0.hasPrefix(f) }) { return 1 }
+            if code.contains(f) { return 2 }
+            return name.contains(f) ? 3 : nil
+        }
+        return items.enumerated().compactMap { e in rank(e.element).map { ($0, e.offset, e.element) } }
+            .sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+    }
+
+    /// Why the core would refuse this affiliate here, nil when it can be picked: a reassignment
+    /// to the current affiliate or to a disabled one is refused (`Engine.reassign`). A conversion
+    /// credited by hand may go to any affiliate.
+    public func refusal(_ item: PickerItem, _ settings: ProgramSettings) -> String? {
+        guard manual == nil else { return nil }
+        let current = AffiliateCode.key(item.code) == AffiliateCode.key(currentCode)
+        let d = Engine(settings: settings).reassign(CustomerFact(id: 0, key: customerKey, affiliateID: 1, status: .active),
+                                                    to: AffiliateFact(id: current ? 1 : 2, code: item.code, disabled: item.disabled))
+        return d.isAccepted ? nil : d.detail ?? d.reason?.sentence ?? "refused"
+    }
+
+    /// The next item that can be picked from `index` on in a direction (nil: none).
+    public func selectable(from index: Int, step: Int, _ settings: ProgramSettings) -> Int? {
+        let v = visible
+        var i = index
+        while v.indices.contains(i) {
+            if refusal(v[i], settings) == nil { return i }
+            i += step
+        }
+        return nil
     }
 }
 
@@ -107,6 +145,7 @@ public struct Form: Hashable, Sendable {
     public enum Purpose: Hashable, Sendable {
         case addConversion(customerKey: String)
         case editSetting(SettingField)
+        case addAffiliate
     }
     public var title: String
     public var purpose: Purpose
@@ -114,11 +153,31 @@ public struct Form: Hashable, Sendable {
     public var values: [String]
     public var focus = 0
     public var error: String?
+    /// The field the error is about (focus stays there).
+    public var errorField: Int?
+    /// Per field: the values it is picked from (←/→ or Space; a toggle when two), empty for free
+    /// text. Typing still works, and is read by the core's parser like any text.
+    public var choices: [[String]] = []
+    /// Per field: a line under it saying what it takes.
+    public var hints: [String] = []
+
+    func choices(_ i: Int) -> [String] { choices.indices.contains(i) ? choices[i] : [] }
+    func hint(_ i: Int) -> String? { hints.indices.contains(i) && !hints[i].isEmpty ? hints[i] : nil }
 }
 
 /// The fields of the Settings screen.
 public enum SettingField: Int, CaseIterable, Hashable, Sendable {
-    case name, model, recurring, commission, capCount, capMonths, capAmount, window, currency
+    case name, model, recurring, commission, capCount, capMonths, capAmount, window, currency, metadataKey, tax
+
+    /// The values an enumerated setting is picked from (empty: typed).
+    public var choices: [String] {
+        switch self {
+        case .model: return BusinessModel.allCases.map(\.rawValue)
+        case .recurring: return ["on", "off"]
+        case .tax: return ["included", "excluded"]
+        default: return []
+        }
+    }
 
     public var label: String {
         switch self {
@@ -131,6 +190,8 @@ public enum SettingField: Int, CaseIterable, Hashable, Sendable {
         case .capAmount: return "Cap: total commission per customer"
         case .window: return "Attribution window (days)"
         case .currency: return "Currency"
+        case .metadataKey: return "Stripe metadata key"
+        case .tax: return "Commission on amounts with tax"
         }
     }
 }

@@ -30,22 +30,12 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
     case .loaded(let tab, let asked, let rows, let total, let atEnd, let ticket):
         guard let how = LoadTickets.accept(&s, tab, asked, ticket: ticket) else { return [] }
         applyLoaded(&s, tab, how, rows, total, atEnd)
+        grantWish(&s, tab)
         if how == .reset || how == .last, tab == s.tab { return prefetch(&s) }
         return []
     case .detailLoaded(let d):
         guard PendingDetail.accept(&s, d) else { return [] }
-        // Keep the scroll of a pane that is only being refreshed.
-        var d = d
-        switch (s.detail, d) {
-        case (.customer(let old)?, .customer(var new)) where old.customer.id == new.customer.id:
-            new.scroll = old.scroll; d = .customer(new)
-        case (.event(let old)?, .event(var new)) where old.event.id == new.event.id:
-            new.scroll = old.scroll; d = .event(new)
-        case (.mine(let old)?, .mine(var new)) where old.customer.number == new.customer.number:
-            new.scroll = old.scroll; d = .mine(new)
-        default: break
-        }
-        s.detail = d
+        s.detail = keepingScroll(of: s.detail, d)
         return []
     case .reasonsLoaded(let r):
         let current = s.reasons.indices.contains(s.reasonIndex) ? s.reasons[s.reasonIndex].reason : ""
@@ -55,12 +45,20 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
     case .settingsLoaded(let settings):
         s.settings = settings
         return []
+    case .adaptersLoaded(let a):
+        s.adapters = a
+        return []
     case .pickerLoaded(let items):
         if case .picker(var p)? = s.overlays.last {
             p.items = items
-            p.selected = p.visible.firstIndex { $0.code != p.currentCode && !$0.disabled } ?? 0
+            p.selected = p.selectable(from: 0, step: 1, s.settings) ?? 0
             s.overlays[s.overlays.count - 1] = .picker(p)
+        } else if s.prompt != nil {
+            s.affiliateCodes = items.map(\.code)
         }
+        return []
+    case .previewed(let action, let d):
+        Previews.apply(&s, action, d)
         return []
     case .writeFinished(let outcome): return finishWrite(&s, outcome)
     case .fileChanged(let outcome):
@@ -81,6 +79,9 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         }
         s.overlays.append(.confirm(TriageActions.manualConfirm(draft, affiliate: nil)))
         return []
+    case .zone(let z):
+        s.zone = z
+        return []
     case .failed(let m):
         s.message = Note(m, isError: true)
         s.lists[s.tab]?.loading = false
@@ -88,6 +89,19 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         if s.detail == nil { s.detailWanted = nil }
         return []
     case .elapsed: return Debounce.due(&s)
+    }
+}
+
+/// A pane read again keeps its scroll when it shows the same record.
+func keepingScroll(of current: Detail?, _ loaded: Detail) -> Detail {
+    switch (current, loaded) {
+    case (.customer(let old)?, .customer(var new)) where old.customer.id == new.customer.id:
+        new.scroll = old.scroll; return .customer(new)
+    case (.event(let old)?, .event(var new)) where old.event.id == new.event.id:
+        new.scroll = old.scroll; return .event(new)
+    case (.mine(let old)?, .mine(var new)) where old.customer.number == new.customer.number:
+        new.scroll = old.scroll; return .mine(new)
+    default: return loaded
     }
 }
 
@@ -107,15 +121,18 @@ func refreshAll(_ s: State) -> [Effect] {
 
 func switchTab(_ s: inout State, _ t: Tab) -> [Effect] {
     guard let screen = s.screen(on: t) else { return [] }
+    // A tab is the top level: nothing to go back to.
+    s.trail = []
     s.tab = t
     _ = PendingDetail.close(&s)
     s.filtering = false
-    guard screen.isList else { return [.loadSettings] }
+    guard screen.isList else { return [.loadSettings] + TriageScreen.sideLoads(screen, s) }
     return TriageScreen.sideLoads(screen, s) + [State.load(s, t, s.list.loaded ? .reload(keep: s.list.selectedRow?.id) : .reset)]
 }
 
 func handleKey(_ s: inout State, _ key: Key) -> [Effect] {
     if !s.overlays.isEmpty { return handleOverlayKey(&s, key) }
+    if s.prompt != nil { return handlePromptKey(&s, key) }
     if s.filtering { return handleFilterKey(&s, key) }
     if Layout(s).tooSmall {
         if key == .char("q") || key == .ctrl("c") { s.quit = true; return [.quit] }
@@ -130,6 +147,8 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
     let visible = Layout(s).visibleRows
     switch cmd {
     case .quit:
+        // q closes the pane or goes back; it quits only at the top level.
+        if !Navigation.atTopLevel(s) { return back(&s) }
         guard quitAsked(&s) else { return [] }
         s.quit = true
         return [.quit]
@@ -177,12 +196,19 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
         return [.prepareManual(eventID: id)]
     case .refresh:
         return refreshAll(s)
+    case .jump(let kind): return Navigation.jump(&s, kind)
+    case .prompt: return openPrompt(&s)
+    case .copy: return Copy.copy(&s)
+    case .chooseColumns: return ColumnChooserKeys.open(&s)
+    case .addAffiliate: return AffiliateAdmin.beginAdd(&s)
+    case .toggleAffiliate: return AffiliateAdmin.beginToggle(&s)
     }
 }
 
-/// Esc: closes the pane, else clears the filter, else what the screen does (Customers: shows
-/// every customer again).
+/// Esc: back where the admin came from (the trail), else closes the pane, else clears the
+/// filter, else what the screen does (Customers: shows every customer again).
 func back(_ s: inout State) -> [Effect] {
+    if let out = Navigation.pop(&s) { return out }
     if PendingDetail.close(&s) { return [] }
     if !s.list.filter.isEmpty {
         s.list.filter = ""
@@ -203,6 +229,7 @@ func sort(_ s: inout State, _ cmd: Command) -> [Effect] {
         let i = sortable.firstIndex(of: s.list.sortColumn) ?? 0
         let next = sortable[(i + (cmd == .sortNext ? 1 : sortable.count - 1)) % sortable.count]
         s.list.sortColumn = next
+        s.list.descending = cols[next].descendingFirst
     }
     s.list.loading = true
     return [State.load(s, s.tab, .reset)]
@@ -257,8 +284,13 @@ func scrollDetail(_ s: inout State, _ cmd: Command, _ visible: Int) -> [Effect] 
 /// Enter: what the screen opens for its selected row.
 func open(_ s: inout State) -> [Effect] {
     guard let screen = s.screen else { return [] }
-    if screen.isList && s.list.selectedRow == nil { return [] }
-    return screen.open(s.list.selectedRow, &s)
+    guard screen.isList else { return screen.open(nil, &s) }
+    guard let row = s.list.selectedRow else { return [] }
+    // What it opens is a place Esc comes back from.
+    Navigation.push(&s)
+    let out = screen.open(row, &s)
+    if out.isEmpty { s.trail.removeLast() }
+    return out
 }
 
 /// The customer the customer actions act on: the open pane's, else the selected row's (on a
@@ -277,6 +309,13 @@ func selectedAffiliateCode(_ s: State) -> String? {
     if case .customer(let d)? = s.detail { return d.customer.affiliateCode }
     guard case .customer(let c)? = selectedCustomerRow(s)?.item else { return nil }
     return c.affiliateCode
+}
+
+/// The customer row the customer actions act on (the pane's or the selected row's).
+func selectedCustomer(_ s: State) -> CustomerRow? {
+    if case .customer(let d)? = s.detail { return d.customer }
+    if case .customer(let c)? = selectedCustomerRow(s)?.item { return c }
+    return nil
 }
 
 func selectedStatus(_ s: State) -> CustomerStatus? {
@@ -306,6 +345,12 @@ func beginReassign(_ s: inout State) -> [Effect] {
 
 func beginAddConversion(_ s: inout State) -> [Effect] {
     guard let key = selectedCustomerKey(s), !refuseWhileBlocked(&s) else { return [] }
+    // A customer the core would credit nothing (canceled, capped): said at once, in full.
+    if let c = selectedCustomer(s), let d = Previews.conversionRefusal(s, StoredFacts.fact(c), history: c.capHistory), let r = d.reason {
+        s.overlays.append(.notice(Notice(title: "No conversion can be added for \(key)", lines: Previews.refusalLines(d))))
+        s.message = Note("Refused: \(r.sentence) \(r.hint)", isError: true)
+        return []
+    }
     s.overlays.append(.form(Form(title: "Add a conversion for \(key)", purpose: .addConversion(customerKey: key),
                                  labels: ["External id", "Amount", "Currency", "Paid at (empty = now)"],
                                  values: ["", "", s.settings.currency.code, ""])))
@@ -314,7 +359,10 @@ func beginAddConversion(_ s: inout State) -> [Effect] {
 
 func beginEditSetting(_ s: inout State) -> [Effect] {
     guard let field = SettingField(rawValue: s.settingsField), !refuseWhileBlocked(&s) else { return [] }
-    s.overlays.append(.form(Form(title: "Edit: \(field.label)", purpose: .editSetting(field), labels: [field.label],
-                                 values: [SettingsScreen.value(field, s.settings)])))
+    var form = Form(title: "Edit: \(field.label)", purpose: .editSetting(field), labels: [field.label],
+                    values: [SettingsScreen.value(field, s.settings, s.adapters)])
+    form.choices = [field.choices]
+    form.hints = [SettingsScreen.explain(field, s.settings)]
+    s.overlays.append(.form(form))
     return []
 }

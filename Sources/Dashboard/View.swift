@@ -29,6 +29,7 @@ public func view(_ s: State) -> Frame {
     }
     drawMessage(&f, s, layout)
     drawStatusBar(&f, s, layout)
+    PromptView.draw(&f, s, layout)
     for o in s.overlays { OverlayView.draw(&f, s, o) }
     return f
 }
@@ -37,12 +38,21 @@ func drawTitle(_ f: inout Frame, _ s: State) {
     f.fill(Rect(x: 0, y: 0, width: f.width, height: 1), style: Style(.title))
     var x = f.put(" affdesk ", x: 0, y: 0, style: Style(.title, bold: true))
     x = f.put("· " + s.settings.name + " · " + s.settings.model.displayName, x: x, y: 0, style: Style(.title), maxWidth: f.width / 2)
-    let right: String
+    // The zone times are in and the currency amounts without a code are in come first:
+    // "UTC · USD · recurring on · admin"; the widest of these that fits is drawn.
+    let units = "\(s.zone.label) · \(s.settings.currency.code) · "
+    let candidates: [String]
     switch s.mode {
-    case .admin: right = "recurring \(s.settings.recurring ? "on" : "off") · admin "
-    case .affiliate(_, let code, let name): right = "\(name) (\(code)) · read-only "
+    case .admin:
+        let rest = "recurring \(s.settings.recurring ? "on" : "off") · admin "
+        candidates = [units + rest, "\(s.zone.label) · " + rest]
+    case .affiliate(_, let code, let name):
+        let rest = "\(name) (\(code)) · read-only "
+        candidates = [units + rest, "\(s.zone.label) · " + rest]
     }
-    let w = min(Width.of(right), f.width - x - 1)
+    let room = f.width - x - 1
+    let right = candidates.first { Width.of($0) <= room } ?? candidates.last!
+    let w = min(Width.of(right), room)
     if w > 4 { f.put(Width.truncate(right, to: w), x: f.width - w, y: 0, style: Style(.title)) }
 }
 

@@ -42,6 +42,11 @@ public struct WriteRunner: Sendable {
         case .saveSettings(let new):
             try store.updateSettings(new, who: who)
             return ("Settings saved and audited.", true)
+        case .addAffiliate, .setAffiliateDisabled:
+            return try performAffiliate(action)
+        case .saveAdapters(let a):
+            try store.updateSettings(try store.settings(), adapters: a, who: who)
+            return ("Settings saved and audited.", true)
         case .replay(let id):
             return try replay(id)
         case .bulkReplay(let ids):

@@ -85,6 +85,7 @@ func plainSummary(_ store: Store) throws -> String {
 struct UIOptions: ParsableArguments {
     @Flag(name: .customLong("no-color"), help: "No colours (NO_COLOR is honoured too).") var noColor = false
     @Flag(name: .customLong("no-mouse"), help: "Do not capture the mouse.") var noMouse = false
+    @Flag(name: .customLong("utc"), help: "Show times in UTC (default: the local zone, TZ).") var utc = false
     @Option(help: ArgumentHelp("Print the screens as text at this size (e.g. 100x30) instead of opening the dashboard; "
                                + "keys after it (--keys) are pressed first.", valueName: "WxH"))
     var snapshot: String?

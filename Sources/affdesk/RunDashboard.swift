@@ -32,7 +32,10 @@ func runDashboard(store: Store, mode: Mode, ui: UIOptions, fallback: () throws -
                               reads: .background, filterDelayMs: dashboardFilterDelayMs,
                               loopClock: MonotonicLoopClock())
     slowListReadsForTests(session)
+    // Times in the local zone (TZ), or UTC with --utc.
+    session.send(.zone(ui.utc ? .utc : DisplayZone(TimeZone.current)))
     term.draw(session.frame)
+    var copied = 0
     var lastTick = Date()
     loop: while !session.state.quit {
         // Reads run off this loop: it wakes soon while one runs, and when a typed filter is due.
@@ -50,6 +53,8 @@ func runDashboard(store: Store, mode: Mode, ui: UIOptions, fallback: () throws -
         session.wake()
         if session.state.quit { break }
         term.draw(session.frame)
+        // `y`: the clipboard is written after the frame (OSC 52).
+        if let c = session.state.clipboard, c.serial != copied { copied = c.serial; term.copyToClipboard(c.text) }
     }
 }
 

@@ -128,8 +128,13 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.state.list.total, try store.customerCount(CustomerQuery(affiliateID: a.affiliate.id)))
         XCTAssertLessThan(s.state.list.total, all)
         XCTAssertTrue(s.frame.description.contains("Customers of \(a.affiliate.code)"))
+        // Esc goes back where the list came from: the Affiliates, on the same affiliate.
         s.send(.escape)
         XCTAssertNil(s.state.affiliateFilter)
+        XCTAssertEqual(s.state.tab, .affiliates)
+        XCTAssertEqual(s.selectedRow?.ref, a.affiliate.code)
+        // The whole customer list again, on its tab.
+        s.go(.customers)
         XCTAssertEqual(s.state.list.total, all)
         XCTAssertEqual(s.state.tab, .customers)
     }
@@ -161,18 +166,21 @@ final class UpdateTests: XCTestCase {
         s.send(.char(">"))   // the next sortable column after "Last activity" wraps to "Customer"
         XCTAssertEqual(s.state.list.sortColumn, 0)
         XCTAssertEqual(s.state.list.selected, 0)
-        XCTAssertEqual(s.rows.prefix(n).map(\.id), try customerIDs(CustomerQuery(sort: .key, descending: true), n))
-        s.send(.char("o"))
+        // Text sorts A to Z first (issue 14); o reverses it.
         XCTAssertFalse(s.state.list.descending)
         XCTAssertEqual(s.rows.prefix(n).map(\.id), try customerIDs(CustomerQuery(sort: .key, descending: false), n))
         XCTAssertEqual(s.rows.first?.ref, "usr_100001")
+        s.send(.char("o"))
+        XCTAssertTrue(s.state.list.descending)
+        XCTAssertEqual(s.rows.prefix(n).map(\.id), try customerIDs(CustomerQuery(sort: .key, descending: true), n))
         s.send(.char(">"))
         XCTAssertEqual(s.rows.prefix(n).map(\.id), try customerIDs(CustomerQuery(sort: .affiliate, descending: false), n))
+        // Times sort newest first.
         s.send(.char("<"), .char("<"))
         XCTAssertEqual(s.state.list.sortColumn, 6)
-        XCTAssertEqual(s.rows.prefix(n).map(\.id), try customerIDs(CustomerQuery(sort: .activity, descending: false), n))
+        XCTAssertEqual(s.rows.prefix(n).map(\.id), try customerIDs(CustomerQuery(sort: .activity, descending: true), n))
         // The header marks the sort column.
-        XCTAssert(s.frame.row(Layout(s.state).headerY).contains("Last activity ▲"))
+        XCTAssert(s.frame.row(Layout(s.state).headerY).contains("Last activity ▼"))
         assertWindow(s)
     }
 
@@ -436,11 +444,13 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.cells(s.selectedRow)[1], "zoe")
         XCTAssertFalse(s.state.message?.isError ?? true, s.messageText)
 
-        // A disabled affiliate is listed, and the core refuses it with its reason.
-        s.send(.char("r")); s.type("deal-hunter"); s.send(.enter, .char("y"))
+        // A disabled affiliate is listed with the core's reason, and cannot be picked.
+        s.send(.char("r")); s.type("deal-hunter")
+        XCTAssert(s.frame.description.contains("affiliate deal-hunter is disabled"), s.frame.description)
+        s.send(.enter)
+        guard case .picker? = s.state.overlays.last else { return XCTFail("a disabled affiliate was picked") }
+        s.send(.escape)
         XCTAssertEqual(try store.customer(key: key)?.affiliateCode, "zoe")
-        XCTAssertEqual(s.state.message?.isError, true)
-        XCTAssert(s.messageText.contains(Reason.affiliateDisabled.sentence), s.messageText)
         // Esc closes the picker; a filter nothing matches says so.
         s.send(.char("r")); s.type("qqq")
         XCTAssert(s.frame.description.contains("no affiliate matches"))
@@ -483,8 +493,9 @@ final class UpdateTests: XCTestCase {
         let error = try XCTUnwrap(f.error)
         XCTAssert(error.hasPrefix("Amount:"), error)
         XCTAssert(s.frame.description.contains(error), "the error is on screen")
-        // Fixing the field clears the error; Esc leaves without writing.
-        s.send(.up, .up, .ctrl("u"))
+        // The focus stays on the field at fault; fixing it clears the error; Esc leaves without writing.
+        XCTAssertEqual(f.focus, 1)
+        s.send(.ctrl("u"))
         guard case .form(let g)? = s.state.overlays.last else { return XCTFail("the form closed") }
         XCTAssertNil(g.error)
         XCTAssertEqual(g.values[1], "")
@@ -492,11 +503,15 @@ final class UpdateTests: XCTestCase {
         XCTAssert(s.state.overlays.isEmpty)
         XCTAssertNil(try store.conversion(externalID: "inv_test_2"))
         XCTAssertEqual(try store.dataVersion(), version)
-        // Other fields are checked too.
+        // Other fields are checked too, each when Enter leaves it.
         s.send(.char("c"), .enter)
-        s.type("10"); s.send(.enter); s.type("US"); s.send(.enter, .enter)
         guard case .form(let h)? = s.state.overlays.last else { return XCTFail("the form closed") }
         XCTAssertEqual(h.error, "External id: required")
+        XCTAssertEqual(h.focus, 0)
+        s.type("x1"); s.send(.enter); s.type("10"); s.send(.enter, .ctrl("u")); s.type("US"); s.send(.enter)
+        guard case .form(let k)? = s.state.overlays.last else { return XCTFail("the form closed") }
+        XCTAssert(k.error?.hasPrefix("Currency:") == true, k.error ?? "")
+        XCTAssertEqual(k.focus, 2)
         s.send(.escape)
         XCTAssertEqual(try store.dataVersion(), version)
     }
@@ -528,7 +543,8 @@ final class UpdateTests: XCTestCase {
         let s = try session(store)
         s.go(.settings)
         XCTAssertEqual(s.state.settingsField, 0)
-        s.send(.char("G"), .up)
+        // The window is the third from the end (the Stripe metadata key and the tax rule follow).
+        s.send(.char("G"), .up, .up, .up)
         XCTAssertEqual(SettingField(rawValue: s.state.settingsField), .window)
         s.send(.enter)
         guard case .form(let f)? = s.state.overlays.last else { return XCTFail("no form") }

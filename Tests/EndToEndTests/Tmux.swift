@@ -164,6 +164,13 @@ final class Tmux {
 
     // MARK: - Window
 
+    /// Appends everything the pane's program writes from now on to `path`, escape sequences
+    /// and all (tmux pipe-pane): for bytes the screen does not show, such as OSC 52.
+    func pipeOutput(to path: String) throws {
+        let r = try run(["pipe-pane", "-o", "-t", target, "cat >> '" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"])
+        guard r.status == 0 else { throw TmuxError.failed("pipe-pane", r.output) }
+    }
+
     /// Resizes the window (the program gets SIGWINCH).
     func resize(width: Int, height: Int) {
         _ = try? run(["resize-window", "-t", target, "-x", String(width), "-y", String(height)])

@@ -85,7 +85,7 @@ enum DetailView {
         kv("Email", c.email ?? "—")
         kv("Affiliate", "\(c.affiliateCode) (\(c.affiliateName))")
         kv("Status", "\(st.label(c.status)) (\(c.status.rawValue))", Style(Fmt.statusRole(c.status), bold: true))
-        kv("Tracked", c.createdAt.shortDisplay)
+        kv("Tracked", s.zone.short(c.createdAt))
         kv("Conversions", String(c.conversions))
         kv("Commission", Fmt.money(c.commission, st), Style(.accent))
         out.append(("", Style()))
@@ -102,14 +102,14 @@ enum DetailView {
         // Conversions and events in one time line.
         var items: [(Instant, Int64, String, Style)] = []
         for v in d.conversions {
-            items.append((v.at, v.id * 2, "\(v.at.shortDisplay)  paid \(Fmt.money(v.amount, st))  commission \(Fmt.money(v.commission, st))  \(v.affiliateCode)  \(v.externalID)",
+            items.append((v.at, v.id * 2, "\(s.zone.short(v.at))  paid \(Fmt.money(v.amount, st))  commission \(Fmt.money(v.commission, st))  \(v.affiliateCode)  \(v.externalID)",
                           Style(.ok)))
         }
         // A payment's own inbox event adds nothing to its "paid" line; other events stay.
         let paid = Set(d.conversions.map(\.id))
         for e in d.events where !(e.outcome == .accepted && e.notes.isEmpty && e.conversionID.map(paid.contains) == true) {
             let what = e.reasonCode.map { "refused \($0)" } ?? (e.note.map { "accepted · \($0)" } ?? "accepted")
-            items.append((e.at ?? e.receivedAt, e.id * 2 + 1, "\((e.at ?? e.receivedAt).shortDisplay)  event #\(e.id) \(e.type): \(what)",
+            items.append((e.at ?? e.receivedAt, e.id * 2 + 1, "\(s.zone.short(e.at ?? e.receivedAt))  event #\(e.id) \(e.type): \(what)",
                           Style(e.outcome == .accepted ? .dim : .error)))
         }
         items.sort { ($0.0, $0.1) < ($1.0, $1.1) }
@@ -123,8 +123,8 @@ enum DetailView {
         var out: [(String, Style)] = []
         func kv(_ k: String, _ v: String, _ style: Style = Style(.normal)) { out.append((Width.pad(k, to: 12) + v, style)) }
         kv("Outcome", e.outcome.rawValue + (e.reasonCode.map { " · \($0)" } ?? ""), Style(e.outcome == .accepted ? .ok : .error, bold: true))
-        kv("Received", e.receivedAt.shortDisplay + " from " + e.source + (e.file.map { " \($0)\(e.line.map { ":\($0)" } ?? "")" } ?? ""))
-        if let at = e.at { kv("Event time", at.shortDisplay) }
+        kv("Received", s.zone.short(e.receivedAt) + " from " + e.source + (e.file.map { " \($0)\(e.line.map { ":\($0)" } ?? "")" } ?? ""))
+        if let at = e.at { kv("Event time", s.zone.short(at)) }
         if let f = e.field { kv("Field", f, Style(.warning)) }
         if let x = e.externalID { kv("External id", x) }
         if d.customer == nil, let k = e.customerKey { kv("Customer", k + " · not tracked") }

@@ -11,7 +11,7 @@ enum MyCustomerPane {
         var out: [(String, Style)] = []
         func kv(_ k: String, _ v: String, _ style: Style = Style(.normal)) { out.append((Width.pad(k, to: 13) + v, style)) }
         kv("Status", st.label(c.status), Style(Fmt.statusRole(c.status), bold: true))
-        kv("Since", c.createdAt.dateDisplay)
+        kv("Since", s.zone.date(c.createdAt))
         kv("Conversions", String(c.conversions))
         kv("Commission", Fmt.money(c.commission, st), Style(.accent))
         out.append(("", Style()))
@@ -20,7 +20,7 @@ enum MyCustomerPane {
         out.append(("", Style()))
         out.append(("Your conversions from this customer", Style(.title, bold: true)))
         for v in d.conversions {
-            out.append(("\(v.at.shortDisplay)  paid \(Fmt.money(v.amount, st))  you earned \(Fmt.money(v.commission, st))", Style(.ok)))
+            out.append(("\(s.zone.short(v.at))  paid \(Fmt.money(v.amount, st))  you earned \(Fmt.money(v.commission, st))", Style(.ok)))
         }
         if d.conversions.isEmpty { out.append(("none yet", Style(.dim))) }
         return out

@@ -7,16 +7,20 @@ struct AffiliatesScreen: Screen {
     let tab = Tab.affiliates
     let title = "Affiliates"
     let defaultSort = (column: 3, descending: true)   // earnings
+    /// n adds an affiliate, d disables or enables the selected one (AffiliateAdmin).
+    let bindings = AffiliateAdmin.bindings
 
     func columns(_ settings: ProgramSettings) -> [Column] {
         [
             Column("Code", width: 12, sort: .affiliates(.code), priority: 9),
-            Column("Name", width: 18, flex: true, sort: .affiliates(.name), priority: 8),
+            // Names are what people read: the sparkline goes before a name is cut.
+            Column("Name", width: 18, flex: true, sort: .affiliates(.name), priority: 8, minWidth: 18),
             Column("Customers", width: 9, right: true, sort: .affiliates(.customers), priority: 7),
             Column("Earnings", width: 12, right: true, sort: .affiliates(.earnings), priority: 8),
             Column("Conv.", width: 6, right: true, sort: .affiliates(.conversions), priority: 4),
-            Column("Earnings / month", width: 16, priority: 3),
-            Column("State", width: 8, priority: 2),
+            // A disabled affiliate must not look like the others: State outlasts the sparkline.
+            Column("Earnings / month", width: 16, priority: 2),
+            Column("State", width: 8, priority: 3),
         ]
     }
 

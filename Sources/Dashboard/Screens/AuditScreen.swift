@@ -26,9 +26,15 @@ struct AuditScreen: Screen {
         return (rows, try ctx.total { try ctx.store.auditCount(filter: q.filter) })
     }
 
+    /// Enter: the entry, with only the fields it changed (AuditEntry).
+    func open(_ row: ListRow?, _ s: inout State) -> [Effect] {
+        guard case .audit(let a)? = row?.item else { return [] }
+        return AuditEntry.open(a, &s)
+    }
+
     func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
         guard case .audit(let a) = item else { return DrawnRow() }
-        return DrawnRow(cells: [a.at.shortDisplay, a.who, a.action, a.target ?? "", a.before ?? "—",
+        return DrawnRow(cells: [ctx.zone.short(a.at), a.who, a.action, a.target ?? "", a.before ?? "—",
                                 (a.after ?? "—") + (a.detail.map { " (\($0))" } ?? "")],
                         roles: [.dim, nil, .accent, nil, .dim, nil])
     }

@@ -28,7 +28,7 @@ struct ConversionsScreen: Screen {
 
     func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
         guard case .conversion(let v) = item else { return DrawnRow() }
-        return DrawnRow(cells: [v.at.shortDisplay, v.externalID + (v.manual ? " ✎" : ""), v.customerKey ?? "one-off", v.affiliateCode,
+        return DrawnRow(cells: [ctx.zone.short(v.at), v.externalID + (v.manual ? " ✎" : ""), v.customerKey ?? "one-off", v.affiliateCode,
                                 Fmt.money(v.amount, ctx.settings), Fmt.money(v.commission, ctx.settings)],
                         roles: [.dim, nil, v.customerKey == nil ? .dim : nil, nil, nil, .accent])
     }

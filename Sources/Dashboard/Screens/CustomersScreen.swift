@@ -34,7 +34,7 @@ struct CustomersScreen: Screen {
         guard case .customer(let c) = item else { return DrawnRow() }
         let s = ctx.settings
         return DrawnRow(cells: [c.key, c.affiliateCode, s.label(c.status), String(c.conversions), Fmt.money(c.commission, s),
-                                Fmt.capCell(c.capHistory, s, now: ctx.now), c.lastActivityAt.shortDisplay],
+                                Fmt.capCell(c.capHistory, s, now: ctx.now), ctx.zone.short(c.lastActivityAt)],
                         roles: [nil, nil, Fmt.statusRole(c.status), nil, .accent, c.status == .capped ? .warning : .chart, .dim])
     }
 

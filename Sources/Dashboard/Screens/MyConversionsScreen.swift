@@ -27,7 +27,7 @@ struct MyConversionsScreen: Screen {
 
     func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
         guard case .myConversion(let v) = item else { return DrawnRow() }
-        return DrawnRow(cells: [v.at.shortDisplay, v.customerNumber.map { "Customer #\($0)" } ?? "one-off sale",
+        return DrawnRow(cells: [ctx.zone.short(v.at), v.customerNumber.map { "Customer #\($0)" } ?? "one-off sale",
                                 Fmt.money(v.amount, ctx.settings), Fmt.money(v.commission, ctx.settings)],
                         roles: [.dim, v.customerNumber == nil ? .dim : nil, nil, .accent])
     }

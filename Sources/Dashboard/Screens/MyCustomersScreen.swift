@@ -32,7 +32,7 @@ struct MyCustomersScreen: Screen {
         guard case .myCustomer(let c) = item else { return DrawnRow() }
         let s = ctx.settings
         return DrawnRow(cells: ["Customer #\(c.number)", s.label(c.status), String(c.conversions), Fmt.money(c.commission, s),
-                                Fmt.capCell(c.capHistory, s, now: ctx.now), c.lastActivityAt.shortDisplay],
+                                Fmt.capCell(c.capHistory, s, now: ctx.now), ctx.zone.short(c.lastActivityAt)],
                         roles: [nil, Fmt.statusRole(c.status), nil, .accent, .chart, .dim])
     }
 

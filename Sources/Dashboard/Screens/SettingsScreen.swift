@@ -10,6 +10,8 @@ struct SettingsScreen: Screen {
     let isList = false
     let defaultSort = (column: 0, descending: false)
     let scopes: [Scope] = [.settings]
+    /// The adapters' settings are shown (and edited) here too.
+    let sideLoads: [Effect] = [.loadAdapters]
 
     func columns(_ settings: ProgramSettings) -> [Column] { [] }
     func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?) { ([], 0) }
@@ -18,8 +20,10 @@ struct SettingsScreen: Screen {
     /// Enter edits the selected setting.
     func open(_ row: ListRow?, _ s: inout State) -> [Effect] { beginEditSetting(&s) }
 
-    static func value(_ f: SettingField, _ s: ProgramSettings) -> String {
+    static func value(_ f: SettingField, _ s: ProgramSettings, _ a: AdapterSettings) -> String {
         switch f {
+        case .metadataKey: return a.metadataKey
+        case .tax: return a.taxExcluded ? "excluded" : "included"
         case .name: return s.name
         case .model: return s.model.rawValue
         case .recurring: return s.recurring ? "on" : "off"
@@ -45,14 +49,23 @@ struct SettingsScreen: Screen {
         case .capAmount: return "amount or none — total commission per customer, clamped at the limit"
         case .window: return "days — the last click within the window wins"
         case .currency: return "ISO 4217 code of the program"
+        case .metadataKey: return "the key of Stripe's metadata that holds the customer key (default customer_key)"
+        case .tax: return "included | excluded — excluded: commission on the amount without tax (Stripe, WooCommerce)"
         }
     }
 
     /// Parses a typed value into the settings with the core's parser for that setting (the one
     /// `program set` uses); returns its refusal, the same sentence the command line prints.
-    static func apply(_ f: SettingField, _ text: String, to s: inout ProgramSettings) -> String? {
+    static func apply(_ f: SettingField, _ text: String, to s: inout ProgramSettings, _ a: inout AdapterSettings) -> String? {
         do {
             switch f {
+            case .metadataKey:
+                // The command line takes it as typed; an empty key would match nothing.
+                let k = text.trimmingCharacters(in: .whitespaces)
+                if k.isEmpty { return "metadata-key: must not be empty" }
+                if k.utf8.count > 256 { return "metadata-key: must be at most 256 bytes" }
+                a.metadataKey = k
+            case .tax: a.taxExcluded = try SettingRules.parseTaxExcluded(text)
             case .name: s.name = try SettingRules.parseName(text)
             case .model: s.model = try SettingRules.parseModel(text)
             case .recurring: s.recurring = try SettingRules.parseOnOff(text, field: "recurring")
@@ -73,13 +86,16 @@ struct SettingsScreen: Screen {
         let labelW = 36
         var y = area.y + 1
         f.put("Program settings", x: 2, y: area.y, style: Style(.title, bold: true))
-        for field in SettingField.allCases {
+        // Scrolled so the selected setting is shown, with the hint lines under the list.
+        let rows = max(1, area.height - 3)
+        let first = max(0, min(s.settingsField - rows + 1, SettingField.allCases.count - rows))
+        for field in SettingField.allCases.dropFirst(first) {
             guard y < area.maxY - 2 else { break }
             let selected = field.rawValue == s.settingsField
             let style = selected ? Style(.selected) : Style(.normal)
             if selected { f.fill(Rect(x: 1, y: y, width: area.width - 2, height: 1), style: style) }
             f.put(field.label, x: 2, y: y, style: selected ? style : Style(.dim), maxWidth: labelW - 1)
-            f.put(value(field, s.settings), x: 2 + labelW, y: y, style: selected ? style : Style(.accent, bold: true),
+            f.put(value(field, s.settings, s.adapters), x: 2 + labelW, y: y, style: selected ? style : Style(.accent, bold: true),
                   maxWidth: area.width - labelW - 4)
             y += 1
         }

@@ -1,0 +1,81 @@
+import AttributionCore
+import AttributionStore
+import Dashboard
+import Demo
+import TerminalText
+import XCTest
+
+/// The Affiliates tab's admin actions (add with a commission override, disable, enable:
+/// confirmed and audited) and the Audit tab's entry (only the changed fields, before → after).
+final class AffiliateAdminTests: XCTestCase {
+    var store: Store!
+
+    override func setUpWithError() throws {
+        store = try DemoFixture.shared.copy()
+    }
+
+    func testAddAnAffiliateWithTheCoresCodeRule() throws {
+        let s = try session(store)
+        s.go(.affiliates)
+        let count = try store.affiliates().count
+        s.send(.char("n"))
+        guard case .form? = s.state.overlays.last else { return XCTFail("no form") }
+        s.type("bad code"); s.send(.enter)
+        guard case .form(let bad)? = s.state.overlays.last else { return XCTFail("the form closed") }
+        XCTAssertEqual(bad.focus, 0)
+        XCTAssert(bad.error?.hasPrefix("Code: ") == true, bad.error ?? "")
+        s.send(.ctrl("u")); s.type("zed"); s.send(.enter); s.type("Zed Zone"); s.send(.enter, .enter); s.type("150%"); s.send(.enter)
+        guard case .form(let pct)? = s.state.overlays.last else { return XCTFail("the form closed") }
+        XCTAssertEqual(pct.focus, 3)
+        s.send(.ctrl("u")); s.type("15%"); s.send(.enter)
+        guard case .confirm(let c)? = s.state.overlays.last else { return XCTFail("no confirmation") }
+        XCTAssertEqual(c.action, .addAffiliate(code: "zed", name: "Zed Zone", email: nil, commission: .percent(basisPoints: 1500)))
+        XCTAssertEqual(try store.affiliates().count, count, "nothing before y")
+        s.send(.char("y"))
+        let zed = try XCTUnwrap(try store.affiliate(code: "zed"))
+        XCTAssertEqual(zed.commission, .percent(basisPoints: 1500))
+        let a = try XCTUnwrap(try store.audit(page: .first(1)).first)
+        XCTAssertEqual(a.action, "affiliate.add")
+        XCTAssertEqual(a.who, "tester")
+        XCTAssertEqual(s.messageText, "Affiliate zed added with commission 15%.")
+        // A code differing only in case from another is refused by the store, and said.
+        s.send(.char("n")); s.type("ZOE"); s.send(.enter); s.type("Other"); s.send(.enter, .enter, .enter, .char("y"))
+        XCTAssertEqual(s.state.message?.isError, true)
+        XCTAssertEqual(try store.affiliates().count, count + 1)
+    }
+
+    func testDisableAndEnableTheSelectedAffiliate() throws {
+        let s = try session(store)
+        s.go(.affiliates)
+        let code = try XCTUnwrap(s.selectedRow?.ref)
+        s.send(.char("d"))
+        guard case .confirm(let c)? = s.state.overlays.last else { return XCTFail("no confirmation") }
+        XCTAssertEqual(c.action, .setAffiliateDisabled(code: code, disabled: true))
+        s.send(.char("y"))
+        XCTAssertEqual(try store.affiliate(code: code)?.disabled, true)
+        XCTAssertEqual(s.cells(s.selectedRow).last, "disabled")
+        XCTAssertEqual(try store.audit(page: .first(1)).first?.action, "affiliate.disable")
+        s.send(.char("d"))
+        guard case .confirm(let e)? = s.state.overlays.last else { return XCTFail("no confirmation") }
+        XCTAssertEqual(e.action, .setAffiliateDisabled(code: code, disabled: false))
+        s.send(.char("y"))
+        XCTAssertEqual(try store.affiliate(code: code)?.disabled, false)
+        XCTAssertEqual(try store.audit(page: .first(1)).first?.action, "affiliate.enable")
+    }
+
+    func testAnAuditEntryShowsOnlyWhatChanged() throws {
+        let s = try session(store)
+        s.go(.settings)
+        s.send(.char("G"), .up, .up, .up, .enter, .ctrl("u")); s.type("90"); s.send(.enter, .char("y"))
+        XCTAssertEqual(try store.settings().windowDays, 90)
+        s.go(.audit)
+        s.send(.char("g"), .enter)
+        guard case .notice(let n)? = s.state.overlays.last else { return XCTFail("Enter opened nothing") }
+        XCTAssertEqual(n.title, "Audit #\(try XCTUnwrap(s.selectedRow?.id)) · settings")
+        XCTAssert(n.lines.contains("  window: 60d → 90d"), "\(n.lines)")
+        XCTAssertFalse(n.lines.contains { $0.contains("model") }, "\(n.lines)")
+        s.send(.escape)
+        XCTAssert(s.state.overlays.isEmpty)
+        XCTAssertEqual(s.state.tab, .audit)
+    }
+}
