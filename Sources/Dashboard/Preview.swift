@@ -36,7 +36,7 @@ extension Driver {
             d = engine.reassign(c, to: a)
         case .addConversion(let key, let id, let amount, let at):
             d = try engine.manualConversion(externalID: id, amount: amount, customerKey: key, affiliate: nil, at: at ?? clock.now(), facts: facts)
-        case .saveSettings, .saveAdapters, .replay, .manualFromEvent, .addAffiliate, .setAffiliateDisabled:
+        case .saveSettings, .saveAdapters, .replay, .manualFromEvent, .addAffiliate, .setAffiliateDisabled, .bulkReplay:
             return nil
         }
         return .previewed(action, d)

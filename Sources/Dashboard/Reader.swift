@@ -68,7 +68,7 @@ final class Reader: @unchecked Sendable {
 /// What a read supersedes: the older read of the same list or pane.
 enum ReadKind: Hashable {
     case list(Tab)
-    case detail, picker, reasons, settings, changes, prepare, other
+    case detail, picker, reasons, settings, adapters, changes, prepare, preview, other
 
     init(_ e: Effect) {
         switch e {
@@ -77,8 +77,10 @@ enum ReadKind: Hashable {
         case .loadPicker: self = .picker
         case .loadReasons: self = .reasons
         case .loadSettings: self = .settings
+        case .loadAdapters: self = .adapters
         case .checkForChanges: self = .changes
         case .prepareReplay, .prepareManual, .prepareBulkReplay: self = .prepare
+        case .preview: self = .preview
         case .perform, .quit: self = .other
         }
     }
