@@ -9,7 +9,7 @@ struct Affdesk: ParsableCommand {
         commandName: "affdesk",
         abstract: "The customers side of an affiliate program: attribution, caps, statuses, triage.",
         discussion: "Run without a command to open the dashboard on the database.",
-        subcommands: [Dash.self, Init.self, ProgramCommand.self, Affiliates.self, Ingest.self, Customers.self,
+        subcommands: [Dash.self, Init.self, ProgramCommand.self, Affiliates.self, Ingest.self, Customers.self, Serve.self, APIKeys.self, WebhookSecrets.self,
                       Conversions.self, Events.self, Triage.self, View.self, SSH.self, DemoCommand.self, Bench.self],
         defaultSubcommand: Dash.self)
 

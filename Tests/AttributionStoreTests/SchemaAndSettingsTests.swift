@@ -13,13 +13,13 @@ final class SchemaTests: StoreTestCase {
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
-        XCTAssertEqual(tables, ["affiliate", "audit", "click", "conversion", "customer", "event", "event_ref", "grdb_migrations", "program",
-                                "ssh_key"])
-        XCTAssertEqual(indexes, ["conversion_affiliate", "conversion_affiliate_number", "conversion_at", "conversion_customer", "conversion_subscription",
+        XCTAssertEqual(tables, ["affiliate", "api_key", "audit", "click", "conversion", "customer", "event", "event_ref", "grdb_migrations", "program",
+                                "ssh_key", "webhook_secret"])
+        XCTAssertEqual(indexes, ["api_key_active_name", "conversion_affiliate", "conversion_affiliate_number", "conversion_at", "conversion_customer", "conversion_subscription",
                                  "customer_activity", "customer_status", "event_click_ref", "event_customer_key", "event_external_id",
-                                 "event_rejected", "ssh_key_affiliate"])
+                                 "event_rejected", "ssh_key_affiliate", "webhook_secret_active"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 6)
+        XCTAssertEqual(Schema.version, 7)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)
@@ -74,7 +74,7 @@ final class SchemaTests: StoreTestCase {
         XCTAssertThrowsError(try s.write { db in try db.execute(sql: "UPDATE customer SET status = 'paused' WHERE id = 7") }) {
             XCTAssertTrue("\($0)".contains("CHECK constraint failed"), "\($0)")
         }
-        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 6)
+        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 7)
     }
 
     func testANewerSchemaIsRefusedAndLeftUntouched() throws {
