@@ -3,9 +3,10 @@ import AttributionStore
 import Foundation
 
 /// The crash drill: a real `affdesk serve` under load, killed with SIGKILL at random moments,
-/// restarted each time; then everything is sent again. Every request that got a 2xx must be in
-/// the database (exactly once: the inbox's dedupe key is unique), the consistency check must be
-/// clean, and sending everything yet again must change nothing.
+/// restarted each time. After each kill, before anything is sent again, every request that got a
+/// 2xx must be in the database (exactly once: the inbox's dedupe key is unique); at the end
+/// everything is sent again (what a sender retries), the consistency check must be clean, and
+/// sending everything yet again must change nothing.
 public enum CrashDrill {
     public struct Report: Sendable {
         public var rounds = 0
@@ -66,6 +67,8 @@ public enum CrashDrill {
             report.rounds += 1
             sentRequests += r.sent.map { ($0.customer, $0.index) }
             acked += r.acknowledged.map { ($0.customer, $0.index) }
+            // Right after the kill, before anything is sent again: every acknowledged event is there.
+            report.missing += try missing(r.acknowledged.map { ($0.customer, $0.index) }, mix: mix, path: path)
             nextCustomer = (r.sent.map(\.customer).max() ?? nextCustomer) + 1
         }
         report.sent = sentRequests.count
@@ -75,9 +78,6 @@ public enum CrashDrill {
         let customers = Set(sentRequests.map(\.customer)).sorted()
         try await resend(customers, mix: mix, port: final.port, clients: clients)
         let store = try Store(path: path)
-        let keys = acked.compactMap { EventMix.inbound(mix.customer($0.customer)[$0.index])?.dedupeKey }
-        let found = try store.recordedDedupeKeys(keys)
-        report.missing = keys.filter { !found.contains($0) }
         report.consistencyProblems = try store.consistencyProblems()
         let before = try store.contentDigest()
         try await resend(customers, mix: mix, port: final.port, clients: clients)
@@ -85,6 +85,13 @@ public enum CrashDrill {
         report.exitStatus = final.stop()
         report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    /// The acknowledged requests whose event the database does not hold.
+    static func missing(_ acked: [(customer: Int, index: Int)], mix: EventMix, path: String) throws -> [String] {
+        let keys = acked.compactMap { EventMix.inbound(mix.customer($0.customer)[$0.index])?.dedupeKey }
+        let found = try Store(path: path).recordedDedupeKeys(keys)
+        return keys.filter { !found.contains($0) }
     }
 
     static func resend(_ customers: [Int], mix: EventMix, port: Int, clients: Int) async throws {
