@@ -108,14 +108,19 @@ public final class GroupCommitter: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits for work, then for up to `window` more (or a full group); nil once stopping and empty.
+    /// Waits for work; after an idle wait, up to `window` more for others to join (or a full
+    /// group). Under load the queue fills while the previous group commits, so it is taken at
+    /// once. nil once stopping and empty.
     private func nextGroup() -> [Job]? {
         condition.lock()
         defer { condition.unlock() }
+        let wasIdle = queue.isEmpty
         while queue.isEmpty && !stopping { condition.wait() }
         if queue.isEmpty { return nil }
-        let deadline = Date(timeIntervalSinceNow: limits.window)
-        while queue.count < limits.maxGroup && !stopping && condition.wait(until: deadline) {}
+        if wasIdle {
+            let deadline = Date(timeIntervalSinceNow: limits.window)
+            while queue.count < limits.maxGroup && !stopping && condition.wait(until: deadline) {}
+        }
         let n = min(queue.count, limits.maxGroup)
         let jobs = Array(queue.prefix(n))
         queue.removeFirst(n)
