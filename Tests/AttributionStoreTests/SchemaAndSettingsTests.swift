@@ -40,7 +40,7 @@ final class SchemaTests: StoreTestCase {
         XCTAssertEqual(try again.eventCount(), 1)
         let migrations = try again.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions", "v4-affiliate-customer-totals",
-                                    "v5-customer-status-check", "v6-event-kind"])
+                                    "v5-customer-status-check", "v6-event-kind", "v9-serve-keys"])
     }
 
     func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {
@@ -82,19 +82,19 @@ final class SchemaTests: StoreTestCase {
         do {
             let s = try store()
             path = s.path
-            try s.write { db in try db.execute(sql: "PRAGMA user_version = 7") }
+            try s.write { db in try db.execute(sql: "PRAGMA user_version = 8") }
         }
         for readOnly in [false, true] {
             XCTAssertThrowsError(try Store(path: path, readOnly: readOnly)) { error in
-                XCTAssertEqual(error as? StoreError, .newerSchema(path: path, found: 7, supported: Schema.version))
-                XCTAssertEqual("\(error)", "\(path): the database has schema version 7, newer than this affdesk supports (\(Schema.version)); upgrade affdesk")
+                XCTAssertEqual(error as? StoreError, .newerSchema(path: path, found: 8, supported: Schema.version))
+                XCTAssertEqual("\(error)", "\(path): the database has schema version 8, newer than this affdesk supports (\(Schema.version)); upgrade affdesk")
             }
         }
         // Nothing was migrated or rewritten: the version is still the newer one.
         var config = Configuration()
         config.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: config)
-        XCTAssertEqual(try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 7)
+        XCTAssertEqual(try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 8)
     }
 
     func testAMigrationThisBuildDoesNotKnowIsRefused() throws {
