@@ -84,8 +84,19 @@ public struct AffdeskServer: Sendable {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > configuration.maxBodyBytes {
             return .answer(tooLarge)
         }
+        let limit = configuration.maxBodyBytes, seconds = configuration.bodyTimeout
         do {
-            let buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+            // The body must arrive within `bodyTimeout`: a sender that trickles it is answered 408.
+            let buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                group.addTask { try await request.body.collect(upTo: limit) }
+                group.addTask { try await Task.sleep(nanoseconds: UInt64(seconds * 1e9)); return nil }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+            guard let buffer else {
+                return .answer(Reply.error(.requestTimeout, "body_timeout", "The body did not arrive within \(seconds) s."))
+            }
             return .body(Array(buffer.readableBytesView))
         } catch is NIOTooManyBytesError {
             return .answer(tooLarge)

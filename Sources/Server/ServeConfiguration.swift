@@ -11,6 +11,8 @@ public struct ServeConfiguration: Sendable {
     /// How far a Stripe signature's timestamp may be from now, in seconds.
     public var stripeTolerance = StripeSignature.defaultTolerance
     public var commit = GroupCommitter.Limits()
+    /// A request's body must have arrived this many seconds after its head (else 408).
+    public var bodyTimeout: TimeInterval = 10
     /// A connection idle this long (no request, or a body that stopped coming) is closed.
     public var idleTimeout: TimeInterval = 30
     /// Connections beyond this wait to be accepted.
