@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 8
+    static let version = 9
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -208,6 +208,32 @@ enum Schema {
             """),
         // The commission ledger: commissions, refunds, disputes and payouts (see `LedgerSchema`).
         ("v8-ledger", LedgerSchema.v8),
+        // `affdesk serve`: the tracking API's keys, stored as the SHA-256 of the key (the key
+        // itself is shown once, when made) with its first characters to tell keys apart; a
+        // revoked key keeps its row. The webhook signing secrets per source, several at once so
+        // one can be rolled; a removed one keeps its row with `removed_at` set. Both are new
+        // tables: nothing to backfill.
+        ("v9-serve-keys", """
+            CREATE TABLE api_key (
+              id INTEGER PRIMARY KEY,
+              name TEXT NOT NULL,
+              hash TEXT NOT NULL UNIQUE,
+              hint TEXT NOT NULL,
+              created_at INTEGER NOT NULL,
+              revoked_at INTEGER
+            );
+            CREATE UNIQUE INDEX api_key_active_name ON api_key(name) WHERE revoked_at IS NULL;
+            CREATE TABLE webhook_secret (
+              id INTEGER PRIMARY KEY,
+              source TEXT NOT NULL CHECK (source = 'stripe' OR source = 'woocommerce'),
+              secret TEXT NOT NULL,
+              fingerprint TEXT NOT NULL,
+              label TEXT,
+              added_at INTEGER NOT NULL,
+              removed_at INTEGER
+            );
+            CREATE UNIQUE INDEX webhook_secret_active ON webhook_secret(source, secret) WHERE removed_at IS NULL;
+            """),
         // A rejected event fixed later (a replay accepted, or its conversion added by hand) is
         // resolved: by which event or conversion, when, by whom; the triage queue hides it.
         // Backfilled from what links them: replays by their 'replay-of:ID' reference (the first

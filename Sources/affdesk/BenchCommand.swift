@@ -11,7 +11,7 @@ import TerminalText
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (build with -c release).",
-        subcommands: [IngestBench.self, SessionsBench.self, DashboardBench.self])
+        subcommands: [IngestBench.self, SessionsBench.self, DashboardBench.self, ServeBench.self, ServeCrashBench.self])
 
     struct IngestBench: ParsableCommand {
         static let configuration = CommandConfiguration(

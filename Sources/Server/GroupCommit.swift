@@ -1,0 +1,156 @@
+import AttributionCore
+import AttributionStore
+import Foundation
+
+/// Why an event was not committed: the request is answered 503 with `Retry-After`, and the
+/// sender's retry is recorded once (the inbox's dedupe key).
+public enum CommitRefusal: Error, Sendable, Equatable {
+    /// The queue holds its maximum of events or bytes.
+    case queueFull
+    /// The event waited longer than the request timeout before its turn: it was not written.
+    case timedOut
+    /// The server is shutting down.
+    case shuttingDown
+    /// The transaction failed (the database is locked by another process for too long, the
+    /// disk is full, ...): nothing of the event was written.
+    case storeFailed(String)
+}
+
+/// Group commit: requests hand their event to one writer thread, which takes everything
+/// queued (up to `maxGroup` events, waiting up to `window` for more) and decides and applies it
+/// in ONE transaction (`Store.ingestGroup`); each request then gets its own decision, after the
+/// commit. The queue is bounded in events and bytes: a full queue refuses at once.
+public final class GroupCommitter: @unchecked Sendable {
+    public struct Limits: Sendable {
+        public var maxQueuedEvents = 4096
+        public var maxQueuedBytes = 64 << 20
+        public var maxGroup = 512
+        public var window: TimeInterval = 0.002
+        /// An event not taken by the writer within this time is refused (never written).
+        public var queueTimeout: TimeInterval = 10
+        public init() {}
+    }
+
+    private struct Job {
+        var event: InboundEvent
+        var bytes: Int
+        var queuedAt: Date
+        var done: @Sendable (Result<RecordedDecision, CommitRefusal>) -> Void
+    }
+
+    private let store: Store
+    private let limits: Limits
+    private let metrics: ServerMetrics?
+    private let condition = NSCondition()
+    private var queue: [Job] = []
+    private var queuedBytes = 0
+    private var stopping = false
+    private var stopped = false
+    private var thread: Thread?
+
+    public init(store: Store, limits: Limits = Limits(), metrics: ServerMetrics? = nil) {
+        self.store = store; self.limits = limits; self.metrics = metrics
+    }
+
+    public func start() {
+        let t = Thread { [self] in self.run() }
+        t.name = "affdesk-writer"
+        thread = t
+        t.start()
+    }
+
+    /// Commits the rest of the queue, then ends the writer; returns once it has.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !stopped && thread != nil { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Events waiting for the writer.
+    public var queued: Int {
+        condition.lock(); defer { condition.unlock() }
+        return queue.count
+    }
+
+    /// Queues an event and returns its decision once its transaction has committed.
+    public func submit(_ event: InboundEvent) async throws(CommitRefusal) -> RecordedDecision {
+        let result: Result<RecordedDecision, CommitRefusal> = await withCheckedContinuation { c in
+            enqueue(event) { c.resume(returning: $0) }
+        }
+        return try result.get()
+    }
+
+    private func enqueue(_ event: InboundEvent, done: @escaping @Sendable (Result<RecordedDecision, CommitRefusal>) -> Void) {
+        let bytes = event.raw.utf8.count + 256
+        condition.lock()
+        if stopping {
+            condition.unlock(); done(.failure(.shuttingDown)); return
+        }
+        if queue.count >= limits.maxQueuedEvents || queuedBytes + bytes > limits.maxQueuedBytes {
+            condition.unlock(); done(.failure(.queueFull)); return
+        }
+        queue.append(Job(event: event, bytes: bytes, queuedAt: Date(), done: done))
+        queuedBytes += bytes
+        metrics?.queueDepth.record(Int64(queue.count))
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func run() {
+        while let jobs = nextGroup() {
+            commit(jobs)
+        }
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for work; after an idle wait, up to `window` more for others to join (or a full
+    /// group). Under load the queue fills while the previous group commits, so it is taken at
+    /// once. nil once stopping and empty.
+    private func nextGroup() -> [Job]? {
+        condition.lock()
+        defer { condition.unlock() }
+        let wasIdle = queue.isEmpty
+        while queue.isEmpty && !stopping { condition.wait() }
+        if queue.isEmpty { return nil }
+        if wasIdle {
+            let deadline = Date(timeIntervalSinceNow: limits.window)
+            while queue.count < limits.maxGroup && !stopping && condition.wait(until: deadline) {}
+        }
+        let n = min(queue.count, limits.maxGroup)
+        let jobs = Array(queue.prefix(n))
+        queue.removeFirst(n)
+        queuedBytes -= jobs.reduce(0) { $0 + $1.bytes }
+        metrics?.queueDepth.record(Int64(queue.count))
+        return jobs
+    }
+
+    private func commit(_ all: [Job]) {
+        let now = Date()
+        var jobs: [Job] = []
+        for j in all {
+            if now.timeIntervalSince(j.queuedAt) > limits.queueTimeout { j.done(.failure(.timedOut)) } else { jobs.append(j) }
+        }
+        guard !jobs.isEmpty else { return }
+        let started = ContinuousClock.now
+        do {
+            let decisions = try store.ingestGroup(jobs.map(\.event))
+            metrics?.commitLatency.record(ContinuousClock.now - started)
+            metrics?.groupSize.record(Int64(jobs.count))
+            for (j, d) in zip(jobs, decisions) { j.done(.success(d)) }
+        } catch {
+            // One event that makes the transaction fail must not fail the others: each alone.
+            guard jobs.count > 1, !Store.failsEveryWrite(error) else {
+                metrics?.commitFailures.increment()
+                let why = Store.explainFailedWrite(error)
+                for j in jobs { j.done(.failure(.storeFailed(why))) }
+                return
+            }
+            for j in jobs { commit([j]) }
+        }
+    }
+}

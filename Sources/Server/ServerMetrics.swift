@@ -1,0 +1,58 @@
+import AttributionCore
+import AttributionStore
+import Prometheus
+
+/// The server's metrics, in its own Prometheus registry (served at `GET /metrics`): requests by
+/// route and status, events by outcome and reason, signature failures, the commit latency and
+/// group size, the queue depth. Label values come from fixed sets (routes, status codes,
+/// reason codes), so their number is bounded.
+public final class ServerMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let commitLatency: DurationHistogram
+    let groupSize: ValueHistogram
+    let queueDepth: Gauge
+    let commitFailures: Counter
+
+    public init() {
+        commitLatency = registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(namespace: "affdesk", metricName: "commit_duration", unitName: "seconds",
+                                             helpText: "Time to decide, apply and commit one group of events"),
+            buckets: [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                      .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)])
+        groupSize = registry.makeValueHistogram(
+            descriptor: MetricNameDescriptor(namespace: "affdesk", metricName: "commit_group_size", unitName: "events",
+                                             helpText: "Events per group commit"),
+            buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512])
+        queueDepth = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "affdesk", metricName: "queue_depth", unitName: "events",
+                                                                         helpText: "Events waiting for the writer"))
+        commitFailures = registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "affdesk", metricName: "commit_failures",
+                                                                               unitName: "total", helpText: "Groups whose transaction failed"))
+    }
+
+    func request(route: String, status: Int) {
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "affdesk", metricName: "http_requests", unitName: "total",
+                                                              helpText: "HTTP requests by route and status"),
+                             labels: [("route", route), ("status", String(status))]).increment()
+    }
+
+    func event(source: String, _ d: RecordedDecision) {
+        let reason = d.repeated ? "already_recorded" : (d.reason ?? d.notes.first)?.rawValue ?? "none"
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "affdesk", metricName: "events", unitName: "total",
+                                                              helpText: "Events recorded, by source, outcome and reason"),
+                             labels: [("source", source), ("outcome", d.outcome.rawValue), ("reason", reason)]).increment()
+    }
+
+    func signatureFailure(source: String, _ f: SignatureFailure) {
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "affdesk", metricName: "signature_failures", unitName: "total",
+                                                              helpText: "Webhooks refused for their signature"),
+                             labels: [("source", source), ("reason", f.rawValue)]).increment()
+    }
+
+    func authFailure(route: String) {
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "affdesk", metricName: "auth_failures", unitName: "total",
+                                                              helpText: "Tracking requests refused for their API key"),
+                             labels: [("route", route)]).increment()
+    }
+
+    public func text() -> String { registry.emitToString() }
+}

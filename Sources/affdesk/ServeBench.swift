@@ -1,0 +1,98 @@
+import ArgumentParser
+import AttributionCore
+import AttributionStore
+import Feeds
+import Foundation
+import Server
+
+/// `affdesk bench serve`: a real `affdesk serve` process (this binary) on loopback, N
+/// concurrent clients posting a mix of signed events (tracking clicks and sign-ups, Stripe
+/// `invoice.paid`, WooCommerce orders, tracking sales) for a fixed time; requests/s and p50/p99
+/// latency, beside the bulk ingest of the same events into a copy of the program, in this run.
+struct ServeBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Requests/s and p50/p99 of `affdesk serve` under N clients, beside the bulk ingest of the same events.")
+    @Option(help: "Concurrent clients.") var clients: Int = 50
+    @Option(help: "Seconds of load.") var seconds: Double = 10
+    @Flag(name: .customLong("no-sync"), help: "Run the server with --no-sync (no fsync per commit).") var noSync = false
+
+    func run() throws {
+        guard (1...1000).contains(clients), seconds > 0, seconds <= 3600 else { throw Failure("--clients 1...1000, --seconds up to 3600") }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-bench-serve-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let served = dir + "/served.sqlite", bulk = dir + "/bulk.sqlite"
+        let mix = try CrashDrill.prepare(path: served)
+        _ = try CrashDrill.prepare(path: bulk)
+        let server = try ServerProcess(binary: selfBinary(), database: served, arguments: noSync ? ["--no-sync"] : [])
+        print("server    pid \(server.process.processIdentifier) on 127.0.0.1:\(server.port)\(noSync ? " (--no-sync)" : " (synchronous=FULL)"); \(clients) clients for \(seconds) s")
+        let report = BlockingValue { await LoadRunner.run(port: server.port, mix: mix, clients: clients, duration: seconds) }.wait()
+        let status = server.stop()
+        let answered = report.sent.filter { $0.status != nil }.count
+        print(String(format: "serve     %d requests in %.2f s: %8.0f requests/s   p50 %.2f ms   p99 %.2f ms   p99.9 %.2f ms",
+                     answered, report.seconds, report.requestsPerSecond, report.percentile(0.5), report.percentile(0.99), report.percentile(0.999)))
+        print("statuses  " + report.byStatus.sorted { $0.key < $1.key }.map { "\($0.key == 0 ? "no answer" : String($0.key))=\($0.value)" }.joined(separator: " ")
+              + "; server exit \(status) after SIGTERM")
+        // The same events, in the order sent per customer, through the bulk ingest.
+        let events = report.sent.sorted { ($0.customer, $0.index) < ($1.customer, $1.index) }
+            .compactMap { EventMix.inbound(mix.customer($0.customer, signedAt: mix.time)[$0.index]) }
+        let store = try Store(path: bulk)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let summary = try store.ingest(events, batchSize: 4096)
+        let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let bulkRate = Double(events.count) / max(secs, 1e-9)
+        print(String(format: "bulk      the same %d events by Store.ingest (4096/tx, synchronous=NORMAL): %8.0f events/s (%.2f s)",
+                     events.count, bulkRate, secs))
+        print(String(format: "ratio     serve / bulk: %.2f   (goal >= 0.5; p99 goal < 50 ms at 50 clients)", report.requestsPerSecond / bulkRate))
+        print("outcomes  bulk: \(summary.accepted) accepted, \(summary.rejected) rejected")
+    }
+}
+
+/// `affdesk bench serve-crash`: the crash drill at length (see `CrashDrill`), figures printed.
+struct ServeCrashBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve-crash",
+        abstract: "Kill -9 `affdesk serve` under load at random moments; check every acknowledged event is kept once.")
+    @Option(help: "How many kills.") var rounds: Int = 50
+    @Option(help: "Concurrent clients.") var clients: Int = 16
+    @Option(name: .customLong("max-round-seconds"), help: "Each kill comes 50 ms to this long after the load starts.") var maxRoundSeconds: Double = 2
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+
+    func run() throws {
+        guard (1...10_000).contains(rounds), (1...1000).contains(clients), maxRoundSeconds >= 0.05, maxRoundSeconds <= 600 else {
+            throw Failure("--rounds 1...10000, --clients 1...1000, --max-round-seconds 0.05...600")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-crash-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let binary = selfBinary(), rounds = rounds, clients = clients, maxRoundSeconds = maxRoundSeconds, seed = seed
+        let result = BlockingValue { () -> Result<CrashDrill.Report, any Error> in
+            do {
+                return .success(try await CrashDrill.run(binary: binary, directory: dir, rounds: rounds, clients: clients,
+                                                         maxRoundSeconds: maxRoundSeconds, seed: seed))
+            } catch { return .failure(error) }
+        }.wait()
+        let r = try result.get()
+        print(r.summary)
+        for m in r.missing.prefix(10) { print("missing   \(m)") }
+        for p in r.consistencyProblems.prefix(10) { print("problem   \(p)") }
+        if !r.passed { throw Failure("the crash drill FAILED") }
+        print("passed")
+    }
+}
+
+/// This executable's path, to start it again as the server.
+func selfBinary() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+}
+
+/// Runs async work from the synchronous command line and returns its value.
+final class BlockingValue<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var value: T?
+    init(_ body: @escaping @Sendable () async -> T) {
+        Task.detached { self.value = await body(); self.done.signal() }
+    }
+    func wait() -> T { done.wait(); return value! }
+}
