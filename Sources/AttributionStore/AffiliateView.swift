@@ -55,7 +55,13 @@ extension Store {
             SELECT v.id, v.at, v.customer_number, v.amount_minor, v.currency, v.commission_minor, v.commission_currency
             FROM conversion v
             """,
-        "earnings": "SELECT at, commission_minor, commission_currency FROM conversion WHERE affiliate_id = ? ORDER BY at",
+        // The maintained per-month sums (schema v7): conversions in every currency, commission in
+        // the program's.
+        "earnings": """
+            SELECT month, SUM(conversions) AS conversions,
+              SUM(CASE WHEN currency = (SELECT currency FROM program WHERE id = 1) THEN commission_minor ELSE 0 END) AS commission_minor
+            FROM affiliate_month WHERE affiliate_id = ? GROUP BY month ORDER BY month
+            """,
     ]
 
     func affiliateCustomerKeyset(_ affiliateID: Int64, sort: CustomerSort, descending: Bool, filter: String) -> Keyset {
@@ -79,7 +85,10 @@ extension Store {
     }
 
     public func affiliateCustomerCount(_ affiliateID: Int64, filter: String = "") throws -> Int {
-        try read { db in try affiliateCustomerKeyset(affiliateID, sort: .activity, descending: true, filter: filter).count(db) }
+        try read { db in
+            if Store.numberPrefix(filter) == nil { return try Store.totalOf(db, "customers", affiliateID: affiliateID) }
+            return try affiliateCustomerKeyset(affiliateID, sort: .activity, descending: true, filter: filter).count(db)
+        }
     }
 
     public func affiliateCustomer(_ affiliateID: Int64, number: Int64) throws -> AffiliateCustomerRow? {
@@ -117,36 +126,36 @@ extension Store {
 
     public func affiliateConversionCount(_ affiliateID: Int64, customerNumber: Int64? = nil, filter: String = "") throws -> Int {
         try read { db in
-            try affiliateConversionKeyset(affiliateID, sort: .date, descending: true, customerNumber: customerNumber, filter: filter).count(db)
+            if customerNumber == nil && Store.numberPrefix(filter) == nil {
+                return try Store.totalOf(db, "conversions", affiliateID: affiliateID)
+            }
+            return try affiliateConversionKeyset(affiliateID, sort: .date, descending: true, customerNumber: customerNumber,
+                                                 filter: filter).count(db)
         }
     }
 
     /// Earnings per month in the program's currency, oldest first.
     public func affiliateEarnings(_ affiliateID: Int64) throws -> [EarningsMonth] {
         try read { db in
-            let currency = try self.loadSettings(db).currency.code
-            var out: [EarningsMonth] = []
-            let rows = try Row.fetchCursor(db, sql: Store.affiliateViewSQL["earnings"]!, arguments: [affiliateID])
-            while let r = try rows.next() {
-                let m = Instant(seconds: r[0]).monthKey
-                let amount: Int64 = (r[2] as String) == currency ? r[1] : 0
-                if out.last?.month == m {
-                    out[out.count - 1].conversions += 1
-                    out[out.count - 1].commission += amount
-                } else {
-                    out.append(EarningsMonth(month: m, conversions: 1, commission: amount))
-                }
+            try Row.fetchAll(db, sql: Store.affiliateViewSQL["earnings"]!, arguments: [affiliateID]).map {
+                EarningsMonth(month: $0[0], conversions: $0[1], commission: $0[2])
             }
-            return out
         }
+    }
+}
+
+extension Store {
+    /// The affiliate view's filter text as the digits it matches; nil when it matches all.
+    static func numberPrefix(_ filter: String) -> String? {
+        let digits = filter.trimmingCharacters(in: CharacterSet(charactersIn: "# "))
+        return digits.isEmpty ? nil : digits
     }
 }
 
 extension Keyset {
     /// The affiliate view's filter: "#12" or "12" keeps the customers whose number starts with 12.
     mutating func matchNumberPrefix(_ column: String, _ filter: String) {
-        let digits = filter.trimmingCharacters(in: CharacterSet(charactersIn: "# "))
-        guard !digits.isEmpty else { return }
+        guard let digits = Store.numberPrefix(filter) else { return }
         conditions.append("CAST(\(column) AS TEXT) LIKE ?")
         arguments.append(digits + "%")
     }

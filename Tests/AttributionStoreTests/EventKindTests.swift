@@ -116,7 +116,7 @@ final class EventKindTests: StoreTestCase {
         }
         try queue.close()
         let s = try Store(path: path, clock: FixedClock(now))
-        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 6)
+        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, Schema.version)
         XCTAssertEqual(try s.read { db in try Row.fetchAll(db, sql: "SELECT id, kind FROM event ORDER BY id") }, kinds)
         XCTAssertEqual(try s.contentDigest(), digest)
         try assertConsistent(s)
