@@ -145,7 +145,16 @@ extension Store {
         var k = Keyset(select: select, sortExpr: q.sort.expr, idExpr: byAffiliate ? "c.number" : "c.id", descending: q.descending)
         if !q.filter.isEmpty { k.match = Store.customerMatch(q.filter) }
         if let s = q.status { k.conditions.append("c.status = ?"); k.arguments.append(s.rawValue) }
-        if let a = q.affiliateID { k.conditions.append("c.affiliate_id = ?"); k.arguments.append(a) }
+        if let a = q.affiliateID {
+            if k.match == nil {
+                // One affiliate's customers: a small affiliate's are read and sorted, a big one's
+                // found walking the sort's index (`IndexedMatch`).
+                k.match = IndexedMatch(idColumn: "c.id", ids: "SELECT id FROM customer WHERE affiliate_id = ?", idArguments: [a],
+                                       row: "+c.affiliate_id = ?", rowArguments: [a])
+            } else {
+                k.conditions.append("c.affiliate_id = ?"); k.arguments.append(a)
+            }
+        }
         if let n = q.nearCaps {
             var any = ["c.status = 'capped'"]
             if let c = n.commissions { any.append("c.conversions >= ?"); k.arguments.append(c) }

@@ -245,7 +245,7 @@ enum Schema {
             CREATE INDEX affiliate_total_conversions ON affiliate_total(conversions);
             CREATE INDEX affiliate_total_earnings ON affiliate_total(earnings_minor);
             CREATE INDEX affiliate_name ON affiliate(name);
-            CREATE INDEX customer_affiliate_activity ON customer(affiliate_id, last_activity_at);
+            CREATE INDEX customer_affiliate_activity ON customer(affiliate_id, last_activity_at, number);
             CREATE INDEX customer_conversions ON customer(conversions);
             CREATE INDEX customer_commission ON customer(commission_minor);
             CREATE INDEX customer_email ON customer(email) WHERE email IS NOT NULL;
