@@ -180,7 +180,17 @@ extension Store {
                 """,
             idArguments: key.arguments + email.arguments + [like, like],
             row: "\(rowKey.sql) OR \(rowEmail.sql) OR a.code LIKE ? ESCAPE '\\' OR a.name LIKE ? ESCAPE '\\'",
-            rowArguments: rowKey.arguments + rowEmail.arguments + [like, like])
+            rowArguments: rowKey.arguments + rowEmail.arguments + [like, like],
+            // The matched affiliates' customers from their totals, plus the keys and emails
+            // matched of the other affiliates' customers.
+            count: ("""
+                SELECT (SELECT COALESCE(SUM(t.customers), 0) FROM affiliate x CROSS JOIN affiliate_total t ON t.affiliate_id = x.id
+                        WHERE x.code LIKE ?1 ESCAPE '\\' OR x.name LIKE ?1 ESCAPE '\\')
+                     + (SELECT COUNT(*) FROM (SELECT id FROM customer WHERE key >= ?2 AND key < ?3
+                                              UNION SELECT id FROM customer WHERE email >= ?2 AND email < ?3) q
+                        CROSS JOIN customer c ON c.id = q.id CROSS JOIN affiliate a ON a.id = c.affiliate_id
+                        WHERE NOT (a.code LIKE ?1 ESCAPE '\\' OR a.name LIKE ?1 ESCAPE '\\'))
+                """, [like] + key.arguments))
     }
 
     public func customers(_ q: CustomerQuery = CustomerQuery(), page: PageRequest = .first()) throws -> [CustomerRow] {
@@ -246,7 +256,16 @@ extension Store {
                 """,
             idArguments: ext.arguments + key.arguments + [like],
             row: "\(rowExt.sql) OR \(rowKey.sql) OR a.code LIKE ? ESCAPE '\\'",
-            rowArguments: rowExt.arguments + rowKey.arguments + [like])
+            rowArguments: rowExt.arguments + rowKey.arguments + [like],
+            count: ("""
+                SELECT (SELECT COALESCE(SUM(t.conversions), 0) FROM affiliate x CROSS JOIN affiliate_total t ON t.affiliate_id = x.id
+                        WHERE x.code LIKE ?1 ESCAPE '\\')
+                     + (SELECT COUNT(*) FROM (SELECT id FROM conversion WHERE external_id >= ?2 AND external_id < ?3
+                                              UNION SELECT n.id FROM customer m CROSS JOIN conversion n ON n.customer_id = m.id
+                                                WHERE m.key >= ?2 AND m.key < ?3) q
+                        CROSS JOIN conversion v ON v.id = q.id CROSS JOIN affiliate a ON a.id = v.affiliate_id
+                        WHERE NOT a.code LIKE ?1 ESCAPE '\\')
+                """, [like] + ext.arguments))
     }
 
     public func conversions(_ q: ConversionQuery = ConversionQuery(), page: PageRequest = .first()) throws -> [ConversionRow] {

@@ -98,8 +98,10 @@ struct Keyset {
         return page.direction == .forward ? rows : rows.reversed()
     }
 
-    /// The SQL counting the rows (with a filter, through the matching ids).
+    /// The SQL counting the rows (with a filter, through the matching ids, or the filter's own
+    /// count when it has one and nothing else narrows the list).
     func countSQL() -> (sql: String, arguments: [DatabaseValueConvertible?]) {
+        if let m = match, let c = m.count, conditions.isEmpty { return c }
         var conds = conditions
         var args = arguments
         if let m = match { conds.append("\(m.idColumn) IN (\(m.ids))"); args += m.idArguments }
@@ -128,6 +130,9 @@ struct IndexedMatch {
     var idArguments: [DatabaseValueConvertible?]
     var row: String
     var rowArguments: [DatabaseValueConvertible?]
+    /// A query counting the matching rows without listing them all (maintained totals for the
+    /// part matched by affiliate), when there is one.
+    var count: (sql: String, arguments: [DatabaseValueConvertible?])?
 
     func isSparse(_ db: Database) throws -> Bool {
         let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM (\(ids)) LIMIT \(IndexedMatch.sparse + 1))",

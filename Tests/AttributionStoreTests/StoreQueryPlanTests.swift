@@ -203,4 +203,35 @@ final class StoreQueryPlanTests: StoreTestCase {
             assertIndexed(try plan(db, q), q.0, "my earnings")
         }
     }
+
+    /// Both ways of answering a filter find the same rows in the same order, the rows a plain
+    /// reading of the rule finds (identifiers by prefix, affiliates' codes and names anywhere),
+    /// and the count agrees.
+    func testFiltersFindTheSameRowsBothWaysAndCountThem() throws {
+        let s = try program()
+        let customers = try s.customers(CustomerQuery(sort: .key, descending: false), page: .first(1_000_000))
+        let conversions = try s.conversions(ConversionQuery(sort: .date, descending: false), page: .first(1_000_000))
+        let affiliates = try s.affiliates()
+        let names = Dictionary(uniqueKeysWithValues: affiliates.map { ($0.id, $0.name.lowercased()) })
+        for filter in ["cus_0", "p0000", "media", "9", "inv_", "@", "zzz"] {
+            let f = filter.lowercased()
+            let expectedCustomers = customers.filter {
+                $0.key.hasPrefix(filter) || ($0.email ?? "").hasPrefix(filter) || $0.affiliateCode.lowercased().contains(f)
+                    || (names[$0.affiliateID] ?? "").contains(f)
+            }.map(\.id)
+            let expectedConversions = conversions.filter {
+                $0.externalID.hasPrefix(filter) || ($0.customerKey ?? "").hasPrefix(filter) || $0.affiliateCode.lowercased().contains(f)
+            }.map(\.id)
+            for sparse in [20_000, 0] {
+                IndexedMatch.sparse = sparse
+                let cq = CustomerQuery(sort: .key, descending: false, filter: filter)
+                XCTAssertEqual(try s.customers(cq, page: .first(1_000_000)).map(\.id), expectedCustomers, "customers '\(filter)' \(sparse)")
+                XCTAssertEqual(try s.customerCount(cq), expectedCustomers.count, "customers '\(filter)'")
+                let vq = ConversionQuery(sort: .date, descending: false, filter: filter)
+                XCTAssertEqual(try s.conversions(vq, page: .first(1_000_000)).map(\.id), expectedConversions,
+                               "conversions '\(filter)' \(sparse)")
+                XCTAssertEqual(try s.conversionCount(vq), expectedConversions.count, "conversions '\(filter)'")
+            }
+        }
+    }
 }
