@@ -306,6 +306,21 @@ extension Store {
         try read { db in try eventKeyset(q).count(db) }
     }
 
+    /// The count when at most `limit` events match, else `limit + 1`: bounded work whatever the
+    /// inbox holds (an exact count of a one-letter prefix reads every event it names).
+    public func eventCount(_ q: EventQuery, upTo limit: Int) throws -> Int {
+        try read { db in try eventKeyset(q).count(db, upTo: limit) }
+    }
+
+    /// The same for customers and conversions.
+    public func customerCount(_ q: CustomerQuery, upTo limit: Int) throws -> Int {
+        try read { db in try customerKeyset(q).count(db, upTo: limit) }
+    }
+
+    public func conversionCount(_ q: ConversionQuery, upTo limit: Int) throws -> Int {
+        try read { db in try conversionKeyset(q).count(db, upTo: limit) }
+    }
+
     public func event(id: Int64) throws -> EventRow? {
         try read { db in try EventRow.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]) }
     }

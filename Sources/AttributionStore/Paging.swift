@@ -114,6 +114,23 @@ struct Keyset {
         let q = countSQL()
         return try Int.fetchOne(db, sql: q.sql, arguments: StatementArguments(q.arguments)) ?? 0
     }
+
+    /// The count when it is at most `limit`, else `limit + 1` ("more than `limit`"): never reads
+    /// more than about `limit` rows (a filter's ids through its indexes), whatever the table holds.
+    func count(_ db: Database, upTo limit: Int) throws -> Int {
+        var conds = conditions
+        var args = arguments
+        if let m = match {
+            let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM (\(m.ids)) LIMIT \(limit + 1))",
+                                     arguments: StatementArguments(m.idArguments)) ?? 0
+            if n > limit { return limit + 1 }
+            conds.append("\(m.idColumn) IN (\(m.ids))"); args += m.idArguments
+        }
+        var sql = "SELECT COUNT(*) FROM (" + select
+        if !conds.isEmpty { sql += " WHERE " + conds.joined(separator: " AND ") }
+        sql += " LIMIT \(limit + 1))"
+        return try Int.fetchOne(db, sql: sql, arguments: StatementArguments(args)) ?? 0
+    }
 }
 
 /// A list filter answered through indexes, two ways: `ids` selects the ids of the matching rows

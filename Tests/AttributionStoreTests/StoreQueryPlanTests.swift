@@ -231,6 +231,13 @@ final class StoreQueryPlanTests: StoreTestCase {
                 XCTAssertEqual(try s.conversions(vq, page: .first(1_000_000)).map(\.id), expectedConversions,
                                "conversions '\(filter)' \(sparse)")
                 XCTAssertEqual(try s.conversionCount(vq), expectedConversions.count, "conversions '\(filter)'")
+                // Bounded counts: exact up to the limit, else "more".
+                for limit in [0, 3, 1_000_000] {
+                    XCTAssertEqual(try s.customerCount(cq, upTo: limit), min(expectedCustomers.count, limit + 1))
+                    XCTAssertEqual(try s.conversionCount(vq, upTo: limit), min(expectedConversions.count, limit + 1))
+                    let eq = EventQuery(filter: filter, order: .time)
+                    XCTAssertEqual(try s.eventCount(eq, upTo: limit), min(try s.eventCount(eq), limit + 1))
+                }
             }
         }
     }
