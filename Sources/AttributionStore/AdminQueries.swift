@@ -156,13 +156,27 @@ extension Store {
             }
         }
         if let n = q.nearCaps {
-            var any = ["c.status = 'capped'"]
-            if let c = n.commissions { any.append("c.conversions >= ?"); k.arguments.append(c) }
-            if let m = n.commissionMinor { any.append("c.commission_minor >= ?"); k.arguments.append(m) }
-            if let f = n.firstCommissionBefore { any.append("c.first_commission_at <= ?"); k.arguments.append(f.seconds) }
-            k.conditions.append("(" + any.joined(separator: " OR ") + ") AND c.status <> 'ended'")
+            let near = Store.nearCapsMatch(n)
+            if k.match == nil { k.match = near } else { k.conditions.append("(\(near.row))"); k.arguments += near.rowArguments }
+            k.conditions.append("c.status <> 'ended'")
         }
         return k
+    }
+
+    /// Customers capped or near a cap, each dimension through its index (schema v7).
+    static func nearCapsMatch(_ n: NearCaps) -> IndexedMatch {
+        var ids = ["SELECT id FROM customer WHERE status = 'capped'"], any = ["+c.status = 'capped'"]
+        var args: [DatabaseValueConvertible?] = []
+        if let c = n.commissions { ids.append("SELECT id FROM customer WHERE conversions >= ?"); any.append("+c.conversions >= ?"); args.append(c) }
+        if let m = n.commissionMinor {
+            ids.append("SELECT id FROM customer WHERE commission_minor >= ?"); any.append("+c.commission_minor >= ?"); args.append(m)
+        }
+        if let f = n.firstCommissionBefore {
+            ids.append("SELECT id FROM customer WHERE first_commission_at <= ?"); any.append("+c.first_commission_at <= ?")
+            args.append(f.seconds)
+        }
+        return IndexedMatch(idColumn: "c.id", ids: ids.joined(separator: " UNION ALL "), idArguments: args,
+                            row: any.joined(separator: " OR "), rowArguments: args)
     }
 
     /// The customers filter: the key or email by prefix (their indexes), or the affiliate's code

@@ -93,7 +93,9 @@ extension Store {
 
     public func affiliateCustomer(_ affiliateID: Int64, number: Int64) throws -> AffiliateCustomerRow? {
         try read { db in
-            try AffiliateCustomerRow.fetchOne(db, sql: Store.affiliateViewSQL["customers"]! + " WHERE c.number = ?",
+            // The number inside, so that only that customer's sums are computed.
+            try AffiliateCustomerRow.fetchOne(db, sql: Store.affiliateViewSQL["customers"]!
+                .replacingOccurrences(of: "WHERE c.affiliate_id = ?)", with: "WHERE c.affiliate_id = ? AND c.number = ?)"),
                                               arguments: [affiliateID, number])
         }
     }
@@ -107,8 +109,15 @@ extension Store {
         default: expr = "v.at"
         }
         var k = Keyset(select: Store.affiliateViewSQL["conversions"]!, sortExpr: expr, idExpr: "v.id", descending: descending)
-        k.conditions = ["v.affiliate_id = ?"]
-        k.arguments = [affiliateID]
+        if expr != "v.at" && customerNumber == nil {
+            // By amount or commission: a small affiliate's conversions are read and sorted, a big
+            // one's found walking the sort's index (`IndexedMatch`).
+            k.match = IndexedMatch(idColumn: "v.id", ids: "SELECT id FROM conversion WHERE affiliate_id = ?", idArguments: [affiliateID],
+                                   row: "+v.affiliate_id = ?", rowArguments: [affiliateID])
+        } else {
+            k.conditions = ["v.affiliate_id = ?"]
+            k.arguments = [affiliateID]
+        }
         if let n = customerNumber { k.conditions.append("v.customer_number = ?"); k.arguments.append(n) }
         k.matchNumberPrefix("v.customer_number", filter)
         return k

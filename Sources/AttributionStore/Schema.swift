@@ -249,6 +249,7 @@ enum Schema {
             CREATE INDEX customer_conversions ON customer(conversions);
             CREATE INDEX customer_commission ON customer(commission_minor);
             CREATE INDEX customer_email ON customer(email) WHERE email IS NOT NULL;
+            CREATE INDEX customer_first_commission ON customer(first_commission_at) WHERE first_commission_at IS NOT NULL;
             CREATE INDEX conversion_affiliate_id ON conversion(affiliate_id);
             CREATE INDEX conversion_amount ON conversion(amount_minor);
             CREATE INDEX conversion_commission ON conversion(commission_minor);

@@ -139,7 +139,7 @@ final class AggregateTests: StoreTestCase {
         try queue.write { db in
             let added = try Row.fetchAll(db, sql: """
                 SELECT type, name FROM sqlite_master WHERE sql LIKE '%affiliate_total%' OR sql LIKE '%affiliate_month%'
-                  OR name IN ('affiliate_name', 'customer_affiliate_activity', 'customer_conversions', 'customer_commission', 'customer_email',
+                  OR name IN ('affiliate_name', 'customer_affiliate_activity', 'customer_conversions', 'customer_commission', 'customer_email', 'customer_first_commission',
                               'conversion_affiliate_id', 'conversion_amount', 'conversion_commission', 'event_time', 'event_rejected_time',
                               'event_customer', 'event_ref_event', 'event_invalid_text')
                 """)

@@ -20,7 +20,7 @@ final class SchemaTests: StoreTestCase {
                                  "conversion_affiliate", "conversion_affiliate_id", "conversion_affiliate_number", "conversion_amount",
                                  "conversion_at", "conversion_commission", "conversion_customer", "conversion_subscription",
                                  "customer_activity", "customer_affiliate_activity", "customer_commission", "customer_conversions",
-                                 "customer_email", "customer_status", "event_click_ref", "event_customer", "event_customer_key",
+                                 "customer_email", "customer_first_commission", "customer_status", "event_click_ref", "event_customer", "event_customer_key",
                                  "event_external_id", "event_ref_event", "event_rejected", "event_rejected_time", "event_time",
                                  "ssh_key_affiliate"])
         XCTAssertEqual(version, Schema.version)
@@ -71,7 +71,7 @@ final class SchemaTests: StoreTestCase {
             XCTAssertEqual(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count, 0)
             XCTAssertEqual(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customer' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
                            ["customer_activity", "customer_affiliate_activity", "customer_commission", "customer_conversions",
-                            "customer_email", "customer_status"])
+                            "customer_email", "customer_first_commission", "customer_status"])
             // The same rule as before, checked without a temporary B-tree.
             let plan = try Row.fetchAll(db, sql: "EXPLAIN UPDATE customer SET status = 'active' WHERE id = 7")
                 .map { $0["opcode"] as String? ?? "" }

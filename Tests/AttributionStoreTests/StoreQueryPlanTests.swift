@@ -9,7 +9,7 @@ import XCTest
 /// each sort both ways, filters, the details), run under EXPLAIN QUERY PLAN on a populated
 /// database: each reads its rows from an index in the list's order, with no SCAN of a big table
 /// and no temporary B-tree for ORDER BY. The one sort allowed is of a filter's matching rows when
-/// they are few (at most `IndexedMatch.sparse`, so bounded whatever the size of the table).
+/// they are few (at most `IndexedMatch.limit`, so bounded whatever the size of the table).
 /// SQLite has no statistics here (affdesk never runs ANALYZE), so a plan does not depend on how
 /// many rows a table holds: these are the plans of a million-customer program too.
 final class StoreQueryPlanTests: StoreTestCase {
@@ -27,11 +27,11 @@ final class StoreQueryPlanTests: StoreTestCase {
     override class func tearDown() {
         if let s = built { try? FileManager.default.removeItem(atPath: (s.path as NSString).deletingLastPathComponent) }
         built = nil
-        IndexedMatch.sparse = 20_000
+        IndexedMatch.sparse = nil
         super.tearDown()
     }
 
-    override func setUp() { super.setUp(); IndexedMatch.sparse = 20_000 }
+    override func setUp() { super.setUp(); IndexedMatch.sparse = nil }
 
     /// Tables that grow with the program (affiliates and their totals are thousands at most).
     static let big = ["customer", "conversion", "event", "event_ref", "click", "audit", "affiliate_month"]
@@ -192,10 +192,26 @@ final class StoreQueryPlanTests: StoreTestCase {
             }
         }
         let v = try XCTUnwrap(try s.affiliateConversions(me, page: .first(1)).first)
-        for descending in [false, true] {
-            try check(s, s.affiliateConversionKeyset(me, sort: .date, descending: descending, customerNumber: nil),
-                      cursor: AttributionStore.Cursor(int: v.at.seconds, id: v.id), "my conversions by date \(descending)")
+        for (sort, value) in [(ConversionSort.date, v.at.seconds), (.amount, v.amount.minor), (.commission, v.commission.minor)] {
+            for descending in [false, true] {
+                for sparse in [nil, 0] as [Int?] {
+                    IndexedMatch.sparse = sparse
+                    try check(s, s.affiliateConversionKeyset(me, sort: sort, descending: descending, customerNumber: nil),
+                              cursor: AttributionStore.Cursor(int: value, id: v.id), "my conversions by \(sort) \(descending)")
+                }
+            }
         }
+        IndexedMatch.sparse = nil
+        // A customer's detail: that customer's sums only.
+        try s.read { db in
+            let q = (Store.affiliateViewSQL["customers"]!.replacingOccurrences(of: "WHERE c.affiliate_id = ?)",
+                                                                               with: "WHERE c.affiliate_id = ? AND c.number = ?)"),
+                     [me, c.number] as [DatabaseValueConvertible?])
+            let lines = try plan(db, q)
+            assertIndexed(lines, q.0, "my customer's detail")
+            XCTAssertFalse(lines.contains { $0.contains("SCAN") }, "\(lines)")
+        }
+        XCTAssertEqual(try s.affiliateCustomer(me, number: c.number)?.number, c.number)
         try check(s, s.affiliateConversionKeyset(me, sort: .date, descending: false, customerNumber: c.number),
                   cursor: AttributionStore.Cursor(int: v.at.seconds, id: v.id), "one of my customers' conversions")
         try s.read { db in
