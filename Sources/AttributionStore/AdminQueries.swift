@@ -158,25 +158,29 @@ extension Store {
         if let n = q.nearCaps {
             let near = Store.nearCapsMatch(n)
             if k.match == nil { k.match = near } else { k.conditions.append("(\(near.row))"); k.arguments += near.rowArguments }
-            k.conditions.append("c.status <> 'ended'")
         }
         return k
     }
 
-    /// Customers capped or near a cap, each dimension through its index (schema v7).
+    /// Customers capped or near a cap and not ended, each dimension through its index (schema v7).
+    /// Counted from the customer table alone (the thresholds move with the settings and the
+    /// clock, so there is no total to maintain).
     static func nearCapsMatch(_ n: NearCaps) -> IndexedMatch {
-        var ids = ["SELECT id FROM customer WHERE status = 'capped'"], any = ["+c.status = 'capped'"]
+        var ids = ["SELECT id FROM customer WHERE status = 'capped'"], any = ["c.status = 'capped'"]
         var args: [DatabaseValueConvertible?] = []
-        if let c = n.commissions { ids.append("SELECT id FROM customer WHERE conversions >= ?"); any.append("+c.conversions >= ?"); args.append(c) }
+        if let c = n.commissions { ids.append("SELECT id FROM customer WHERE conversions >= ? AND status <> 'ended'"); any.append("c.conversions >= ?"); args.append(c) }
         if let m = n.commissionMinor {
-            ids.append("SELECT id FROM customer WHERE commission_minor >= ?"); any.append("+c.commission_minor >= ?"); args.append(m)
+            ids.append("SELECT id FROM customer WHERE commission_minor >= ? AND status <> 'ended'"); any.append("c.commission_minor >= ?")
+            args.append(m)
         }
         if let f = n.firstCommissionBefore {
-            ids.append("SELECT id FROM customer WHERE first_commission_at <= ?"); any.append("+c.first_commission_at <= ?")
+            ids.append("SELECT id FROM customer WHERE first_commission_at <= ? AND status <> 'ended'"); any.append("c.first_commission_at <= ?")
             args.append(f.seconds)
         }
+        let rule = "(" + any.joined(separator: " OR ") + ") AND c.status <> 'ended'"
         return IndexedMatch(idColumn: "c.id", ids: ids.joined(separator: " UNION ALL "), idArguments: args,
-                            row: any.joined(separator: " OR "), rowArguments: args)
+                            row: rule.replacingOccurrences(of: "c.", with: "+c."), rowArguments: args,
+                            count: ("SELECT COUNT(*) FROM customer c WHERE " + rule, args))
     }
 
     /// The customers filter: the key or email by prefix (their indexes), or the affiliate's code

@@ -108,7 +108,10 @@ extension Store {
         case .commission: expr = "v.commission_minor"
         default: expr = "v.at"
         }
-        var k = Keyset(select: Store.affiliateViewSQL["conversions"]!, sortExpr: expr, idExpr: "v.id", descending: descending)
+        // One customer's: through (affiliate, customer number), its few rows sorted (else SQLite
+        // walks the whole affiliate by time looking for them).
+        let sort = customerNumber == nil ? expr : "+(\(expr))"
+        var k = Keyset(select: Store.affiliateViewSQL["conversions"]!, sortExpr: sort, idExpr: "v.id", descending: descending)
         if expr != "v.at" && customerNumber == nil {
             // By amount or commission: a small affiliate's conversions are read and sorted, a big
             // one's found walking the sort's index (`IndexedMatch`).

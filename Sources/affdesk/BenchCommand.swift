@@ -64,6 +64,8 @@ struct IngestGrowthBench: ParsableCommand {
     @Flag(help: "Measure at 6,000,000 stored events too (about 8 minutes more).") var large = false
     @Option(help: "Events timed at each mark.") var window: Int = 20_000
     @Option(help: "Keep the database at this path (default: a temporary file, removed).") var db: String?
+    @Flag(name: .customLong("without-list-indexes"), help: "Drop the lists' indexes (schema v7) first, to see what they cost.")
+    var withoutListIndexes = false
 
     func validate() throws {
         if window < 1_000 || window > 1_000_000 { throw ValidationError("--window: 1000...1000000") }
@@ -75,6 +77,7 @@ struct IngestGrowthBench: ParsableCommand {
             store = try Store.temporary(clock: FixedClock(DemoProgram.now))
         }
         defer { if db == nil { try? FileManager.default.removeItem(atPath: (store.path as NSString).deletingLastPathComponent) } }
+        if withoutListIndexes { try ScaleIndexes.drop(path: store.path) }
         let marks = [10_000, 100_000, 1_000_000] + (large ? [6_000_000] : [])
         print("ingesting the huge program's events into one store; \(window) events timed at each mark (4096 per transaction)")
         var first: Double?

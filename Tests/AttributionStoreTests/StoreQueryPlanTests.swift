@@ -103,6 +103,16 @@ final class StoreQueryPlanTests: StoreTestCase {
                           cursor: someone.cursor(sort), "caps: " + label)
             }
         }
+        // Caps: counted from the customer table, the same rows as listed, both ways.
+        for sparse in [nil, 0] as [Int?] {
+            IndexedMatch.sparse = sparse
+            let q = CustomerQuery(nearCaps: caps)
+            let listed = try s.customers(q, page: .first(1_000_000))
+            XCTAssertEqual(try s.customerCount(q), listed.count)
+            XCTAssertTrue(listed.allSatisfy { $0.status != .ended })
+            XCTAssertFalse(listed.isEmpty)
+        }
+        IndexedMatch.sparse = nil
         // An affiliate's customers (Enter on Affiliates), newest activity first.
         try check(s, s.customerKeyset(CustomerQuery(affiliateID: someone.affiliateID)), cursor: someone.cursor(.activity),
                   "one affiliate's customers")
