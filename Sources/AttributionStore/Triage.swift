@@ -107,8 +107,8 @@ extension Store {
     /// Fills a report's clicks, customers, conversions, audit and per-event explanations; with
     /// `byQuery`, the query itself counts as a customer key, click id and external id too.
     func explain(_ db: Database, _ report: inout TriageReport, events: [EventRow], reparse: Reparser, byQuery: Bool = true) throws {
-        var affiliates: [Int64: AffiliateRow] = [:]
-        for a in try AffiliateRow.fetchAll(db, sql: "SELECT * FROM affiliate") { affiliates[a.id] = a }
+        // The affiliates the chain names, read when first named (a program has thousands).
+        let affiliates = AffiliateLookup(db)
         let chain = TriageChain(db: db, store: self, settings: report.settings, now: report.now, query: report.query, byQuery: byQuery,
                                 events: events, affiliates: affiliates)
         let customers = try chain.customers()
@@ -150,7 +150,7 @@ struct TriageChain {
     let query: String
     let byQuery: Bool
     let events: [EventRow]
-    let affiliates: [Int64: AffiliateRow]
+    let affiliates: AffiliateLookup
 
     /// Adapter references and replay links, per event.
     func eventRefs() throws -> [Int64: [String]] {
@@ -206,12 +206,12 @@ struct TriageChain {
                 clicks[id] = (Instant(seconds: r[0]), r[1])
             }
         }
-        let list = clickIDs.prefix(50).map { id in
+        let list = try clickIDs.prefix(50).map { id in
             var t = TriageClick(clickID: id, recorded: clicks[id] != nil)
             if let c = clicks[id] {
                 t.at = c.at
-                t.affiliateCode = affiliates[c.affiliate]?.code
-                t.affiliateName = affiliates[c.affiliate]?.name
+                t.affiliateCode = try affiliates.row(c.affiliate)?.code
+                t.affiliateName = try affiliates.row(c.affiliate)?.name
                 // Measured at the last event that used it, else when it attributed its customer.
                 if let e = events.last(where: { $0.clickRef == id && $0.kind != .click && $0.at != nil }), let at = e.at {
                     t.ageEventID = e.id
@@ -275,7 +275,7 @@ struct TriageChain {
             var t = TriageEvent(event: e, refs: (refs[e.id] ?? []).filter { !$0.hasPrefix(Store.replayRefPrefix) })
             t.replayOf = (refs[e.id] ?? []).lazy.filter { $0.hasPrefix(Store.replayRefPrefix) }
                 .compactMap { Int64($0.dropFirst(Store.replayRefPrefix.count)) }.first
-            t.affiliateCode = e.affiliateID.flatMap { affiliates[$0]?.code }
+            t.affiliateCode = try e.affiliateID.flatMap { try affiliates.row($0)?.code }
             t.conversion = e.conversionID.flatMap { byID[$0] }
             if e.kind != .click, let ref = e.clickRef, let c = clicks[ref], let at = e.at {
                 t.clickAge = ClickAge(click: c.at, at: at, windowDays: settings.windowDays)
@@ -291,9 +291,23 @@ struct TriageChain {
             if let ev = reparse(source, e.raw), ev.nulField == nil {
                 let d = try work.engine.decide(ev, facts: work.facts)
                 t.wouldNow = d
-                t.wouldNowAffiliate = (d.conversion?.affiliateID ?? d.affiliateID).flatMap { affiliates[$0]?.code }
+                t.wouldNowAffiliate = try (d.conversion?.affiliateID ?? d.affiliateID).flatMap { try affiliates.row($0)?.code }
             }
             return t
         }
+    }
+}
+
+/// Affiliates by id, each read once, when first asked for.
+final class AffiliateLookup {
+    private let db: Database
+    private var rows: [Int64: AffiliateRow?] = [:]
+    init(_ db: Database) { self.db = db }
+
+    func row(_ id: Int64) throws -> AffiliateRow? {
+        if let known = rows[id] { return known }
+        let r = try AffiliateRow.fetch(db, id: id)
+        rows[id] = r
+        return r
     }
 }
