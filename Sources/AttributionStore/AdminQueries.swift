@@ -321,7 +321,14 @@ extension Store {
     }
 
     public func eventCount(_ q: EventQuery = EventQuery()) throws -> Int {
-        try read { db in try eventKeyset(q).count(db) }
+        try read { db in
+            // The whole inbox, or its refused events: the maintained totals.
+            if q.reason == nil && q.filter.isEmpty && q.customerID == nil {
+                return try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(events), 0) FROM event_total"
+                                        + (q.rejectedOnly ? " WHERE outcome = 'rejected'" : "")) ?? 0
+            }
+            return try eventKeyset(q).count(db)
+        }
     }
 
     /// The count when at most `limit` events match, else `limit + 1`: bounded work whatever the
@@ -347,7 +354,7 @@ extension Store {
     public func rejectionCounts() throws -> [(reason: String, count: Int)] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT reason, COUNT(*) FROM event WHERE outcome = 'rejected' GROUP BY reason ORDER BY COUNT(*) DESC, reason
+                SELECT reason, events FROM event_total WHERE outcome = 'rejected' AND events > 0 ORDER BY events DESC, reason
                 """).map { ($0[0] ?? "", $0[1]) }
         }
     }
@@ -419,7 +426,8 @@ extension Store {
     public func eventTotals() throws -> (accepted: Int, rejected: Int) {
         try read { db in
             let r = try Row.fetchOne(db, sql: """
-                SELECT COALESCE(SUM(outcome = 'accepted'), 0), COALESCE(SUM(outcome = 'rejected'), 0) FROM event
+                SELECT COALESCE(SUM(CASE WHEN outcome = 'accepted' THEN events END), 0),
+                       COALESCE(SUM(CASE WHEN outcome = 'rejected' THEN events END), 0) FROM event_total
                 """)!
             return (r[0], r[1])
         }

@@ -1,7 +1,7 @@
 import AttributionCore
 import GRDB
 
-/// The maintained aggregates (`affiliate_total`, `affiliate_month`, schema v7) changed by the
+/// The maintained aggregates (`affiliate_total`, `affiliate_month`, `event_total`, schema v7) changed by the
 /// rows a transaction writes, summed per affiliate (and month and currency) while the rows are
 /// pending and written with them: one UPDATE per affiliate touched and one upsert per month
 /// touched, however many rows. `PendingRows` is the only writer of customers and conversions,
@@ -15,13 +15,19 @@ final class AggregateDeltas {
     /// The program's currency: earnings count commission in it (the others are counted apart).
     private let currency: String
     private var totals: [Int64: Total] = [:]
+    private struct Outcome: Hashable { var outcome: String, reason: String }
+    private var events: [Outcome: Int64] = [:]
+    private var upsertEvents: RawStatement?
     private var months: [MonthKey: Month] = [:]
     private var updateTotal: RawStatement?
     private var upsertMonth: RawStatement?
 
     init(_ db: Database, currency: String) { self.db = db; self.currency = currency }
 
-    var isEmpty: Bool { totals.isEmpty && months.isEmpty }
+    var isEmpty: Bool { totals.isEmpty && months.isEmpty && events.isEmpty }
+
+    /// An inbox entry recorded with its outcome and reason.
+    func event(outcome: String, reason: String?) { events[Outcome(outcome: outcome, reason: reason ?? ""), default: 0] += 1 }
 
     /// A customer now counted for `affiliate` (+1: created or reassigned to it; -1: moved away).
     func customer(_ affiliate: Int64, _ delta: Int64) { totals[affiliate, default: Total()].customers += delta }
@@ -69,6 +75,18 @@ final class AggregateDeltas {
                 try upsertMonth!.bind(.int(k.affiliate), .text(k.month), .text(k.currency), .int(m.conversions), .int(m.commission)).run()
             }
             months.removeAll(keepingCapacity: true)
+        }
+        if !events.isEmpty {
+            if upsertEvents == nil {
+                upsertEvents = try RawStatement(db, """
+                    INSERT INTO event_total (outcome, reason, events) VALUES (?,?,?)
+                      ON CONFLICT (outcome, reason) DO UPDATE SET events = events + excluded.events
+                    """)
+            }
+            for (k, n) in events.sorted(by: { ($0.key.outcome, $0.key.reason) < ($1.key.outcome, $1.key.reason) }) {
+                try upsertEvents!.bind(.text(k.outcome), .text(k.reason), .int(n)).run()
+            }
+            events.removeAll(keepingCapacity: true)
         }
     }
 

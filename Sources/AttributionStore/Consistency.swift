@@ -132,7 +132,8 @@ extension Store {
 
     /// 9. The maintained aggregates (schema v7) equal what they sum, recomputed from the rows: per
     ///    affiliate its customers, conversions and earnings in the program's currency; per
-    ///    affiliate, month and currency its conversions and commission.
+    ///    affiliate, month and currency its conversions and commission; per outcome and reason
+    ///    the inbox's events.
     static let aggregateQueries: [String] = [
         """
             SELECT 'affiliate ' || a.code || ': totals ' || COALESCE(t.customers, 'missing') || ' customers, '
@@ -159,6 +160,15 @@ extension Store {
               FROM conversion GROUP BY 1, 2, 3) r
               ON r.affiliate_id = m.affiliate_id AND r.month = m.month AND r.currency = m.currency
             WHERE m.affiliate_id IS NULL OR r.affiliate_id IS NULL OR m.conversions != r.n OR m.commission_minor != r.total
+            LIMIT ?
+            """,
+        """
+            SELECT 'inbox ' || COALESCE(t.outcome, r.outcome) || ' ' || COALESCE(NULLIF(COALESCE(t.reason, r.reason), ''), '-') || ': '
+              || COALESCE(t.events, 0) || ' events stored, but ' || COALESCE(r.n, 0) || ' counted'
+            FROM event_total t FULL OUTER JOIN (
+              SELECT outcome, COALESCE(reason, '') AS reason, COUNT(*) AS n FROM event GROUP BY 1, 2) r
+              ON r.outcome = t.outcome AND r.reason = t.reason
+            WHERE COALESCE(t.events, 0) != COALESCE(r.n, 0)
             LIMIT ?
             """,
     ]

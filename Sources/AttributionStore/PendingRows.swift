@@ -64,6 +64,7 @@ final class PendingRows {
                        .of(customerID), .of(conversionID), .of(event?.kind.rawValue))
         for ref in Set(e.refs) { try refs.add(.text(ref), .int(id)) }
         if d.outcome == .rejected && d.reason == .invalidEvent { try invalidTexts.add(.int(id), .text(e.raw)) }
+        aggregates.event(outcome: d.outcome.rawValue, reason: d.reason?.rawValue)
     }
 
     /// Writes every pending row, in the order rows refer to each other; the changed customers as

@@ -208,7 +208,8 @@ enum Schema {
             """),
         // Issue 11, every screen from an index at a million customers. Maintained aggregates: per
         // affiliate its customers, conversions and earnings (commission in the program's currency),
-        // and per affiliate, month and currency its conversions and commission; kept by every
+        // per affiliate, month and currency its conversions and commission, and the inbox's events
+        // per outcome and reason ('' when accepted); kept by every
         // writer in the same transaction (`AggregateDeltas`), a row per affiliate from its insert
         // (the trigger), backfilled here. Indexes for every sort and filter of every list (see
         // `StoreQueryPlanTests`), the replay link looked up by event, and the words of the raw
@@ -241,6 +242,13 @@ enum Schema {
               earnings_minor = COALESCE((SELECT SUM(m.commission_minor) FROM affiliate_month m
                                          WHERE m.affiliate_id = affiliate_total.affiliate_id
                                            AND m.currency = (SELECT currency FROM program WHERE id = 1)), 0);
+            CREATE TABLE event_total (
+              outcome TEXT NOT NULL,
+              reason TEXT NOT NULL,
+              events INTEGER NOT NULL,
+              PRIMARY KEY (outcome, reason)
+            ) WITHOUT ROWID;
+            INSERT INTO event_total (outcome, reason, events) SELECT outcome, COALESCE(reason, ''), COUNT(*) FROM event GROUP BY 1, 2;
             CREATE INDEX affiliate_total_customers ON affiliate_total(customers);
             CREATE INDEX affiliate_total_conversions ON affiliate_total(conversions);
             CREATE INDEX affiliate_total_earnings ON affiliate_total(earnings_minor);

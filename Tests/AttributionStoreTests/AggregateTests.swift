@@ -20,6 +20,7 @@ final class AggregateTests: StoreTestCase {
                     SELECT 'month ' || affiliate_id || ' ' || month || ' ' || currency || ' ' || conversions || ' ' || commission_minor
                     FROM affiliate_month ORDER BY affiliate_id, month, currency
                     """)
+                + String.fetchAll(db, sql: "SELECT 'inbox ' || outcome || ' ' || reason || ' ' || events FROM event_total ORDER BY outcome, reason")
         }
     }
 
@@ -45,7 +46,9 @@ final class AggregateTests: StoreTestCase {
                 let x = a.0.split(separator: " "), y = b.0.split(separator: " ")
                 return (Int(x[0])!, String(x[1]), String(x[2])) < (Int(y[0])!, String(y[1]), String(y[2]))
             }.map(\.1)
-        return totals + monthLines
+        var inbox: [String: Int] = [:]
+        for e in try s.events(page: .first(1_000_000)) { inbox["\(e.outcome.rawValue) \(e.reasonCode ?? "")", default: 0] += 1 }
+        return totals + monthLines + inbox.sorted { $0.key < $1.key }.map { "inbox \($0.key) \($0.value)" }
     }
 
     func assertMaintained(_ s: Store, _ step: String, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -110,6 +113,7 @@ final class AggregateTests: StoreTestCase {
         XCTAssertEqual(try s.consistencyProblems(), [])
         try s.write { db in
             try db.execute(sql: "UPDATE affiliate_total SET conversions = conversions + 1 WHERE affiliate_id = (SELECT id FROM affiliate WHERE code = 'bob')")
+            try db.execute(sql: "UPDATE event_total SET events = events + 2 WHERE outcome = 'rejected' AND reason = 'invalid_event'")
             try db.execute(sql: """
                 UPDATE affiliate_month SET commission_minor = commission_minor - 1
                 WHERE month = '2026-01' AND affiliate_id = (SELECT id FROM affiliate WHERE code = 'alice')
@@ -118,6 +122,7 @@ final class AggregateTests: StoreTestCase {
         }
         let problems = try s.consistencyProblems()
         XCTAssertTrue(problems.contains { $0.hasPrefix("affiliate bob: totals") }, "\(problems)")
+        XCTAssertTrue(problems.contains { $0 == "inbox rejected invalid_event: 3 events stored, but 1 counted" }, "\(problems)")
         XCTAssertTrue(problems.contains { $0.contains("month 2026-01 USD: 1 conversions and commission 99 stored, but 1 summing to 100") },
                       "\(problems)")
         XCTAssertTrue(problems.contains { $0.contains("month 2026-02") && $0.contains(": 0 conversions") }, "\(problems)")
@@ -138,12 +143,13 @@ final class AggregateTests: StoreTestCase {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             let added = try Row.fetchAll(db, sql: """
-                SELECT type, name FROM sqlite_master WHERE sql LIKE '%affiliate_total%' OR sql LIKE '%affiliate_month%'
+                SELECT type, name FROM sqlite_master WHERE sql LIKE '%affiliate_total%' OR sql LIKE '%affiliate_month%' OR name = 'event_total'
                   OR name IN ('affiliate_name', 'customer_affiliate_activity', 'customer_conversions', 'customer_commission', 'customer_email', 'customer_first_commission',
                               'conversion_affiliate_id', 'conversion_amount', 'conversion_commission', 'event_time', 'event_rejected_time',
                               'event_customer', 'event_ref_event', 'event_invalid_text')
                 """)
-            for r in added where (r["type"] as String) != "table" || (r["name"] as String).hasPrefix("affiliate_") {
+            for r in added where (r["type"] as String) != "table" || (r["name"] as String).hasPrefix("affiliate_")
+                || (r["name"] as String) == "event_total" {
                 try db.execute(sql: "DROP \((r["type"] as String).uppercased()) IF EXISTS \(r["name"] as String)")
             }
             try db.execute(sql: "DROP TABLE event_invalid_text")

@@ -15,7 +15,7 @@ final class SchemaTests: StoreTestCase {
         }
         XCTAssertEqual(tables, ["affiliate", "affiliate_month", "affiliate_total", "audit", "click", "conversion", "customer", "event",
                                 "event_invalid_text", "event_invalid_text_config", "event_invalid_text_data", "event_invalid_text_docsize",
-                                "event_invalid_text_idx", "event_ref", "grdb_migrations", "program", "ssh_key"])
+                                "event_invalid_text_idx", "event_ref", "event_total", "grdb_migrations", "program", "ssh_key"])
         XCTAssertEqual(indexes, ["affiliate_name", "affiliate_total_conversions", "affiliate_total_customers", "affiliate_total_earnings",
                                  "conversion_affiliate", "conversion_affiliate_id", "conversion_affiliate_number", "conversion_amount",
                                  "conversion_at", "conversion_commission", "conversion_customer", "conversion_subscription",
