@@ -8,7 +8,7 @@ public enum CustomerSort: String, CaseIterable, Sendable {
     var expr: String {
         switch self {
         case .key: return "c.key"
-        case .affiliate: return "c.affiliate_id"
+        case .affiliate: return "a.code"
         case .status: return "c.status"
         case .conversions: return "c.conversions"
         case .commission: return "c.commission_minor"
@@ -37,7 +37,7 @@ extension CustomerRow {
     public func cursor(_ sort: CustomerSort) -> Cursor {
         switch sort {
         case .key: return Cursor(text: key, id: id)
-        case .affiliate: return Cursor(int: affiliateID, id: id)
+        case .affiliate: return Cursor(text: affiliateCode, id: number)
         case .status: return Cursor(text: status.rawValue, id: id)
         case .conversions: return Cursor(int: Int64(conversions), id: id)
         case .commission: return Cursor(int: commission?.minor ?? 0, id: id)
@@ -52,7 +52,7 @@ public enum ConversionSort: String, CaseIterable, Sendable {
         switch self {
         case .date: return "v.at"
         case .externalID: return "v.external_id"
-        case .affiliate: return "v.affiliate_id"
+        case .affiliate: return "a.code"
         case .amount: return "v.amount_minor"
         case .commission: return "v.commission_minor"
         }
@@ -77,25 +77,35 @@ extension ConversionRow {
         switch sort {
         case .date: return Cursor(int: at.seconds, id: id)
         case .externalID: return Cursor(text: externalID, id: id)
-        case .affiliate: return Cursor(int: affiliateID, id: id)
+        case .affiliate: return Cursor(text: affiliateCode, id: id)
         case .amount: return Cursor(int: amount.minor, id: id)
         case .commission: return Cursor(int: commission.minor, id: id)
         }
     }
 }
 
+/// The order of an inbox list, newest first either way.
+public enum EventOrder: Hashable, Sendable {
+    /// As received (the inbox id).
+    case received
+    /// By the event's own time (when it was received for one that could not be read), then id:
+    /// the Triage screen's order, and the triage report's.
+    case time
+}
+
 public struct EventQuery: Hashable, Sendable {
     public var rejectedOnly = false
     public var reason: String?
-    /// Matches any identifier the event carries, or its raw text.
+    /// Matches an identifier the event names by prefix (see `Store.eventMatch`).
     public var filter: String = ""
     public var customerID: Int64?
     /// With `rejectedOnly`: keep the resolved rejections too (Resolution.swift); hidden by default.
     public var includeResolved = false
+    public var order: EventOrder = .received
     public init(rejectedOnly: Bool = false, reason: String? = nil, filter: String = "", customerID: Int64? = nil,
-                includeResolved: Bool = false) {
+                includeResolved: Bool = false, order: EventOrder = .received) {
         self.rejectedOnly = rejectedOnly; self.reason = reason; self.filter = filter; self.customerID = customerID
-        self.includeResolved = includeResolved
+        self.includeResolved = includeResolved; self.order = order
     }
 }
 
@@ -106,6 +116,8 @@ public struct AffiliateSummary: Hashable, Sendable, FetchableRecord {
     public var conversions: Int
     /// Earnings in the program's currency (other currencies are counted apart).
     public var earnings: Int64
+    /// Commission per month, oldest first (filled by `affiliateSummaries`).
+    public var monthly: [MonthAmount] = []
     public init(row: Row) {
         affiliate = AffiliateRow(row: row)
         customers = row["customers"] ?? 0
@@ -125,23 +137,80 @@ extension Store {
         SELECT c.*, a.code AS affiliate_code, a.name AS affiliate_name FROM customer c JOIN affiliate a ON a.id = c.affiliate_id
         """
 
+    /// Customers by the sort's index. By affiliate: the affiliates by code, each one's customers
+    /// by number (its unique index), so the pair is the key.
     func customerKeyset(_ q: CustomerQuery) -> Keyset {
-        var k = Keyset(select: Store.customerSelect, sortExpr: q.sort.expr, idExpr: "c.id", descending: q.descending)
-        if !q.filter.isEmpty {
-            let p = likePattern(q.filter)
-            k.conditions.append("(c.key LIKE ? ESCAPE '\\' OR c.email LIKE ? ESCAPE '\\' OR a.code LIKE ? ESCAPE '\\' OR a.name LIKE ? ESCAPE '\\')")
-            k.arguments += [p, p, p, p]
-        }
+        let byAffiliate = q.sort == .affiliate
+        let select = byAffiliate
+            ? "SELECT c.*, a.code AS affiliate_code, a.name AS affiliate_name FROM affiliate a CROSS JOIN customer c ON c.affiliate_id = a.id"
+            : Store.customerSelect
+        var k = Keyset(select: select, sortExpr: q.sort.expr, idExpr: byAffiliate ? "c.number" : "c.id", descending: q.descending)
+        if !q.filter.isEmpty { k.match = Store.customerMatch(q.filter) }
         if let s = q.status { k.conditions.append("c.status = ?"); k.arguments.append(s.rawValue) }
-        if let a = q.affiliateID { k.conditions.append("c.affiliate_id = ?"); k.arguments.append(a) }
+        if let a = q.affiliateID {
+            if k.match == nil {
+                // One affiliate's customers: a small affiliate's are read and sorted, a big one's
+                // found walking the sort's index (`IndexedMatch`).
+                k.match = IndexedMatch(idColumn: "c.id", ids: "SELECT id FROM customer WHERE affiliate_id = ?", idArguments: [a],
+                                       row: "+c.affiliate_id = ?", rowArguments: [a])
+            } else {
+                k.conditions.append("c.affiliate_id = ?"); k.arguments.append(a)
+            }
+        }
         if let n = q.nearCaps {
-            var any = ["c.status = 'capped'"]
-            if let c = n.commissions { any.append("c.conversions >= ?"); k.arguments.append(c) }
-            if let m = n.commissionMinor { any.append("c.commission_minor >= ?"); k.arguments.append(m) }
-            if let f = n.firstCommissionBefore { any.append("c.first_commission_at <= ?"); k.arguments.append(f.seconds) }
-            k.conditions.append("(" + any.joined(separator: " OR ") + ") AND c.status <> 'ended'")
+            let near = Store.nearCapsMatch(n)
+            if k.match == nil { k.match = near } else { k.conditions.append("(\(near.row))"); k.arguments += near.rowArguments }
         }
         return k
+    }
+
+    /// Customers capped or near a cap and not ended, each dimension through its index (schema v7).
+    /// Counted from the customer table alone (the thresholds move with the settings and the
+    /// clock, so there is no total to maintain).
+    static func nearCapsMatch(_ n: NearCaps) -> IndexedMatch {
+        var ids = ["SELECT id FROM customer WHERE status = 'capped'"], any = ["c.status = 'capped'"]
+        var args: [DatabaseValueConvertible?] = []
+        if let c = n.commissions { ids.append("SELECT id FROM customer WHERE conversions >= ? AND status <> 'ended'"); any.append("c.conversions >= ?"); args.append(c) }
+        if let m = n.commissionMinor {
+            ids.append("SELECT id FROM customer WHERE commission_minor >= ? AND status <> 'ended'"); any.append("c.commission_minor >= ?")
+            args.append(m)
+        }
+        if let f = n.firstCommissionBefore {
+            ids.append("SELECT id FROM customer WHERE first_commission_at <= ? AND status <> 'ended'"); any.append("c.first_commission_at <= ?")
+            args.append(f.seconds)
+        }
+        let rule = "(" + any.joined(separator: " OR ") + ") AND c.status <> 'ended'"
+        return IndexedMatch(idColumn: "c.id", ids: ids.joined(separator: " UNION ALL "), idArguments: args,
+                            row: rule.replacingOccurrences(of: "c.", with: "+c."), rowArguments: args,
+                            count: ("SELECT COUNT(*) FROM customer c WHERE " + rule, args))
+    }
+
+    /// The customers filter: the key or email by prefix (their indexes), or the affiliate's code
+    /// or name containing the text (affiliates are few; their customers by the affiliate index).
+    static func customerMatch(_ f: String) -> IndexedMatch {
+        let key = prefixRange("key", f), email = prefixRange("email", f)
+        let like = likePattern(f)
+        let rowKey = prefixRange("c.key", f, unindexed: true), rowEmail = prefixRange("c.email", f, unindexed: true)
+        return IndexedMatch(
+            idColumn: "c.id",
+            ids: """
+                SELECT id FROM customer WHERE \(key.sql) UNION ALL SELECT id FROM customer WHERE \(email.sql)
+                UNION ALL SELECT m.id FROM affiliate x CROSS JOIN customer m ON m.affiliate_id = x.id
+                  WHERE x.code LIKE ? ESCAPE '\\' OR x.name LIKE ? ESCAPE '\\'
+                """,
+            idArguments: key.arguments + email.arguments + [like, like],
+            row: "\(rowKey.sql) OR \(rowEmail.sql) OR a.code LIKE ? ESCAPE '\\' OR a.name LIKE ? ESCAPE '\\'",
+            rowArguments: rowKey.arguments + rowEmail.arguments + [like, like],
+            // The matched affiliates' customers from their totals, plus the keys and emails
+            // matched of the other affiliates' customers.
+            count: ("""
+                SELECT (SELECT COALESCE(SUM(t.customers), 0) FROM affiliate x CROSS JOIN affiliate_total t ON t.affiliate_id = x.id
+                        WHERE x.code LIKE ?1 ESCAPE '\\' OR x.name LIKE ?1 ESCAPE '\\')
+                     + (SELECT COUNT(*) FROM (SELECT id FROM customer WHERE key >= ?2 AND key < ?3
+                                              UNION SELECT id FROM customer WHERE email >= ?2 AND email < ?3) q
+                        CROSS JOIN customer c ON c.id = q.id CROSS JOIN affiliate a ON a.id = c.affiliate_id
+                        WHERE NOT (a.code LIKE ?1 ESCAPE '\\' OR a.name LIKE ?1 ESCAPE '\\'))
+                """, [like] + key.arguments))
     }
 
     public func customers(_ q: CustomerQuery = CustomerQuery(), page: PageRequest = .first()) throws -> [CustomerRow] {
@@ -149,7 +218,21 @@ extension Store {
     }
 
     public func customerCount(_ q: CustomerQuery = CustomerQuery()) throws -> Int {
-        try read { db in try customerKeyset(q).count(db) }
+        try read { db in
+            // Unfiltered, or one affiliate's: the maintained totals.
+            if q.filter.isEmpty && q.status == nil && q.nearCaps == nil {
+                return try Store.totalOf(db, "customers", affiliateID: q.affiliateID)
+            }
+            return try customerKeyset(q).count(db)
+        }
+    }
+
+    /// A maintained total (`affiliate_total`): one affiliate's, or the program's.
+    static func totalOf(_ db: Database, _ column: String, affiliateID: Int64?) throws -> Int {
+        if let a = affiliateID {
+            return try Int.fetchOne(db, sql: "SELECT \(column) FROM affiliate_total WHERE affiliate_id = ?", arguments: [a]) ?? 0
+        }
+        return try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(\(column)), 0) FROM affiliate_total") ?? 0
     }
 
     public func customer(key: String) throws -> CustomerRow? {
@@ -165,16 +248,44 @@ extension Store {
         JOIN affiliate a ON a.id = v.affiliate_id LEFT JOIN customer c ON c.id = v.customer_id
         """
 
+    /// Conversions by the sort's index. By affiliate: the affiliates by code, each one's by id.
     func conversionKeyset(_ q: ConversionQuery) -> Keyset {
-        var k = Keyset(select: Store.conversionSelect, sortExpr: q.sort.expr, idExpr: "v.id", descending: q.descending)
-        if !q.filter.isEmpty {
-            let p = likePattern(q.filter)
-            k.conditions.append("(v.external_id LIKE ? ESCAPE '\\' OR c.key LIKE ? ESCAPE '\\' OR a.code LIKE ? ESCAPE '\\')")
-            k.arguments += [p, p, p]
-        }
+        let select = q.sort == .affiliate ? """
+            SELECT v.*, c.key AS customer_key, a.code AS affiliate_code FROM affiliate a
+            CROSS JOIN conversion v ON v.affiliate_id = a.id LEFT JOIN customer c ON c.id = v.customer_id
+            """ : Store.conversionSelect
+        var k = Keyset(select: select, sortExpr: q.sort.expr, idExpr: "v.id", descending: q.descending)
+        if !q.filter.isEmpty { k.match = Store.conversionMatch(q.filter) }
         if let c = q.customerID { k.conditions.append("v.customer_id = ?"); k.arguments.append(c) }
         if let a = q.affiliateID { k.conditions.append("v.affiliate_id = ?"); k.arguments.append(a) }
         return k
+    }
+
+    /// The conversions filter: the external id or the customer's key by prefix, or the
+    /// affiliate's code containing the text.
+    static func conversionMatch(_ f: String) -> IndexedMatch {
+        let ext = prefixRange("external_id", f), key = prefixRange("m.key", f)
+        let like = likePattern(f)
+        let rowExt = prefixRange("v.external_id", f, unindexed: true), rowKey = prefixRange("c.key", f, unindexed: true)
+        return IndexedMatch(
+            idColumn: "v.id",
+            ids: """
+                SELECT id FROM conversion WHERE \(ext.sql)
+                UNION ALL SELECT n.id FROM customer m CROSS JOIN conversion n ON n.customer_id = m.id WHERE \(key.sql)
+                UNION ALL SELECT n.id FROM affiliate x CROSS JOIN conversion n ON n.affiliate_id = x.id WHERE x.code LIKE ? ESCAPE '\\'
+                """,
+            idArguments: ext.arguments + key.arguments + [like],
+            row: "\(rowExt.sql) OR \(rowKey.sql) OR a.code LIKE ? ESCAPE '\\'",
+            rowArguments: rowExt.arguments + rowKey.arguments + [like],
+            count: ("""
+                SELECT (SELECT COALESCE(SUM(t.conversions), 0) FROM affiliate x CROSS JOIN affiliate_total t ON t.affiliate_id = x.id
+                        WHERE x.code LIKE ?1 ESCAPE '\\')
+                     + (SELECT COUNT(*) FROM (SELECT id FROM conversion WHERE external_id >= ?2 AND external_id < ?3
+                                              UNION SELECT n.id FROM customer m CROSS JOIN conversion n ON n.customer_id = m.id
+                                                WHERE m.key >= ?2 AND m.key < ?3) q
+                        CROSS JOIN conversion v ON v.id = q.id CROSS JOIN affiliate a ON a.id = v.affiliate_id
+                        WHERE NOT a.code LIKE ?1 ESCAPE '\\')
+                """, [like] + ext.arguments))
     }
 
     public func conversions(_ q: ConversionQuery = ConversionQuery(), page: PageRequest = .first()) throws -> [ConversionRow] {
@@ -182,27 +293,30 @@ extension Store {
     }
 
     public func conversionCount(_ q: ConversionQuery = ConversionQuery()) throws -> Int {
-        try read { db in try conversionKeyset(q).count(db) }
+        try read { db in
+            if q.filter.isEmpty && q.customerID == nil { return try Store.totalOf(db, "conversions", affiliateID: q.affiliateID) }
+            return try conversionKeyset(q).count(db)
+        }
     }
 
     public func conversion(externalID: String) throws -> ConversionRow? {
         try read { db in try ConversionRow.fetchOne(db, sql: Store.conversionSelect + " WHERE v.external_id = ?", arguments: [externalID]) }
     }
 
+    /// The inbox newest first, in the query's order.
     func eventKeyset(_ q: EventQuery) -> Keyset {
-        var k = Keyset(select: "SELECT * FROM event e", sortExpr: "e.id", idExpr: "e.id", descending: true)
+        var k = Keyset(select: "SELECT * FROM event e", sortExpr: q.order == .time ? Store.eventTime : "e.id", idExpr: "e.id",
+                       descending: true)
         if q.rejectedOnly { k.conditions.append("e.outcome = 'rejected'") }
         if q.rejectedOnly && !q.includeResolved { k.conditions.append(Store.unresolvedCondition("e")) }
         if let r = q.reason { k.conditions.append("(e.reason = ? OR ',' || e.note || ',' LIKE ?)"); k.arguments += [r, "%,\(r),%"] }
         if let c = q.customerID { k.conditions.append("e.customer_id = ?"); k.arguments.append(c) }
-        if !q.filter.isEmpty {
-            // Identifiers exactly or by prefix (Triage.swift), or anything in the raw payload.
-            let ids = Store.identifierCondition(q.filter)
-            k.conditions.append("(\(ids.sql) OR e.raw LIKE ? ESCAPE '\\')")
-            k.arguments += ids.arguments + [likePattern(q.filter)]
-        }
+        if !q.filter.isEmpty { k.match = Store.eventMatch(q.filter) }
         return k
     }
+
+    /// An event's time as its indexes (schema v7) hold it.
+    static let eventTime = "COALESCE(e.at, e.received_at)"
 
     /// The inbox, newest first.
     public func events(_ q: EventQuery = EventQuery(), page: PageRequest = .first()) throws -> [EventRow] {
@@ -210,7 +324,31 @@ extension Store {
     }
 
     public func eventCount(_ q: EventQuery = EventQuery()) throws -> Int {
-        try read { db in try eventKeyset(q).count(db) }
+        try read { db in
+            // The whole inbox, or its refused events: the maintained totals.
+            if q.reason == nil && q.filter.isEmpty && q.customerID == nil {
+                let all = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(events), 0) FROM event_total"
+                                           + (q.rejectedOnly ? " WHERE outcome = 'rejected'" : "")) ?? 0
+                guard q.rejectedOnly && !q.includeResolved else { return all }
+                return all - (try Int.fetchOne(db, sql: Store.resolvedRejectionsSQL) ?? 0)
+            }
+            return try eventKeyset(q).count(db)
+        }
+    }
+
+    /// The count when at most `limit` events match, else `limit + 1`: bounded work whatever the
+    /// inbox holds (an exact count of a one-letter prefix reads every event it names).
+    public func eventCount(_ q: EventQuery, upTo limit: Int) throws -> Int {
+        try read { db in try eventKeyset(q).count(db, upTo: limit) }
+    }
+
+    /// The same for customers and conversions.
+    public func customerCount(_ q: CustomerQuery, upTo limit: Int) throws -> Int {
+        try read { db in try customerKeyset(q).count(db, upTo: limit) }
+    }
+
+    public func conversionCount(_ q: ConversionQuery, upTo limit: Int) throws -> Int {
+        try read { db in try conversionKeyset(q).count(db, upTo: limit) }
     }
 
     public func event(id: Int64) throws -> EventRow? {
@@ -221,9 +359,9 @@ extension Store {
     public func rejectionCounts(includeResolved: Bool = false) throws -> [(reason: String, count: Int)] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT reason, COUNT(*) FROM event e WHERE outcome = 'rejected'
-                \(includeResolved ? "" : "AND " + Store.unresolvedCondition("e"))
-                GROUP BY reason ORDER BY COUNT(*) DESC, reason
+                \(includeResolved
+                    ? "SELECT reason, events FROM event_total WHERE outcome = 'rejected' AND events > 0 ORDER BY events DESC, reason"
+                    : Store.unresolvedCountsSQL)
                 """).map { ($0[0] ?? "", $0[1]) }
         }
     }
@@ -255,7 +393,23 @@ extension Store {
 
     /// Commission per month for one affiliate, or revenue per month for one customer.
     public func monthlyCommission(affiliateID: Int64) throws -> [MonthAmount] {
-        try monthly(sql: "SELECT at, commission_minor FROM conversion WHERE affiliate_id = ? ORDER BY at", affiliateID)
+        try read { db in try Store.monthlyCommission(db, affiliateIDs: [affiliateID])[affiliateID] ?? [] }
+    }
+
+    /// Commission per month (every currency added, as the sparkline shows it) of some
+    /// affiliates, from the maintained `affiliate_month`: one query for a page of affiliates.
+    static func monthlyCommission(_ db: Database, affiliateIDs: [Int64]) throws -> [Int64: [MonthAmount]] {
+        var out: [Int64: [MonthAmount]] = [:]
+        for start in stride(from: 0, to: affiliateIDs.count, by: 500) {
+            let chunk = Array(affiliateIDs[start..<min(start + 500, affiliateIDs.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT affiliate_id, month, SUM(commission_minor) FROM affiliate_month WHERE affiliate_id IN (\(marks))
+                GROUP BY affiliate_id, month ORDER BY affiliate_id, month
+                """, arguments: StatementArguments(chunk))
+            while let r = try rows.next() { out[r[0], default: []].append(MonthAmount(month: r[1], minor: r[2])) }
+        }
+        return out
     }
 
     public func monthlyRevenue(customerID: Int64) throws -> [MonthAmount] {
@@ -279,7 +433,8 @@ extension Store {
     public func eventTotals() throws -> (accepted: Int, rejected: Int) {
         try read { db in
             let r = try Row.fetchOne(db, sql: """
-                SELECT COALESCE(SUM(outcome = 'accepted'), 0), COALESCE(SUM(outcome = 'rejected'), 0) FROM event
+                SELECT COALESCE(SUM(CASE WHEN outcome = 'accepted' THEN events END), 0),
+                       COALESCE(SUM(CASE WHEN outcome = 'rejected' THEN events END), 0) FROM event_total
                 """)!
             return (r[0], r[1])
         }
@@ -297,7 +452,11 @@ extension Store {
 }
 
 extension EventRow {
+    /// The cursor of a list in inbox (id) order.
     public var cursor: Cursor { Cursor(int: id, id: id) }
+    public func cursor(_ order: EventOrder) -> Cursor {
+        order == .time ? Cursor(int: (at ?? receivedAt).seconds, id: id) : cursor
+    }
 }
 
 extension AuditRow {
@@ -306,7 +465,13 @@ extension AuditRow {
 
 public enum AffiliateSort: String, CaseIterable, Sendable {
     case code, name, customers, conversions, earnings
-    var expr: String { "s.\(rawValue)" }
+    var expr: String {
+        switch self {
+        case .code, .name: return "a.\(rawValue)"
+        case .customers, .conversions: return "t.\(rawValue)"
+        case .earnings: return "t.earnings_minor"
+        }
+    }
 }
 
 public struct AffiliateQuery: Hashable, Sendable {
@@ -341,29 +506,35 @@ public struct NearCaps: Hashable, Sendable {
 }
 
 extension Store {
-    func affiliateKeyset(_ q: AffiliateQuery, currency: String) -> Keyset {
-        var k = Keyset(select: """
-            SELECT * FROM (SELECT a.*,
-              (SELECT COUNT(*) FROM customer c WHERE c.affiliate_id = a.id) AS customers,
-              (SELECT COUNT(*) FROM conversion v WHERE v.affiliate_id = a.id) AS conversions,
-              (SELECT COALESCE(SUM(commission_minor), 0) FROM conversion v WHERE v.affiliate_id = a.id
-                 AND v.commission_currency = ?) AS earnings
-            FROM affiliate a) s
-            """, sortExpr: q.sort.expr, idExpr: "s.id", descending: q.descending)
-        k.arguments = [currency]
+    /// Affiliates with their maintained totals (`affiliate_total`), by the sort's index: the
+    /// table that holds the sort column leads the join. The filter is a substring of the code or
+    /// name: affiliates are few (thousands), so testing each is cheap.
+    func affiliateKeyset(_ q: AffiliateQuery) -> Keyset {
+        let totals = [.customers, .conversions, .earnings].contains(q.sort)
+        let columns = "a.*, t.customers, t.conversions, t.earnings_minor AS earnings"
+        let select = totals
+            ? "SELECT \(columns) FROM affiliate_total t CROSS JOIN affiliate a ON a.id = t.affiliate_id"
+            : "SELECT \(columns) FROM affiliate a CROSS JOIN affiliate_total t ON t.affiliate_id = a.id"
+        var k = Keyset(select: select, sortExpr: q.sort.expr, idExpr: totals ? "t.affiliate_id" : "a.id", descending: q.descending)
         if !q.filter.isEmpty {
-            k.conditions.append("(s.code LIKE ? ESCAPE '\\' OR s.name LIKE ? ESCAPE '\\')")
+            k.conditions.append("(a.code LIKE ? ESCAPE '\\' OR a.name LIKE ? ESCAPE '\\')")
             k.arguments += [likePattern(q.filter), likePattern(q.filter)]
         }
         return k
     }
 
     /// Affiliates with their totals, a page at a time.
+    /// Each with its commission per month (`monthly`), read for the whole page at once.
     public func affiliateSummaries(_ q: AffiliateQuery, page: PageRequest) throws -> [AffiliateSummary] {
-        try read { db in try affiliateKeyset(q, currency: try self.loadSettings(db).currency.code).fetch(db, page) }
+        try read { db in
+            var rows: [AffiliateSummary] = try affiliateKeyset(q).fetch(db, page)
+            let monthly = try Store.monthlyCommission(db, affiliateIDs: rows.map(\.affiliate.id))
+            for i in rows.indices { rows[i].monthly = monthly[rows[i].affiliate.id] ?? [] }
+            return rows
+        }
     }
 
     public func affiliateCount(_ q: AffiliateQuery) throws -> Int {
-        try read { db in try affiliateKeyset(q, currency: try self.loadSettings(db).currency.code).count(db) }
+        try read { db in try affiliateKeyset(q).count(db) }
     }
 }

@@ -31,6 +31,9 @@ public enum AffiliatePrivacy {
         "conversion": ["", "id", "affiliate_id", "customer_number", "at", "amount_minor", "currency",
                        "commission_minor", "commission_currency"],
         "ssh_key": ["", "id", "affiliate_id", "removed_at"],
+        // Per affiliate and month, sums only (schema v7): the view reads its own.
+        "affiliate_month": ["", "affiliate_id", "month", "currency", "conversions", "commission_minor"],
+        "affiliate_total": ["", "affiliate_id", "customers", "conversions", "earnings_minor"],
         // The schema itself (SQLite and GRDB read it to prepare statements).
         "sqlite_master": ["*"], "sqlite_schema": ["*"], "sqlite_temp_master": ["*"], "sqlite_temp_schema": ["*"],
     ]

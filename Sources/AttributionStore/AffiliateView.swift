@@ -55,7 +55,13 @@ extension Store {
             SELECT v.id, v.at, v.customer_number, v.amount_minor, v.currency, v.commission_minor, v.commission_currency
             FROM conversion v
             """,
-        "earnings": "SELECT at, commission_minor, commission_currency FROM conversion WHERE affiliate_id = ? ORDER BY at",
+        // The maintained per-month sums (schema v7): conversions in every currency, commission in
+        // the program's.
+        "earnings": """
+            SELECT month, SUM(conversions) AS conversions,
+              SUM(CASE WHEN currency = (SELECT currency FROM program WHERE id = 1) THEN commission_minor ELSE 0 END) AS commission_minor
+            FROM affiliate_month WHERE affiliate_id = ? GROUP BY month ORDER BY month
+            """,
     ]
 
     func affiliateCustomerKeyset(_ affiliateID: Int64, sort: CustomerSort, descending: Bool, filter: String) -> Keyset {
@@ -79,12 +85,17 @@ extension Store {
     }
 
     public func affiliateCustomerCount(_ affiliateID: Int64, filter: String = "") throws -> Int {
-        try read { db in try affiliateCustomerKeyset(affiliateID, sort: .activity, descending: true, filter: filter).count(db) }
+        try read { db in
+            if Store.numberPrefix(filter) == nil { return try Store.totalOf(db, "customers", affiliateID: affiliateID) }
+            return try affiliateCustomerKeyset(affiliateID, sort: .activity, descending: true, filter: filter).count(db)
+        }
     }
 
     public func affiliateCustomer(_ affiliateID: Int64, number: Int64) throws -> AffiliateCustomerRow? {
         try read { db in
-            try AffiliateCustomerRow.fetchOne(db, sql: Store.affiliateViewSQL["customers"]! + " WHERE c.number = ?",
+            // The number inside, so that only that customer's sums are computed.
+            try AffiliateCustomerRow.fetchOne(db, sql: Store.affiliateViewSQL["customers"]!
+                .replacingOccurrences(of: "WHERE c.affiliate_id = ?)", with: "WHERE c.affiliate_id = ? AND c.number = ?)"),
                                               arguments: [affiliateID, number])
         }
     }
@@ -97,9 +108,19 @@ extension Store {
         case .commission: expr = "v.commission_minor"
         default: expr = "v.at"
         }
-        var k = Keyset(select: Store.affiliateViewSQL["conversions"]!, sortExpr: expr, idExpr: "v.id", descending: descending)
-        k.conditions = ["v.affiliate_id = ?"]
-        k.arguments = [affiliateID]
+        // One customer's: through (affiliate, customer number), its few rows sorted (else SQLite
+        // walks the whole affiliate by time looking for them).
+        let sort = customerNumber == nil ? expr : "+(\(expr))"
+        var k = Keyset(select: Store.affiliateViewSQL["conversions"]!, sortExpr: sort, idExpr: "v.id", descending: descending)
+        if expr != "v.at" && customerNumber == nil {
+            // By amount or commission: a small affiliate's conversions are read and sorted, a big
+            // one's found walking the sort's index (`IndexedMatch`).
+            k.match = IndexedMatch(idColumn: "v.id", ids: "SELECT id FROM conversion WHERE affiliate_id = ?", idArguments: [affiliateID],
+                                   row: "+v.affiliate_id = ?", rowArguments: [affiliateID])
+        } else {
+            k.conditions = ["v.affiliate_id = ?"]
+            k.arguments = [affiliateID]
+        }
         if let n = customerNumber { k.conditions.append("v.customer_number = ?"); k.arguments.append(n) }
         k.matchNumberPrefix("v.customer_number", filter)
         return k
@@ -117,36 +138,36 @@ extension Store {
 
     public func affiliateConversionCount(_ affiliateID: Int64, customerNumber: Int64? = nil, filter: String = "") throws -> Int {
         try read { db in
-            try affiliateConversionKeyset(affiliateID, sort: .date, descending: true, customerNumber: customerNumber, filter: filter).count(db)
+            if customerNumber == nil && Store.numberPrefix(filter) == nil {
+                return try Store.totalOf(db, "conversions", affiliateID: affiliateID)
+            }
+            return try affiliateConversionKeyset(affiliateID, sort: .date, descending: true, customerNumber: customerNumber,
+                                                 filter: filter).count(db)
         }
     }
 
     /// Earnings per month in the program's currency, oldest first.
     public func affiliateEarnings(_ affiliateID: Int64) throws -> [EarningsMonth] {
         try read { db in
-            let currency = try self.loadSettings(db).currency.code
-            var out: [EarningsMonth] = []
-            let rows = try Row.fetchCursor(db, sql: Store.affiliateViewSQL["earnings"]!, arguments: [affiliateID])
-            while let r = try rows.next() {
-                let m = Instant(seconds: r[0]).monthKey
-                let amount: Int64 = (r[2] as String) == currency ? r[1] : 0
-                if out.last?.month == m {
-                    out[out.count - 1].conversions += 1
-                    out[out.count - 1].commission += amount
-                } else {
-                    out.append(EarningsMonth(month: m, conversions: 1, commission: amount))
-                }
+            try Row.fetchAll(db, sql: Store.affiliateViewSQL["earnings"]!, arguments: [affiliateID]).map {
+                EarningsMonth(month: $0[0], conversions: $0[1], commission: $0[2])
             }
-            return out
         }
+    }
+}
+
+extension Store {
+    /// The affiliate view's filter text as the digits it matches; nil when it matches all.
+    static func numberPrefix(_ filter: String) -> String? {
+        let digits = filter.trimmingCharacters(in: CharacterSet(charactersIn: "# "))
+        return digits.isEmpty ? nil : digits
     }
 }
 
 extension Keyset {
     /// The affiliate view's filter: "#12" or "12" keeps the customers whose number starts with 12.
     mutating func matchNumberPrefix(_ column: String, _ filter: String) {
-        let digits = filter.trimmingCharacters(in: CharacterSet(charactersIn: "# "))
-        guard !digits.isEmpty else { return }
+        guard let digits = Store.numberPrefix(filter) else { return }
         conditions.append("CAST(\(column) AS TEXT) LIKE ?")
         arguments.append(digits + "%")
     }

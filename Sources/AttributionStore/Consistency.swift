@@ -10,7 +10,9 @@ extension Store {
     public func consistencyProblems(limit: Int = 20) throws -> [String] {
         try read { db in
             var problems = try Store.conversionEventProblems(db, limit: limit)
-            for sql in Store.invariantQueries + Store.ledgerInvariantQueries { problems += try String.fetchAll(db, sql: sql, arguments: [limit]) }
+            for sql in Store.invariantQueries + Store.aggregateQueries + Store.ledgerInvariantQueries {
+                problems += try String.fetchAll(db, sql: sql, arguments: [limit])
+            }
             return problems
         }
     }
@@ -125,6 +127,49 @@ extension Store {
               || ' past affiliate ' || a.code || '''s counter ' || a.last_customer_number
             FROM conversion v JOIN affiliate a ON a.id = v.affiliate_id
             WHERE v.customer_number > a.last_customer_number ORDER BY v.id LIMIT ?
+            """,
+    ]
+
+    /// 9. The maintained aggregates (schema v7) equal what they sum, recomputed from the rows: per
+    ///    affiliate its customers, conversions and earnings in the program's currency; per
+    ///    affiliate, month and currency its conversions and commission; per outcome and reason
+    ///    the inbox's events.
+    static let aggregateQueries: [String] = [
+        """
+            SELECT 'affiliate ' || a.code || ': totals ' || COALESCE(t.customers, 'missing') || ' customers, '
+              || COALESCE(t.conversions, '?') || ' conversions, earnings ' || COALESCE(t.earnings_minor, '?') || ' stored, but '
+              || (SELECT COUNT(*) FROM customer c WHERE c.affiliate_id = a.id) || ', '
+              || (SELECT COUNT(*) FROM conversion v WHERE v.affiliate_id = a.id) || ', '
+              || (SELECT COALESCE(SUM(v.commission_minor), 0) FROM conversion v WHERE v.affiliate_id = a.id
+                    AND v.commission_currency = (SELECT currency FROM program WHERE id = 1)) || ' counted'
+            FROM affiliate a LEFT JOIN affiliate_total t ON t.affiliate_id = a.id
+            WHERE t.affiliate_id IS NULL
+               OR t.customers != (SELECT COUNT(*) FROM customer c WHERE c.affiliate_id = a.id)
+               OR t.conversions != (SELECT COUNT(*) FROM conversion v WHERE v.affiliate_id = a.id)
+               OR t.earnings_minor != (SELECT COALESCE(SUM(v.commission_minor), 0) FROM conversion v WHERE v.affiliate_id = a.id
+                    AND v.commission_currency = (SELECT currency FROM program WHERE id = 1))
+            ORDER BY a.id LIMIT ?
+            """,
+        """
+            SELECT 'affiliate #' || COALESCE(m.affiliate_id, r.affiliate_id) || ' month ' || COALESCE(m.month, r.month) || ' '
+              || COALESCE(m.currency, r.currency) || ': ' || COALESCE(m.conversions, 0) || ' conversions and commission '
+              || COALESCE(m.commission_minor, 0) || ' stored, but ' || COALESCE(r.n, 0) || ' summing to ' || COALESCE(r.total, 0)
+            FROM affiliate_month m FULL OUTER JOIN (
+              SELECT affiliate_id, strftime('%Y-%m', at, 'unixepoch') AS month, commission_currency AS currency,
+                     COUNT(*) AS n, SUM(commission_minor) AS total
+              FROM conversion GROUP BY 1, 2, 3) r
+              ON r.affiliate_id = m.affiliate_id AND r.month = m.month AND r.currency = m.currency
+            WHERE m.affiliate_id IS NULL OR r.affiliate_id IS NULL OR m.conversions != r.n OR m.commission_minor != r.total
+            LIMIT ?
+            """,
+        """
+            SELECT 'inbox ' || COALESCE(t.outcome, r.outcome) || ' ' || COALESCE(NULLIF(COALESCE(t.reason, r.reason), ''), '-') || ': '
+              || COALESCE(t.events, 0) || ' events stored, but ' || COALESCE(r.n, 0) || ' counted'
+            FROM event_total t FULL OUTER JOIN (
+              SELECT outcome, COALESCE(reason, '') AS reason, COUNT(*) AS n FROM event GROUP BY 1, 2) r
+              ON r.outcome = t.outcome AND r.reason = t.reason
+            WHERE COALESCE(t.events, 0) != COALESCE(r.n, 0)
+            LIMIT ?
             """,
     ]
 

@@ -38,8 +38,10 @@ public struct PageRequest: Hashable, Sendable {
 }
 
 /// One keyset query: `select` with its joins, filters and the sort. Rows come back in display
-/// order whatever the direction. NULL sort values sort first (ascending), as SQLite does; the
-/// comparison below keeps that order across pages.
+/// order whatever the direction. Every sort expression is NOT NULL (a NULL cursor value is still
+/// handled: NULLs sort first ascending, as SQLite does). A page starts with a range on the sort
+/// expression (`sort >= v AND (sort > v OR id > i)`), which SQLite answers from the index that
+/// orders it, so any page costs what the first one does (schema v7 has an index for every sort).
 struct Keyset {
     var select: String
     var conditions: [String] = []
@@ -47,42 +49,141 @@ struct Keyset {
     var sortExpr: String
     var idExpr: String
     var descending: Bool
+    /// A filter matched through indexes (see `IndexedMatch`).
+    var match: IndexedMatch?
 
-    func fetch<T: FetchableRecord>(_ db: Database, _ page: PageRequest) throws -> [T] {
+    /// The SQL and arguments of one page (the query-plan tests read it too).
+    func sql(_ db: Database, _ page: PageRequest) throws -> (sql: String, arguments: [DatabaseValueConvertible?]) {
         var conds = conditions
         var args = arguments
+        var sort = sortExpr, id = idExpr
+        if let m = match {
+            if try m.isSparse(db) {
+                // Few rows match: read them by their ids and sort those (the `+` keeps SQLite from
+                // walking the sort's index instead).
+                conds.append("\(m.idColumn) IN (\(m.ids))"); args += m.idArguments
+                sort = "+(\(sortExpr))"; id = "+(\(idExpr))"
+            } else {
+                // Many match: walk the sort's index, testing each row.
+                conds.append("(\(m.row))"); args += m.rowArguments
+            }
+        }
         // Walking backward means reading in the opposite order and reversing.
         let ascending = (page.direction == .forward) != descending
         if let c = page.after {
             let op = ascending ? ">" : "<"
             let idOp = op + (page.inclusive ? "=" : "")
             if let v = c.sql {
-                // NULLs sort first: going up, they are behind us; going down, they are all ahead.
-                conds.append(ascending
-                    ? "(\(sortExpr) \(op) ? OR (\(sortExpr) = ? AND \(idExpr) \(idOp) ?))"
-                    : "(\(sortExpr) IS NULL OR \(sortExpr) \(op) ? OR (\(sortExpr) = ? AND \(idExpr) \(idOp) ?))")
+                let range = "\(sort) \(op)= ? AND (\(sort) \(op) ? OR \(id) \(idOp) ?)"
+                // NULLs sort first: going up they are behind us; going down they are all ahead.
+                conds.append(ascending ? range : "(\(sort) IS NULL OR (\(range)))")
                 args += [v, v, c.id]
             } else {
                 conds.append(ascending
-                    ? "(\(sortExpr) IS NOT NULL OR \(idExpr) \(idOp) ?)"
-                    : "(\(sortExpr) IS NULL AND \(idExpr) \(idOp) ?)")
+                    ? "(\(sort) IS NOT NULL OR \(id) \(idOp) ?)"
+                    : "(\(sort) IS NULL AND \(id) \(idOp) ?)")
                 args += [c.id]
             }
         }
         let dir = ascending ? "ASC" : "DESC"
         var sql = select
         if !conds.isEmpty { sql += " WHERE " + conds.joined(separator: " AND ") }
-        sql += " ORDER BY \(sortExpr) \(dir), \(idExpr) \(dir) LIMIT \(max(1, page.limit))"
-        let rows = try T.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+        sql += " ORDER BY \(sort) \(dir), \(id) \(dir) LIMIT \(max(1, page.limit))"
+        return (sql, args)
+    }
+
+    func fetch<T: FetchableRecord>(_ db: Database, _ page: PageRequest) throws -> [T] {
+        let q = try sql(db, page)
+        let rows = try T.fetchAll(db, sql: q.sql, arguments: StatementArguments(q.arguments))
         return page.direction == .forward ? rows : rows.reversed()
     }
 
-    func count(_ db: Database) throws -> Int {
+    /// The SQL counting the rows (with a filter, through the matching ids, or the filter's own
+    /// count when it has one and nothing else narrows the list).
+    func countSQL() -> (sql: String, arguments: [DatabaseValueConvertible?]) {
+        if let m = match, let c = m.count, conditions.isEmpty { return c }
+        var conds = conditions
+        var args = arguments
+        if let m = match { conds.append("\(m.idColumn) IN (\(m.ids))"); args += m.idArguments }
         var sql = "SELECT COUNT(*) FROM (" + select
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += ")"
-        return try Int.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) ?? 0
+        if !conds.isEmpty { sql += " WHERE " + conds.joined(separator: " AND ") }
+        return (sql + ")", args)
     }
+
+    func count(_ db: Database) throws -> Int {
+        let q = countSQL()
+        return try Int.fetchOne(db, sql: q.sql, arguments: StatementArguments(q.arguments)) ?? 0
+    }
+
+    /// The count when it is at most `limit`, else `limit + 1` ("more than `limit`"): never reads
+    /// more than about `limit` rows (a filter's ids through its indexes), whatever the table holds.
+    func count(_ db: Database, upTo limit: Int) throws -> Int {
+        var conds = conditions
+        var args = arguments
+        if let m = match {
+            let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM (\(m.ids)) LIMIT \(limit + 1))",
+                                     arguments: StatementArguments(m.idArguments)) ?? 0
+            if n > limit { return limit + 1 }
+            conds.append("\(m.idColumn) IN (\(m.ids))"); args += m.idArguments
+        }
+        var sql = "SELECT COUNT(*) FROM (" + select
+        if !conds.isEmpty { sql += " WHERE " + conds.joined(separator: " AND ") }
+        sql += " LIMIT \(limit + 1))"
+        return try Int.fetchOne(db, sql: sql, arguments: StatementArguments(args)) ?? 0
+    }
+}
+
+/// A list filter answered through indexes, two ways: `ids` selects the ids of the matching rows
+/// (a UNION ALL of index ranges: prefixes of identifiers, a few small tables by substring), and
+/// `row` says the same of one row without using an index. When at most `limit` ids match, the
+/// page reads them and sorts them (a bounded sort); when more match, at least one row in
+/// `rows / limit` matches, so walking the sort's index finds a page of 50 after about
+/// `50 * rows / limit` rows. `limit` = sqrt(50 * rows) balances the two (clamped to 500...20,000):
+/// about 7,000 rows either way for a million, whatever the filter.
+struct IndexedMatch {
+    /// Set by the tests to force one way (nil: computed from the table's size).
+    nonisolated(unsafe) static var sparse: Int?
+    var idColumn: String
+    var ids: String
+    var idArguments: [DatabaseValueConvertible?]
+    var row: String
+    var rowArguments: [DatabaseValueConvertible?]
+    /// A query counting the matching rows without listing them all (maintained totals for the
+    /// part matched by affiliate), when there is one.
+    var count: (sql: String, arguments: [DatabaseValueConvertible?])?
+    /// The rows of the table listed, from a maintained total or the last id (cheap).
+    var tableRows = "SELECT MAX(id) FROM event"
+
+    init(idColumn: String, ids: String, idArguments: [DatabaseValueConvertible?], row: String,
+         rowArguments: [DatabaseValueConvertible?], count: (sql: String, arguments: [DatabaseValueConvertible?])? = nil) {
+        self.idColumn = idColumn; self.ids = ids; self.idArguments = idArguments; self.row = row; self.rowArguments = rowArguments
+        self.count = count
+        switch idColumn {
+        case "c.id": tableRows = "SELECT SUM(customers) FROM affiliate_total"
+        case "v.id": tableRows = "SELECT SUM(conversions) FROM affiliate_total"
+        default: tableRows = "SELECT MAX(id) FROM event"
+        }
+    }
+
+    func limit(_ db: Database) throws -> Int {
+        if let s = IndexedMatch.sparse { return s }
+        let rows = try Int.fetchOne(db, sql: tableRows) ?? 0
+        return min(20_000, max(500, Int(Double(50 * max(rows, 0)).squareRoot())))
+    }
+
+    func isSparse(_ db: Database) throws -> Bool {
+        let limit = try limit(db)
+        let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM (\(ids)) LIMIT \(limit + 1))",
+                                 arguments: StatementArguments(idArguments)) ?? 0
+        return n <= limit
+    }
+}
+
+/// The range `column >= ? AND column < ?` of the strings starting with `prefix`, and its
+/// arguments; `unindexed` writes `+column` so that SQLite does not use an index for it.
+func prefixRange(_ column: String, _ prefix: String, unindexed: Bool = false) -> (sql: String, arguments: [DatabaseValueConvertible?]) {
+    let c = unindexed ? "+" + column : column
+    return ("(\(c) >= ? AND \(c) < ?)", [prefix, prefix + "\u{10FFFF}"])
 }
 
 /// `%text%` for LIKE, with the wildcards in the user's text escaped.

@@ -17,6 +17,9 @@ final class PendingRows {
     private lazy var refs = RowWriter(db, "event_ref", ["ref", "event_id"], verb: "INSERT OR IGNORE")
     /// Each credited conversion's ledger entry (`LedgerRows`), written right after the conversions.
     private lazy var commissions = RowWriter(db, "commission", LedgerRows.columns)
+    /// The raw payloads of events refused as invalid, for substring search (schema v7).
+    private lazy var invalidTexts = RowWriter(db, "event_invalid_text", ["rowid", "raw"])
+    private let aggregates: AggregateDeltas
     /// Customers created or changed, in the order first touched: each is written once, as it
     /// stands (in the fact cache) at the flush.
     private var changedCustomers: Set<Int64> = []
@@ -24,11 +27,15 @@ final class PendingRows {
     /// UPDATEs of a stored customer, by whether its status and its owner changed.
     private var updates: [Int: RawStatement] = [:]
 
-    init(_ db: Database) { self.db = db }
+    /// `currency`: the program's, in which the aggregates count earnings.
+    init(_ db: Database, currency: String) {
+        self.db = db
+        aggregates = AggregateDeltas(db, currency: currency)
+    }
 
     var isEmpty: Bool {
         customerOrder.isEmpty && clicks.isEmpty && newCustomers.isEmpty && conversions.isEmpty && events.isEmpty && refs.isEmpty
-            && commissions.isEmpty
+            && commissions.isEmpty && invalidTexts.isEmpty && aggregates.isEmpty
     }
 
     func click(_ c: ClickFact) throws { try clicks.add(.text(c.clickID), .int(c.affiliateID), .int(c.at.seconds)) }
@@ -43,6 +50,7 @@ final class PendingRows {
                             .int(conv.amount.minor), .text(conv.amount.currency.code), .int(conv.commission.minor),
                             .text(conv.commission.currency.code), .int(conv.at.seconds), .of(conv.clickID),
                             .of(conv.manual), .of(conv.subscriptionID), .of(conv.renewalIndex.map(Int64.init)))
+        aggregates.conversion(affiliate: conv.affiliateID, at: conv.at, commission: conv.commission)
     }
 
     /// A credited conversion's ledger entry, in `LedgerRows.columns` order.
@@ -60,6 +68,8 @@ final class PendingRows {
                        .of(ids?.clickID), .of(ids?.customerKey), .of(ids?.externalID), .of(d.affiliateID),
                        .of(customerID), .of(conversionID), .of(event?.kind.rawValue))
         for ref in Set(e.refs) { try refs.add(.text(ref), .int(id)) }
+        if d.outcome == .rejected && d.reason == .invalidEvent { try invalidTexts.add(.int(id), .text(e.raw)) }
+        aggregates.event(outcome: d.outcome.rawValue, reason: d.reason?.rawValue)
     }
 
     /// Writes every pending row, in the order rows refer to each other; the changed customers as
@@ -78,13 +88,22 @@ final class PendingRows {
         try commissions.flush()
         try events.flush()
         try refs.flush()
+        try invalidTexts.flush()
+        try aggregates.flush()
     }
 
     /// A new customer joins the pending INSERT; a stored one is updated, leaving out its status
     /// and owner when they did not change.
     private func write(_ c: CustomerState) throws {
-        guard let was = c.stored else { return try newCustomers.add(all: c.values) }
+        guard let was = c.stored else {
+            aggregates.customer(c.affiliateID, 1)
+            return try newCustomers.add(all: c.values)
+        }
         let status = c.status != was.status, owner = c.affiliateID != was.owner
+        if owner {
+            aggregates.customer(was.owner, -1)
+            aggregates.customer(c.affiliateID, 1)
+        }
         let variant = (status ? 1 : 0) + (owner ? 2 : 0)
         if updates[variant] == nil {
             updates[variant] = try RawStatement(db, """

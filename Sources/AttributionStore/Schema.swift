@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 9
+    static let version = 10
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -205,6 +205,68 @@ enum Schema {
                 ELSE CASE WHEN type IN ('click', 'trial', 'lead', 'signup', 'conversion', 'cancel') THEN type END
               END
             WHERE at IS NOT NULL;
+            """),
+        // Issue 11, every screen from an index at a million customers. Maintained aggregates: per
+        // affiliate its customers, conversions and earnings (commission in the program's currency),
+        // per affiliate, month and currency its conversions and commission, and the inbox's events
+        // per outcome and reason ('' when accepted); kept by every
+        // writer in the same transaction (`AggregateDeltas`), a row per affiliate from its insert
+        // (the trigger), backfilled here. Indexes for every sort and filter of every list (see
+        // `StoreQueryPlanTests`), the replay link looked up by event, and the words of the raw
+        // payloads of events refused as invalid (which name no identifier the feed could read),
+        // searchable by prefix through a full-text index.
+        ("v7-scale-aggregates", """
+            CREATE TABLE affiliate_total (
+              affiliate_id INTEGER PRIMARY KEY REFERENCES affiliate(id),
+              customers INTEGER NOT NULL DEFAULT 0,
+              conversions INTEGER NOT NULL DEFAULT 0,
+              earnings_minor INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE TABLE affiliate_month (
+              affiliate_id INTEGER NOT NULL REFERENCES affiliate(id),
+              month TEXT NOT NULL,
+              currency TEXT NOT NULL,
+              conversions INTEGER NOT NULL,
+              commission_minor INTEGER NOT NULL,
+              PRIMARY KEY (affiliate_id, month, currency)
+            ) WITHOUT ROWID;
+            CREATE TRIGGER affiliate_total_row AFTER INSERT ON affiliate
+              BEGIN INSERT OR IGNORE INTO affiliate_total (affiliate_id) VALUES (NEW.id); END;
+            INSERT INTO affiliate_total (affiliate_id) SELECT id FROM affiliate;
+            UPDATE affiliate_total SET customers = (SELECT COUNT(*) FROM customer c WHERE c.affiliate_id = affiliate_total.affiliate_id);
+            INSERT INTO affiliate_month (affiliate_id, month, currency, conversions, commission_minor)
+              SELECT affiliate_id, strftime('%Y-%m', at, 'unixepoch'), commission_currency, COUNT(*), SUM(commission_minor)
+              FROM conversion GROUP BY 1, 2, 3;
+            UPDATE affiliate_total SET
+              conversions = COALESCE((SELECT SUM(m.conversions) FROM affiliate_month m WHERE m.affiliate_id = affiliate_total.affiliate_id), 0),
+              earnings_minor = COALESCE((SELECT SUM(m.commission_minor) FROM affiliate_month m
+                                         WHERE m.affiliate_id = affiliate_total.affiliate_id
+                                           AND m.currency = (SELECT currency FROM program WHERE id = 1)), 0);
+            CREATE TABLE event_total (
+              outcome TEXT NOT NULL,
+              reason TEXT NOT NULL,
+              events INTEGER NOT NULL,
+              PRIMARY KEY (outcome, reason)
+            ) WITHOUT ROWID;
+            INSERT INTO event_total (outcome, reason, events) SELECT outcome, COALESCE(reason, ''), COUNT(*) FROM event GROUP BY 1, 2;
+            CREATE INDEX affiliate_total_customers ON affiliate_total(customers);
+            CREATE INDEX affiliate_total_conversions ON affiliate_total(conversions);
+            CREATE INDEX affiliate_total_earnings ON affiliate_total(earnings_minor);
+            CREATE INDEX affiliate_name ON affiliate(name);
+            CREATE INDEX customer_affiliate_activity ON customer(affiliate_id, last_activity_at, number);
+            CREATE INDEX customer_conversions ON customer(conversions);
+            CREATE INDEX customer_commission ON customer(commission_minor);
+            CREATE INDEX customer_email ON customer(email) WHERE email IS NOT NULL;
+            CREATE INDEX customer_first_commission ON customer(first_commission_at) WHERE first_commission_at IS NOT NULL;
+            CREATE INDEX conversion_affiliate_id ON conversion(affiliate_id);
+            CREATE INDEX conversion_amount ON conversion(amount_minor);
+            CREATE INDEX conversion_commission ON conversion(commission_minor);
+            CREATE INDEX event_time ON event(COALESCE(at, received_at));
+            CREATE INDEX event_rejected_time ON event(COALESCE(at, received_at)) WHERE outcome = 'rejected';
+            CREATE INDEX event_customer ON event(customer_id) WHERE customer_id IS NOT NULL;
+            CREATE INDEX event_ref_event ON event_ref(event_id);
+            CREATE VIRTUAL TABLE event_invalid_text USING fts5(raw, content='');
+            INSERT INTO event_invalid_text (rowid, raw) SELECT id, raw FROM event WHERE outcome = 'rejected' AND reason = 'invalid_event';
             """),
         // The commission ledger: commissions, refunds, disputes and payouts (see `LedgerSchema`).
         ("v8-ledger", LedgerSchema.v8),

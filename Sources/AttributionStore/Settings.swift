@@ -42,6 +42,8 @@ extension Store {
             let newAdapters = adapters ?? oldAdapters
             guard old != new || oldAdapters != newAdapters else { return }
             try self.saveSettings(db, new, adapters: newAdapters, insert: false)
+            // Earnings are maintained in the program's currency: a new currency recounts them.
+            if old.currency != new.currency { try AggregateDeltas.recountEarnings(db, currency: new.currency.code) }
             try self.audit(db, who: who, action: "settings", target: "program",
                            before: old.summary + oldAdapters.summary, after: new.summary + newAdapters.summary, detail: nil)
         }

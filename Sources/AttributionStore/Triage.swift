@@ -1,4 +1,5 @@
 import AttributionCore
+import Foundation
 import GRDB
 
 extension Store {
@@ -8,15 +9,43 @@ extension Store {
     /// The upper bound of a prefix range: every string starting with `p` sorts in [p, bound).
     static func prefixBound(_ p: String) -> String { p + "\u{10FFFF}" }
 
-    /// The condition matching an event that mentions an identifier, exactly or by prefix, as its
-    /// customer key, external id, click id or an adapter's reference. Range conditions, so each
-    /// column's index serves them.
-    static func identifierCondition(_ f: String) -> (sql: String, arguments: [DatabaseValueConvertible?]) {
-        let hi = prefixBound(f)
-        return ("""
-            (e.customer_key >= ? AND e.customer_key < ?) OR (e.external_id >= ? AND e.external_id < ?)
-             OR (e.click_ref >= ? AND e.click_ref < ?) OR e.id IN (SELECT event_id FROM event_ref WHERE ref >= ? AND ref < ?)
-            """, [f, hi, f, hi, f, hi, f, hi])
+    /// The Triage filter: events naming an identifier that starts with `f` (customer key,
+    /// external id, click id, any Stripe or WooCommerce id the feed read, kept in `event_ref`),
+    /// the events of a customer whose email starts with `f`, and events refused as invalid whose
+    /// raw payload holds `f` as words, the last one by prefix (a full-text index). Each through an
+    /// index.
+    static func eventMatch(_ f: String) -> IndexedMatch {
+        let key = prefixRange("customer_key", f), ext = prefixRange("external_id", f), click = prefixRange("click_ref", f)
+        let ref = prefixRange("ref", f), email = prefixRange("m.email", f)
+        let rowKey = prefixRange("e.customer_key", f, unindexed: true), rowExt = prefixRange("e.external_id", f, unindexed: true)
+        let rowClick = prefixRange("e.click_ref", f, unindexed: true), rowRef = prefixRange("r.ref", f)
+        var ids = """
+            SELECT id FROM event WHERE \(key.sql) UNION ALL SELECT id FROM event WHERE \(ext.sql)
+            UNION ALL SELECT id FROM event WHERE \(click.sql) UNION ALL SELECT event_id FROM event_ref WHERE \(ref.sql)
+            UNION ALL SELECT n.id FROM customer m CROSS JOIN event n ON n.customer_id = m.id WHERE \(email.sql)
+            """
+        var idArguments = key.arguments + ext.arguments + click.arguments + ref.arguments + email.arguments
+        var row = """
+            \(rowKey.sql) OR \(rowExt.sql) OR \(rowClick.sql)
+             OR EXISTS (SELECT 1 FROM event_ref r WHERE r.event_id = e.id AND \(rowRef.sql))
+             OR EXISTS (SELECT 1 FROM customer m WHERE m.id = e.customer_id AND \(email.sql))
+            """
+        var rowArguments = rowKey.arguments + rowExt.arguments + rowClick.arguments + rowRef.arguments + email.arguments
+        if let phrase = invalidTextPhrase(f) {
+            ids += " UNION ALL SELECT rowid FROM event_invalid_text WHERE event_invalid_text MATCH ?"
+            idArguments.append(phrase)
+            row += " OR e.id IN (SELECT rowid FROM event_invalid_text WHERE event_invalid_text MATCH ?)"
+            rowArguments.append(phrase)
+        }
+        return IndexedMatch(idColumn: "e.id", ids: ids, idArguments: idArguments, row: row, rowArguments: rowArguments)
+    }
+
+    /// `text` as an FTS5 query of the invalid payloads' words: the words of `text` in a row, the
+    /// last one by prefix ("cus_09" finds "cus_0999"); `exact`: the last one whole. Nil when
+    /// `text` has no letter or digit (no word to look for).
+    static func invalidTextPhrase(_ text: String, exact: Bool = false) -> String? {
+        guard text.unicodeScalars.contains(where: { CharacterSet.alphanumerics.contains($0) }) else { return nil }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" + (exact ? "" : " *")
     }
 
     // MARK: Triage
@@ -29,14 +58,16 @@ extension Store {
         try read { db in
             let settings = try self.loadSettings(db)
             var report = TriageReport(query: query, settings: settings, now: self.clock.now())
-            // An unreadable event has no identifiers of its own: its raw text is searched (those
-            // are few, and indexed by reason).
+            // An unreadable event has no identifiers of its own: the words of its raw text are
+            // searched through their full-text index. A customer's email finds its events.
+            let phrase = Store.invalidTextPhrase(query, exact: true)
             var events = try EventRow.fetchAll(db, sql: """
                 SELECT * FROM event WHERE customer_key = ? OR external_id = ? OR click_ref = ?
                   OR id IN (SELECT event_id FROM event_ref WHERE ref = ?)
-                  OR id IN (SELECT id FROM event WHERE outcome = 'rejected' AND reason = 'invalid_event' AND raw LIKE ? ESCAPE '\\')
+                  OR customer_id IN (SELECT id FROM customer WHERE email = ?)
+                  \(phrase == nil ? "" : "OR id IN (SELECT rowid FROM event_invalid_text WHERE event_invalid_text MATCH ?)")
                 ORDER BY COALESCE(at, received_at) DESC, id DESC LIMIT ?
-                """, arguments: [query, query, query, query, likePattern(query), limit + 1])
+                """, arguments: StatementArguments([query, query, query, query, query] + (phrase.map { [$0] } ?? []) + [limit + 1]))
             if events.count > limit { report.truncated = true; events.removeLast(events.count - limit) }
             events.reverse()
             func exists(_ sql: String) throws -> Bool { try Bool.fetchOne(db, sql: sql, arguments: [query]) ?? false }
@@ -76,8 +107,8 @@ extension Store {
     /// Fills a report's clicks, customers, conversions, audit and per-event explanations; with
     /// `byQuery`, the query itself counts as a customer key, click id and external id too.
     func explain(_ db: Database, _ report: inout TriageReport, events: [EventRow], reparse: Reparser, byQuery: Bool = true) throws {
-        var affiliates: [Int64: AffiliateRow] = [:]
-        for a in try AffiliateRow.fetchAll(db, sql: "SELECT * FROM affiliate") { affiliates[a.id] = a }
+        // The affiliates the chain names, read when first named (a program has thousands).
+        let affiliates = AffiliateLookup(db)
         let chain = TriageChain(db: db, store: self, settings: report.settings, now: report.now, query: report.query, byQuery: byQuery,
                                 events: events, affiliates: affiliates)
         let customers = try chain.customers()
@@ -99,12 +130,14 @@ extension Store {
         let hi = Store.prefixBound(prefix)
         return try String.fetchAll(db, sql: """
             SELECT v FROM (
-              SELECT key AS v FROM customer WHERE key >= ?1 AND key < ?2
-              UNION SELECT external_id FROM event WHERE external_id >= ?1 AND external_id < ?2
-              UNION SELECT external_id FROM conversion WHERE external_id >= ?1 AND external_id < ?2
-              UNION SELECT click_ref FROM event WHERE click_ref >= ?1 AND click_ref < ?2
-              UNION SELECT customer_key FROM event WHERE customer_key >= ?1 AND customer_key < ?2
-              UNION SELECT ref FROM event_ref WHERE ref >= ?1 AND ref < ?2 AND ref NOT LIKE 'replay-of:%'
+              SELECT * FROM (SELECT key AS v FROM customer WHERE key >= ?1 AND key < ?2 ORDER BY key LIMIT ?3)
+              UNION SELECT * FROM (SELECT DISTINCT external_id FROM event WHERE external_id >= ?1 AND external_id < ?2 ORDER BY external_id LIMIT ?3)
+              UNION SELECT * FROM (SELECT external_id FROM conversion WHERE external_id >= ?1 AND external_id < ?2 ORDER BY external_id LIMIT ?3)
+              UNION SELECT * FROM (SELECT DISTINCT click_ref FROM event WHERE click_ref >= ?1 AND click_ref < ?2 ORDER BY click_ref LIMIT ?3)
+              UNION SELECT * FROM (SELECT DISTINCT customer_key FROM event WHERE customer_key >= ?1 AND customer_key < ?2
+                                   ORDER BY customer_key LIMIT ?3)
+              UNION SELECT * FROM (SELECT DISTINCT ref FROM event_ref WHERE ref >= ?1 AND ref < ?2 AND ref NOT LIKE 'replay-of:%'
+                                   ORDER BY ref LIMIT ?3)
             ) ORDER BY v LIMIT ?3
             """, arguments: [prefix, hi, limit])
     }
@@ -119,7 +152,7 @@ struct TriageChain {
     let query: String
     let byQuery: Bool
     let events: [EventRow]
-    let affiliates: [Int64: AffiliateRow]
+    let affiliates: AffiliateLookup
 
     /// Adapter references and replay links, per event.
     func eventRefs() throws -> [Int64: [String]] {
@@ -175,12 +208,12 @@ struct TriageChain {
                 clicks[id] = (Instant(seconds: r[0]), r[1])
             }
         }
-        let list = clickIDs.prefix(50).map { id in
+        let list = try clickIDs.prefix(50).map { id in
             var t = TriageClick(clickID: id, recorded: clicks[id] != nil)
             if let c = clicks[id] {
                 t.at = c.at
-                t.affiliateCode = affiliates[c.affiliate]?.code
-                t.affiliateName = affiliates[c.affiliate]?.name
+                t.affiliateCode = try affiliates.row(c.affiliate)?.code
+                t.affiliateName = try affiliates.row(c.affiliate)?.name
                 // Measured at the last event that used it, else when it attributed its customer.
                 if let e = events.last(where: { $0.clickRef == id && $0.kind != .click && $0.at != nil }), let at = e.at {
                     t.ageEventID = e.id
@@ -244,7 +277,7 @@ struct TriageChain {
             var t = TriageEvent(event: e, refs: (refs[e.id] ?? []).filter { !$0.hasPrefix(Store.replayRefPrefix) })
             t.replayOf = (refs[e.id] ?? []).lazy.filter { $0.hasPrefix(Store.replayRefPrefix) }
                 .compactMap { Int64($0.dropFirst(Store.replayRefPrefix.count)) }.first
-            t.affiliateCode = e.affiliateID.flatMap { affiliates[$0]?.code }
+            t.affiliateCode = try e.affiliateID.flatMap { try affiliates.row($0)?.code }
             t.conversion = e.conversionID.flatMap { byID[$0] }
             if e.kind != .click, let ref = e.clickRef, let c = clicks[ref], let at = e.at {
                 t.clickAge = ClickAge(click: c.at, at: at, windowDays: settings.windowDays)
@@ -260,9 +293,23 @@ struct TriageChain {
             if let ev = reparse(source, e.raw), ev.nulField == nil {
                 let d = try work.engine.decide(ev, facts: work.facts)
                 t.wouldNow = d
-                t.wouldNowAffiliate = (d.conversion?.affiliateID ?? d.affiliateID).flatMap { affiliates[$0]?.code }
+                t.wouldNowAffiliate = try (d.conversion?.affiliateID ?? d.affiliateID).flatMap { try affiliates.row($0)?.code }
             }
             return t
         }
+    }
+}
+
+/// Affiliates by id, each read once, when first asked for.
+final class AffiliateLookup {
+    private let db: Database
+    private var rows: [Int64: AffiliateRow?] = [:]
+    init(_ db: Database) { self.db = db }
+
+    func row(_ id: Int64) throws -> AffiliateRow? {
+        if let known = rows[id] { return known }
+        let r = try AffiliateRow.fetch(db, id: id)
+        rows[id] = r
+        return r
     }
 }

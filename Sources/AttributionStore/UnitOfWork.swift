@@ -27,7 +27,7 @@ final class UnitOfWork {
         self.store = store
         self.engine = Engine(settings: try settings ?? store.loadSettings(db))
         self.receivedAt = store.clock.now().seconds
-        pending = PendingRows(db)
+        pending = PendingRows(db, currency: engine.settings.currency.code)
         facts = try FactCache(db, pending: pending)
         ids = IDAllocator(db)
         numbers = CustomerNumbers(last: facts.lastCustomerNumbers)

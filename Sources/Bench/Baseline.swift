@@ -47,7 +47,8 @@ public enum RawInsertBaseline {
 }
 
 /// The ingest's own floor: the rows an ingest wrote (inbox entries, clicks, customers,
-/// conversions), inserted again into an empty database with the same schema and the same
+/// conversions, and since schema v7 the references, invalid payloads' words and per-month sums),
+/// inserted again into an empty database with the same schema and the same
 /// connection settings, by SQLite alone (`INSERT ... SELECT`, `batch` rows per transaction, one
 /// table after the other). No decisions, no lookups, no updates, no binding: what it costs
 /// merely to store what the ingest stored.
@@ -86,6 +87,22 @@ public enum StoredRowsFloor {
                 nanos += DispatchTime.now().uptimeNanoseconds - start
                 rows += total
             }
+            // What the ingest keeps beside (schema v7): the adapters' references, the words of
+            // the invalid payloads, the per-month sums (one transaction each: they are small).
+            let start = DispatchTime.now().uptimeNanoseconds
+            for sql in ["INSERT INTO main.event_ref SELECT * FROM src.event_ref",
+                        """
+                        INSERT INTO main.event_invalid_text (rowid, raw) SELECT id, raw FROM src.event
+                        WHERE outcome = 'rejected' AND reason = 'invalid_event'
+                        """,
+                        "INSERT INTO main.affiliate_month SELECT * FROM src.affiliate_month"] {
+                try db.inTransaction {
+                    try db.execute(sql: sql)
+                    rows += db.changesCount
+                    return .commit
+                }
+            }
+            nanos += DispatchTime.now().uptimeNanoseconds - start
         }
         return Result(rows: rows, seconds: Double(nanos) / 1e9)
     }

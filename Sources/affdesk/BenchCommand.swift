@@ -11,7 +11,7 @@ import TerminalText
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (build with -c release).",
-        subcommands: [IngestBench.self, SessionsBench.self, DashboardBench.self, ServeBench.self, ServeCrashBench.self])
+        subcommands: [IngestBench.self, IngestGrowthBench.self, SessionsBench.self, DashboardBench.self, ServeBench.self, ServeCrashBench.self])
 
     struct IngestBench: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -50,6 +50,41 @@ struct Bench: ParsableCommand {
             let again = try store.ingest(inbound.prefix(10_000), batchSize: batch)
             print("replay    10000 events again: \(again.alreadyIngested) already ingested, \(again.received) recorded")
         }
+    }
+}
+
+// MARK: - bench ingest-growth
+
+/// `affdesk bench ingest-growth`: events/s as one store grows, at 10k, 100k and 1M stored events
+/// (and 6M with --large), on the huge program's own stream (`HugeGrowth`).
+struct IngestGrowthBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest-growth",
+        abstract: "Events/s as the store grows: 10k, 100k, 1M stored events (--large: 6M too), the huge program's stream.")
+    @Flag(help: "Measure at 6,000,000 stored events too (about 8 minutes more).") var large = false
+    @Option(help: "Events timed at each mark.") var window: Int = 20_000
+    @Option(help: "Keep the database at this path (default: a temporary file, removed).") var db: String?
+    @Flag(name: .customLong("without-list-indexes"), help: "Drop the lists' indexes (schema v7) first, to see what they cost.")
+    var withoutListIndexes = false
+
+    func validate() throws {
+        if window < 1_000 || window > 1_000_000 { throw ValidationError("--window: 1000...1000000") }
+    }
+
+    func run() throws {
+        let store: Store
+        if let db { store = try Store(path: db, clock: FixedClock(DemoProgram.now)) } else {
+            store = try Store.temporary(clock: FixedClock(DemoProgram.now))
+        }
+        defer { if db == nil { try? FileManager.default.removeItem(atPath: (store.path as NSString).deletingLastPathComponent) } }
+        if withoutListIndexes { try ScaleIndexes.drop(path: store.path) }
+        let marks = [10_000, 100_000, 1_000_000] + (large ? [6_000_000] : [])
+        print("ingesting the huge program's events into one store; \(window) events timed at each mark (4096 per transaction)")
+        var first: Double?
+        try HugeGrowth.measure(into: store, marks: marks, window: window, point: { p in
+            if first == nil { first = p.rate }
+            print(String(format: "stored %9d  %8.0f events/s  (%.2f s; %.2f of the first)", p.stored, p.rate, p.seconds, p.rate / (first ?? p.rate)))
+        }, progress: { stderrPrint("  " + $0) })
     }
 }
 

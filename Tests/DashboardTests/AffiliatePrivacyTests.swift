@@ -392,7 +392,8 @@ final class AffiliatePrivacyTests: XCTestCase {
         "customers": ["number", "status", "created_at", "last_activity_at", "conversions", "commission_minor", "commission_currency",
                       "first_commission_at", "mine", "mine_minor", "mine_currency"],
         "conversions": ["id", "at", "customer_number", "amount_minor", "currency", "commission_minor", "commission_currency"],
-        "earnings": ["at", "commission_minor", "commission_currency"],
+        // Per month from the maintained sums (schema v7); commission in the program's currency.
+        "earnings": ["month", "conversions", "commission_minor"],
     ]
 
     func testEveryAffiliateViewQueryReturnsOnlyAllowedColumns() throws {

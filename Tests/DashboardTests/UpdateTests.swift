@@ -693,7 +693,12 @@ final class UpdateTests: XCTestCase {
             let frame = s.frame
             XCTAssertFalse(frame.row(Layout(s.state).headerY).contains("▲"), "\(t)")
             XCTAssertFalse(frame.row(Layout(s.state).statusY).contains("order"), "\(t)")
-            XCTAssertEqual(s.rows.first?.id, s.rows.map(\.id).max(), "\(t): newest first")
+            // Triage by the event's time (its own, else when received), the audit log by id (schema v7).
+            func time(_ r: ListRow) -> (Int64, Int64) {
+                guard case .event(let e) = r.item else { return (r.id, r.id) }
+                return ((e.at ?? e.receivedAt).seconds, e.id)
+            }
+            XCTAssertEqual(s.rows.first?.id, s.rows.max { time($0) < time($1) }?.id, "\(t): newest first")
         }
     }
 

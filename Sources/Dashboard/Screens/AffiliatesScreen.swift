@@ -28,7 +28,7 @@ struct AffiliatesScreen: Screen {
         guard case .affiliates(let sort)? = q.sort else { throw ScreenError.sort(q) }
         let aq = AffiliateQuery(sort: sort, descending: q.descending, filter: q.filter)
         let rows = try ctx.store.affiliateSummaries(aq, page: page).map {
-            ListRow(id: $0.affiliate.id, item: .affiliate($0, monthly: try ctx.store.monthlyCommission(affiliateID: $0.affiliate.id)),
+            ListRow(id: $0.affiliate.id, item: .affiliate($0, monthly: $0.monthly),
                     cursor: $0.cursor(sort))
         }
         return (rows, try ctx.total { try ctx.store.affiliateCount(aq) })

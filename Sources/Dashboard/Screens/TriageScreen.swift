@@ -44,8 +44,9 @@ struct TriageScreen: Screen {
 
     func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?) {
         // Searching by an identifier shows its whole chain, accepted events too.
-        let eq = EventQuery(rejectedOnly: q.filter.isEmpty, reason: q.reason, filter: q.filter, includeResolved: q.includeResolved)
-        let rows = try ctx.store.events(eq, page: page).map { ListRow(id: $0.id, item: .event($0), cursor: $0.cursor) }
+        let eq = EventQuery(rejectedOnly: q.filter.isEmpty, reason: q.reason, filter: q.filter, includeResolved: q.includeResolved,
+                            order: .time)
+        let rows = try ctx.store.events(eq, page: page).map { ListRow(id: $0.id, item: .event($0), cursor: $0.cursor(.time)) }
         return (rows, try ctx.total { try ctx.store.eventCount(eq) })
     }
 

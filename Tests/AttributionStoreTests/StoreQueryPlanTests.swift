@@ -1,0 +1,270 @@
+import AttributionCore
+@testable import AttributionStore
+import Demo
+import Foundation
+import GRDB
+import XCTest
+
+/// Every list query of the dashboard and of the affiliate view (first page, next page, last page,
+/// each sort both ways, filters, the details), run under EXPLAIN QUERY PLAN on a populated
+/// database: each reads its rows from an index in the list's order, with no SCAN of a big table
+/// and no temporary B-tree for ORDER BY. The one sort allowed is of a filter's matching rows when
+/// they are few (at most `IndexedMatch.limit`, so bounded whatever the size of the table).
+/// SQLite has no statistics here (affdesk never runs ANALYZE), so a plan does not depend on how
+/// many rows a table holds: these are the plans of a million-customer program too.
+final class StoreQueryPlanTests: StoreTestCase {
+    nonisolated(unsafe) static var built: Store?
+
+    /// The huge demo's program, tiny (300 customers), built once for the class.
+    func program() throws -> Store {
+        if let s = StoreQueryPlanTests.built { return s }
+        let s = try Store.temporary(clock: FixedClock(DemoProgram.now))
+        _ = try HugeProgram.build(into: s, seed: 1, customers: 300)
+        StoreQueryPlanTests.built = s
+        return s
+    }
+
+    override class func tearDown() {
+        if let s = built { try? FileManager.default.removeItem(atPath: (s.path as NSString).deletingLastPathComponent) }
+        built = nil
+        IndexedMatch.sparse = nil
+        super.tearDown()
+    }
+
+    override func setUp() { super.setUp(); IndexedMatch.sparse = nil }
+
+    /// Tables that grow with the program (affiliates and their totals are thousands at most).
+    static let big = ["customer", "conversion", "event", "event_ref", "click", "audit", "affiliate_month"]
+
+    /// The plan of one query, as its detail lines.
+    func plan(_ db: Database, _ q: (sql: String, arguments: [DatabaseValueConvertible?])) throws -> [String] {
+        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + q.sql, arguments: StatementArguments(q.arguments)).map { $0["detail"] }
+    }
+
+    /// Fails, naming the query, when its plan scans a big table without an index or sorts. A
+    /// bare `SCAN t` is the table itself in rowid order: allowed when that is the list's order.
+    func assertIndexed(_ lines: [String], _ sql: String, sortAllowed: Bool = false, rowidOrder: Bool = false, _ label: String,
+                       file: StaticString = #filePath, line: UInt = #line) {
+        let text = "\(label):\n  " + lines.joined(separator: "\n  ") + "\n  " + sql
+        for l in lines {
+            let words = l.split(separator: " ").map(String.init)
+            if words.first == "SCAN", words.count >= 2 {
+                let name = words[1]
+                let table = Self.aliases[name] ?? name
+                XCTAssertFalse(Self.big.contains(table) && !l.contains("USING INDEX") && !l.contains("USING COVERING INDEX")
+                               && !l.contains("USING INTEGER PRIMARY KEY") && !rowidOrder,
+                               "a scan of \(table) without an index: \(text)", file: file, line: line)
+            }
+            if !sortAllowed {
+                XCTAssertFalse(l.contains("TEMP B-TREE FOR") && l.contains("ORDER BY"), "a sort: \(text)", file: file, line: line)
+            }
+            XCTAssertFalse(l.contains("AUTOMATIC"), "an automatic index: \(text)", file: file, line: line)
+        }
+    }
+
+    /// The aliases the store's queries give the big tables.
+    static let aliases = ["c": "customer", "v": "conversion", "e": "event", "m": "customer", "n": "conversion", "r": "event_ref",
+                          "u": "audit", "x": "affiliate", "a": "affiliate", "t": "affiliate_total"]
+
+    /// Pages of a keyset: first, next (after a row's cursor, both directions), last.
+    func pages(_ cursor: AttributionStore.Cursor?) -> [(String, PageRequest)] {
+        var out: [(String, PageRequest)] = [("first page", .first(50)), ("last page", .last(50))]
+        if let c = cursor {
+            out += [("next page", PageRequest(after: c, limit: 50)), ("page up", PageRequest(after: c, direction: .backward, limit: 50)),
+                    ("a window from its first row", PageRequest(after: c, limit: 50, inclusive: true))]
+        }
+        return out
+    }
+
+    /// Each page of `k`. A sort is allowed only where a filter matched few rows (`IndexedMatch`
+    /// then reads them by id and sorts them: `ORDER BY +(…)`).
+    func check(_ s: Store, _ k: Keyset, cursor: AttributionStore.Cursor?, rowidOrder: Bool = false, _ label: String,
+               file: StaticString = #filePath, line: UInt = #line) throws {
+        try s.read { db in
+            for (what, page) in pages(cursor) {
+                let q = try k.sql(db, page)
+                assertIndexed(try plan(db, q), q.sql, sortAllowed: q.sql.contains("ORDER BY +("), rowidOrder: rowidOrder,
+                              "\(label), \(what)", file: file, line: line)
+                // And the query runs.
+                _ = try Row.fetchAll(db, sql: q.sql, arguments: StatementArguments(q.arguments))
+            }
+        }
+    }
+
+    func testEveryCustomerListUsesAnIndexForEverySortBothWays() throws {
+        let s = try program()
+        let someone = try XCTUnwrap(try s.customers(page: .first(1)).first)
+        let caps = NearCaps(commissions: 10, commissionMinor: 5_000, firstCommissionBefore: DemoProgram.now.adding(days: -300))
+        for sort in CustomerSort.allCases {
+            for descending in [false, true] {
+                let label = "customers by \(sort) \(descending ? "desc" : "asc")"
+                try check(s, s.customerKeyset(CustomerQuery(sort: sort, descending: descending)), cursor: someone.cursor(sort), label)
+                try check(s, s.customerKeyset(CustomerQuery(sort: sort, descending: descending, nearCaps: caps)),
+                          cursor: someone.cursor(sort), "caps: " + label)
+            }
+        }
+        // Caps: counted from the customer table, the same rows as listed, both ways.
+        for sparse in [nil, 0] as [Int?] {
+            IndexedMatch.sparse = sparse
+            let q = CustomerQuery(nearCaps: caps)
+            let listed = try s.customers(q, page: .first(1_000_000))
+            XCTAssertEqual(try s.customerCount(q), listed.count)
+            XCTAssertTrue(listed.allSatisfy { $0.status != .ended })
+            XCTAssertFalse(listed.isEmpty)
+        }
+        IndexedMatch.sparse = nil
+        // An affiliate's customers (Enter on Affiliates), newest activity first.
+        try check(s, s.customerKeyset(CustomerQuery(affiliateID: someone.affiliateID)), cursor: someone.cursor(.activity),
+                  "one affiliate's customers")
+    }
+
+    func testEveryConversionListUsesAnIndexForEverySortBothWays() throws {
+        let s = try program()
+        let one = try XCTUnwrap(try s.conversions(page: .first(1)).first)
+        for sort in ConversionSort.allCases {
+            for descending in [false, true] {
+                try check(s, s.conversionKeyset(ConversionQuery(sort: sort, descending: descending)), cursor: one.cursor(sort),
+                          "conversions by \(sort) \(descending ? "desc" : "asc")")
+            }
+        }
+        // A customer's detail: its conversions oldest first.
+        let c = try XCTUnwrap(one.customerID)
+        try check(s, s.conversionKeyset(ConversionQuery(descending: false, customerID: c)), cursor: one.cursor(.date), "a customer's conversions")
+        try check(s, s.conversionKeyset(ConversionQuery(affiliateID: one.affiliateID)), cursor: one.cursor(.date), "an affiliate's conversions")
+    }
+
+    func testTheInboxListsUseAnIndex() throws {
+        let s = try program()
+        let e = try XCTUnwrap(try s.events(page: .first(1)).first)
+        // Triage: refused events by time; a customer's detail: its events as received.
+        try check(s, s.eventKeyset(EventQuery(rejectedOnly: true, order: .time)), cursor: e.cursor(.time), "triage, refused by time")
+        try check(s, s.eventKeyset(EventQuery(order: .time)), cursor: e.cursor(.time), "the whole inbox by time")
+        try check(s, s.eventKeyset(EventQuery()), cursor: e.cursor, rowidOrder: true, "the inbox as received")
+        let c = try XCTUnwrap(try s.customers(page: .first(1)).first)
+        try check(s, s.eventKeyset(EventQuery(customerID: c.id)), cursor: e.cursor, "a customer's events")
+        try check(s, s.auditKeyset(""), cursor: AttributionStore.Cursor?.none, rowidOrder: true, "the audit log")
+    }
+
+    func testEveryAffiliateListUsesAnIndexForEverySortBothWays() throws {
+        let s = try program()
+        let a = try XCTUnwrap(try s.affiliateSummaries(AffiliateQuery(), page: .first(1)).first)
+        for sort in AffiliateSort.allCases {
+            for descending in [false, true] {
+                for filter in ["", "a"] {
+                    try check(s, s.affiliateKeyset(AffiliateQuery(sort: sort, descending: descending, filter: filter)),
+                              cursor: a.cursor(sort), "affiliates by \(sort) \(descending ? "desc" : "asc") filter '\(filter)'")
+                }
+            }
+        }
+    }
+
+    /// A filter reads the matching ids through indexes; few are sorted (bounded), many are found
+    /// walking the sort's index. Both ways, for each list with a filter.
+    func testFiltersMatchThroughIndexesBothWays() throws {
+        let s = try program()
+        let someone = try XCTUnwrap(try s.customers(page: .first(1)).first)
+        let conv = try XCTUnwrap(try s.conversions(page: .first(1)).first)
+        let e = try XCTUnwrap(try s.events(page: .first(1)).first)
+        for sparse in [20_000, 0] {
+            IndexedMatch.sparse = sparse
+            let way = sparse == 0 ? "many match" : "few match"
+            for filter in ["cus_0", "a", "inv_", "x@"] {
+                for sort in CustomerSort.allCases {
+                    try check(s, s.customerKeyset(CustomerQuery(sort: sort, filter: filter)), cursor: someone.cursor(sort),
+                              "\(way): customers '\(filter)' by \(sort)")
+                }
+                for sort in ConversionSort.allCases {
+                    try check(s, s.conversionKeyset(ConversionQuery(sort: sort, filter: filter)), cursor: conv.cursor(sort),
+                              "\(way): conversions '\(filter)' by \(sort)")
+                }
+                try check(s, s.eventKeyset(EventQuery(filter: filter, order: .time)), cursor: e.cursor(.time),
+                          "\(way): triage '\(filter)'")
+            }
+            // The ids themselves: every part of the union reads an index.
+            try s.read { db in
+                for m in [Store.customerMatch("cus_0"), Store.conversionMatch("inv_"), Store.eventMatch("cus_0")] {
+                    let q = ("SELECT 1 FROM (\(m.ids))", m.idArguments)
+                    assertIndexed(try plan(db, q), q.0, "the ids of a filter")
+                }
+            }
+        }
+    }
+
+    func testTheAffiliateViewsListsUseAnIndex() throws {
+        let s = try program()
+        let me = try XCTUnwrap(try s.affiliateSummaries(AffiliateQuery(sort: .customers, descending: true), page: .first(1)).first).affiliate.id
+        let c = try XCTUnwrap(try s.affiliateCustomers(me, page: .first(1)).first)
+        for (sort, cursor) in [(CustomerSort.activity, AttributionStore.Cursor(int: c.lastActivityAt.seconds, id: c.number)),
+                               (.key, AttributionStore.Cursor(int: c.number, id: c.number))] {
+            for descending in [false, true] {
+                try check(s, s.affiliateCustomerKeyset(me, sort: sort, descending: descending, filter: ""), cursor: cursor,
+                          "my customers by \(sort) \(descending)")
+            }
+        }
+        let v = try XCTUnwrap(try s.affiliateConversions(me, page: .first(1)).first)
+        for (sort, value) in [(ConversionSort.date, v.at.seconds), (.amount, v.amount.minor), (.commission, v.commission.minor)] {
+            for descending in [false, true] {
+                for sparse in [nil, 0] as [Int?] {
+                    IndexedMatch.sparse = sparse
+                    try check(s, s.affiliateConversionKeyset(me, sort: sort, descending: descending, customerNumber: nil),
+                              cursor: AttributionStore.Cursor(int: value, id: v.id), "my conversions by \(sort) \(descending)")
+                }
+            }
+        }
+        IndexedMatch.sparse = nil
+        // A customer's detail: that customer's sums only.
+        try s.read { db in
+            let q = (Store.affiliateViewSQL["customers"]!.replacingOccurrences(of: "WHERE c.affiliate_id = ?)",
+                                                                               with: "WHERE c.affiliate_id = ? AND c.number = ?)"),
+                     [me, c.number] as [DatabaseValueConvertible?])
+            let lines = try plan(db, q)
+            assertIndexed(lines, q.0, "my customer's detail")
+            XCTAssertFalse(lines.contains { $0.contains("SCAN") }, "\(lines)")
+        }
+        XCTAssertEqual(try s.affiliateCustomer(me, number: c.number)?.number, c.number)
+        try check(s, s.affiliateConversionKeyset(me, sort: .date, descending: false, customerNumber: c.number),
+                  cursor: AttributionStore.Cursor(int: v.at.seconds, id: v.id), "one of my customers' conversions")
+        try s.read { db in
+            let q = (Store.affiliateViewSQL["earnings"]!, [me] as [DatabaseValueConvertible?])
+            assertIndexed(try plan(db, q), q.0, "my earnings")
+        }
+    }
+
+    /// Both ways of answering a filter find the same rows in the same order, the rows a plain
+    /// reading of the rule finds (identifiers by prefix, affiliates' codes and names anywhere),
+    /// and the count agrees.
+    func testFiltersFindTheSameRowsBothWaysAndCountThem() throws {
+        let s = try program()
+        let customers = try s.customers(CustomerQuery(sort: .key, descending: false), page: .first(1_000_000))
+        let conversions = try s.conversions(ConversionQuery(sort: .date, descending: false), page: .first(1_000_000))
+        let affiliates = try s.affiliates()
+        let names = Dictionary(uniqueKeysWithValues: affiliates.map { ($0.id, $0.name.lowercased()) })
+        for filter in ["cus_0", "p0000", "media", "9", "inv_", "@", "zzz"] {
+            let f = filter.lowercased()
+            let expectedCustomers = customers.filter {
+                $0.key.hasPrefix(filter) || ($0.email ?? "").hasPrefix(filter) || $0.affiliateCode.lowercased().contains(f)
+                    || (names[$0.affiliateID] ?? "").contains(f)
+            }.map(\.id)
+            let expectedConversions = conversions.filter {
+                $0.externalID.hasPrefix(filter) || ($0.customerKey ?? "").hasPrefix(filter) || $0.affiliateCode.lowercased().contains(f)
+            }.map(\.id)
+            for sparse in [20_000, 0] {
+                IndexedMatch.sparse = sparse
+                let cq = CustomerQuery(sort: .key, descending: false, filter: filter)
+                XCTAssertEqual(try s.customers(cq, page: .first(1_000_000)).map(\.id), expectedCustomers, "customers '\(filter)' \(sparse)")
+                XCTAssertEqual(try s.customerCount(cq), expectedCustomers.count, "customers '\(filter)'")
+                let vq = ConversionQuery(sort: .date, descending: false, filter: filter)
+                XCTAssertEqual(try s.conversions(vq, page: .first(1_000_000)).map(\.id), expectedConversions,
+                               "conversions '\(filter)' \(sparse)")
+                XCTAssertEqual(try s.conversionCount(vq), expectedConversions.count, "conversions '\(filter)'")
+                // Bounded counts: exact up to the limit, else "more".
+                for limit in [0, 3, 1_000_000] {
+                    XCTAssertEqual(try s.customerCount(cq, upTo: limit), min(expectedCustomers.count, limit + 1))
+                    XCTAssertEqual(try s.conversionCount(vq, upTo: limit), min(expectedConversions.count, limit + 1))
+                    let eq = EventQuery(filter: filter, order: .time)
+                    XCTAssertEqual(try s.eventCount(eq, upTo: limit), min(try s.eventCount(eq), limit + 1))
+                }
+            }
+        }
+    }
+}
