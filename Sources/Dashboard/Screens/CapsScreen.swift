@@ -15,7 +15,8 @@ struct CapsScreen: Screen {
             Column("Affiliate", width: 10, sort: .customers(.affiliate), priority: 8),
             Column("Status", width: 8, sort: .customers(.status), priority: 7),
             Column(s.caps.count.map { "Count (\($0))" } ?? "Count", width: 14, sort: .customers(.conversions), priority: 6),
-            Column(s.caps.months.map { "Months (\($0))" } ?? "Months", width: 14, priority: 5),
+            // No months cap: the column only says so ("—"), so it stays narrow and the key keeps its room.
+            Column(s.caps.months.map { "Months (\($0))" } ?? "Months", width: s.caps.months == nil ? 8 : 14, priority: 5),
             Column(s.caps.amount.map { "Amount (\(Fmt.money($0, s)))" } ?? "Amount", width: 18, sort: .customers(.commission), priority: 6),
         ]
     }
