@@ -140,7 +140,7 @@ final class DemoFixture: @unchecked Sendable {
         let t = try store()
         lock.lock(); defer { lock.unlock() }
         let fm = FileManager.default
-        let dir = fm.temporaryDirectory.appendingPathComponent("affdesk-dash-\(UUID().uuidString)")
+        let dir = URL(fileURLWithPath: CopiesDirectory.path).appendingPathComponent(UUID().uuidString)
         try fm.createDirectory(at: dir, withIntermediateDirectories: true)
         let dest = dir.appendingPathComponent("affdesk.sqlite").path
         // The template is idle; its database file and write-ahead log together are the data.
@@ -151,6 +151,20 @@ final class DemoFixture: @unchecked Sendable {
 }
 
 let demoClock = FixedClock(DemoProgram.now)
+
+/// Where this test process keeps its private copies of the demo store: one directory, removed
+/// when the process exits (a copy is about 18 MB, and a run makes hundreds of them).
+enum CopiesDirectory {
+    static let path: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-dash-\(getpid())-\(UUID().uuidString)").path
+        copiesPath = strdup(dir)
+        atexit { if let p = copiesPath { _ = try? FileManager.default.removeItem(atPath: String(cString: p)) } }
+        return dir
+    }()
+}
+
+/// The copies' directory as a C string, for the exit handler (which cannot capture).
+nonisolated(unsafe) private var copiesPath: UnsafeMutablePointer<CChar>?
 
 func session(_ store: Store, width: Int = 80, height: Int = 24, mode: Mode = .admin) throws -> Session {
     try Session(store: store, mode: mode, who: "tester", clock: demoClock, width: width, height: height)
