@@ -172,13 +172,7 @@ public enum Navigation {
         } else {
             out.append(.loadSettings)
         }
-        switch p.detail {
-        case .customer(let d)?: out.append(.loadCustomer(key: d.customer.key))
-        case .event(let d)?: out.append(.loadEvent(id: d.event.id))
-        case .mine(let d)?: out.append(.loadMyCustomer(number: d.customer.number))
-        case nil: break
-        }
-        return out
+        return out + reloadDetail(p.detail)
     }
 
     /// Where `q` quits: no pane, no dialog and nothing to go back to.

@@ -110,13 +110,18 @@ func refreshAll(_ s: State) -> [Effect] {
     // What the screens keep beside their lists (Triage's reasons: not in the affiliate view).
     var out: [Effect] = [.loadSettings] + s.screens.flatMap { TriageScreen.sideLoads($0, s) }
     if s.onList { out.append(State.load(s, s.tab, .reload(keep: s.list.selectedRow?.id))) }
-    switch s.detail {
-    case .customer(let d)?: out.append(.loadCustomer(key: d.customer.key))
-    case .event(let d)?: out.append(.loadEvent(id: d.event.id))
-    case .mine(let d)?: out.append(.loadMyCustomer(number: d.customer.number))
-    case nil: break
-    }
+    out += reloadDetail(s.detail)
     return out
+}
+
+/// The read that refreshes an open pane (none without one).
+func reloadDetail(_ detail: Detail?) -> [Effect] {
+    switch detail {
+    case .customer(let d)?: return [.loadCustomer(key: d.customer.key)]
+    case .event(let d)?: return [.loadEvent(id: d.event.id)]
+    case .mine(let d)?: return [.loadMyCustomer(number: d.customer.number)]
+    case nil: return []
+    }
 }
 
 func switchTab(_ s: inout State, _ t: Tab) -> [Effect] {

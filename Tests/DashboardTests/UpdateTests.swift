@@ -679,7 +679,8 @@ final class UpdateTests: XCTestCase {
     // MARK: - Sort markers, fixed orders, panes and help
 
     func testSortMarkerSurvivesANarrowColumnAndFixedOrdersDoNotPretend() throws {
-        let s = try session(store)
+        // At 79 columns "Affiliate" and its marker do not both fit (at 80 they just do).
+        let s = try session(store, width: 79)
         s.go(.caps)
         // "Affiliate" fills its column; the marker still shows which column sorts.
         let header = s.frame.row(Layout(s.state).headerY)
