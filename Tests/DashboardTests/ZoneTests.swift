@@ -25,6 +25,12 @@ final class ZoneTests: XCTestCase {
         // The customer pane too.
         s.send(.enter)
         XCTAssert(s.frame.description.contains("Tracked      \(Instant(seconds: c.createdAt.seconds + 19_800).shortDisplay)"))
+        // Triage's list too.
+        s.send(.escape)
+        s.go(.triage)
+        let event = try XCTUnwrap(s.selectedRow)
+        guard case .event(let e) = event.item else { return XCTFail("no event row") }
+        XCTAssertEqual(s.cells(event)[1], Instant(seconds: (e.at ?? e.receivedAt).seconds + 19_800).shortDisplay)
         // Daylight saving: Paris is UTC+1 in November, UTC+2 in July.
         let paris = DisplayZone(try XCTUnwrap(TimeZone(identifier: "Europe/Paris")))
         XCTAssertEqual(paris.short(try XCTUnwrap(Instant.parse("2026-11-15T12:00:00Z"))), "2026-11-15 13:00")

@@ -96,7 +96,7 @@ enum TriageActions {
         if let o = d.replayOf { kv("Replay of", "event #\(o)", Style(.dim)) }
         if let c = d.click {
             if c.recorded {
-                kv("Click", "\(c.clickID) · \(c.affiliateCode ?? "?") · \(c.at?.shortDisplay ?? "")")
+                kv("Click", "\(c.clickID) · \(c.affiliateCode ?? "?") · \(c.at.map(s.zone.short) ?? "")")
                 if let age = c.age {
                     let when = c.ageCustomerKey.map { "when it tracked \($0): " } ?? ""
                     kv("Click age", when + age.description, Style(age.withinWindow ? .ok : .warning))

@@ -55,7 +55,7 @@ struct TriageScreen: Screen {
         let ident = e.externalID ?? e.customerKey ?? e.clickRef ?? e.file.map { "\($0):\(e.line ?? 0)" } ?? "—"
         // A row marked for a bulk replay: ● before its id.
         let id = (ctx.marks.contains(e) ? "● " : "") + String(e.id)
-        return DrawnRow(cells: [id, e.at?.shortDisplay ?? e.receivedAt.shortDisplay, e.type, e.outcome.rawValue,
+        return DrawnRow(cells: [id, ctx.zone.short(e.at ?? e.receivedAt), e.type, e.outcome.rawValue,
                                 e.reasonCode ?? e.note ?? "", ident, e.detail ?? ""],
                         roles: [.dim, .dim, nil, e.outcome == .accepted ? .ok : .error, e.reason == nil ? .dim : .warning, nil, .dim])
     }
