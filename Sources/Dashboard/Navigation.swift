@@ -139,7 +139,7 @@ public enum Navigation {
             s.lists[tab]?.filter = filter
         }
         let mode: LoadMode = filter != nil || !s.list.loaded || tab == .customers ? .reset : .reload(keep: s.list.selectedRow?.id)
-        return TriageScreen.sideLoads(screen, s) + [State.load(s, tab, mode)]
+        return screen.sideLoads(s) + [State.load(s, tab, mode)]
     }
 
     /// Remembers where the admin is, before leaving it.
@@ -167,7 +167,7 @@ public enum Navigation {
         if let screen = s.screen, screen.isList {
             let changed = s.list.filter != p.filter
             s.list.filter = p.filter
-            out += TriageScreen.sideLoads(screen, s) + [State.load(s, p.tab, changed ? .reset : .reload(keep: p.selectedID))]
+            out += screen.sideLoads(s) + [State.load(s, p.tab, changed ? .reset : .reload(keep: p.selectedID))]
             if changed, let id = p.selectedID { s.selectWhenLoaded = RowWish(tab: p.tab, id: id) }
         } else {
             out.append(.loadSettings)

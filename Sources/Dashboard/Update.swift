@@ -108,7 +108,7 @@ func keepingScroll(of current: Detail?, _ loaded: Detail) -> Detail {
 /// Everything on screen read again, keeping selections.
 func refreshAll(_ s: State) -> [Effect] {
     // What the screens keep beside their lists (Triage's reasons: not in the affiliate view).
-    var out: [Effect] = [.loadSettings] + s.screens.flatMap { TriageScreen.sideLoads($0, s) }
+    var out: [Effect] = [.loadSettings] + s.screens.flatMap { $0.sideLoads(s) }
     if s.onList { out.append(State.load(s, s.tab, .reload(keep: s.list.selectedRow?.id))) }
     out += reloadDetail(s.detail)
     return out
@@ -131,8 +131,8 @@ func switchTab(_ s: inout State, _ t: Tab) -> [Effect] {
     s.tab = t
     _ = PendingDetail.close(&s)
     s.filtering = false
-    guard screen.isList else { return [.loadSettings] + TriageScreen.sideLoads(screen, s) }
-    return TriageScreen.sideLoads(screen, s) + [State.load(s, t, s.list.loaded ? .reload(keep: s.list.selectedRow?.id) : .reset)]
+    guard screen.isList else { return [.loadSettings] + screen.sideLoads(s) }
+    return screen.sideLoads(s) + [State.load(s, t, s.list.loaded ? .reload(keep: s.list.selectedRow?.id) : .reset)]
 }
 
 func handleKey(_ s: inout State, _ key: Key) -> [Effect] {

@@ -171,7 +171,7 @@ extension TriageActions {
             s.showResolved.toggle()
             s.triageMarks = TriageMarks()
             s.message = Note(s.showResolved ? "Resolved rejections are shown too (r hides them)." : "Resolved rejections are hidden.")
-            return [.loadReasons(includeResolved: s.showResolved), State.load(s, .triage, .reset)]
+            return TriageScreen().sideLoads(s) + [State.load(s, .triage, .reset)]
         default:
             return []
         }

@@ -19,8 +19,9 @@ protocol Screen: Sendable {
     var bindings: [Binding] { get }
     /// Where its keys work: those of its bindings (the admin's actions on its rows), added to `.lists`.
     var scopes: [Scope] { get }
-    /// Reads kept beside the list, asked for when the tab is shown and on every refresh.
-    var sideLoads: [Effect] { get }
+    /// Reads kept beside the list, asked for when the tab is shown and on every refresh, as the
+    /// state asks for them (Triage's reasons with or without the resolved ones).
+    func sideLoads(_ s: State) -> [Effect]
     /// Narrows the list query from the state (an affiliate's customers, a rejection reason).
     func narrow(_ q: inout ListQuery, _ s: State)
     /// Reads one page of typed rows from the store; the total when asked for (else nil).
@@ -45,7 +46,7 @@ extension Screen {
         for b in bindings where !out.contains(b.scope) { out.append(b.scope) }
         return out
     }
-    var sideLoads: [Effect] { [] }
+    func sideLoads(_ s: State) -> [Effect] { [] }
     func narrow(_ q: inout ListQuery, _ s: State) {}
     func open(_ row: ListRow?, _ s: inout State) -> [Effect] { [] }
     func back(_ s: inout State) -> [Effect] { [] }

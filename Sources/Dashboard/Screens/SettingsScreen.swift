@@ -11,7 +11,7 @@ struct SettingsScreen: Screen {
     let defaultSort = (column: 0, descending: false)
     let scopes: [Scope] = [.settings]
     /// The adapters' settings are shown (and edited) here too.
-    let sideLoads: [Effect] = [.loadAdapters]
+    func sideLoads(_ s: State) -> [Effect] { [.loadAdapters] }
 
     func columns(_ settings: ProgramSettings) -> [Column] { [] }
     func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?) { ([], 0) }

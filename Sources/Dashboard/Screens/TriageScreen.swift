@@ -14,15 +14,8 @@ struct TriageScreen: Screen {
         Binding(keys: [.char("l"), .right, .char("]")], label: "→", short: "reason", help: "Next rejection reason", command: .reasonNext, scope: .triage, inStatusBar: true),
         Binding(keys: [.char("h"), .left, .char("[")], label: "←", short: "reason", help: "Previous rejection reason", command: .reasonPrev, scope: .triage, inStatusBar: false),
     ] + TriageActions.bulkBindings + TriageActions.bindings
-    let sideLoads: [Effect] = [.loadReasons(includeResolved: false)]
-
-    /// A screen's side loads in this state: Triage's reason counts with or without the resolved ones.
-    static func sideLoads(_ screen: any Screen, _ s: State) -> [Effect] {
-        screen.sideLoads.map { e in
-            if case .loadReasons = e { return .loadReasons(includeResolved: s.showResolved) }
-            return e
-        }
-    }
+    /// The reason counts, with or without the resolved rejections.
+    func sideLoads(_ s: State) -> [Effect] { [.loadReasons(includeResolved: s.showResolved)] }
 
     func columns(_ settings: ProgramSettings) -> [Column] {
         [
