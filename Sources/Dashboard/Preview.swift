@@ -5,37 +5,16 @@ import TerminalText
 // The core's answer to a change, known before its confirmation: the driver asks the core with
 // the stored facts (nothing is written), and a refusal replaces the confirmation at once.
 
-/// The stored facts the core decides an admin change on, read through the store's public reads
-/// (a preview only: the change itself is decided again inside its write transaction).
-struct StoredFacts: Facts {
-    let store: Store
-
-    func affiliate(code: String) throws -> AffiliateFact? { try store.affiliate(code: code)?.fact }
-    func affiliate(id: Int64) throws -> AffiliateFact? { try store.affiliate(id: id)?.fact }
-    func click(id: String) throws -> ClickFact? { nil }
-    func customer(key: String) throws -> CustomerFact? { try store.customer(key: key).map(Self.fact) }
-    func capHistory(customerID: Int64) throws -> CapHistory { try store.customer(id: customerID)?.capHistory ?? CapHistory() }
-    func conversionExists(externalID: String) throws -> Bool { try store.conversion(externalID: externalID) != nil }
-
-    static func fact(_ c: CustomerRow) -> CustomerFact { CustomerFact(id: c.id, key: c.key, affiliateID: c.affiliateID, status: c.status) }
-}
-
 extension Driver {
-    /// What the core would decide for a change now; nil for changes without a preview.
+    /// What the core would decide for a change now (the store's previews write nothing); nil
+    /// for changes without a preview.
     func preview(_ action: PendingAction) throws -> Msg? {
-        let facts = StoredFacts(store: store)
-        let engine = Engine(settings: try store.settings())
         let d: Decision
         switch action {
-        case .setStatus(let key, let to):
-            guard let c = try facts.customer(key: key) else { return .previewed(action, .rejected(.unknownCustomer, "no customer has the key \(key)")) }
-            d = engine.setStatus(c, to: to)
-        case .reassign(let key, let code):
-            guard let c = try facts.customer(key: key) else { return .previewed(action, .rejected(.unknownCustomer, "no customer has the key \(key)")) }
-            guard let a = try facts.affiliate(code: code) else { return .previewed(action, .rejected(.unknownAffiliate, "no affiliate has the code \(code)")) }
-            d = engine.reassign(c, to: a)
+        case .setStatus(let key, let to): d = try store.previewStatus(customerKey: key, to: to)
+        case .reassign(let key, let code): d = try store.previewReassign(customerKey: key, toAffiliate: code)
         case .addConversion(let key, let id, let amount, let at):
-            d = try engine.manualConversion(externalID: id, amount: amount, customerKey: key, affiliate: nil, at: at ?? clock.now(), facts: facts)
+            d = try store.previewManualConversion(externalID: id, amount: amount, customerKey: key, at: at)
         case .saveSettings, .saveAdapters, .replay, .manualFromEvent, .addAffiliate, .setAffiliateDisabled, .bulkReplay:
             return nil
         }

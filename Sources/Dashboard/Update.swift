@@ -351,7 +351,7 @@ func beginReassign(_ s: inout State) -> [Effect] {
 func beginAddConversion(_ s: inout State) -> [Effect] {
     guard let key = selectedCustomerKey(s), !refuseWhileBlocked(&s) else { return [] }
     // A customer the core would credit nothing (canceled, capped): said at once, in full.
-    if let c = selectedCustomer(s), let d = Previews.conversionRefusal(s, StoredFacts.fact(c), history: c.capHistory), let r = d.reason {
+    if let c = selectedCustomer(s), let d = Previews.conversionRefusal(s, c.fact, history: c.capHistory), let r = d.reason {
         s.overlays.append(.notice(Notice(title: "No conversion can be added for \(key)", lines: Previews.refusalLines(d))))
         s.message = Note("Refused: \(r.sentence) \(r.hint)", isError: true)
         return []
