@@ -113,7 +113,7 @@ public enum LedgerReason: String, CaseIterable, Sendable, Codable {
         case .payoutNotOpen: return "Choose an open payout (affdesk payouts list)."
         case .payoutAlreadyPaid: return "A refund after payment becomes a clawback netted against the next payout."
         case .unknownPayout: return "List the payouts (affdesk payouts list) and use an id from there."
-        case .noPayoutEmail: return "Set the affiliate's email, then export again; the others were exported."
+        case .noPayoutEmail: return "Set the affiliate's email (affdesk affiliates set CODE --email E, or E on the Affiliates tab), then export again; the others were exported."
         case .amountOverflow: return "Create smaller payouts (an earlier --through date)."
         }
     }

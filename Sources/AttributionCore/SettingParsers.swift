@@ -52,6 +52,24 @@ extension SettingRules {
         do { return try Currency(text.trimmingSpaces) } catch { throw SettingError(field: "currency", message: "\(error)") }
     }
 
+    /// The longest Stripe metadata key (Stripe refuses longer keys, so no object could carry it).
+    public static let metadataKeyMaxLength = 40
+
+    /// The Stripe metadata key that holds the customer key, trimmed: 1 to 40 characters, without
+    /// square brackets (Stripe's rule for keys), control or format characters (bidi overrides).
+    public static func parseMetadataKey(_ text: String) throws(SettingError) -> String {
+        let k = text.trimmingSpaces
+        func refuse(_ m: String) -> SettingError { SettingError(field: "metadata-key", message: m) }
+        if k.isEmpty { throw refuse("must not be empty") }
+        let n = k.unicodeScalars.count
+        if n > metadataKeyMaxLength { throw refuse("is \(n) characters long; Stripe allows at most \(metadataKeyMaxLength)") }
+        if k.contains("[") || k.contains("]") { throw refuse("must not contain square brackets (Stripe refuses them in keys)") }
+        if k.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.properties.generalCategory == .format }) {
+            throw refuse("must not contain a control or format character")
+        }
+        return k
+    }
+
     /// The commission basis for amounts that carry tax: `included` (false) or `excluded` (true).
     public static func parseTaxExcluded(_ text: String) throws(SettingError) -> Bool {
         switch text.trimmingSpaces.lowercased() {

@@ -43,6 +43,28 @@ extension Store {
         }
     }
 
+    /// Changes an existing affiliate's name, payout email or commission override, read by the
+    /// core's rules (`AffiliateChange.validated`); audited as `affiliate.set` with only the fields
+    /// that changed, before -> after. Returns the row before and after (the same when nothing changed,
+    /// and then nothing is written).
+    @discardableResult
+    public func updateAffiliate(code: String, _ typed: AffiliateChange, who: String) throws -> (before: AffiliateRow, after: AffiliateRow) {
+        let change: AffiliateChange
+        do { change = try typed.validated() } catch { throw StoreError.invalid(field: error.field, message: error.message) }
+        return try write { db in
+            guard let a = try AffiliateRow.fetch(db, code: code) else { throw StoreError.notFound(what: "affiliate", value: code) }
+            let new = change.applied(to: a.values)
+            let changed = new.differences(from: a.values)
+            guard !changed.isEmpty else { return (a, a) }
+            try db.execute(sql: "UPDATE affiliate SET name = ?, email = ?, commission = ? WHERE id = ?",
+                           arguments: [new.name, new.email, new.commission?.stored, a.id])
+            try self.audit(db, who: who, action: "affiliate.set", target: a.code,
+                           before: changed.map { "\($0.field)=\($0.before)" }.joined(separator: " "),
+                           after: changed.map { "\($0.field)=\($0.after)" }.joined(separator: " "), detail: nil)
+            return (a, try AffiliateRow.fetch(db, id: a.id)!)
+        }
+    }
+
     public func affiliate(code: String) throws -> AffiliateRow? {
         try pool.read { db in try AffiliateRow.fetch(db, code: code) }
     }

@@ -17,6 +17,8 @@ public struct AffiliateRow: Hashable, Sendable, FetchableRecord {
     }
 
     public var fact: AffiliateFact { AffiliateFact(id: id, code: code, disabled: disabled, commission: commission) }
+    /// The fields `Store.updateAffiliate` changes.
+    public var values: AffiliateValues { AffiliateValues(name: name, email: email, commission: commission) }
 
     static func fetch(_ db: Database, id: Int64) throws -> AffiliateRow? {
         try fetchOne(db, sql: "SELECT * FROM affiliate WHERE id = ?", arguments: [id])
@@ -122,6 +124,9 @@ public struct EventRow: Hashable, Sendable, FetchableRecord {
     public var affiliateID: Int64?
     public var customerID: Int64?
     public var conversionID: Int64?
+    /// How the rejection was resolved, for the readers that ask (`Store.resolutions`; Triage's
+    /// list); nil otherwise.
+    public var resolution: Resolution? = nil
 
     public init(row: Row) {
         id = row["id"]; source = row["source"]; type = row["type"]

@@ -41,6 +41,8 @@ extension Store {
             let oldAdapters = try self.adapterSettingsIn(db)
             let newAdapters = adapters ?? oldAdapters
             guard old != new || oldAdapters != newAdapters else { return }
+            // A key an older build stored past today's rule is kept when another setting changes.
+            if newAdapters.metadataKey != oldAdapters.metadataKey { try Store.validate(newAdapters) }
             try self.saveSettings(db, new, adapters: newAdapters, insert: false)
             // Earnings are maintained in the program's currency: a new currency recounts them.
             if old.currency != new.currency { try AggregateDeltas.recountEarnings(db, currency: new.currency.code) }
@@ -52,6 +54,14 @@ extension Store {
     /// The core's bounds (`SettingRules`), as a store error naming the setting.
     static func validate(_ s: ProgramSettings) throws {
         do { try s.validate() } catch { throw StoreError.invalid(field: error.field, message: error.message) }
+    }
+
+    /// The core's rule for the Stripe metadata key (`SettingRules.parseMetadataKey`): a key it
+    /// would read differently (untrimmed) or refuse is refused.
+    static func validate(_ a: AdapterSettings) throws {
+        let k: String
+        do { k = try SettingRules.parseMetadataKey(a.metadataKey) } catch { throw StoreError.invalid(field: error.field, message: error.message) }
+        if k != a.metadataKey { throw StoreError.invalid(field: "metadata-key", message: "must not start or end with a space") }
     }
 
     func adapterSettingsIn(_ db: Database) throws -> AdapterSettings {

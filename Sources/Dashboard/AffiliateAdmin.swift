@@ -3,14 +3,17 @@ import AttributionStore
 import TerminalText
 
 // The Affiliates tab's admin actions: add an affiliate (with an optional commission override),
-// disable and enable one, each confirmed and audited by the store. Codes and commissions are
-// read by the core's rules (AffiliateCode, SettingRules) before the confirmation.
+// disable and enable one, change one's name, payout email or commission override; each confirmed
+// (before -> after) and audited by the store. Codes, names, emails and commissions are read by the
+// core's rules (AffiliateCode, AffiliateFields, SettingRules) before the confirmation.
 
 enum AffiliateAdmin {
     static let bindings: [Binding] = [
         Binding(keys: [.char("n")], label: "n", short: "new", help: "Add an affiliate (code, name, email, commission override)",
                 command: .addAffiliate, scope: .affiliateActions, inStatusBar: true),
-        Binding(keys: [.char("d")], label: "d", short: "disable/enable", help: "Disable the selected affiliate, or enable it again",
+        Binding(keys: [.char("E")], label: "E", short: "edit", help: "Edit the selected affiliate: commission override, payout email, name",
+                command: .editAffiliate, scope: .affiliateActions, inStatusBar: true),
+        Binding(keys: [.char("d")], label: "d", short: "dis/enable", help: "Disable the selected affiliate, or enable it again",
                 command: .toggleAffiliate, scope: .affiliateActions, inStatusBar: true),
     ]
 
@@ -40,6 +43,56 @@ enum AffiliateAdmin {
         s.overlays.append(.confirm(Confirm(title: disable ? "Disable affiliate?" : "Enable affiliate?", lines: lines,
                                            action: .setAffiliateDisabled(code: code, disabled: disable))))
         return []
+    }
+
+    static let editLabels = ["Name", "Email", "Commission"]
+
+    /// `E`: the selected affiliate's name, payout email and commission override, in a form
+    /// filled with what they are now.
+    static func beginEdit(_ s: inout State) -> [Effect] {
+        guard s.tab == .affiliates, s.detail == nil, case .affiliate(let a, _)? = s.list.selectedRow?.item,
+              !refuseWhileBlocked(&s) else { return [] }
+        let row = a.affiliate
+        var f = Form(title: "Edit affiliate \(row.code)", purpose: .editAffiliate(code: row.code, current: row.values), labels: editLabels,
+                     values: [row.name, row.email ?? "", row.commission.map(typed) ?? ""])
+        f.hints = ["shown to admins, and to the affiliate in its view",
+                   "the payout email (PayPal and Wise pay to it); empty: none",
+                   "this affiliate's own commission, \"20%\" or \"15.00 USD\"; empty: the program's (\(s.settings.commission))"]
+        s.overlays.append(.form(f))
+        return []
+    }
+
+    /// A commission as it is typed back ("30%", "15.00 USD").
+    static func typed(_ c: Commission) -> String {
+        if case .fixed(let m) = c { return "\(m.decimalString) \(m.currency.code)" }
+        return c.description
+    }
+
+    /// The edit form's change, read by the core's rules; the confirmation shows each changed
+    /// field before -> after.
+    static func submitEdit(_ f: Form, code: String, current: AffiliateValues, _ s: State) -> Result<Confirm, FormError> {
+        let field = ["name": 0, "email": 1, "commission": 2]
+        var change = AffiliateChange()
+        let name = f.values[0].trimmingCharacters(in: .whitespaces), email = f.values[1].trimmingCharacters(in: .whitespaces)
+        let commission = f.values[2].trimmingCharacters(in: .whitespaces)
+        if name != current.name { change.name = name }
+        if email != (current.email ?? "") { change.email = email.isEmpty ? .remove : .set(email) }
+        do {
+            if commission.isEmpty { change.commission = current.commission == nil ? .keep : .remove } else {
+                let c = try SettingRules.parseCommission(commission)
+                if c != current.commission { change.commission = .set(c) }
+            }
+            change = try change.validated()
+        } catch {
+            return .failure(FormError(message: "\(error.field.prefix(1).uppercased() + error.field.dropFirst()): \(error.message)",
+                                      field: field[error.field] ?? f.focus))
+        }
+        let changed = change.applied(to: current).differences(from: current, program: s.settings.commission)
+        // Said on the last field only: Enter on the others moves on.
+        if changed.isEmpty { return .failure(FormError(message: "Unchanged: edit a field or press Esc", field: editLabels.count - 1)) }
+        var lines = ["Affiliate   \(code)", ""] + changed.map { Width.pad($0.field.prefix(1).uppercased() + $0.field.dropFirst(), to: 12) + "\($0.before) → \($0.after)" }
+        if case .set(.fixed(let m)) = change.commission, let w = FormWarnings.currency(m.currency, s.settings) { lines += ["", w] }
+        return .success(Confirm(title: "Change affiliate?", lines: lines, action: .updateAffiliate(code: code, change: change)))
     }
 
     /// Checks the new affiliate's fields with the core's rules; each error names its field.
@@ -75,6 +128,10 @@ extension WriteRunner {
         case .setAffiliateDisabled(let code, let disabled):
             try store.setAffiliateDisabled(code: code, disabled: disabled, who: who)
             return ("Affiliate \(code) is now \(disabled ? "disabled" : "active").", true)
+        case .updateAffiliate(let code, let change):
+            let r = try store.updateAffiliate(code: code, change, who: who)
+            let changed = r.after.values.differences(from: r.before.values, program: try store.settings().commission)
+            return ("Affiliate \(r.after.code): " + (changed.isEmpty ? "nothing changed." : changed.map { "\($0.field) \($0.after)" }.joined(separator: ", ") + "."), true)
         default:
             return ("", false)
         }

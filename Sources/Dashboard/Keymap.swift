@@ -19,8 +19,8 @@ public enum Command: Hashable, Sendable {
     case prompt
     /// Copy the selected identifier to the terminal's clipboard (OSC 52).
     case copy
-    /// The Affiliates tab: add one; disable or enable the selected one.
-    case addAffiliate, toggleAffiliate
+    /// The Affiliates tab: add one; disable or enable the selected one; edit its name, email, commission.
+    case addAffiliate, toggleAffiliate, editAffiliate
     /// Show or hide the current list's columns.
     case chooseColumns
 }

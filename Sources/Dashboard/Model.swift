@@ -31,6 +31,8 @@ public enum PendingAction: Hashable, Sendable {
     /// The Affiliates tab: a new affiliate (the code as the core read it), disabling or enabling one.
     case addAffiliate(code: String, name: String, email: String?, commission: Commission?)
     case setAffiliateDisabled(code: String, disabled: Bool)
+    /// An existing affiliate's name, payout email or commission override.
+    case updateAffiliate(code: String, change: AffiliateChange)
     /// Decide a stored event again under today's settings and apply it if accepted.
     case replay(eventID: Int64)
     /// Add a stored conversion event by hand, crediting `affiliateCode` (nil: whom the draft names).

@@ -64,6 +64,7 @@ extension PendingAction {
         case .saveSettings, .saveAdapters: return "settings"
         case .addAffiliate(let code, _, _, _): return "new affiliate \(code)"
         case .setAffiliateDisabled(let code, let disabled): return "\(code) → \(disabled ? "disabled" : "active")"
+        case .updateAffiliate(let code, _): return "affiliate \(code)"
         case .replay(let id): return "replay of event #\(id)"
         case .bulkReplay(let ids): return "replay of \(ids.count) event\(ids.count == 1 ? "" : "s")"
         case .manualFromEvent(let draft, _): return "conversion \(draft.externalID) by hand"

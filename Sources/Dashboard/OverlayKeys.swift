@@ -205,6 +205,8 @@ func submit(_ f: Form, _ s: State) -> Result<Confirm, FormError> {
                                 action: .addConversion(customerKey: key, externalID: id, amount: amount, at: at)))
     case .addAffiliate:
         return AffiliateAdmin.submit(f, s)
+    case .editAffiliate(let code, let current):
+        return AffiliateAdmin.submitEdit(f, code: code, current: current, s)
     case .editSetting(let field):
         var new = s.settings, adapters = s.adapters
         if let e = SettingsScreen.apply(field, f.values[0], to: &new, &adapters) { return .failure(FormError(message: e, field: 0)) }

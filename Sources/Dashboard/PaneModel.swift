@@ -146,6 +146,8 @@ public struct Form: Hashable, Sendable {
         case addConversion(customerKey: String)
         case editSetting(SettingField)
         case addAffiliate
+        /// The selected affiliate's name, payout email and commission override, as they were.
+        case editAffiliate(code: String, current: AffiliateValues)
     }
     public var title: String
     public var purpose: Purpose

@@ -15,7 +15,7 @@ extension Driver {
         case .reassign(let key, let code): d = try store.previewReassign(customerKey: key, toAffiliate: code)
         case .addConversion(let key, let id, let amount, let at):
             d = try store.previewManualConversion(externalID: id, amount: amount, customerKey: key, at: at)
-        case .saveSettings, .saveAdapters, .replay, .manualFromEvent, .addAffiliate, .setAffiliateDisabled, .bulkReplay:
+        case .saveSettings, .saveAdapters, .replay, .manualFromEvent, .addAffiliate, .setAffiliateDisabled, .updateAffiliate, .bulkReplay:
             return nil
         }
         return .previewed(action, d)

@@ -207,6 +207,7 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
     case .chooseColumns: return ColumnChooserKeys.open(&s)
     case .addAffiliate: return AffiliateAdmin.beginAdd(&s)
     case .toggleAffiliate: return AffiliateAdmin.beginToggle(&s)
+    case .editAffiliate: return AffiliateAdmin.beginEdit(&s)
     }
 }
 

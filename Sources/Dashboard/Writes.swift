@@ -42,7 +42,7 @@ public struct WriteRunner: Sendable {
         case .saveSettings(let new):
             try store.updateSettings(new, who: who)
             return ("Settings saved and audited.", true)
-        case .addAffiliate, .setAffiliateDisabled:
+        case .addAffiliate, .setAffiliateDisabled, .updateAffiliate:
             return try performAffiliate(action)
         case .saveAdapters(let a):
             try store.updateSettings(try store.settings(), adapters: a, who: who)

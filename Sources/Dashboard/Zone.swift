@@ -26,6 +26,8 @@ public struct DisplayZone: Hashable, Sendable {
 
     /// "2026-11-15 13:00" in this zone.
     public func short(_ i: Instant) -> String { local(i).shortDisplay }
+    /// "13:00:07" in this zone.
+    public func clock(_ i: Instant) -> String { String(local(i).iso8601.dropFirst(11).prefix(8)) }
     /// "2026-11-15" in this zone.
     public func date(_ i: Instant) -> String { local(i).dateDisplay }
 }

@@ -146,8 +146,8 @@ struct ProgramCommand: ParsableCommand {
                 if let amt = capAmount { s.caps.amount = try SettingRules.parseCapAmount(amt, currency: s.currency) }
                 if let w = window { s.windowDays = try SettingRules.parseWindow(w) }
                 if let t = tax { a.taxExcluded = try SettingRules.parseTaxExcluded(t) }
+                if let k = metadataKey { a.metadataKey = try SettingRules.parseMetadataKey(k) }
             } catch { throw Failure("--\(error)") }
-            if let k = metadataKey { a.metadataKey = k }
             var ledger = try store.ledgerSettings()
             do {
                 if let h = holdingDays { ledger.holdingDays = try SettingRules.parseHoldingDays(h) }
@@ -164,7 +164,7 @@ struct ProgramCommand: ParsableCommand {
 
 struct Affiliates: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Manage affiliates.",
-                                                    subcommands: [Add.self, List.self, Disable.self, Enable.self])
+                                                    subcommands: [Add.self, Set.self, List.self, Disable.self, Enable.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add an affiliate.")
@@ -183,6 +183,42 @@ struct Affiliates: ParsableCommand {
             }
             let a = try store.addAffiliate(code: code, name: name, email: email, commission: c, who: currentUser())
             print("added affiliate \(a.code) (id \(a.id))")
+        }
+    }
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change an affiliate's commission override, payout email or name (audited).",
+            discussion: "--no-commission: the program's commission applies again; --no-email removes the payout email.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Affiliate code.") var code: String
+        @Option(parsing: .unconditional, help: "Commission override: \"30%\" or \"15.00 USD\".") var commission: String?
+        @Flag(name: .customLong("no-commission"), help: "Remove the override: the program's commission applies.") var noCommission = false
+        @Option(parsing: .unconditional, help: "Payout email (PayPal and Wise pay to it).") var email: String?
+        @Flag(name: .customLong("no-email"), help: "Remove the payout email.") var noEmail = false
+        @Option(parsing: .unconditional, help: "Display name.") var name: String?
+
+        func run() throws {
+            if commission != nil && noCommission { throw Failure("--commission and --no-commission: give one of them") }
+            if email != nil && noEmail { throw Failure("--email and --no-email: give one of them") }
+            var change = AffiliateChange(name: name)
+            do {
+                if let c = commission { change.commission = .set(try SettingRules.parseCommission(c)) }
+            } catch { throw Failure("--\(error)") }
+            if noCommission { change.commission = .remove }
+            if let e = email { change.email = .set(e) }
+            if noEmail { change.email = .remove }
+            if change.isEmpty { throw Failure("nothing to change: give --commission, --no-commission, --email, --no-email or --name") }
+            let store = try database.open()
+            let r: (before: AffiliateRow, after: AffiliateRow)
+            do { r = try store.updateAffiliate(code: code, change, who: currentUser()) } catch let e as StoreError {
+                if case .invalid = e { throw Failure("--\(e)") }
+                throw Failure("\(e)")
+            }
+            let program = try store.settings().commission
+            let changed = r.after.values.differences(from: r.before.values, program: program)
+            guard !changed.isEmpty else { print("affiliate \(r.after.code): nothing changed"); return }
+            print("affiliate \(r.after.code): " + changed.map { "\($0.field) \($0.before) → \($0.after)" }.joined(separator: "; "))
         }
     }
 

@@ -292,6 +292,65 @@ final class AffiliateTests: StoreTestCase {
         XCTAssertEqual(Set(audit.map(\.who)), ["ana"])
     }
 
+    /// An existing affiliate's commission override, payout email and name: read by the core's
+    /// rules, audited with only the changed fields, used by the next conversion.
+    func testUpdateAnAffiliateIsValidatedAuditedAndUsed() throws {
+        let s = try store()
+        let before = try snapshot(s)
+        let refused: [(AffiliateChange, String)] = [
+            (AffiliateChange(email: .set("alice at example.com")), "email"), (AffiliateChange(name: "  "), "name"),
+            (AffiliateChange(commission: .set(.percent(basisPoints: 10_001))), "commission"),
+        ]
+        for (change, field) in refused {
+            XCTAssertThrowsError(try s.updateAffiliate(code: "alice", change, who: "ana"), field) { error in
+                guard case .invalid(let f, _)? = error as? StoreError else { return XCTFail("\(error)") }
+                XCTAssertEqual(f, field)
+            }
+        }
+        XCTAssertThrowsError(try s.updateAffiliate(code: "nobody", AffiliateChange(name: "X"), who: "ana")) {
+            XCTAssertEqual($0 as? StoreError, .notFound(what: "affiliate", value: "nobody"))
+        }
+        XCTAssertEqual(try snapshot(s), before, "a refusal writes nothing")
+        // By any case of its code; trimmed by the rules.
+        let r = try s.updateAffiliate(code: "ALICE", AffiliateChange(email: .set(" pay@alice.example "),
+                                                                     commission: .set(.percent(basisPoints: 3000))), who: "ana")
+        XCTAssertEqual(r.before.values, AffiliateValues(name: "Alice", email: nil, commission: nil))
+        XCTAssertEqual(r.after.values, AffiliateValues(name: "Alice", email: "pay@alice.example", commission: .percent(basisPoints: 3000)))
+        XCTAssertEqual(try s.affiliate(code: "alice"), r.after)
+        let a = try XCTUnwrap(try s.audit().first)
+        XCTAssertEqual([a.action, a.target, a.who], ["affiliate.set", "alice", "ana"])
+        XCTAssertEqual(a.before, "email=none commission=program")
+        XCTAssertEqual(a.after, "email=pay@alice.example commission=30%")
+        // The next conversion earns the override.
+        try ingest(s, [Line.click("c9", "alice"), Line.conversion("o9", "100.00", click: "c9")])
+        XCTAssertEqual(try s.conversions().first { $0.externalID == "o9" }?.commission, usd(3000))
+        // Nothing changed: nothing written.
+        let audits = try s.audit().count
+        let same = try s.updateAffiliate(code: "alice", AffiliateChange(commission: .set(.percent(basisPoints: 3000))), who: "ana")
+        XCTAssertEqual(same.before, same.after)
+        XCTAssertEqual(try s.audit().count, audits)
+        // Removed: the program's commission applies again; no payout email.
+        try s.updateAffiliate(code: "alice", AffiliateChange(name: "Alice Ødegaard", email: .remove, commission: .remove), who: "ana")
+        XCTAssertEqual(try s.affiliate(code: "alice")?.values, AffiliateValues(name: "Alice Ødegaard", email: nil, commission: nil))
+        XCTAssertEqual(try s.audit().first?.after, "name=Alice Ødegaard email=none commission=program")
+    }
+
+    /// The Stripe metadata key: the core's rule when it changes; another setting's change keeps
+    /// a key an older build stored.
+    func testTheMetadataKeyIsSavedOnlyWithinTheCoresRule() throws {
+        let s = try store()
+        let settings = try s.settings()
+        for bad in ["", " uid", String(repeating: "k", count: 41), "a[b]"] {
+            XCTAssertThrowsError(try s.updateSettings(settings, adapters: AdapterSettings(metadataKey: bad), who: "ana"), bad) { error in
+                guard case .invalid(let f, _)? = error as? StoreError else { return XCTFail("\(error)") }
+                XCTAssertEqual(f, "metadata-key")
+            }
+        }
+        XCTAssertEqual(try s.adapterSettings().metadataKey, "customer_key")
+        try s.updateSettings(settings, adapters: AdapterSettings(metadataKey: "uid"), who: "ana")
+        XCTAssertEqual(try s.adapterSettings().metadataKey, "uid")
+    }
+
     func testDuplicateAndEmptyCodesAreRefused() throws {
         let s = try store()
         let before = try snapshot(s)

@@ -63,6 +63,53 @@ final class AffiliateAdminTests: XCTestCase {
         XCTAssertEqual(try store.audit(page: .first(1)).first?.action, "affiliate.enable")
     }
 
+    /// `E`: the selected affiliate's commission override, payout email and name, in a form
+    /// filled with what they are; refusals keep the focus on their field; the confirmation shows
+    /// only what changes, before → after; the store audits it.
+    func testEditTheSelectedAffiliatesCommissionEmailAndName() throws {
+        let s = try session(store)
+        s.go(.affiliates)
+        XCTAssertEqual(s.selectedRow?.ref, "zoe")
+        s.send(.char("E"))
+        guard case .form(let f)? = s.state.overlays.last else { return XCTFail("E opened no form") }
+        XCTAssertEqual(f.values, ["Zoë Müller", "zoe@partners.example", ""])
+        // A commission outside the core's bounds, then an email it refuses: each keeps the focus.
+        s.send(.enter, .enter); s.type("150%"); s.send(.enter)
+        guard case .form(let pct)? = s.state.overlays.last else { return XCTFail("the form closed") }
+        XCTAssertEqual(pct.focus, 2)
+        XCTAssertEqual(pct.error, #"Commission: "150%" is not like "20%" or "15.00 USD""#)
+        s.send(.ctrl("u")); s.type("30%"); s.send(.up, .ctrl("u")); s.type("zoe at example"); s.send(.enter, .enter)
+        guard case .form(let mail)? = s.state.overlays.last else { return XCTFail("the form closed") }
+        XCTAssertEqual(mail.focus, 1)
+        XCTAssert(mail.error?.hasPrefix("Email: must not contain a space") == true, mail.error ?? "")
+        s.send(.ctrl("u")); s.type("pay@zoe.example"); s.send(.enter, .enter)
+        guard case .confirm(let c)? = s.state.overlays.last else { return XCTFail("no confirmation") }
+        XCTAssertEqual(c.action, .updateAffiliate(code: "zoe", change: AffiliateChange(email: .set("pay@zoe.example"),
+                                                                                        commission: .set(.percent(basisPoints: 3000)))))
+        XCTAssertEqual(c.lines, ["Affiliate   zoe", "", "Email       zoe@partners.example → pay@zoe.example",
+                                 "Commission  the program's (20%) → 30%"])
+        XCTAssertNil(try store.affiliate(code: "zoe")?.commission, "nothing before y")
+        s.send(.char("y"))
+        let zoe = try XCTUnwrap(try store.affiliate(code: "zoe"))
+        XCTAssertEqual(zoe.commission, .percent(basisPoints: 3000))
+        XCTAssertEqual(zoe.email, "pay@zoe.example")
+        XCTAssertEqual(s.messageText, "Affiliate zoe: email pay@zoe.example, commission 30%.")
+        let a = try XCTUnwrap(try store.audit(page: .first(1)).first)
+        XCTAssertEqual([a.action, a.who, a.target], ["affiliate.set", "tester", "zoe"])
+        XCTAssertEqual(a.before, "email=zoe@partners.example commission=program")
+        XCTAssertEqual(a.after, "email=pay@zoe.example commission=30%")
+        // Back to the program's commission (an empty field), and nothing else: one line.
+        s.send(.char("E"), .enter, .enter, .ctrl("u"), .enter)
+        guard case .confirm(let back)? = s.state.overlays.last else { return XCTFail("no confirmation") }
+        XCTAssertEqual(back.lines, ["Affiliate   zoe", "", "Commission  30% → the program's (20%)"])
+        s.send(.char("y"))
+        XCTAssertNil(try store.affiliate(code: "zoe")?.commission)
+        // Nothing changed: said in the form, which stays.
+        s.send(.char("E"), .enter, .enter, .enter)
+        guard case .form(let same)? = s.state.overlays.last else { return XCTFail("the form closed") }
+        XCTAssertEqual(same.error, "Unchanged: edit a field or press Esc")
+    }
+
     func testAnAuditEntryShowsOnlyWhatChanged() throws {
         let s = try session(store)
         s.go(.settings)

@@ -63,4 +63,37 @@ final class ResolvedTriageTests: XCTestCase {
         let text = Golden.text(s.frame)
         XCTAssertTrue(text.contains("Resolved    by #\(r.replayEventID!) at \(DemoProgram.now.shortDisplay) by support"), text)
     }
+
+    /// With `r` on, a resolved rejection is listed among the open ones but looks resolved: ✓
+    /// before its id, "resolved" as its outcome, by what in the Detail column, the whole row dimmed.
+    func testWithResolvedShownAResolvedRowLooksResolved() throws {
+        let store = try DemoFixture.shared.copy()
+        var settings = try store.settings()
+        settings.recurring = true
+        try store.updateSettings(settings, who: "tester")
+        let s = try session(store, width: 120, height: 40)
+        s.go(.triage)
+        pick("recurring_off", s)
+        let event = try XCTUnwrap(try s.rows.first { row in
+            try store.triage(eventID: row.id, reparse: reparse(store))?.events.first?.wouldNow?.isAccepted == true
+        }?.id)
+        let r = try store.replay(eventID: event, who: "support", reparse: reparse(store))
+        s.send(.tick)
+        s.send(.char("r"))
+        XCTAssertTrue(s.state.showResolved)
+        let row = try XCTUnwrap(s.rows.first { $0.id == event }, "listed with r on")
+        let cells = s.cells(row)
+        XCTAssertEqual(cells[0], "✓ \(event)")
+        XCTAssertEqual(cells[3], "resolved")
+        XCTAssertTrue(cells[6].hasPrefix("resolved by #\(try XCTUnwrap(r.replayEventID))"), cells[6])
+        XCTAssertEqual(Screens.drawn(row, .triage, s.state).roles, Array(repeating: .dim, count: cells.count))
+        // An open one beside it still looks open.
+        let open = try XCTUnwrap(s.rows.first { $0.id != event })
+        XCTAssertEqual(s.cells(open)[3], "rejected")
+        XCTAssertFalse(s.cells(open)[0].hasPrefix("✓"))
+        XCTAssertNotEqual(Screens.drawn(open, .triage, s.state).roles[3], .dim)
+        let index = try XCTUnwrap(s.rows.firstIndex { $0.id == event })
+        for _ in 0..<index { s.send(.char("j")) }
+        Golden.check(s.frame, "triage-resolved-shown-120x40")
+    }
 }

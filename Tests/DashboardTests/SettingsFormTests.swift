@@ -62,7 +62,16 @@ final class SettingsFormTests: XCTestCase {
         XCTAssertEqual(f.values, ["customer_key"])
         s.send(.ctrl("u"), .enter)
         guard case .form(let empty)? = s.state.overlays.last else { return XCTFail("an empty key was accepted") }
-        XCTAssertEqual(empty.error, "metadata-key: must not be empty")
+        // The core's sentence, as `program set --metadata-key` prints it after the option's name.
+        XCTAssertEqual(empty.error, "must not be empty")
+        // The core's rule (SettingRules.parseMetadataKey), the one `program set` and the store apply.
+        s.type("customer[key]"); s.send(.enter)
+        guard case .form(let brackets)? = s.state.overlays.last else { return XCTFail("a key with brackets was accepted") }
+        XCTAssertEqual(brackets.error, "must not contain square brackets (Stripe refuses them in keys)")
+        s.send(.ctrl("u")); s.type(String(repeating: "k", count: 41)); s.send(.enter)
+        guard case .form(let long)? = s.state.overlays.last else { return XCTFail("a 41-character key was accepted") }
+        XCTAssertEqual(long.error, "is 41 characters long; Stripe allows at most 40")
+        s.send(.ctrl("u"))
         s.type("uid"); s.send(.enter, .char("y"))
         XCTAssertEqual(try store.adapterSettings(), AdapterSettings(metadataKey: "uid", taxExcluded: true))
         let a = try XCTUnwrap(try store.audit(page: .first(1)).first)

@@ -51,6 +51,17 @@ final class WorkflowGoldenTests: XCTestCase {
         }
     }
 
+    func testEditAnAffiliate() throws {
+        try golden("affiliate-edit") { s in
+            s.go(.affiliates)
+            s.send(.char("E"))
+        }
+        try golden("affiliate-edit-confirm") { s in
+            s.go(.affiliates)
+            s.send(.char("E"), .enter, .enter); s.type("15.00 EUR"); s.send(.enter)
+        }
+    }
+
     func testRefusalBeforeTheForm() throws {
         try golden("notice-canceled") { s in
             s.send(.down)

@@ -38,4 +38,19 @@ final class ZoneTests: XCTestCase {
         // The ends of time do not overflow.
         XCTAssertFalse(paris.short(Instant(seconds: .max)).isEmpty)
     }
+
+    /// The messages history (`M`): each change's time in the view's zone, and the zone named in
+    /// its title, as on every other screen.
+    func testTheMessagesHistoryIsInTheZoneAndLabelled() throws {
+        let s = try session(try DemoFixture.shared.store(), width: 100, height: 30)
+        let kolkata = DisplayZone(try XCTUnwrap(TimeZone(identifier: "Asia/Kolkata")))
+        s.send(.zone(kolkata))
+        let at = try XCTUnwrap(Instant.parse("2026-11-15T12:00:07Z"))
+        s.send(.writeFinished(Outcome(result: .notApplied, text: "usr_1 → Canceled: not applied", at: at)))
+        s.send(.char("M"))
+        let text = Golden.text(s.frame)
+        XCTAssertTrue(text.contains("Messages (\(kolkata.label)) · M or Esc closes"), text)
+        XCTAssertTrue(text.contains("17:30:07  not applied  usr_1 → Canceled: not applied"), text)
+        XCTAssertFalse(text.contains("12:00:07"), text)
+    }
 }

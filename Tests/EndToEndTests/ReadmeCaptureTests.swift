@@ -103,6 +103,44 @@ final class ReadmeCaptureTests: CLITestCase {
         if update { try readme.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8) }
     }
 
+    /// The README's shell sessions (the Triage walkthrough): every command run again, in order,
+    /// on a private database; what it prints is what the README shows.
+    func testEveryReadmeTranscriptIsWhatTheBinaryPrints() throws {
+        let path = Self.readmePath
+        var readme = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        let blocks = Transcript.blocks(readme)
+        XCTAssertGreaterThanOrEqual(blocks.count, 2, "the Triage walkthrough's transcripts are marked")
+        var sessions: [String: TranscriptSession] = [:]
+        var drawn: [(Transcript.Block, [String])] = []
+        for b in blocks {
+            let session = try sessions[b.name] ?? TranscriptSession(dir: dir + "/transcript-\(sessions.count)")
+            sessions[b.name] = session
+            var out: [Transcript.Step] = []
+            for step in Transcript.steps(b.lines) { out.append(Transcript.Step(command: step.command, output: try session.run(step))) }
+            drawn.append((b, Transcript.lines(out)))
+        }
+        if ProcessInfo.processInfo.environment["AFFDESK_UPDATE_README"] == "1" {
+            for (b, lines) in drawn.reversed() { readme.replaceSubrange(b.range, with: lines) }
+            try readme.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            return
+        }
+        for (b, lines) in drawn {
+            XCTAssertEqual(b.lines, lines, "README transcript \"\(b.name)\" differs from the binary; "
+                           + "AFFDESK_UPDATE_README=1 swift test --filter ReadmeCaptureTests rewrites it:\n" + lines.joined(separator: "\n"))
+        }
+    }
+
+    func testTranscriptMarkersAndSteps() {
+        let text = ["a", "<!-- transcript: walk -->", "```", "$ export AFFDESK_DB=/tmp/x.sqlite", "$ affdesk init", "created", "```"]
+        let b = Transcript.blocks(text)
+        XCTAssertEqual(b.map(\.name), ["walk"])
+        XCTAssertEqual(b.first?.range, 3..<6)
+        let steps = Transcript.steps(b.first?.lines ?? [])
+        XCTAssertEqual(steps, [Transcript.Step(command: "export AFFDESK_DB=/tmp/x.sqlite", output: []),
+                               Transcript.Step(command: "affdesk init", output: ["created"])])
+        XCTAssertEqual(Transcript.lines(steps), Array(text[3..<6]))
+    }
+
     /// The parser the test relies on.
     func testCaptureMarkersAndCommandWords() {
         let text = ["a", "<!-- capture: affdesk demo --keys \"2 Enter\" | head -n 3 -->", "```", "x", "y", "```", "b"]

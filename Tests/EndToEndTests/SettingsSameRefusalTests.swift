@@ -21,6 +21,8 @@ final class SettingsSameRefusalTests: CLITestCase {
         ("window", 7, "0", "must be at least 1 day"),
         ("window", 7, "ten", #""ten" is not a whole number of days from 1 to 3650"#),
         ("currency", 8, "XYZ", #""XYZ" is not an ISO 4217 currency code"#),
+        ("metadata-key", 9, "customer[key]", "must not contain square brackets (Stripe refuses them in keys)"),
+        ("metadata-key", 9, "", "must not be empty"),
     ]
 
     func testTheCommandLineAndTheSettingsFormRefuseWithTheSameSentence() throws {

@@ -29,6 +29,54 @@ final class WorkflowCLITests: CLITestCase {
         return r
     }
 
+    // MARK: Changing an affiliate
+
+    /// `affiliates set CODE`: the commission override, the payout email (the fix the ledger's
+    /// no_payout_email hint names) and the name, each read by the core's rules, audited; the
+    /// override is used by the next sale; `--no-…` removes one.
+    func testAffiliatesSetChangesTheOverrideTheEmailAndTheName() throws {
+        try affdesk(["init", "--name", "Ledger", "--db", db])
+        try affdesk(["program", "set", "--commission", "10%", "--holding-days", "0", "--db", db])
+        try affdesk(["affiliates", "add", "--code", "bob", "--name", "Bob", "--db", db])
+        let refusals: [([String], String)] = [
+            (["--email", "b@x.io", "--no-email"], "--email and --no-email: give one of them"),
+            (["--commission", "5%", "--no-commission"], "--commission and --no-commission: give one of them"),
+            ([], "nothing to change: give --commission, --no-commission, --email, --no-email or --name"),
+            (["--email", "bob at example.com"], "--email: must not contain a space"),
+            (["--commission", "150%"], #"--commission: "150%" is not like "20%" or "15.00 USD""#),
+            (["--name", " "], "--name: must not be empty"),
+        ]
+        for (extra, message) in refusals {
+            let r = try affdeskFailing(["affiliates", "set", "bob"] + extra + ["--db", db])
+            XCTAssertTrue(r.stderr.contains(message), "\(extra): \(r.stderr)")
+        }
+        XCTAssertTrue(try affdeskFailing("affiliates", "set", "nobody", "--name", "X", "--db", db).stderr.contains(#"no affiliate "nobody""#))
+        let sale = #"{"type":"click","click_id":"c2","affiliate":"bob","at":"2026-01-05T10:00:00Z"}"#
+        try affdesk(["ingest", try write("s.jsonl", [sale,
+            #"{"type":"conversion","external_id":"inv_2","amount":"100.00","click_id":"c2","at":"2026-01-06T10:00:00Z"}"#]), "--db", db])
+        try affdesk(["payouts", "create", "--through", "2026-01-31", "--min", "1.00", "--db", db])
+        // The export's refusal names the command that fixes it.
+        let refused = try affdeskFailing("payouts", "export", "--format", "wise", "--db", db)
+        XCTAssertTrue(refused.stderr.contains("Set the affiliate's email (affdesk affiliates set CODE --email E"), refused.stderr)
+        let set = try affdesk(["affiliates", "set", "BOB", "--email", "bob@example.com", "--commission", "30%", "--db", db])
+        XCTAssertEqual(set.stdout, "affiliate bob: email none → bob@example.com; commission the program's (10%) → 30%\n")
+        XCTAssertTrue(try affdesk(["payouts", "export", "--format", "wise", "--db", db]).stdout.contains("Bob,bob@example.com,"))
+        try affdesk(["ingest", try write("t.jsonl", [
+            #"{"type":"conversion","external_id":"inv_3","amount":"100.00","click_id":"c2","at":"2026-01-07T10:00:00Z"}"#]), "--db", db])
+        let ledger = try jsonArray(try affdesk(["commissions", "list", "--affiliate", "bob", "--json", "--db", db]))
+        XCTAssertEqual(ledger.first { $0["external_id"] as? String == "inv_3" }?["amount_minor"] as? Int, 3000, "the override is used")
+        XCTAssertEqual(ledger.first { $0["external_id"] as? String == "inv_2" }?["amount_minor"] as? Int, 1000, "earned before: unchanged")
+        let back = try affdesk(["affiliates", "set", "bob", "--no-commission", "--no-email", "--name", "Bob Builder", "--db", db])
+        XCTAssertEqual(back.stdout, "affiliate bob: name Bob → Bob Builder; email bob@example.com → none; commission 30% → the program's (10%)\n")
+        let audit = try jsonArray(try affdesk(["audit", "list", "--json", "--db", db]))
+        XCTAssertEqual(audit.first?["action"] as? String, "affiliate.set")
+        XCTAssertEqual(audit.first?["before"] as? String, "name=Bob email=bob@example.com commission=30%")
+        XCTAssertEqual(try affdesk(["affiliates", "set", "bob", "--name", "Bob Builder", "--db", db]).stdout, "affiliate bob: nothing changed\n")
+        // The metadata key: the core's rule from `program set` too.
+        let key = try affdeskFailing("program", "set", "--metadata-key", "customer[key]", "--db", db)
+        XCTAssertTrue(key.stderr.contains("--metadata-key: must not contain square brackets"), key.stderr)
+    }
+
     // MARK: Resolved rejections
 
     func testAReplayedOrHandAddedRejectionIsResolvedAndLeavesTheQueue() throws {

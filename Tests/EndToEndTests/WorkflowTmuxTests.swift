@@ -111,6 +111,7 @@ final class WorkflowTmuxTests: XCTestCase {
         XCTAssertEqual(try tmux.waitForExit(timeout: uiTimeout), 0)
     }
 
+    /// The Settings form's toggles and pick-lists, then the Affiliates tab's edit form.
     func testSettingsTogglesAndPickLists() throws {
         let db = dir + "/demo.sqlite"
         let (tmux, _) = try demo()
@@ -139,6 +140,19 @@ final class WorkflowTmuxTests: XCTestCase {
             s.contains { $0.contains("Commission on amounts with tax") && $0.hasSuffix("excluded") }
         }
         XCTAssertTrue(try Store(path: db, readOnly: true).adapterSettings().taxExcluded)
+        // The Affiliates tab's edit form (E, Shift-e through the terminal): the commission
+        // override of the first affiliate, confirmed with before → after, saved and audited.
+        tmux.sendKeys("1")
+        try tmux.waitFor("E edit", timeout: uiTimeout)
+        tmux.sendKeys("E")
+        try tmux.waitFor("┌ Edit affiliate zoe ", timeout: uiTimeout)
+        tmux.sendKeys("Down", "Down", "C-u")
+        tmux.type("35%")
+        tmux.sendKeys("Enter")
+        try tmux.waitFor("Commission  the program's (20%) → 35%", timeout: uiTimeout)
+        tmux.sendKeys("y")
+        try tmux.waitFor("Affiliate zoe: commission 35%.", timeout: uiTimeout)
+        XCTAssertEqual(try Store(path: db, readOnly: true).affiliate(code: "zoe")?.commission, .percent(basisPoints: 3500))
         tmux.sendKeys("q")
         XCTAssertEqual(try tmux.waitForExit(timeout: uiTimeout), 0)
     }

@@ -147,6 +147,9 @@ enum FormView {
         case .addAffiliate:
             guard form.values.count > 3, case .fixed(let m)? = Commission.parse(form.values[3]) else { return nil }
             return FormWarnings.currency(m.currency, s.settings)
+        case .editAffiliate:
+            guard form.values.count > 2, case .fixed(let m)? = Commission.parse(form.values[2]) else { return nil }
+            return FormWarnings.currency(m.currency, s.settings)
         }
     }
 }

@@ -2,12 +2,13 @@ import AttributionCore
 import TerminalText
 
 /// The message history (`M`): what became of this session's changes, newest first, each with
-/// its time (UTC) and whether it was applied, refused or not applied.
+/// its time in the view's zone (named in the title, as in the title bar) and whether it was
+/// applied, refused or not applied.
 enum HistoryView {
-    static let title = "Messages (UTC) · M or Esc closes"
+    static func title(_ zone: DisplayZone) -> String { "Messages (\(zone.label)) · M or Esc closes" }
 
     static func draw(_ f: inout Frame, _ s: State) {
-        OverlayView.dialog(&f, title, lines(s), minWidth: width(s), scroll: s.historyScroll)
+        OverlayView.dialog(&f, title(s.zone), lines(s), minWidth: width(s), scroll: s.historyScroll)
     }
 
     /// As wide as the screen allows: the sentences are long.
@@ -23,7 +24,7 @@ enum HistoryView {
         }
         let room = max(10, width(s) - 4)
         for o in s.history.reversed() {
-            let head = time(o.at) + "  " + Width.pad(o.label, to: 11) + "  "
+            let head = s.zone.clock(o.at) + "  " + Width.pad(o.label, to: 11) + "  "
             let indent = String(repeating: " ", count: Width.of(head))
             let style = Style(o.isError ? .error : .ok)
             for (i, line) in DetailView.wrap(o.text, width: room - Width.of(head)).enumerated() {
@@ -32,9 +33,6 @@ enum HistoryView {
         }
         return out
     }
-
-    /// "15:42:07".
-    static func time(_ i: Instant) -> String { String(i.iso8601.dropFirst(11).prefix(8)) }
 
     static func room(_ s: State) -> Int { OverlayView.dialogRoom(s.height, lines: lines(s).count) }
 

@@ -7,7 +7,7 @@ struct AffiliatesScreen: Screen {
     let tab = Tab.affiliates
     let title = "Affiliates"
     let defaultSort = (column: 3, descending: true)   // earnings
-    /// n adds an affiliate, d disables or enables the selected one (AffiliateAdmin).
+    /// n adds an affiliate, d disables or enables the selected one, E edits it (AffiliateAdmin).
     let bindings = AffiliateAdmin.bindings
 
     func columns(_ settings: ProgramSettings) -> [Column] {
@@ -18,6 +18,8 @@ struct AffiliatesScreen: Screen {
             Column("Customers", width: 9, right: true, sort: .affiliates(.customers), priority: 7),
             Column("Earnings", width: 12, right: true, sort: .affiliates(.earnings), priority: 8),
             Column("Conv.", width: 6, right: true, sort: .affiliates(.conversions), priority: 4),
+            // The affiliate's own commission (E changes it); "—": the program's.
+            Column("Commission", width: 10, right: true, priority: 1),
             // A disabled affiliate must not look like the others: State outlasts the sparkline.
             Column("Earnings / month", width: 16, priority: 2),
             Column("State", width: 8, priority: 3),
@@ -37,9 +39,10 @@ struct AffiliatesScreen: Screen {
     func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
         guard case .affiliate(let a, let monthly) = item else { return DrawnRow() }
         return DrawnRow(cells: [a.affiliate.code, a.affiliate.name, String(a.customers), Fmt.money(minor: a.earnings, ctx.settings),
-                                String(a.conversions), Sparkline.render(monthly.suffix(16).map(\.minor), width: 16),
-                                a.affiliate.disabled ? "disabled" : "active"],
-                        roles: [nil, nil, nil, .accent, nil, .chart, a.affiliate.disabled ? .error : .dim])
+                                String(a.conversions), a.affiliate.commission.map(AffiliateAdmin.typed) ?? "—",
+                                Sparkline.render(monthly.suffix(16).map(\.minor), width: 16), a.affiliate.disabled ? "disabled" : "active"],
+                        roles: [nil, nil, nil, .accent, nil, a.affiliate.commission == nil ? .dim : nil, .chart,
+                                a.affiliate.disabled ? .error : .dim])
     }
 
     /// Enter: the Customers list, limited to this affiliate.

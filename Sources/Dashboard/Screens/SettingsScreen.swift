@@ -49,7 +49,7 @@ struct SettingsScreen: Screen {
         case .capAmount: return "amount or none — total commission per customer, clamped at the limit"
         case .window: return "days — the last click within the window wins"
         case .currency: return "ISO 4217 code of the program"
-        case .metadataKey: return "the key of Stripe's metadata that holds the customer key (default customer_key)"
+        case .metadataKey: return "the key of Stripe's metadata that holds the customer key (default customer_key); at most 40 characters, no [ ]"
         case .tax: return "included | excluded — excluded: commission on the amount without tax (Stripe, WooCommerce)"
         }
     }
@@ -59,12 +59,7 @@ struct SettingsScreen: Screen {
     static func apply(_ f: SettingField, _ text: String, to s: inout ProgramSettings, _ a: inout AdapterSettings) -> String? {
         do {
             switch f {
-            case .metadataKey:
-                // The command line takes it as typed; an empty key would match nothing.
-                let k = text.trimmingCharacters(in: .whitespaces)
-                if k.isEmpty { return "metadata-key: must not be empty" }
-                if k.utf8.count > 256 { return "metadata-key: must be at most 256 bytes" }
-                a.metadataKey = k
+            case .metadataKey: a.metadataKey = try SettingRules.parseMetadataKey(text)
             case .tax: a.taxExcluded = try SettingRules.parseTaxExcluded(text)
             case .name: s.name = try SettingRules.parseName(text)
             case .model: s.model = try SettingRules.parseModel(text)

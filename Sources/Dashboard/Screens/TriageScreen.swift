@@ -39,17 +39,29 @@ struct TriageScreen: Screen {
         // Searching by an identifier shows its whole chain, accepted events too.
         let eq = EventQuery(rejectedOnly: q.filter.isEmpty, reason: q.reason, filter: q.filter, includeResolved: q.includeResolved,
                             order: .time)
-        let rows = try ctx.store.events(eq, page: page).map { ListRow(id: $0.id, item: .event($0), cursor: $0.cursor(.time)) }
+        var events = try ctx.store.events(eq, page: page)
+        // Resolved rejections are listed only with `r` on or in a chain: each is drawn as resolved.
+        if q.includeResolved || !q.filter.isEmpty {
+            let resolved = try ctx.store.resolutions(eventIDs: events.filter { $0.outcome == .rejected }.map(\.id))
+            for i in events.indices { events[i].resolution = resolved[events[i].id] }
+        }
+        let rows = events.map { ListRow(id: $0.id, item: .event($0), cursor: $0.cursor(.time)) }
         return (rows, try ctx.total { try ctx.store.eventCount(eq) })
     }
 
     func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
         guard case .event(let e) = item else { return DrawnRow() }
         let ident = e.externalID ?? e.customerKey ?? e.clickRef ?? e.file.map { "\($0):\(e.line ?? 0)" } ?? "—"
-        // A row marked for a bulk replay: ● before its id.
-        let id = (ctx.marks.contains(e) ? "● " : "") + String(e.id)
-        return DrawnRow(cells: [id, ctx.zone.short(e.at ?? e.receivedAt), e.type, e.outcome.rawValue,
-                                e.reasonCode ?? e.note ?? "", ident, e.detail ?? ""],
+        // A row marked for a bulk replay: ● before its id; a resolved rejection: ✓, and dimmed.
+        let id = (ctx.marks.contains(e) ? "● " : e.resolution != nil ? "✓ " : "") + String(e.id)
+        let cells = [id, ctx.zone.short(e.at ?? e.receivedAt), e.type, e.outcome.rawValue, e.reasonCode ?? e.note ?? "", ident, e.detail ?? ""]
+        if let r = e.resolution {
+            var resolved = cells
+            resolved[3] = "resolved"
+            resolved[6] = "resolved " + (r.byEventID.map { "by #\($0)" } ?? "by hand (\(r.byExternalID ?? "conversion"))") + (e.detail.map { " · " + $0 } ?? "")
+            return DrawnRow(cells: resolved, roles: Array(repeating: .dim, count: cells.count))
+        }
+        return DrawnRow(cells: cells,
                         roles: [.dim, .dim, nil, e.outcome == .accepted ? .ok : .error, e.reason == nil ? .dim : .warning, nil, .dim])
     }
 
