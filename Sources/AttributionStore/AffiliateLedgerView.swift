@@ -15,7 +15,7 @@ extension Store {
         // The stored pending entries still inside their hold (the rest read as approved, or on
         // hold when they wait for an admin): the last holding period's, from a partial index.
         "ledger_pending": """
-            SELECT strftime('%Y-%m', earned_at, 'unixepoch') AS month, currency, needs_approval, SUM(amount_minor) AS amount_minor
+            SELECT strftime('%Y-%m', earned_at, 'unixepoch') AS month, currency, needs_approval, TOTAL(amount_minor) AS amount_minor
             FROM commission WHERE affiliate_id = ?1 AND state = 'pending' AND approves_at > ?2 GROUP BY 1, 2, 3
             """,
         "ledger_conversions": "SELECT month, currency, conversions FROM affiliate_month WHERE affiliate_id = ?1",
@@ -49,7 +49,7 @@ extension Store {
                 months[at(r[0], r[1])]!.conversions = r[2]
             }
             for r in try Row.fetchAll(db, sql: sql["ledger_months"]!, arguments: [affiliateID]) {
-                let k = at(r[0], r[1]), amount: Int64 = r[3]
+                let k = at(r[0], r[1]), amount = Store.clampedSum(r[3])
                 switch r[2] as String {
                 case "pending": months[k]!.approved &+= amount   // until the still-pending part is taken back below
                 case "review": months[k]!.onHold &+= amount
@@ -61,12 +61,21 @@ extension Store {
                 }
             }
             for r in try Row.fetchAll(db, sql: sql["ledger_pending"]!, arguments: [affiliateID, now.seconds]) {
-                let k = at(r[0], r[1]), amount: Int64 = r[3]
+                let k = at(r[0], r[1]), amount = Store.clampedSum(r[3])
                 months[k]!.pending &+= amount
                 if r[2] as Bool { months[k]!.onHold &-= amount } else { months[k]!.approved &-= amount }
             }
             return months.values.filter { $0.conversions > 0 || $0.net != 0 || $0.pending != 0 }
                 .sorted { ($0.month, $0.currency.code) < ($1.month, $1.currency.code) }
+        }
+    }
+
+    /// A stored sum as Int64: one past Int64 (a real number in SQLite) is clamped, never a trap.
+    static func clampedSum(_ v: DatabaseValue) -> Int64 {
+        switch v.storage {
+        case .int64(let i): return i
+        case .double(let d): return d >= 9.2e18 ? .max : d <= -9.2e18 ? .min : Int64(d)
+        default: return 0
         }
     }
 

@@ -60,7 +60,7 @@ extension Store {
               || ' in ' || COALESCE(m.entries, 0) || ' entries, the ledger ' || COALESCE(s.amount, 0) || ' in ' || COALESCE(s.n, 0)
             FROM affiliate_ledger_month m FULL OUTER JOIN (
               SELECT affiliate_id, \(LedgerViewsSchema.month("")) AS month, currency, \(LedgerViewsSchema.bucket("")) AS bucket,
-                     COUNT(*) AS n, SUM(amount_minor) AS amount
+                     COUNT(*) AS n, TOTAL(amount_minor) AS amount
               FROM commission GROUP BY 1, 2, 3, 4) s
               ON s.affiliate_id = m.affiliate_id AND s.month = m.month AND s.currency = m.currency AND s.bucket = m.bucket
             WHERE COALESCE(m.amount_minor, 0) != COALESCE(s.amount, 0) OR COALESCE(m.entries, 0) != COALESCE(s.n, 0) LIMIT ?

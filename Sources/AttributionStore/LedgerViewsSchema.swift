@@ -13,7 +13,9 @@
 ///   reads the few still inside their hold from this index (a bounded range: the last holding
 ///   period's) and moves the rest of the stored pending amount to approved.
 ///
-/// Backfill: every entry already in the ledger, summed the same way.
+/// Backfill: every entry already in the ledger, summed the same way. Sums never fail: the
+/// backfill adds with `TOTAL` (stored back as an integer when exact) and the triggers' `+` turns
+/// into a real number past Int64 rather than raising; readers clamp (`Store.clampedSum`).
 enum LedgerViewsSchema {
     /// The bucket of a commission row (`NEW` or `OLD` in the triggers, the table in the backfill).
     static func bucket(_ r: String) -> String {
@@ -50,7 +52,7 @@ enum LedgerViewsSchema {
         ) WITHOUT ROWID;
         CREATE INDEX commission_affiliate_pending ON commission(affiliate_id, approves_at) WHERE state = 'pending';
         INSERT INTO affiliate_ledger_month (affiliate_id, month, currency, bucket, entries, amount_minor)
-          SELECT affiliate_id, \(month("")), currency, \(bucket("")), COUNT(*), SUM(amount_minor)
+          SELECT affiliate_id, \(month("")), currency, \(bucket("")), COUNT(*), TOTAL(amount_minor)
           FROM commission GROUP BY 1, 2, 3, 4;
         CREATE TRIGGER affiliate_ledger_month_insert AFTER INSERT ON commission BEGIN
           \(add("NEW."))

@@ -137,6 +137,28 @@ final class LedgerViewsTests: StoreTestCase {
         XCTAssertEqual(netted.lines.filter(\.isClawback).count, 1)
     }
 
+    /// Sums past Int64 (three clawbacks of -4e18 in one month, written raw: far past what the
+    /// door lets in, which would take a million of the largest commissions) neither trap nor fail
+    /// a write: the sum turns real in SQLite and the read clamps it.
+    func testSumsPastInt64AreClampedNotATrap() throws {
+        let s = try store()
+        try ingest(s, [Line.click("c1", "alice"), Line.conversion("o1", "29.00", click: "c1")])
+        let alice = try XCTUnwrap(try s.affiliate(code: "alice")).id
+        try s.write { db in
+            let v = try Int64.fetchOne(db, sql: "SELECT id FROM conversion")!
+            for _ in 0..<3 {
+                try db.execute(sql: """
+                    INSERT INTO commission (kind, conversion_id, affiliate_id, amount_minor, original_minor, currency, state, approves_at, earned_at)
+                    VALUES ('clawback', ?, ?, ?, ?, 'USD', 'approved', ?, ?)
+                    """, arguments: [v, alice, -4_000_000_000_000_000_000 as Int64, -4_000_000_000_000_000_000 as Int64, t0.seconds, t0.seconds])
+            }
+        }
+        let jan = try XCTUnwrap(try s.affiliateLedgerMonths(alice).first { $0.month == "2026-01" })
+        XCTAssertEqual(jan.clawedBack, Int64.min)
+        XCTAssertEqual(jan.pending, 290)
+        XCTAssertNoThrow(try s.consistencyProblems())
+    }
+
     /// "v14-ledger-views" on a populated version 10 database (the demo with its ledger, taken back
     /// to version 10): the sums are backfilled from the ledger, and the triggers keep them after.
     func testAPopulatedVersion10DatabaseGetsItsLedgerSumsBackfilled() throws {
