@@ -19,6 +19,10 @@ public enum AffiliatePrivacy {
         "audit": ["*"],
         "affiliate": ["email"],
         "ssh_key": ["key_data", "comment"],
+        // The ledger: refund and dispute ids, what a commission was voided for, payout emails.
+        "refund": ["*"],
+        "dispute": ["*"],
+        "commission": ["reason", "reason_before_dispute", "before_dispute", "original_minor"],
     ]
 
     /// table -> the only columns the affiliate view reads ("*" = every column). "" is a table
@@ -34,6 +38,12 @@ public enum AffiliatePrivacy {
         // Per affiliate and month, sums only (schema v7): the view reads its own.
         "affiliate_month": ["", "affiliate_id", "month", "currency", "conversions", "commission_minor"],
         "affiliate_total": ["", "affiliate_id", "customers", "conversions", "earnings_minor"],
+        // The ledger (v8, v14): the affiliate's entries' states and sums, their payouts and lines.
+        "affiliate_ledger_month": ["", "affiliate_id", "month", "currency", "bucket", "entries", "amount_minor"],
+        "commission": ["", "id", "kind", "conversion_id", "affiliate_id", "amount_minor", "currency", "state", "approves_at",
+                       "needs_approval", "earned_at", "payout_id"],
+        "payout": ["", "id", "affiliate_id", "amount_minor", "currency", "state", "created_at", "paid_at", "reference"],
+        "payout_line": ["", "payout_id", "commission_id", "amount_minor"],
         // The schema itself (SQLite and GRDB read it to prepare statements).
         "sqlite_master": ["*"], "sqlite_schema": ["*"], "sqlite_temp_master": ["*"], "sqlite_temp_schema": ["*"],
     ]

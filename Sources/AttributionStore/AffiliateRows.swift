@@ -76,3 +76,60 @@ public struct AffiliateIdentity: Hashable, Sendable {
     public var code: String
     public var name: String
 }
+
+/// One month of an affiliate's ledger in one currency, as it stands now: what is still inside
+/// its hold, approved (due), waiting for an admin, paid, and clawed back (negative). Voided
+/// commissions count nowhere.
+public struct LedgerMonth: Hashable, Sendable {
+    public var month: String
+    public var currency: Currency
+    /// Conversions credited that month in this currency.
+    public var conversions: Int
+    public var pending: Int64 = 0
+    public var approved: Int64 = 0
+    public var onHold: Int64 = 0
+    public var paid: Int64 = 0
+    /// The clawbacks taken that month: zero or negative.
+    public var clawedBack: Int64 = 0
+
+    public init(month: String, currency: Currency, conversions: Int = 0, pending: Int64 = 0, approved: Int64 = 0, onHold: Int64 = 0,
+                paid: Int64 = 0, clawedBack: Int64 = 0) {
+        self.month = month; self.currency = currency; self.conversions = conversions; self.pending = pending
+        self.approved = approved; self.onHold = onHold; self.paid = paid; self.clawedBack = clawedBack
+    }
+
+    /// What the month earns net: everything not voided, clawbacks taken off.
+    public var net: Int64 { pending &+ approved &+ onHold &+ paid &+ clawedBack }
+}
+
+/// One of the affiliate's own payouts, as the affiliate view lists it (no email).
+public struct AffiliatePayoutRow: Hashable, Sendable, FetchableRecord {
+    public var id: Int64
+    public var createdAt: Instant
+    public var amount: Money
+    public var state: PayoutState
+    /// How many entries (commissions and clawbacks) it took.
+    public var lines: Int
+    public var paidAt: Instant?
+    /// What the admin noted when marking it paid (a PayPal or Wise batch reference).
+    public var reference: String?
+
+    public init(row: Row) {
+        id = row["id"]; createdAt = Instant(seconds: row["created_at"])
+        amount = Money(minor: row["amount_minor"], currency: Currency(validated: row["currency"]))
+        state = PayoutState(rawValue: row["state"]) ?? .open
+        lines = row["lines"]; paidAt = (row["paid_at"] as Int64?).map(Instant.init(seconds:)); reference = row["reference"]
+    }
+
+    public var cursor: Cursor { Cursor(int: id, id: id) }
+}
+
+/// A line of one of the affiliate's payouts: which Customer #X, which month, how much.
+public struct AffiliatePayoutLine: Hashable, Sendable {
+    /// nil for a one-off sale.
+    public var customerNumber: Int64?
+    public var month: String
+    /// Signed: a clawback is negative.
+    public var amount: Money
+    public var isClawback: Bool
+}

@@ -62,7 +62,7 @@ extension Store {
               SUM(CASE WHEN currency = (SELECT currency FROM program WHERE id = 1) THEN commission_minor ELSE 0 END) AS commission_minor
             FROM affiliate_month WHERE affiliate_id = ? GROUP BY month ORDER BY month
             """,
-    ]
+    ].merging(Store.affiliateLedgerSQL) { a, _ in a }
 
     func affiliateCustomerKeyset(_ affiliateID: Int64, sort: CustomerSort, descending: Bool, filter: String) -> Keyset {
         let expr: String

@@ -53,5 +53,17 @@ extension Store {
             JOIN (SELECT conversion_id, SUM(commission_minor) AS taken FROM refund GROUP BY conversion_id) s ON s.conversion_id = v.id
             WHERE s.taken > c.original_minor ORDER BY v.id LIMIT ?
             """,
+        // L6. The affiliate view's sums per month, currency and state (v14) are the ledger's.
+        """
+            SELECT 'affiliate #' || COALESCE(m.affiliate_id, s.affiliate_id) || ' ' || COALESCE(m.month, s.month) || ' '
+              || COALESCE(m.currency, s.currency) || ' ' || COALESCE(m.bucket, s.bucket) || ': the sums say ' || COALESCE(m.amount_minor, 0)
+              || ' in ' || COALESCE(m.entries, 0) || ' entries, the ledger ' || COALESCE(s.amount, 0) || ' in ' || COALESCE(s.n, 0)
+            FROM affiliate_ledger_month m FULL OUTER JOIN (
+              SELECT affiliate_id, \(LedgerViewsSchema.month("")) AS month, currency, \(LedgerViewsSchema.bucket("")) AS bucket,
+                     COUNT(*) AS n, TOTAL(amount_minor) AS amount
+              FROM commission GROUP BY 1, 2, 3, 4) s
+              ON s.affiliate_id = m.affiliate_id AND s.month = m.month AND s.currency = m.currency AND s.bucket = m.bucket
+            WHERE COALESCE(m.amount_minor, 0) != COALESCE(s.amount, 0) OR COALESCE(m.entries, 0) != COALESCE(s.n, 0) LIMIT ?
+            """,
     ]
 }

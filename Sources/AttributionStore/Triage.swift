@@ -117,6 +117,7 @@ extension Store {
         report.clicks = clicks.list
         let conversions = try chain.conversions()
         report.conversions = conversions.rows.sorted { ($0.at, $0.id) < ($1.at, $1.id) }
+        report.ledger = try conversionLedgers(db, report.conversions.map(\.id), now: report.now)
         report.audit = try chain.audit(customers: customers, externalIDs: conversions.externalIDs).sorted { $0.id < $1.id }
         report.events = try chain.explained(refs: try chain.eventRefs(), clicks: clicks.byID, conversions: conversions.byID,
                                             reparse: reparse)

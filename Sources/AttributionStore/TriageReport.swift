@@ -75,6 +75,8 @@ public struct TriageReport: Hashable, Sendable {
     public var events: [TriageEvent] = []
     /// Conversions with the identifier (or the chain's external ids) as external id, manual ones included.
     public var conversions: [ConversionRow] = []
+    /// Each of those conversions' commission (state, reason), refunds, disputes and clawbacks, by conversion id.
+    public var ledger: [Int64: ConversionLedger] = [:]
     /// Admin changes to the chain's customers, conversions and events, oldest first.
     public var audit: [AuditRow] = []
     /// More events mention the identifier than the report holds (it keeps the newest).

@@ -21,7 +21,7 @@ public enum Copy {
         switch s.detail {
         case .customer(let d)?: return d.customer.key
         case .event(let d)?: return String(d.event.id)
-        case .mine?: return nil
+        case .mine?, .myPayout?: return nil
         case nil: break
         }
         guard s.onList, let row = s.list.selectedRow else { return nil }
@@ -36,11 +36,13 @@ public enum Copy {
     /// number, a month.
     static func affiliateViewText(_ s: State) -> String? {
         if case .mine(let d)? = s.detail { return "#\(d.customer.number)" }
+        if case .myPayout(let d)? = s.detail { return "#\(d.payout.id)" }
         guard s.detail == nil, s.onList, let row = s.list.selectedRow else { return nil }
         switch row.item {
         case .myCustomer(let c): return "#\(c.number)"
         case .myConversion(let v): return v.customerNumber.map { "#\($0)" }
         case .earnings(let m, _): return m.month
+        case .myPayout(let p): return "#\(p.id)"
         default: return nil
         }
     }

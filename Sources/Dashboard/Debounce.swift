@@ -36,12 +36,14 @@ public enum DetailKey: Hashable, Sendable {
     case customer(String)
     case event(Int64)
     case mine(Int64)
+    case myPayout(Int64)
 
     init(_ d: Detail) {
         switch d {
         case .customer(let c): self = .customer(c.customer.key)
         case .event(let e): self = .event(e.event.id)
         case .mine(let m): self = .mine(m.customer.number)
+        case .myPayout(let p): self = .myPayout(p.payout.id)
         }
     }
 
@@ -51,6 +53,7 @@ public enum DetailKey: Hashable, Sendable {
         case .customer(let key): return "Customer \(key)"
         case .event(let id): return "Event #\(id)"
         case .mine(let n): return "Customer #\(n)"
+        case .myPayout(let id): return "Payout #\(id)"
         }
     }
 }

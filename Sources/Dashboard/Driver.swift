@@ -39,7 +39,7 @@ public final class Driver {
     public func allows(_ effect: Effect) -> Bool {
         switch effect {
         case .loadReasons, .loadPicker, .loadCustomer, .loadEvent, .prepareReplay, .prepareManual, .prepareBulkReplay, .perform, .preview, .loadAdapters: return isAdmin
-        case .loadMyCustomer: return !isAdmin
+        case .loadMyCustomer, .loadMyPayout: return !isAdmin
         case .load, .loadSettings, .checkForChanges, .quit: return true
         }
     }
@@ -59,6 +59,7 @@ public final class Driver {
             return [.pickerLoaded(try store.affiliates().map { PickerItem(code: $0.code, name: $0.name, disabled: $0.disabled) })]
         case .loadCustomer(let key): return [try customerDetail(key)]
         case .loadMyCustomer(let number): return [try myCustomerDetail(number)]
+        case .loadMyPayout(let id): return [try myPayoutDetail(id)]
         case .loadEvent(let id): return [try eventDetail(id)]
         case .prepareReplay(let id): return [try replayPreview(id)]
         case .prepareBulkReplay(let ids, let reason): return [try bulkReplayDryRun(ids, reason: reason)]
@@ -95,9 +96,10 @@ public final class Driver {
         guard let c = try store.customer(key: key) else { return .failed("Customer \(key) no longer exists.") }
         let convs = try store.conversions(ConversionQuery(descending: false, customerID: c.id), page: .first(1000))
         let events = try store.events(EventQuery(customerID: c.id), page: .first(500))
-        let detail = CustomerDetail(customer: c, conversions: convs, events: events.reversed(),
+        var detail = CustomerDetail(customer: c, conversions: convs, events: events.reversed(),
                                     monthly: try store.monthlyRevenue(customerID: c.id),
                                     progress: try store.settings().caps.progress(c.capHistory, now: clock.now()))
+        detail.ledger = try store.conversionLedgers(convs.map(\.id))
         return .detailLoaded(.customer(detail))
     }
 
@@ -112,6 +114,14 @@ public final class Driver {
                                                     progress: try store.settings().caps.progress(c.capHistory, now: clock.now()))))
     }
 
+    /// The affiliate view's payout, only if it is this affiliate's.
+    func myPayoutDetail(_ id: Int64) throws -> Msg {
+        guard case .affiliate(let me, _, _) = viewer, let (p, lines) = try store.affiliatePayout(me, id: id) else {
+            return .failed("Payout #\(id) is not one of yours.")
+        }
+        return .detailLoaded(.myPayout(MyPayoutDetail(payout: p, lines: lines)))
+    }
+
     /// Explained as `affdesk triage` explains it: today's decision, the click, the customer.
     func eventDetail(_ id: Int64) throws -> Msg {
         guard let r = try store.triage(eventID: id, reparse: try reparser()), let t = r.events.first else {
@@ -122,6 +132,8 @@ public final class Driver {
         d.customer = r.customers.first
         d.replayOf = t.replayOf
         d.resolution = t.resolution
+        let sale = t.conversion ?? r.conversions.first { $0.externalID == t.event.externalID }
+        d.ledger = sale.flatMap { r.ledger[$0.id] }
         return .detailLoaded(.event(d))
     }
 

@@ -16,8 +16,10 @@ public enum RowItem: Hashable, Sendable {
     /// The affiliate view's rows: a customer is only its number for this affiliate.
     case myCustomer(AffiliateCustomerRow)
     case myConversion(AffiliateConversionRow)
-    /// A month of earnings, with the best month's commission its bar is scaled to.
-    case earnings(EarningsMonth, best: Int64)
+    /// A month of earnings in one currency split by state, with the best month's net its bar is scaled to.
+    case earnings(LedgerMonth, best: Int64)
+    /// One of the affiliate's own payouts.
+    case myPayout(AffiliatePayoutRow)
 }
 
 /// One row of a list: the typed row, its id, and where it sits for paging. `Msg.loaded`
@@ -42,6 +44,7 @@ public struct ListRow: Hashable, Sendable {
         case .myCustomer(let c): return "#\(c.number)"
         case .myConversion(let v): return v.customerNumber.map { "#\($0)" } ?? ""
         case .earnings(let m, _): return m.month
+        case .myPayout(let p): return "payout \(p.id)"
         }
     }
 

@@ -42,6 +42,7 @@ enum LoadTickets {
             case .loadCustomer(let key): s.detailWanted = .customer(key); s.detailClosed = false
             case .loadEvent(let id): s.detailWanted = .event(id); s.detailClosed = false
             case .loadMyCustomer(let n): s.detailWanted = .mine(n); s.detailClosed = false
+            case .loadMyPayout(let id): s.detailWanted = .myPayout(id); s.detailClosed = false
             default: break
             }
             return e

@@ -14,7 +14,7 @@ public enum Tab: CaseIterable, Hashable, Sendable {
     /// The admin's screens, in tab order.
     case affiliates, customers, conversions, caps, triage, audit, settings
     /// The affiliate view's screens, in tab order.
-    case myCustomers, myConversions, earnings
+    case myCustomers, myConversions, earnings, myPayouts
 
     /// The title of the screen on this tab.
     public var title: String { (Screens.admin + Screens.affiliate).first { $0.tab == self }?.title ?? "" }
@@ -196,6 +196,8 @@ public enum Effect: Hashable, Sendable {
     case loadCustomer(key: String)
     case loadEvent(id: Int64)
     case loadMyCustomer(number: Int64)
+    /// The affiliate view's payout and its lines (only the affiliate's own).
+    case loadMyPayout(id: Int64)
     case loadReasons(includeResolved: Bool)
     case loadSettings
     /// The payment adapters' settings (admin only: the Settings screen).

@@ -56,7 +56,7 @@ public enum Navigation {
             if let code = d.click?.affiliateCode, out[.affiliate] == nil { out[.affiliate] = .affiliate(code: code) }
             if let o = d.replayOf { out[.event] = .event(id: o) }
             return out
-        case .mine?: return [:]
+        case .mine?, .myPayout?: return [:]
         case nil: break
         }
         guard s.onList, let row = s.list.selectedRow else { return [:] }
@@ -71,7 +71,7 @@ public enum Navigation {
             if let c = v.clickID { out[.click] = .triage(identifier: c) }
             return out
         case .audit(let a): return auditTargets(a)
-        case .affiliate, .myCustomer, .myConversion, .earnings: return [:]
+        case .affiliate, .myCustomer, .myConversion, .earnings, .myPayout: return [:]
         }
     }
 

@@ -10,6 +10,14 @@ public enum Detail: Hashable, Sendable {
     case event(EventDetail)
     /// The affiliate view's customer: "Customer #X", its caps and the conversions it earned.
     case mine(MyCustomerDetail)
+    /// The affiliate view's payout: its lines as "Customer #X", month and amount.
+    case myPayout(MyPayoutDetail)
+}
+
+public struct MyPayoutDetail: Hashable, Sendable {
+    public var payout: AffiliatePayoutRow
+    public var lines: [AffiliatePayoutLine]
+    public var scroll = 0
 }
 
 public struct MyCustomerDetail: Hashable, Sendable {
@@ -26,6 +34,8 @@ public struct CustomerDetail: Hashable, Sendable {
     public var monthly: [MonthAmount]
     public var progress: CapProgress
     public var scroll = 0
+    /// Each conversion's commission (state, reason), refunds, disputes and clawbacks, by conversion id.
+    public var ledger: [Int64: ConversionLedger] = [:]
 }
 
 public struct EventDetail: Hashable, Sendable {
@@ -39,6 +49,8 @@ public struct EventDetail: Hashable, Sendable {
     public var replayOf: Int64? = nil
     /// For a rejection fixed since: the replay or manual conversion that resolved it.
     public var resolution: Resolution? = nil
+    /// The ledger of the sale it credited or concerns (a refund's, a dispute's): state, why, refunds.
+    public var ledger: ConversionLedger? = nil
     public init(event: EventRow, wouldNow: Decision?) { self.event = event; self.wouldNow = wouldNow }
     public var scroll = 0
 }

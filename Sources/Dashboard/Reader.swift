@@ -73,7 +73,7 @@ enum ReadKind: Hashable {
     init(_ e: Effect) {
         switch e {
         case .load(let q, _, _): self = .list(q.tab)
-        case .loadCustomer, .loadEvent, .loadMyCustomer: self = .detail
+        case .loadCustomer, .loadEvent, .loadMyCustomer, .loadMyPayout: self = .detail
         case .loadPicker: self = .picker
         case .loadReasons: self = .reasons
         case .loadSettings: self = .settings

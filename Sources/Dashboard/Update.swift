@@ -101,6 +101,8 @@ func keepingScroll(of current: Detail?, _ loaded: Detail) -> Detail {
         new.scroll = old.scroll; return .event(new)
     case (.mine(let old)?, .mine(var new)) where old.customer.number == new.customer.number:
         new.scroll = old.scroll; return .mine(new)
+    case (.myPayout(let old)?, .myPayout(var new)) where old.payout.id == new.payout.id:
+        new.scroll = old.scroll; return .myPayout(new)
     default: return loaded
     }
 }
@@ -120,6 +122,7 @@ func reloadDetail(_ detail: Detail?) -> [Effect] {
     case .customer(let d)?: return [.loadCustomer(key: d.customer.key)]
     case .event(let d)?: return [.loadEvent(id: d.event.id)]
     case .mine(let d)?: return [.loadMyCustomer(number: d.customer.number)]
+    case .myPayout(let d)?: return [.loadMyPayout(id: d.payout.id)]
     case nil: return []
     }
 }
@@ -282,6 +285,7 @@ func scrollDetail(_ s: inout State, _ cmd: Command, _ visible: Int) -> [Effect] 
     case .customer(var d)?: d.scroll = min(step(d.scroll), maxScroll); s.detail = .customer(d)
     case .event(var d)?: d.scroll = min(step(d.scroll), maxScroll); s.detail = .event(d)
     case .mine(var d)?: d.scroll = min(step(d.scroll), maxScroll); s.detail = .mine(d)
+    case .myPayout(var d)?: d.scroll = min(step(d.scroll), maxScroll); s.detail = .myPayout(d)
     case nil: break
     }
     return []

@@ -182,7 +182,7 @@ func triageText(_ r: TriageReport) -> String {
         // A rejection fixed since says how, instead of what a repeat would do.
         if let res = e.resolution { t.kv("status", res.text) } else { t.today(e, conversions: r.conversions) }
     }
-    t.conversions(r.conversions)
+    t.conversions(r.conversions, ledger: r.ledger)
     t.audit(r.audit)
     return t.out.joined(separator: "\n")
 }
@@ -282,13 +282,14 @@ struct TriageText {
         }
     }
 
-    mutating func conversions(_ conversions: [ConversionRow]) {
+    mutating func conversions(_ conversions: [ConversionRow], ledger: [Int64: ConversionLedger]) {
         guard !conversions.isEmpty else { return }
         out.append("")
         line("conversions")
         for v in conversions {
             line("  \(v.at.shortDisplay)  \(v.externalID)  \(v.amount)  commission \(v.commission)  \(v.affiliateCode)"
                  + (v.customerKey.map { "  customer \($0)" } ?? "  one-off") + (v.manual ? "  (by hand)" : ""))
+            if let l = ledger[v.id] { self.ledger(l) }
         }
     }
 
@@ -378,7 +379,7 @@ func triageJSON(_ r: TriageReport) -> Out {
             }
             return o
         })),
-        ("conversions", .arr(r.conversions.map(conversionJSON))),
+        ("conversions", .arr(r.conversions.map { triageConversionJSON($0, r.ledger[$0.id]) })),
         ("audit", .arr(r.audit.map { a in
             .obj([("at", .str(a.at.iso8601)), ("who", .str(a.who)), ("action", .str(a.action)), ("target", .s(a.target)),
                   ("before", .s(a.before)), ("after", .s(a.after)), ("detail", .s(a.detail))])

@@ -23,7 +23,8 @@ final class LedgerMigrationTests: StoreTestCase {
                 ALTER TABLE program DROP COLUMN holding_days;
                 ALTER TABLE program DROP COLUMN approval_above_minor;
                 ALTER TABLE program DROP COLUMN approval_above_currency;
-                DELETE FROM grdb_migrations WHERE identifier = 'v8-ledger';
+                DROP TABLE affiliate_ledger_month;
+                DELETE FROM grdb_migrations WHERE identifier = 'v8-ledger' OR identifier = 'v14-ledger-views';
                 PRAGMA user_version = 6;
                 """)
         }

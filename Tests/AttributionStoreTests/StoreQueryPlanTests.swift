@@ -268,3 +268,38 @@ final class StoreQueryPlanTests: StoreTestCase {
         }
     }
 }
+
+extension StoreQueryPlanTests {
+    /// The ledger's reads on the screens (v14): the affiliate's Earnings split (maintained sums,
+    /// the pending still in their hold), its payouts and a payout's lines, and a conversion's ledger
+    /// for the admin's detail and triage: each searched through an index, none scanning or sorting.
+    func testTheLedgerViewsReadsUseAnIndex() throws {
+        let s = try program()
+        let me = try XCTUnwrap(try s.affiliateSummaries(AffiliateQuery(sort: .customers, descending: true), page: .first(1)).first).affiliate.id
+        try s.read { db in
+            for (name, args) in [("ledger_months", [me]), ("ledger_pending", [me, DemoProgram.now.seconds]), ("ledger_conversions", [me]),
+                                 ("payout_lines", [me, 1])] as [(String, [DatabaseValueConvertible?])] {
+                let q = (Store.affiliateLedgerSQL[name]!, args)
+                let lines = try plan(db, q)
+                assertIndexed(lines, q.0, name)
+                XCTAssertFalse(lines.contains { $0.hasPrefix("SCAN") }, "\(name): \(lines)")
+                XCTAssertTrue(lines.contains { $0.hasPrefix("SEARCH") }, "\(name): \(lines)")
+            }
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM conversion WHERE affiliate_id = ? LIMIT 20", arguments: [me])
+            XCTAssertFalse(ids.isEmpty)
+            for sql in ["SELECT * FROM commission c WHERE c.kind = 'commission' AND c.conversion_id IN (1,2,3) ORDER BY c.id",
+                        "SELECT * FROM commission c WHERE c.kind = 'clawback' AND c.conversion_id IN (1,2,3) ORDER BY c.id",
+                        "SELECT * FROM refund WHERE conversion_id IN (1,2,3) ORDER BY at, id",
+                        "SELECT * FROM dispute WHERE conversion_id IN (1,2,3) ORDER BY at, id"] {
+                let lines = try plan(db, (sql, []))
+                XCTAssertFalse(lines.contains { $0.hasPrefix("SCAN") }, "\(sql): \(lines)")
+            }
+            XCTAssertEqual(try s.conversionLedgers(db, ids, now: DemoProgram.now).count, ids.count, "every credited conversion has its entry")
+        }
+        for descending in [false, true] {
+            try check(s, s.affiliatePayoutKeyset(me, descending: descending), cursor: AttributionStore.Cursor(int: 1, id: 1),
+                      "my payouts \(descending)")
+        }
+        XCTAssertFalse(try s.affiliateLedgerMonths(me).isEmpty)
+    }
+}

@@ -35,7 +35,9 @@ final class AffiliatePrivacyTests: XCTestCase {
 
     /// Text that must never reach an affiliate's screen (compared case-insensitively). Every
     /// secret starts with "QX", so even a cell cut to "QX…" is caught.
-    static let forbidden = ["qx", "secr", "othera", "otherc", "example.com", "cus_", "in_q", "sub_", "@"]
+    static let forbidden = ["qx", "secr", "othera", "otherc", "example.com", "cus_", "in_q", "sub_", "@",
+                            // The ledger's ids: refunds, disputes (Stripe's dp_/du_), other affiliates' payout references.
+                            "re_", "dp_", "du_", "pp-other"]
 
     struct Fixture: Sendable {
         var admin: Store
@@ -46,6 +48,8 @@ final class AffiliatePrivacyTests: XCTestCase {
         var movedAwayKey: String
         /// QXOTHERCODE-1's customer moved to me (its number under me).
         var movedInNumber: Int64
+        /// One of my payouts (paid, with a clawback netted in a later one).
+        var myPayoutID: Int64 = 0
     }
 
     static let shared: Result<Fixture, Error> = Result { try build() }
@@ -110,10 +114,46 @@ final class AffiliatePrivacyTests: XCTestCase {
         XCTAssertTrue(try admin.reassign(customerKey: "QXSECRETKEY-QXOTHERCODE-1-4", toAffiliate: myCode, who: "QXSECRETADMIN").isAccepted)
         let movedIn = try XCTUnwrap(admin.customer(key: "QXSECRETKEY-QXOTHERCODE-1-4"))
 
+        let myPayoutID = try addLedger(admin)
         let view = try Store.affiliateView(path: admin.path, clock: clock)
         let me = try view.identity(code: myCode)
         return Fixture(admin: admin, view: view, me: me, movedAwayNumber: movedAway.number, movedAwayKey: movedAwayKey,
-                       movedInNumber: movedIn.number)
+                       movedInNumber: movedIn.number, myPayoutID: myPayoutID)
+    }
+
+    /// The ledger, with secrets in every id: refunds (partial, full, of a paid sale: a clawback),
+    /// disputes (lost, open; Stripe's `dp_` and `du_`), payouts paid and open for me and the
+    /// others, theirs marked paid with secret references. Returns my first paid payout.
+    static func addLedger(_ admin: Store) throws -> Int64 {
+        let at = Instant(seconds: now.seconds - 600)
+        let who = "QXSECRETADMIN"
+        func refund(_ order: String, _ id: String, _ amount: RefundRequest.Amount) throws {
+            if case .failure(let f) = try admin.recordRefund(externalID: order, RefundRequest(refundID: id, amount: amount), at: at, who: who) {
+                XCTFail("refund \(id): \(f)")
+            }
+        }
+        try refund("QXSECRETORDER-mine-1-0", "re_QXSECRETREFUND-1", .partial(Money(minor: 1_000, currency: .usd)))
+        try refund("QXSECRETORDER-mine-2-0", "re_QXSECRETREFUND-2", .full)
+        try refund("QXSECRETORDER-QXOTHERCODE-0-1-0", "re_QXSECRETREFUND-3", .full)
+        for (order, id, statuses) in [("QXSECRETORDER-mine-4-0", "dp_QXSECRETDISPUTE-1", [DisputeStatus.opened, .lost]),
+                                      ("QXSECRETORDER-mine-5-0", "du_QXSECRETDISPUTE-2", [.opened])] {
+            for st in statuses { _ = try admin.recordDispute(externalID: order, disputeID: id, st, at: at, who: who) }
+        }
+        // Through 35 days ago: mine and the others' (their customers came in the last 40 days).
+        let first = try admin.createPayouts(through: Instant(seconds: now.seconds - 35 * 86_400), minimum: nil, who: who)
+        var mine: Int64 = 0
+        for p in first.created {
+            let isMine = p.affiliate == myCode
+            _ = try admin.markPayoutPaid(id: p.id, reference: isMine ? "PP-MINE-\(p.id)" : "PP-OTHER-QXSECRETREF-\(p.id)", who: who)
+            if isMine { mine = p.id }
+        }
+        XCTAssertNotEqual(mine, 0, "no payout of mine")
+        let paid = try admin.commissions(CommissionQuery(state: .paid, affiliateCode: myCode))
+        try refund(try XCTUnwrap(paid.dropFirst(3).first).externalID, "re_QXSECRETREFUND-paid", .full)
+        let second = try admin.createPayouts(through: Instant(seconds: now.seconds - 30 * 86_400), minimum: nil, who: who)
+        XCTAssertTrue(second.created.contains { $0.affiliate == myCode } && second.created.contains { $0.affiliate != myCode },
+                      "\(second.created.map(\.affiliate))")
+        return mine
     }
 
     func session(_ f: Fixture, width: Int, height: Int) throws -> Session {
@@ -171,7 +211,7 @@ final class AffiliatePrivacyTests: XCTestCase {
         for k in [Key.down, .down, .pageDown, .end, .up, .home] { s.send(k); r.check(s, "help after \(k.description)") }
         s.send(.escape)
 
-        for (tabKey, name) in [("1", "My customers"), ("2", "My conversions"), ("3", "Earnings")] {
+        for (tabKey, name) in [("1", "My customers"), ("2", "My conversions"), ("3", "Earnings"), ("4", "Payouts")] {
             s.send(.char(Character(tabKey)))
             r.check(s, name)
             // Every sort, both ways, at both ends of the list.
@@ -235,12 +275,12 @@ final class AffiliatePrivacyTests: XCTestCase {
         // Resizes of the live session, every tab.
         for (w, h) in [(60, 16), (200, 60), (59, 15), (80, 24)] {
             s.send(.resize(width: w, height: h))
-            for t in ["1", "2", "3"] { s.send(.char(Character(t))); r.check(s, "resized to \(w)x\(h), tab \(t)") }
+            for t in ["1", "2", "3", "4"] { s.send(.char(Character(t))); r.check(s, "resized to \(w)x\(h), tab \(t)") }
         }
         s.send(.resize(width: Int(r.size.split(separator: "x")[0])!, height: Int(r.size.split(separator: "x")[1])!))
 
         // Mouse: every cell of the tab bar and the header, a few rows, the wheel.
-        for t in ["1", "2", "3"] {
+        for t in ["1", "2", "3", "4"] {
             s.send(.char(Character(t)))
             let layout = Layout(s.state)
             for y in [layout.tabsY, layout.headerY, layout.firstRowY, layout.firstRowY + 2] {
@@ -263,7 +303,7 @@ final class AffiliatePrivacyTests: XCTestCase {
         // (every key in every context is also fed to `update` in the test below; here the
         // frames they lead to are searched, at one size).
         guard r.size == "80x24" else { return }
-        for t in ["1", "2", "3"] {
+        for t in ["1", "2", "3", "4"] {
             s.send(.char(Character(t)))
             for k in Self.everyKey where !Self.leaves(k) {
                 s.send(k)
@@ -290,8 +330,9 @@ final class AffiliatePrivacyTests: XCTestCase {
     /// What the affiliate view may ask the driver for.
     static func allowed(_ e: Effect) -> Bool {
         switch e {
-        case .load(let q, _, _): return [.myCustomers, .myConversions, .earnings].contains(q.tab) && q.affiliateID == nil && q.reason == nil
-        case .loadMyCustomer, .checkForChanges, .quit, .loadSettings: return true
+        case .load(let q, _, _):
+            return [.myCustomers, .myConversions, .earnings, .myPayouts].contains(q.tab) && q.affiliateID == nil && q.reason == nil
+        case .loadMyCustomer, .loadMyPayout, .checkForChanges, .quit, .loadSettings: return true
         case .loadCustomer, .loadEvent, .loadReasons, .loadPicker, .perform, .prepareReplay, .prepareManual, .prepareBulkReplay, .preview, .loadAdapters: return false
         }
     }
@@ -307,7 +348,7 @@ final class AffiliatePrivacyTests: XCTestCase {
         }
         switch s.detail {
         case .customer?, .event?: XCTFail("\(what): opens an admin detail pane", file: file, line: line)
-        case .mine?, nil: break
+        case .mine?, .myPayout?, nil: break
         }
         XCTAssertTrue(s.tabs.contains(s.tab), "\(what): reaches the \(s.tab) tab", file: file, line: line)
         XCTAssertNil(s.affiliateFilter, "\(what): sets an admin affiliate filter", file: file, line: line)
@@ -320,7 +361,7 @@ final class AffiliatePrivacyTests: XCTestCase {
         let settings = ProgramSettings(name: "Privacy program")
         let mine = State(mode: .affiliate(id: 1, code: "zoe", name: "Zoë"), settings: settings, now: Self.now).tabs
         let admin = State(mode: .admin, settings: settings, now: Self.now).tabs
-        XCTAssertEqual(mine, [.myCustomers, .myConversions, .earnings])
+        XCTAssertEqual(mine, [.myCustomers, .myConversions, .earnings, .myPayouts])
         XCTAssertTrue(Set(mine).isDisjoint(with: admin), "\(mine) and \(admin) share a tab")
         XCTAssertEqual(State(mode: .affiliate(id: 1, code: "zoe", name: "Zoë"), settings: settings, now: Self.now).tab, .myCustomers)
     }
@@ -331,7 +372,7 @@ final class AffiliatePrivacyTests: XCTestCase {
         // Every context an affiliate can be in: each list, a detail pane, help, the filter line,
         // a list with a kept filter, a too-small terminal.
         var contexts: [(String, State)] = []
-        for (t, name) in [("1", "My customers"), ("2", "My conversions"), ("3", "Earnings")] {
+        for (t, name) in [("1", "My customers"), ("2", "My conversions"), ("3", "Earnings"), ("4", "Payouts")] {
             s.send(.char(Character(t)))
             contexts.append((name, s.state))
             s.send(.down, .enter)
@@ -351,7 +392,7 @@ final class AffiliatePrivacyTests: XCTestCase {
         s.send(.resize(width: 100, height: 30))
 
         for (name, state) in contexts {
-            XCTAssertTrue(state.tabs.count == 3 && !state.isAdmin, name)
+            XCTAssertTrue(state.tabs.count == 4 && !state.isAdmin, name)
             for k in Self.everyKey {
                 assertNoAdmin(state, .key(k), "\(name): key \(k.description)")
                 // And a second key after it: a dialog opened by the first would take it.
@@ -372,10 +413,10 @@ final class AffiliatePrivacyTests: XCTestCase {
                 assertNoAdmin(state, msg, "\(name): \(msg)")
             }
         }
-        // The admin action keys by name, on the real session: nothing happens.
-        for t in ["1", "2", "3"] {
+        // The admin action keys by name, on the real session: nothing happens (4 is Payouts).
+        for t in ["1", "2", "3", "4"] {
             s.send(.char(Character(t)))
-            for c in "srcaedxyn4567890lh[]RA" {
+            for c in "srcaedxyn567890lh[]RA" {
                 let before = s.state
                 s.send(.char(c))
                 XCTAssertTrue(s.state.overlays.isEmpty || s.state.overlays == [.help], "\(c) on tab \(t): \(s.state.overlays)")
@@ -394,13 +435,22 @@ final class AffiliatePrivacyTests: XCTestCase {
         "conversions": ["id", "at", "customer_number", "amount_minor", "currency", "commission_minor", "commission_currency"],
         // Per month from the maintained sums (schema v7); commission in the program's currency.
         "earnings": ["month", "conversions", "commission_minor"],
+        // The ledger (v14): sums per month, currency and state; the pending still in their hold;
+        // my payouts and a payout's lines (a customer only by its number).
+        "ledger_months": ["month", "currency", "bucket", "amount_minor"],
+        "ledger_pending": ["month", "currency", "needs_approval", "amount_minor"],
+        "ledger_conversions": ["month", "currency", "conversions"],
+        "payouts": ["id", "created_at", "amount_minor", "currency", "state", "paid_at", "reference", "lines"],
+        "payout_lines": ["customer_number", "month", "amount_minor", "currency", "kind"],
     ]
 
     func testEveryAffiliateViewQueryReturnsOnlyAllowedColumns() throws {
         let f = try fixture()
         XCTAssertEqual(Set(Store.affiliateViewSQL.keys), Set(Self.allowedColumns.keys), "a query without an allowed-column list here")
         for (name, sql) in Store.affiliateViewSQL.sorted(by: { $0.key < $1.key }) {
-            let result = try f.view._probe(sql: sql, arguments: sql.contains("?") ? [f.me.id] : [])
+            // ?1 is me; ?2 the time now (pending) or my payout (its lines).
+            let second: Int64 = name == "payout_lines" ? f.myPayoutID : Self.now.seconds
+            let result = try f.view._probe(sql: sql, arguments: !sql.contains("?") ? [] : sql.contains("?2") ? [f.me.id, second] : [f.me.id])
             XCTAssertEqual(result.columns, Self.allowedColumns[name], name)
             XCTAssertFalse(result.rows.isEmpty, "\(name) read nothing")
             for row in result.rows {
@@ -434,6 +484,14 @@ final class AffiliatePrivacyTests: XCTestCase {
         XCTAssertGreaterThan(try f.view.affiliateConversionCount(f.me.id), 0)
         XCTAssertNotNil(try f.view.affiliateCustomer(f.me.id, number: 1))
         XCTAssertGreaterThan(try f.view.affiliateEarnings(f.me.id).count, 12)
+        XCTAssertGreaterThan(try f.view.affiliateLedgerMonths(f.me.id).count, 12)
+        let payouts = try f.view.affiliatePayouts(f.me.id)
+        XCTAssertEqual(payouts.count, try f.view.affiliatePayoutCount(f.me.id))
+        XCTAssertEqual(try f.admin.payouts(affiliateCode: Self.myCode).map(\.id).sorted(), payouts.map(\.id).sorted(), "not only my payouts")
+        XCTAssertFalse(try XCTUnwrap(try f.view.affiliatePayout(f.me.id, id: f.myPayoutID)).lines.isEmpty)
+        // Another affiliate's payout is not mine to open.
+        let theirs = try XCTUnwrap(try f.admin.payouts(affiliateCode: "QXOTHERCODE-0").first)
+        XCTAssertNil(try f.view.affiliatePayout(f.me.id, id: theirs.id))
     }
 
     /// Reads the authorizer must refuse on an affiliate-view store, each with what it tries.
@@ -468,8 +526,12 @@ final class AffiliatePrivacyTests: XCTestCase {
         ("SELECT refund_key FROM refund", "refund.refund_key"),
         ("SELECT COUNT(*) FROM refund", "refund"),
         ("SELECT dispute_id FROM dispute", "dispute.dispute_id"),
-        ("SELECT conversion_id FROM commission", "commission.conversion_id"),
-        ("SELECT reference FROM payout", "payout.reference"),
+        // What a commission was voided for and its sale before refunds (the affiliate view reads
+        // its own entries' states and sums, and its own payouts with their references, v14).
+        ("SELECT reason FROM commission", "commission.reason"),
+        ("SELECT original_minor FROM commission", "commission.original_minor"),
+        ("SELECT c.id FROM commission c JOIN refund r ON r.conversion_id = c.conversion_id", "refund.conversion_id"),
+        ("SELECT COUNT(*) FROM dispute", "dispute"),
     ]
 
     func testTheAuthorizerRefusesForbiddenColumnsOnTheAffiliateStoreOnly() throws {

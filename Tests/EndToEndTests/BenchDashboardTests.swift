@@ -13,7 +13,7 @@ final class BenchDashboardTests: CLITestCase {
         let screens = try XCTUnwrap(o["screens"] as? [[String: Any]], r.stdout)
         XCTAssertEqual(screens.compactMap { $0["screen"] as? String },
                        ["Affiliates", "Customers", "Conversions", "Caps", "Triage", "Audit",
-                        "view: My customers", "view: My conversions", "view: Earnings"])
+                        "view: My customers", "view: My conversions", "view: Earnings", "view: Payouts"])
         for s in screens {
             let name = s["screen"] as? String ?? "?"
             let actions = try XCTUnwrap(s["actions"] as? [[String: Any]], name)
@@ -39,6 +39,6 @@ final class BenchDashboardTests: CLITestCase {
         }
         let some = try jsonObject(try affdesk("bench", "dashboard", "--db", db, "--runs", "1", "--json", "--only", "Caps,view"))
         XCTAssertEqual((some["screens"] as? [[String: Any]])?.compactMap { $0["screen"] as? String },
-                       ["Caps", "view: My customers", "view: My conversions", "view: Earnings"])
+                       ["Caps", "view: My customers", "view: My conversions", "view: Earnings", "view: Payouts"])
     }
 }

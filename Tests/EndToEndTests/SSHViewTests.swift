@@ -61,6 +61,20 @@ final class SSHViewTests: XCTestCase {
         try (lines.joined(separator: "\n") + "\n").write(toFile: events, atomically: true, encoding: .utf8)
         try affdesk("ingest", events, "--no-progress", "--db", db)
 
+        // The ledger, with secrets in its ids: a refund and a lost dispute of alpha's sales, then
+        // payouts marked paid (beta's reference a secret).
+        let ledger = dir + "/ledger.jsonl"
+        try ([#"{"type":"refund","external_id":"SECRETORDER-alpha-1","refund_id":"re_SECRETREFUND-1","amount":"4.00","at":"2026-03-20T10:00:00Z"}"#,
+              #"{"type":"dispute","external_id":"SECRETORDER-alpha-2","dispute_id":"dp_SECRETDISPUTE-1","status":"opened","at":"2026-03-20T10:00:00Z"}"#,
+              #"{"type":"dispute","external_id":"SECRETORDER-alpha-2","dispute_id":"dp_SECRETDISPUTE-1","status":"lost","at":"2026-03-25T10:00:00Z"}"#,
+             ].joined(separator: "\n") + "\n").write(toFile: ledger, atomically: true, encoding: .utf8)
+        try affdesk("ingest", ledger, "--no-progress", "--db", db)
+        try affdesk("payouts", "create", "--through", "2026-03-31", "--db", db)
+        for p in try jsonArray(try affdesk("payouts", "list", "--json", "--db", db)) {
+            let id = String(p["id"] as? Int ?? 0)
+            try affdesk("payouts", "mark-paid", id, "--reference", p["affiliate"] as? String == "alpha" ? "PP-ALPHA-\(id)" : "SECRETREF-\(id)", "--db", db)
+        }
+
         // Keys: one per affiliate, and a stranger's that is never registered.
         for name in ["alpha", "beta", "gamma", "stranger"] {
             let r = try Spawn.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "\(name)@test", "-f", key(name)])
@@ -138,7 +152,7 @@ final class SSHViewTests: XCTestCase {
         XCTAssertFalse(all.contains("Bruno") || all.contains("beta") || all.contains("Gus"), all)
         assertNothingSecret(all, "My customers")
 
-        // Tabs: 2, 3, and Tab (wrapping back to the first).
+        // Tabs: 2, 3, 4, and Tab (wrapping back to the first).
         tmux.sendKeys("2")
         screen = try tmux.waitUntil("My conversions", timeout: timeout) { s in s.contains { $0.hasPrefix(" Date") } }
         XCTAssertTrue(statusLine(screen).hasSuffix(" 1/3"), statusLine(screen))
@@ -146,6 +160,16 @@ final class SSHViewTests: XCTestCase {
         tmux.sendKeys("3")
         screen = try tmux.waitUntil("Earnings", timeout: timeout) { s in s.contains { $0.hasPrefix(" Month") } }
         XCTAssertTrue(screen.contains { $0.contains("2026-03") }, screen.joined(separator: "\n"))
+        assertNothingSecret(screen.joined(separator: "\n"), "Earnings")
+        tmux.sendKeys("4")
+        screen = try tmux.waitFor("PP-ALPHA-", timeout: timeout)
+        assertNothingSecret(screen.joined(separator: "\n"), "Payouts")
+        tmux.sendKeys("Enter")
+        screen = try tmux.waitUntil("a payout's lines", timeout: timeout) { s in s.contains { $0.contains("Customer #1") && $0.contains("2026-03") } }
+        assertNothingSecret(screen.joined(separator: "\n"), "a payout's lines")
+        XCTAssertFalse(screen.joined(separator: "\n").contains("re_") || screen.joined(separator: "\n").contains("dp_"))
+        tmux.sendKeys("Escape")
+        try tmux.waitUntil("the payouts again", timeout: timeout) { s in s.contains { $0.contains("PP-ALPHA-") } && !s.contains { $0.contains("Customer #1") } }
         tmux.sendKeys("Tab")
         screen = try tmux.waitUntil("back on My customers", timeout: timeout) { s in s.contains { $0.hasPrefix(" Customer") } }
 

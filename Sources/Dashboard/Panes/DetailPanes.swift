@@ -38,6 +38,10 @@ enum DetailView {
             title = "Customer #\(d.customer.number)"
             lines = MyCustomerPane.detailLines(d, s, width: area.width - 4)
             scroll = d.scroll
+        case .myPayout(let d)?:
+            title = "Payout #\(d.payout.id)"
+            lines = MyPayoutPane.detailLines(d, s, width: area.width - 4)
+            scroll = d.scroll
         case nil:
             return nil
         }
@@ -102,9 +106,11 @@ enum DetailView {
         // Conversions and events in one time line.
         var items: [(Instant, Int64, String, Style)] = []
         for v in d.conversions {
-            items.append((v.at, v.id * 2, "\(s.zone.short(v.at))  paid \(Fmt.money(v.amount, st))  commission \(Fmt.money(v.commission, st))  \(v.affiliateCode)  \(v.externalID)",
+            let state = d.ledger[v.id].map { "  " + LedgerHistory.state($0, st) } ?? ""
+            items.append((v.at, v.id * 2, "\(s.zone.short(v.at))  paid \(Fmt.money(v.amount, st))  commission \(Fmt.money(v.commission, st))\(state)  \(v.affiliateCode)  \(v.externalID)",
                           Style(.ok)))
         }
+        items += LedgerHistory.items(d, s)
         // A payment's own inbox event adds nothing to its "paid" line; other events stay.
         let paid = Set(d.conversions.map(\.id))
         for e in d.events where !(e.outcome == .accepted && e.notes.isEmpty && e.conversionID.map(paid.contains) == true) {
@@ -131,6 +137,7 @@ enum DetailView {
         if d.click == nil, let c = e.clickRef { kv("Click", c) }
         // The click's age against the window, the customer's status and caps (TriageActions).
         out += TriageActions.contextLines(d, s)
+        out += LedgerHistory.commissionLines(d.ledger, s)
         out.append(("", Style()))
         if let r = e.reason {
             out.append(("Why", Style(.title, bold: true)))

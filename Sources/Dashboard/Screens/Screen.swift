@@ -90,9 +90,9 @@ public enum Screens {
     static let admin: [any Screen] = [
         AffiliatesScreen(), CustomersScreen(), ConversionsScreen(), CapsScreen(), TriageScreen(), AuditScreen(), SettingsScreen(),
     ]
-    /// The affiliate view: its own three screens, on tabs of their own; no admin screen is in
+    /// The affiliate view: its own four screens, on tabs of their own; no admin screen is in
     /// it, so none can be reached, drawn or loaded.
-    static let affiliate: [any Screen] = [MyCustomersScreen(), MyConversionsScreen(), EarningsScreen()]
+    static let affiliate: [any Screen] = [MyCustomersScreen(), MyConversionsScreen(), EarningsScreen(), MyPayoutsScreen()]
 
     static func list(_ mode: Mode) -> [any Screen] {
         switch mode {
