@@ -29,6 +29,7 @@ extension Store {
         }
         let hint = String(hint.prefix(ServeCredentials.keyHintCharacters))
         let now = clock.now()
+        defer { CredentialChanges.changed() }
         return try write { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM api_key WHERE name = ? AND revoked_at IS NULL)", arguments: [name]) == true {
                 throw StoreError.duplicate(what: "API key", value: name)
@@ -44,6 +45,7 @@ extension Store {
     /// Revokes the active key named `name` (or with id `name`): refused from the next request on.
     public func revokeAPIKey(_ name: String, who: String) throws -> APIKeyRow {
         let now = clock.now()
+        defer { CredentialChanges.changed() }
         return try write { db in
             let sql = "SELECT * FROM api_key WHERE revoked_at IS NULL AND (name = ? OR CAST(id AS TEXT) = ?) ORDER BY id LIMIT 1"
             guard let k = try APIKeyRow.fetchOne(db, sql: sql, arguments: [name, name]) else {

@@ -32,6 +32,7 @@ extension Store {
         }
         let label = checkedLabel
         let now = clock.now()
+        defer { CredentialChanges.changed() }
         return try write { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM webhook_secret WHERE source = ? AND secret = ? AND removed_at IS NULL)",
                                  arguments: [src.rawValue, secret]) == true {
@@ -49,6 +50,7 @@ extension Store {
     /// Removes the active secret with this id: signatures made with it are refused from then on.
     public func removeWebhookSecret(id: Int64, who: String) throws {
         let now = clock.now()
+        defer { CredentialChanges.changed() }
         try write { db in
             guard let s = try WebhookSecretRow.fetchOne(db, sql: "SELECT * FROM webhook_secret WHERE id = ? AND removed_at IS NULL",
                                                         arguments: [id]) else {

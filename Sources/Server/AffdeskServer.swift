@@ -18,6 +18,7 @@ public struct AffdeskServer: Sendable {
     public let metrics: ServerMetrics
     let committer: GroupCommitter
     let feeds: FeedSettings
+    let credentials: CredentialCache
     let logger: Logger
 
     public init(store: Store, configuration: ServeConfiguration, logger: Logger = Logger(label: "affdesk.serve")) {
@@ -25,8 +26,9 @@ public struct AffdeskServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         metrics = ServerMetrics()
-        committer = GroupCommitter(store: store, limits: configuration.commit, metrics: metrics)
+        committer = GroupCommitter(store: store, limits: configuration.commit, metrics: metrics, waitForDisk: configuration.diskSync == .flush)
         feeds = FeedSettings(store: store)
+        credentials = CredentialCache(store: store, maxAge: configuration.credentialsMaxAge)
     }
 
     /// The routes, with the metrics middleware.
@@ -59,7 +61,7 @@ public struct AffdeskServer: Sendable {
 
     /// Starts the writer (call before serving) and stops it once the last request is answered.
     public func startWriter() throws {
-        if configuration.syncEveryCommit { try store.syncEveryCommit() }
+        if configuration.diskSync == .full { try store.syncEveryCommit() }
         committer.start()
     }
 

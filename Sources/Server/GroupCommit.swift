@@ -14,12 +14,16 @@ public enum CommitRefusal: Error, Sendable, Equatable {
     /// The transaction failed (the database is locked by another process for too long, the
     /// disk is full, ...): nothing of the event was written.
     case storeFailed(String)
+    /// The event was committed but the disk did not confirm it (a failed flush): it may be
+    /// lost on a power loss; a retry is recorded once.
+    case notOnDisk(String)
 }
 
 /// Group commit: requests hand their event to one writer thread, which takes everything
 /// queued (up to `maxGroup` events, waiting up to `window` for more) and decides and applies it
 /// in ONE transaction (`Store.ingestGroup`); each request then gets its own decision, after the
-/// commit. The queue is bounded in events and bytes: a full queue refuses at once.
+/// commit (and, with a `DiskFlush`, after the commit is on the disk: the writer goes on with the
+/// next group meanwhile). The queue is bounded in events and bytes: a full queue refuses at once.
 public final class GroupCommitter: @unchecked Sendable {
     public struct Limits: Sendable {
         public var maxQueuedEvents = 4096
@@ -31,7 +35,7 @@ public final class GroupCommitter: @unchecked Sendable {
         public init() {}
     }
 
-    private struct Job {
+    private struct Job: Sendable {
         var event: InboundEvent
         var bytes: Int
         var queuedAt: Date
@@ -41,6 +45,7 @@ public final class GroupCommitter: @unchecked Sendable {
     private let store: Store
     private let limits: Limits
     private let metrics: ServerMetrics?
+    private let flush: DiskFlush?
     private let condition = NSCondition()
     private var queue: [Job] = []
     private var queuedBytes = 0
@@ -48,11 +53,18 @@ public final class GroupCommitter: @unchecked Sendable {
     private var stopped = false
     private var thread: Thread?
 
-    public init(store: Store, limits: Limits = Limits(), metrics: ServerMetrics? = nil) {
-        self.store = store; self.limits = limits; self.metrics = metrics
+    /// With `flush`, an event is answered only once its commit is flushed to the disk (it then
+    /// survives a power loss, not only a crash of the process); see `DiskFlush`.
+    init(store: Store, limits: Limits = Limits(), metrics: ServerMetrics? = nil, flush: DiskFlush?) {
+        self.store = store; self.limits = limits; self.metrics = metrics; self.flush = flush
+    }
+
+    public convenience init(store: Store, limits: Limits = Limits(), metrics: ServerMetrics? = nil, waitForDisk: Bool = false) {
+        self.init(store: store, limits: limits, metrics: metrics, flush: waitForDisk ? DiskFlush(databasePath: store.path) : nil)
     }
 
     public func start() {
+        flush?.start()
         let t = Thread { [self] in self.run() }
         t.name = "affdesk-writer"
         thread = t
@@ -102,6 +114,7 @@ public final class GroupCommitter: @unchecked Sendable {
         while let jobs = nextGroup() {
             commit(jobs)
         }
+        flush?.stop()
         condition.lock()
         stopped = true
         condition.broadcast()
@@ -141,7 +154,11 @@ public final class GroupCommitter: @unchecked Sendable {
             let decisions = try store.ingestGroup(jobs.map(\.event))
             metrics?.commitLatency.record(ContinuousClock.now - started)
             metrics?.groupSize.record(Int64(jobs.count))
-            for (j, d) in zip(jobs, decisions) { j.done(.success(d)) }
+            let taken = jobs
+            let answer: DiskFlush.Answer = { failure in
+                for (j, d) in zip(taken, decisions) { j.done(failure.map { .failure(.notOnDisk($0)) } ?? .success(d)) }
+            }
+            if let flush { flush.afterNextFlush(answer) } else { answer(nil) }
         } catch {
             // One event that makes the transaction fail must not fail the others: each alone.
             guard jobs.count > 1, !Store.failsEveryWrite(error) else {

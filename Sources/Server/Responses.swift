@@ -92,6 +92,8 @@ enum Reply: Sendable {
         case .timedOut: return error(.serviceUnavailable, "timeout", "The event waited too long to be written and was not recorded; retry.", headers: retry)
         case .shuttingDown: return error(.serviceUnavailable, "shutting_down", "The server is stopping; retry shortly.", headers: retry)
         case .storeFailed(let why): return error(.serviceUnavailable, "not_recorded", "The event was not recorded: \(why)", headers: retry)
+        case .notOnDisk(let why):
+            return error(.serviceUnavailable, "not_confirmed", "The event may not have reached the disk: \(why); retry (a retry is recorded once).", headers: retry)
         }
     }
 }

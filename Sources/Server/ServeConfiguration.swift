@@ -17,12 +17,21 @@ public struct ServeConfiguration: Sendable {
     public var idleTimeout: TimeInterval = 30
     /// Connections beyond this wait to be accepted.
     public var maxConnections = 1024
+    /// A key revoked or a secret removed by another process (`affdesk api-keys revoke`) is
+    /// refused within this many seconds (the server keeps the credentials in memory; a change
+    /// made through this process's store applies at once).
+    public var credentialsMaxAge: TimeInterval = 1
     /// Webhook secrets from the environment or files, added to the database's.
     public var extraSecrets: [ServeCredentials.Source: [String]] = [:]
     /// Unix time now, for signature timestamps.
     public var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
-    /// SQLite `synchronous = FULL`: an acknowledged event survives a power loss, not only a crash.
-    public var syncEveryCommit = true
+    /// How an acknowledged event is made to survive a power loss, not only a crash of the process.
+    public var diskSync = DiskSync.flush
+    /// Whether an acknowledged event survives a power loss (`diskSync` is not `.off`).
+    public var syncEveryCommit: Bool {
+        get { diskSync != .off }
+        set { diskSync = newValue ? .flush : .off }
+    }
 
     public init() {}
 
@@ -47,4 +56,15 @@ public struct ServeConfiguration: Sendable {
         else { throw ServeSetupError("--listen: \"\(s)\" does not name a host like 127.0.0.1") }
         return (host, port)
     }
+}
+
+/// How `affdesk serve` waits for the disk before it answers.
+public enum DiskSync: String, Sendable, CaseIterable {
+    /// Commit, then flush the WAL file on a thread of its own while the writer goes on with the
+    /// next group; answer after the flush (`DiskFlush`).
+    case flush
+    /// SQLite's `synchronous = FULL`: the flush inside every commit (the next group waits for it).
+    case full
+    /// No flush: an acknowledged event survives a crash of the process, not a power loss.
+    case off
 }

@@ -1,5 +1,6 @@
 import AttributionCore
 import AttributionStore
+import Foundation
 import Prometheus
 
 /// The server's metrics, in its own Prometheus registry (served at `GET /metrics`): requests by
@@ -8,6 +9,9 @@ import Prometheus
 /// reason codes), so their number is bounded.
 public final class ServerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
+    /// The labelled counters made so far, so a request looks one up instead of asking the
+    /// registry to make it again (which builds its name and labels each time).
+    private let counters = CounterCache()
     let commitLatency: DurationHistogram
     let groupSize: ValueHistogram
     let queueDepth: Gauge
@@ -30,16 +34,20 @@ public final class ServerMetrics: Sendable {
     }
 
     func request(route: String, status: Int) {
-        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "affdesk", metricName: "http_requests", unitName: "total",
-                                                              helpText: "HTTP requests by route and status"),
-                             labels: [("route", route), ("status", String(status))]).increment()
+        counters.counter(CounterCache.Key(kind: 0, a: route, b: "", status: status)) {
+            registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "affdesk", metricName: "http_requests", unitName: "total",
+                                                                  helpText: "HTTP requests by route and status"),
+                                 labels: [("route", route), ("status", String(status))])
+        }.increment()
     }
 
     func event(source: String, _ d: RecordedDecision) {
         let reason = d.repeated ? "already_recorded" : (d.reason ?? d.notes.first)?.rawValue ?? "none"
-        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "affdesk", metricName: "events", unitName: "total",
-                                                              helpText: "Events recorded, by source, outcome and reason"),
-                             labels: [("source", source), ("outcome", d.outcome.rawValue), ("reason", reason)]).increment()
+        counters.counter(CounterCache.Key(kind: 1, a: source + " " + d.outcome.rawValue, b: reason, status: 0)) {
+            registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "affdesk", metricName: "events", unitName: "total",
+                                                                  helpText: "Events recorded, by source, outcome and reason"),
+                                 labels: [("source", source), ("outcome", d.outcome.rawValue), ("reason", reason)])
+        }.increment()
     }
 
     func signatureFailure(source: String, _ f: SignatureFailure) {
@@ -55,4 +63,26 @@ public final class ServerMetrics: Sendable {
     }
 
     public func text() -> String { registry.emitToString() }
+}
+
+/// Counters by their labels, made once each (the label sets are bounded: see `ServerMetrics`).
+final class CounterCache: @unchecked Sendable {
+    struct Key: Hashable {
+        var kind: Int
+        var a: String
+        var b: String
+        var status: Int
+    }
+
+    private let lock = NSLock()
+    private var made: [Key: Counter] = [:]
+
+    func counter(_ key: Key, make: () -> Counter) -> Counter {
+        lock.lock()
+        defer { lock.unlock() }
+        if let c = made[key] { return c }
+        let c = make()
+        made[key] = c
+        return c
+    }
 }

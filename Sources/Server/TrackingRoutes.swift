@@ -43,7 +43,7 @@ extension AffdeskServer {
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer", ServeCredentials.isAPIKeyShaped(parts[1]),
-              try store.activeAPIKey(sha256Hex: APIKeyMaker.sha256Hex(String(parts[1]))) != nil else {
+              try credentials.isActiveKey(sha256Hex: APIKeyMaker.sha256Hex(String(parts[1]))) else {
             metrics.authFailure(route: route)
             return Reply.error(.unauthorized, "invalid_api_key", "The API key is unknown or revoked (see `affdesk api-keys list`).",
                                headers: challenge)

@@ -15,9 +15,8 @@ extension AffdeskServer {
     func stripeWebhook(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let body: [UInt8]
         switch await readBody(request) { case .body(let b): body = b; case .answer(let r): return r }
-        let secrets = try webhookSecrets(.stripe)
-        if let f = StripeSignature.verify(header: request.headers[Self.stripeSignature], body: body, secrets: secrets,
-                                          now: configuration.now(), tolerance: configuration.stripeTolerance) {
+        let header = request.headers[Self.stripeSignature], now = configuration.now(), tolerance = configuration.stripeTolerance
+        if let f = try verified(.stripe, { StripeSignature.verify(header: header, body: body, secrets: $0, now: now, tolerance: tolerance) }) {
             return signatureRefused(source: "stripe", f, context)
         }
         guard let event = try feeds.stripe().read(record: String(decoding: body, as: UTF8.self), line: 1) else {
@@ -32,8 +31,8 @@ extension AffdeskServer {
         if WooCommerceSignature.isPing(body) {
             return Reply.obj([("ok", .bool(true)), ("message", .str("WooCommerce webhook ping received"))]).response(.ok)
         }
-        let secrets = try webhookSecrets(.woocommerce)
-        if let f = WooCommerceSignature.verify(header: request.headers[Self.wooSignature], body: body, secrets: secrets) {
+        let header = request.headers[Self.wooSignature]
+        if let f = try verified(.woocommerce, { WooCommerceSignature.verify(header: header, body: body, secrets: $0) }) {
             return signatureRefused(source: "woocommerce", f, context)
         }
         guard let event = try feeds.woocommerce().read(record: String(decoding: body, as: UTF8.self), line: 1) else {
@@ -42,9 +41,14 @@ extension AffdeskServer {
         return await record(event, status: { _ in .ok })
     }
 
-    /// The active secrets of a source: the database's, then the environment's.
-    func webhookSecrets(_ source: ServeCredentials.Source) throws -> [String] {
-        try store.activeWebhookSecrets(source: source) + (configuration.extraSecrets[source] ?? [])
+    /// nil when `check` accepts the signature under the source's active secrets (the database's,
+    /// then the environment's); else why not. A signature no cached secret matches is checked
+    /// once more against the database's secrets as they are now (a secret just added).
+    func verified(_ source: ServeCredentials.Source, _ check: ([String]) -> SignatureFailure?) throws -> SignatureFailure? {
+        let extra = configuration.extraSecrets[source] ?? []
+        guard let f = check(try credentials.secrets(source) + extra) else { return nil }
+        guard f == .mismatch || f == .noSecret else { return f }
+        return check(try credentials.secrets(source, retry: true) + extra)
     }
 
     func signatureRefused(source: String, _ f: SignatureFailure, _ context: some RequestContext) -> Response {

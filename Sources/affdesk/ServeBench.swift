@@ -16,6 +16,11 @@ struct ServeBench: ParsableCommand {
     @Option(help: "Concurrent clients.") var clients: Int = 50
     @Option(help: "Seconds of load.") var seconds: Double = 10
     @Flag(name: .customLong("no-sync"), help: "Run the server with --no-sync (no fsync per commit).") var noSync = false
+    @Option(name: .customLong("server-option"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("An option for the server, e.g. --server-option=--sync=full (repeatable).", valueName: "OPTION"))
+    var serverOptions: [String] = []
+    @Flag(name: .customLong("client-ceiling"),
+          help: "Also measure the clients alone: the same load against a path the server answers 404 at once.") var clientCeiling = false
 
     func run() throws {
         guard (1...1000).contains(clients), seconds > 0, seconds <= 3600 else { throw Failure("--clients 1...1000, --seconds up to 3600") }
@@ -25,15 +30,25 @@ struct ServeBench: ParsableCommand {
         let served = dir + "/served.sqlite", bulk = dir + "/bulk.sqlite"
         let mix = try CrashDrill.prepare(path: served)
         _ = try CrashDrill.prepare(path: bulk)
-        let server = try ServerProcess(binary: selfBinary(), database: served, arguments: noSync ? ["--no-sync"] : [])
-        print("server    pid \(server.process.processIdentifier) on 127.0.0.1:\(server.port)\(noSync ? " (--no-sync)" : " (synchronous=FULL)"); \(clients) clients for \(seconds) s")
+        let options = (noSync ? ["--no-sync"] : []) + serverOptions
+        let server = try ServerProcess(binary: selfBinary(), database: served, arguments: options)
+        print("server    pid \(server.process.processIdentifier) on 127.0.0.1:\(server.port) (\(options.isEmpty ? "--sync=flush" : options.joined(separator: " "))); \(clients) clients for \(seconds) s")
         let report = BlockingValue { await LoadRunner.run(port: server.port, mix: mix, clients: clients, duration: seconds) }.wait()
+        let ceiling = clientCeiling ? BlockingValue { [clients, seconds] in
+            await LoadRunner.run(port: server.port, mix: mix, clients: clients, duration: min(seconds, 5), firstCustomer: 10_000_000,
+                                 path: "/bench/none")
+        }.wait() : nil
         let status = server.stop()
         let answered = report.sent.filter { $0.status != nil }.count
         print(String(format: "serve     %d requests in %.2f s: %8.0f requests/s   p50 %.2f ms   p99 %.2f ms   p99.9 %.2f ms",
                      answered, report.seconds, report.requestsPerSecond, report.percentile(0.5), report.percentile(0.99), report.percentile(0.999)))
         print("statuses  " + report.byStatus.sorted { $0.key < $1.key }.map { "\($0.key == 0 ? "no answer" : String($0.key))=\($0.value)" }.joined(separator: " ")
               + "; server exit \(status) after SIGTERM")
+        if let ceiling {
+            print(String(format: "clients   alone (POST /bench/none, 404 from the router): %8.0f requests/s   p50 %.2f ms   p99 %.2f ms",
+                         ceiling.requestsPerSecond, ceiling.percentile(0.5), ceiling.percentile(0.99)))
+        }
+        print("cores     \(ProcessInfo.processInfo.activeProcessorCount), shared by the clients and the server (and whatever else runs)")
         // The same events, in the order sent per customer, through the bulk ingest.
         let events = report.sent.sorted { ($0.customer, $0.index) < ($1.customer, $1.index) }
             .compactMap { EventMix.inbound(mix.customer($0.customer, signedAt: mix.time)[$0.index]) }

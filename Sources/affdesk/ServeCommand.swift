@@ -24,6 +24,13 @@ struct Serve: ParsableCommand {
     var groupWindow: String = "2"
     @Flag(name: .customLong("no-sync"), help: "Do not wait for the disk on each commit (a power loss may lose the last acknowledged events; a crash never does).")
     var noSync = false
+    @Option(name: .customLong("sync"), help: ArgumentHelp(
+        "flush: answer once the commit is flushed to the disk, flushing beside the writer (default); full: SQLite's synchronous=FULL, the flush inside each commit; off: as --no-sync.",
+        valueName: "flush|full|off"))
+    var sync: String = "flush"
+    @Option(name: .customLong("credentials-max-age-ms"), help: ArgumentHelp(
+        "A key revoked or a secret removed by another process is refused within this time (0: read them for every request).", valueName: "MS"))
+    var credentialsMaxAge: String = "1000"
 
     func run() throws {
         var config = ServeConfiguration()
@@ -32,7 +39,9 @@ struct Serve: ParsableCommand {
             config.extraSecrets = try SecretSources.load(environment: ProcessInfo.processInfo.environment)
         } catch let e as ServeSetupError { throw Failure(e.description) }
         config.commit.window = Double(try wholeNumber(groupWindow, "--group-window-ms", in: 0...1000)) / 1000
-        config.syncEveryCommit = !noSync
+        guard let mode = DiskSync(rawValue: sync) else { throw Failure("--sync: must be flush, full or off") }
+        config.diskSync = noSync ? .off : mode
+        config.credentialsMaxAge = Double(try wholeNumber(credentialsMaxAge, "--credentials-max-age-ms", in: 0...3_600_000)) / 1000
         let store = try database.open()
         AffdeskServer.bootstrapLogging()
         let server = AffdeskServer(store: store, configuration: config)

@@ -34,8 +34,10 @@ public enum LoadRunner {
     /// Clients `0..<clients`; client c takes customers first + c, first + c + clients, ...
     /// (or, with `customers`, that list's entries c, c + clients, ...) until `duration` has
     /// passed, the list is done, or a request fails to reach the server (`stopOnTransportError`).
+    /// `path`, when given, replaces every request's path (the bench's client ceiling: a path the
+    /// server answers 404 at once).
     public static func run(port: Int, mix: EventMix, clients: Int, duration: Double, firstCustomer: Int = 0,
-                           customers: [Int]? = nil, stopOnTransportError: Bool = true) async -> Report {
+                           customers: [Int]? = nil, stopOnTransportError: Bool = true, path: String? = nil) async -> Report {
         var config = HTTPClient.Configuration(timeout: .init(connect: .seconds(2), read: .seconds(30)))
         config.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, clients))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
@@ -50,7 +52,8 @@ public enum LoadRunner {
                         let slot = c + k * clients
                         let n: Int
                         if let customers { guard slot < customers.count else { break }; n = customers[slot] } else { n = firstCustomer + slot }
-                        for (i, r) in mix.customer(n).enumerated() {
+                        for (i, var r) in mix.customer(n).enumerated() {
+                            if let path { r.path = path }
                             let s = await send(client, port: port, r)
                             out.append(Sent(customer: n, index: i, status: s.status, seconds: s.seconds))
                             if s.status == nil && stopOnTransportError { return out }
@@ -66,6 +69,22 @@ public enum LoadRunner {
         }
         try? await client.shutdown()
         return Report(sent: sent, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// One request to a server on loopback (for tests and drills): its status and body, or nil
+    /// when it got no answer.
+    public static func post(port: Int, _ r: EventMix.Request) async -> (status: Int, body: String)? {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(r.path)")
+        request.method = .POST
+        for (k, v) in r.headers { request.headers.add(name: k, value: v) }
+        request.body = .bytes(ByteBuffer(string: r.body))
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            return (Int(response.status.code), String(buffer: body))
+        } catch {
+            return nil
+        }
     }
 
     static func send(_ client: HTTPClient, port: Int, _ r: EventMix.Request) async -> (status: Int?, seconds: Double) {
