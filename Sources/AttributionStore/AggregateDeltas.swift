@@ -19,7 +19,8 @@ final class AggregateDeltas {
     private var events: [Outcome: Int64] = [:]
     private var upsertEvents: RawStatement?
     private var months: [MonthKey: Month] = [:]
-    private var updateTotal: RawStatement?
+    /// The UPDATEs of `affiliate_total`, by which of its three sums they move.
+    private var updateTotals: [[Bool]: RawStatement] = [:]
     private var upsertMonth: RawStatement?
 
     init(_ db: Database, currency: String) { self.db = db; self.currency = currency }
@@ -51,14 +52,13 @@ final class AggregateDeltas {
     /// Writes the summed changes (in affiliate order, so the result does not depend on hashing).
     func flush() throws {
         if !totals.isEmpty {
-            if updateTotal == nil {
-                updateTotal = try RawStatement(db, """
-                    UPDATE affiliate_total SET customers = customers + ?, conversions = conversions + ?,
-                      earnings_minor = earnings_minor + ? WHERE affiliate_id = ?
-                    """)
-            }
-            for (id, t) in totals.sorted(by: { $0.key < $1.key }) where t.customers != 0 || t.conversions != 0 || t.earnings != 0 {
-                try updateTotal!.bind(.int(t.customers), .int(t.conversions), .int(t.earnings), .int(id)).run()
+            for (id, t) in totals.sorted(by: { $0.key < $1.key }) {
+                // Only the sums that moved: each is indexed, and SQLite rewrites an index
+                // whenever its column is SET (a renewal leaves the customer count alone).
+                let sums = [t.customers, t.conversions, t.earnings]
+                let moved = sums.map { $0 != 0 }
+                guard moved.contains(true) else { continue }
+                try updateTotal(moved).bind(all: sums.filter { $0 != 0 }.map { .int($0) } + [.int(id)]).run()
             }
             totals.removeAll(keepingCapacity: true)
         }
@@ -88,6 +88,15 @@ final class AggregateDeltas {
             }
             events.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// The UPDATE of the sums flagged in `moved` (customers, conversions, earnings).
+    private func updateTotal(_ moved: [Bool]) throws -> RawStatement {
+        if let s = updateTotals[moved] { return s }
+        let set = zip(moved, ["customers", "conversions", "earnings_minor"]).filter(\.0).map { "\($0.1) = \($0.1) + ?" }
+        let s = try RawStatement(db, "UPDATE affiliate_total SET \(set.joined(separator: ", ")) WHERE affiliate_id = ?")
+        updateTotals[moved] = s
+        return s
     }
 
     /// After the program's currency changed: every affiliate's earnings, recounted in it.

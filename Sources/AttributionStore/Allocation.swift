@@ -32,11 +32,11 @@ final class CustomerNumbers {
         return n
     }
 
-    /// Writes the counters that moved.
+    /// Writes the counters that moved (one prepared statement, in affiliate order).
     func write(_ db: Database) throws {
-        for id in changed {
-            try db.execute(sql: "UPDATE affiliate SET last_customer_number = ? WHERE id = ?", arguments: [last[id], id])
-        }
+        guard !changed.isEmpty else { return }
+        let update = try RawStatement(db, "UPDATE affiliate SET last_customer_number = ? WHERE id = ?")
+        for id in changed.sorted() { try update.bind(.int(last[id] ?? 0), .int(id)).run() }
         changed.removeAll()
     }
 }

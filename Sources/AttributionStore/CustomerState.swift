@@ -6,9 +6,10 @@ struct CustomerState {
     var id: Int64, key: String, email: String?, affiliateID: Int64, number: Int64
     var status: CustomerStatus, clickID: String?, createdAt: Int64, lastActivityAt: Int64
     var conversions: Int64, commissionMinor: Int64, commissionCurrency: String?, firstCommissionAt: Int64?
-    /// The status and owner of its row in the database; nil until the row is written. An
-    /// UPDATE that leaves them out when unchanged skips their CHECK and index work.
-    var stored: (status: CustomerStatus, owner: Int64)?
+    /// The values of its row in the database (`changeable` order); nil until the row is written.
+    /// An UPDATE writes only the columns that differ: SQLite rewrites an index whenever a column
+    /// of it is SET, even to the value it had.
+    var stored: [RawValue]?
 
     var fact: CustomerFact { CustomerFact(id: id, key: key, affiliateID: affiliateID, status: status) }
     var history: CapHistory {
@@ -34,7 +35,17 @@ struct CustomerState {
         status = CustomerStatus(rawValue: s.text(5)) ?? .initial; clickID = s.optionalText(6)
         createdAt = s.int(7); lastActivityAt = s.int(8); conversions = s.int(9); commissionMinor = s.int(10)
         commissionCurrency = s.optionalText(11); firstCommissionAt = s.optionalInt(12)
-        stored = (status, affiliateID)
+        stored = changeableValues
+    }
+
+    /// The columns a write transaction may change on a stored customer (the rest are fixed at
+    /// its creation), in the order of `changeableValues`.
+    static let changeable = ["affiliate_id", "number", "status", "last_activity_at", "conversions", "commission_minor",
+                             "commission_currency", "first_commission_at"]
+
+    var changeableValues: [RawValue] {
+        [.int(affiliateID), .int(number), .text(status.rawValue), .int(lastActivityAt), .int(conversions), .int(commissionMinor),
+         .of(commissionCurrency), .of(firstCommissionAt)]
     }
 
     /// Its values in `columns` order.

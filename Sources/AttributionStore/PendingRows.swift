@@ -24,7 +24,7 @@ final class PendingRows {
     /// stands (in the fact cache) at the flush.
     private var changedCustomers: Set<Int64> = []
     private var customerOrder: [Int64] = []
-    /// UPDATEs of a stored customer, by whether its status and its owner changed.
+    /// UPDATEs of a stored customer, by the set of columns they write (bits of `CustomerState.changeable`).
     private var updates: [Int: RawStatement] = [:]
 
     /// `currency`: the program's, in which the aggregates count earnings.
@@ -79,7 +79,7 @@ final class PendingRows {
         for id in customerOrder {
             guard let c = customers[id] else { continue }
             try write(c)
-            customers[id]?.stored = (c.status, c.affiliateID)
+            customers[id]?.stored = c.changeableValues
         }
         changedCustomers.removeAll(keepingCapacity: true)
         customerOrder.removeAll(keepingCapacity: true)
@@ -92,30 +92,30 @@ final class PendingRows {
         try aggregates.flush()
     }
 
-    /// A new customer joins the pending INSERT; a stored one is updated, leaving out its status
-    /// and owner when they did not change.
+    /// A new customer joins the pending INSERT; a stored one is updated, writing only the columns
+    /// that changed since its row was read or written (nothing when none did).
     private func write(_ c: CustomerState) throws {
         guard let was = c.stored else {
             aggregates.customer(c.affiliateID, 1)
             return try newCustomers.add(all: c.values)
         }
-        let status = c.status != was.status, owner = c.affiliateID != was.owner
-        if owner {
-            aggregates.customer(was.owner, -1)
+        if case .int(let owner) = was[0], owner != c.affiliateID {
+            aggregates.customer(owner, -1)
             aggregates.customer(c.affiliateID, 1)
         }
-        let variant = (status ? 1 : 0) + (owner ? 2 : 0)
-        if updates[variant] == nil {
-            updates[variant] = try RawStatement(db, """
-                UPDATE customer SET \(owner ? "affiliate_id = ?, number = ?, " : "")\(status ? "status = ?, " : "")
-                  last_activity_at = ?, conversions = ?, commission_minor = ?, commission_currency = ?,
-                  first_commission_at = ? WHERE id = ?
-                """)
+        let now = c.changeableValues
+        var changed = 0
+        var values: [RawValue] = []
+        for i in now.indices where now[i] != was[i] {
+            changed |= 1 << i
+            values.append(now[i])
         }
-        var values: [RawValue] = owner ? [.int(c.affiliateID), .int(c.number)] : []
-        if status { values.append(.text(c.status.rawValue)) }
-        values += [.int(c.lastActivityAt), .int(c.conversions), .int(c.commissionMinor), .of(c.commissionCurrency),
-                   .of(c.firstCommissionAt), .int(c.id)]
-        try updates[variant]!.bind(all: values).run()
+        guard changed != 0 else { return }
+        if updates[changed] == nil {
+            let set = CustomerState.changeable.indices.filter { changed & (1 << $0) != 0 }.map { "\(CustomerState.changeable[$0]) = ?" }
+            updates[changed] = try RawStatement(db, "UPDATE customer SET \(set.joined(separator: ", ")) WHERE id = ?")
+        }
+        values.append(.int(c.id))
+        try updates[changed]!.bind(all: values).run()
     }
 }

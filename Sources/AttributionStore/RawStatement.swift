@@ -69,7 +69,7 @@ final class RawStatement {
     func done() { sqlite3_reset(handle) }
 }
 
-enum RawValue {
+enum RawValue: Equatable {
     case null, int(Int64), text(String)
     static func of(_ s: String?) -> RawValue { s.map { .text($0) } ?? .null }
     static func of(_ n: Int64?) -> RawValue { n.map { .int($0) } ?? .null }

@@ -47,19 +47,25 @@ public enum RawInsertBaseline {
 }
 
 /// The ingest's own floor: the rows an ingest wrote (inbox entries, clicks, customers,
-/// conversions, and since schema v7 the references, invalid payloads' words and per-month sums),
-/// inserted again into an empty database with the same schema and the same
-/// connection settings, by SQLite alone (`INSERT ... SELECT`, `batch` rows per transaction, one
-/// table after the other). No decisions, no lookups, no updates, no binding: what it costs
-/// merely to store what the ingest stored.
+/// conversions, since schema v8 their commission entries, and since schema v7 the references,
+/// invalid payloads' words and per-month sums), inserted again into an empty database with the
+/// same schema and the same connection settings, by SQLite alone (`INSERT ... SELECT`, `batch`
+/// rows per transaction, one table after the other). No decisions, no lookups, no updates, no
+/// binding: what it costs merely to store what the ingest stored.
 public enum StoredRowsFloor {
-    public struct Result: Sendable { public var rows: Int; public var seconds: Double }
+    public struct Result: Sendable {
+        public var rows: Int
+        public var seconds: Double
+        /// Of which the commission entries (schema v8), which the floor copied only from session 5 on.
+        public var ledgerRows = 0
+        public var ledgerSeconds = 0.0
+    }
 
     public static func run(copying source: Store, batch: Int = 4096) throws -> Result {
         let target = try Store.temporary(clock: source.clock)
         defer { try? FileManager.default.removeItem(atPath: (target.path as NSString).deletingLastPathComponent) }
-        var rows = 0
-        var nanos: UInt64 = 0
+        var rows = 0, ledgerRows = 0
+        var nanos: UInt64 = 0, ledgerNanos: UInt64 = 0
         // The store's own connection settings, on a connection of the benchmark's.
         var config = Configuration()
         config.prepareDatabase { db in for p in Store.writerPragmas { try db.execute(sql: p) } }
@@ -69,7 +75,8 @@ public enum StoredRowsFloor {
             try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [source.path])
             defer { try? db.execute(sql: "DETACH DATABASE src") }
             try db.execute(sql: "INSERT INTO main.affiliate SELECT * FROM src.affiliate")
-            for table in ["event", "click", "customer", "conversion"] {
+            // Since schema v8 the ingest writes each credited conversion's ledger entry too.
+            for table in ["event", "click", "customer", "conversion", "commission"] {
                 let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM src.\(table)") ?? 0
                 let start = DispatchTime.now().uptimeNanoseconds
                 var last: Int64 = 0
@@ -86,6 +93,7 @@ public enum StoredRowsFloor {
                 }
                 nanos += DispatchTime.now().uptimeNanoseconds - start
                 rows += total
+                if table == "commission" { ledgerNanos = DispatchTime.now().uptimeNanoseconds - start; ledgerRows = total }
             }
             // What the ingest keeps beside (schema v7): the adapters' references, the words of
             // the invalid payloads, the per-month sums (one transaction each: they are small).
@@ -104,6 +112,6 @@ public enum StoredRowsFloor {
             }
             nanos += DispatchTime.now().uptimeNanoseconds - start
         }
-        return Result(rows: rows, seconds: Double(nanos) / 1e9)
+        return Result(rows: rows, seconds: Double(nanos) / 1e9, ledgerRows: ledgerRows, ledgerSeconds: Double(ledgerNanos) / 1e9)
     }
 }

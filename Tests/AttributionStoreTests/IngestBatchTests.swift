@@ -101,4 +101,42 @@ final class IngestBatchTests: StoreTestCase {
         XCTAssertEqual(byAffiliate, ["o1 alice", "o2 bob"])
         XCTAssertEqual(try s.customer(key: "u1")?.status, .capped)
     }
+
+    func testARenewalWritesOnlyTheCustomerColumnsThatChanged() throws {
+        // SQLite rewrites an index whenever a column of it is SET, even to the value it had: a
+        // renewal must leave out of its UPDATE the owner, the status, the currency and the first
+        // commission's time, which it does not change, and its affiliate's customer count, which
+        // it does not move either (issue 11, ingest speed).
+        let s = try store()
+        try ingest(s, [Line.click("c1", "alice"), Line.track("trial", "u1", click: "c1"),
+                       Line.conversion("o1", "10.00", customer: "u1")])
+        let watched = ["affiliate_id", "number", "status", "last_activity_at", "conversions", "commission_minor",
+                       "commission_currency", "first_commission_at"]
+        try s.write { db in
+            try db.execute(sql: "CREATE TABLE column_written (name TEXT NOT NULL)")
+            try db.execute(sql: """
+                CREATE TRIGGER written_affiliate_customers AFTER UPDATE OF customers ON affiliate_total
+                  BEGIN INSERT INTO column_written (name) VALUES ('affiliate_total.customers'); END
+                """)
+            for c in watched {
+                try db.execute(sql: """
+                    CREATE TRIGGER written_\(c) AFTER UPDATE OF \(c) ON customer
+                      BEGIN INSERT INTO column_written (name) VALUES ('\(c)'); END
+                    """)
+            }
+        }
+        try ingest(s, [Line.conversion("o2", "10.00", customer: "u1", t0.adding(seconds: 86_400))])
+        let written = try s.read { db in try String.fetchAll(db, sql: "SELECT name FROM column_written ORDER BY name") }
+        XCTAssertEqual(written, ["commission_minor", "conversions", "last_activity_at"])
+        let c = try XCTUnwrap(try s.customer(key: "u1"))
+        XCTAssertEqual(c.conversions, 2)
+        XCTAssertEqual(c.status, .active)
+
+        // A cancel changes the status and nothing else it was not already writing.
+        try s.write { db in try db.execute(sql: "DELETE FROM column_written") }
+        try ingest(s, [Line.cancel("u1", t0.adding(seconds: 2 * 86_400))])
+        let onCancel = try s.read { db in try String.fetchAll(db, sql: "SELECT name FROM column_written ORDER BY name") }
+        XCTAssertEqual(onCancel, ["last_activity_at", "status"])
+        XCTAssertEqual(try s.customer(key: "u1")?.status, .ended)
+    }
 }
