@@ -53,5 +53,16 @@ extension Store {
             JOIN (SELECT conversion_id, SUM(commission_minor) AS taken FROM refund GROUP BY conversion_id) s ON s.conversion_id = v.id
             WHERE s.taken > c.original_minor ORDER BY v.id LIMIT ?
             """,
+        // L6. The maintained totals (`commission_total`) are the ledger's, per kind, stored state and currency.
+        """
+            SELECT 'commission totals ' || COALESCE(t.kind, r.kind) || ' ' || COALESCE(t.state, r.state) || ' ' || COALESCE(t.currency, r.currency)
+              || ': kept ' || COALESCE(t.entries, 0) || ' entries ' || COALESCE(t.amount_minor, 0) || ', counted '
+              || COALESCE(r.entries, 0) || ' entries ' || COALESCE(r.amount_minor, 0)
+            FROM (SELECT kind, state, needs_approval, currency, SUM(amount_minor) AS amount_minor, COUNT(*) AS entries FROM commission
+                  GROUP BY 1, 2, 3, 4) r
+            FULL JOIN commission_total t ON t.kind = r.kind AND t.state = r.state AND t.needs_approval = r.needs_approval AND t.currency = r.currency
+            WHERE COALESCE(t.entries, 0) != COALESCE(r.entries, 0) OR COALESCE(t.amount_minor, 0) != COALESCE(r.amount_minor, 0)
+            LIMIT ?
+            """,
     ]
 }
