@@ -18,6 +18,10 @@ public enum RowItem: Hashable, Sendable {
     case myConversion(AffiliateConversionRow)
     /// A month of earnings, with the best month's commission its bar is scaled to.
     case earnings(EarningsMonth, best: Int64)
+    /// A commission entry of the ledger (or a clawback).
+    case commission(CommissionRow)
+    /// A payout batch.
+    case payout(PayoutRow)
 }
 
 /// One row of a list: the typed row, its id, and where it sits for paging. `Msg.loaded`
@@ -42,6 +46,8 @@ public struct ListRow: Hashable, Sendable {
         case .myCustomer(let c): return "#\(c.number)"
         case .myConversion(let v): return v.customerNumber.map { "#\($0)" } ?? ""
         case .earnings(let m, _): return m.month
+        case .commission(let c): return c.externalID
+        case .payout(let p): return String(p.id)
         }
     }
 
@@ -70,10 +76,12 @@ public struct DrawContext: Hashable, Sendable {
     public var now: Instant
     /// Triage: the rows marked for a bulk replay.
     public var marks = TriageMarks()
+    /// Commissions: the entries marked for an action.
+    public var commissionMarks: Set<Int64> = []
     /// The zone times are drawn in.
     public var zone: DisplayZone
     public init(settings: ProgramSettings, now: Instant, zone: DisplayZone = .utc) { self.settings = settings; self.now = now; self.zone = zone }
-    public init(_ s: State) { self.init(settings: s.settings, now: s.now, zone: s.zone); marks = s.triageMarks }
+    public init(_ s: State) { self.init(settings: s.settings, now: s.now, zone: s.zone); marks = s.triageMarks; commissionMarks = s.commissionMarks }
 }
 
 /// How a column sorts: the store's own sort, typed per list.
@@ -81,6 +89,7 @@ public enum SortKey: Hashable, Sendable {
     case affiliates(AffiliateSort)
     case customers(CustomerSort)
     case conversions(ConversionSort)
+    case commissions(CommissionSort)
 }
 
 /// A table column: a title, how wide, and whether and how it sorts.
@@ -175,6 +184,8 @@ public struct ListQuery: Hashable, Sendable {
     public var reason: String?
     /// Triage: resolved rejections too.
     public var includeResolved = false
+    /// Commissions: the state shown.
+    public var ledger: CommissionSelection?
     /// The settings the list is read under (the caps a near-cap list looks for); rows are drawn
     /// with the state's own when they are shown.
     public var settings: ProgramSettings

@@ -146,6 +146,12 @@ public struct Form: Hashable, Sendable {
         case addConversion(customerKey: String)
         case editSetting(SettingField)
         case addAffiliate
+        /// Commissions: the reason to void these entries with.
+        case voidCommissions(ids: [Int64])
+        /// Payouts: a run's date and minimum; a reference; an export's format and file.
+        case createPayouts
+        case markPayoutPaid(id: Int64)
+        case exportPayout(id: Int64)
     }
     public var title: String
     public var purpose: Purpose

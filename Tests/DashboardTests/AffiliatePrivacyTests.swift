@@ -292,7 +292,8 @@ final class AffiliatePrivacyTests: XCTestCase {
         switch e {
         case .load(let q, _, _): return [.myCustomers, .myConversions, .earnings].contains(q.tab) && q.affiliateID == nil && q.reason == nil
         case .loadMyCustomer, .checkForChanges, .quit, .loadSettings: return true
-        case .loadCustomer, .loadEvent, .loadReasons, .loadPicker, .perform, .prepareReplay, .prepareManual, .prepareBulkReplay, .preview, .loadAdapters: return false
+        case .loadCustomer, .loadEvent, .loadReasons, .loadPicker, .perform, .prepareReplay, .prepareManual, .prepareBulkReplay, .preview, .loadAdapters,
+             .loadLedgerTotals, .loadPayoutTotals, .loadPayoutLines: return false
         }
     }
 
