@@ -24,6 +24,7 @@ final class LedgerMigrationTests: StoreTestCase {
                 ALTER TABLE program DROP COLUMN approval_above_minor;
                 ALTER TABLE program DROP COLUMN approval_above_currency;
                 DELETE FROM grdb_migrations WHERE identifier = 'v8-ledger';
+                DROP TABLE commission_total; DELETE FROM grdb_migrations WHERE identifier = 'v13-ledger-admin';
                 PRAGMA user_version = 6;
                 """)
         }
