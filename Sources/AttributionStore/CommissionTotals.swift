@@ -57,7 +57,7 @@ extension Store {
                 try t.add(.state(standing), cur, minor: minor, count: n)
             }
             let inHold = try Row.fetchAll(db, sql: """
-                SELECT needs_approval, currency, SUM(amount_minor), COUNT(*) FROM commission
+                SELECT needs_approval, currency, SUM(amount_minor), COUNT(*) FROM commission INDEXED BY commission_pending_hold
                 WHERE state = 'pending' AND approves_at > ? GROUP BY 1, 2
                 """, arguments: [now.seconds])
             for r in inHold {

@@ -7,8 +7,10 @@
 ///   runs, the settling of due entries). The Commissions tab's totals read these rows plus the
 ///   entries still inside their hold (a range of `commission_state`), never the whole table.
 /// - Indexes for the Commissions list's keyset pages: per stored state in id order and by
-///   amount, the whole ledger by amount, the clawbacks (partial), and every entry of a
-///   conversion (the filter's matches, clawbacks included).
+///   amount, the whole ledger by amount, the clawbacks (partial), every entry of a conversion
+///   (the filter's matches, clawbacks included), and the stored pending entries (partial) per
+///   `needs_approval` in id and amount order (those past their date are read as approved or on
+///   hold) and by `approves_at` covering what the totals of the entries inside their hold read.
 ///
 /// Backfill: the totals are summed once from the entries already there.
 enum LedgerAdminSchema {
@@ -51,5 +53,8 @@ enum LedgerAdminSchema {
         CREATE INDEX commission_clawback_order ON commission(kind) WHERE kind = 'clawback';
         CREATE INDEX commission_clawback_amount ON commission(kind, amount_minor) WHERE kind = 'clawback';
         CREATE INDEX commission_conversion_entries ON commission(conversion_id);
+        CREATE INDEX commission_pending_order ON commission(needs_approval) WHERE state = 'pending';
+        CREATE INDEX commission_pending_amount ON commission(needs_approval, amount_minor) WHERE state = 'pending';
+        CREATE INDEX commission_pending_hold ON commission(approves_at, needs_approval, currency, amount_minor, state) WHERE state = 'pending';
         """
 }

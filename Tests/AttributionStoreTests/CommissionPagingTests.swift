@@ -124,7 +124,8 @@ final class CommissionPagingTests: StoreTestCase {
                 DROP TRIGGER commission_total_insert; DROP TRIGGER commission_total_delete; DROP TRIGGER commission_total_update;
                 DROP TABLE commission_total; DROP INDEX commission_state_order; DROP INDEX commission_state_amount;
                 DROP INDEX commission_amount; DROP INDEX commission_clawback_order; DROP INDEX commission_clawback_amount;
-                DROP INDEX commission_conversion_entries;
+                DROP INDEX commission_conversion_entries; DROP INDEX commission_pending_order; DROP INDEX commission_pending_amount;
+                DROP INDEX commission_pending_hold;
                 DELETE FROM grdb_migrations WHERE identifier = 'v13-ledger-admin'; PRAGMA user_version = 10;
                 """)
         }
