@@ -65,5 +65,16 @@ extension Store {
               ON s.affiliate_id = m.affiliate_id AND s.month = m.month AND s.currency = m.currency AND s.bucket = m.bucket
             WHERE COALESCE(m.amount_minor, 0) != COALESCE(s.amount, 0) OR COALESCE(m.entries, 0) != COALESCE(s.n, 0) LIMIT ?
             """,
+        // L7. The maintained totals (`commission_total`) are the ledger's, per kind, stored state and currency.
+        """
+            SELECT 'commission totals ' || COALESCE(t.kind, r.kind) || ' ' || COALESCE(t.state, r.state) || ' ' || COALESCE(t.currency, r.currency)
+              || ': kept ' || COALESCE(t.entries, 0) || ' entries ' || COALESCE(t.amount_minor, 0) || ', counted '
+              || COALESCE(r.entries, 0) || ' entries ' || COALESCE(r.amount_minor, 0)
+            FROM (SELECT kind, state, needs_approval, currency, SUM(amount_minor) AS amount_minor, COUNT(*) AS entries FROM commission
+                  GROUP BY 1, 2, 3, 4) r
+            FULL JOIN commission_total t ON t.kind = r.kind AND t.state = r.state AND t.needs_approval = r.needs_approval AND t.currency = r.currency
+            WHERE COALESCE(t.entries, 0) != COALESCE(r.entries, 0) OR COALESCE(t.amount_minor, 0) != COALESCE(r.amount_minor, 0)
+            LIMIT ?
+            """,
     ]
 }

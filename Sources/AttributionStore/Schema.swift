@@ -328,6 +328,9 @@ enum Schema {
               FROM event_resolution x JOIN event_ref f ON f.ref = 'replay-of:' || x.event_id JOIN event e ON e.id = f.event_id
               WHERE e.outcome = 'rejected';
             """),
+        // The admin's Commissions and Payouts tabs: the ledger's maintained totals and the indexes of
+        // its keyset pages (see `LedgerAdminSchema`).
+        ("v13-ledger-admin", LedgerAdminSchema.v13),
         // The ledger's views: per affiliate, month, currency and state, kept by triggers on
         // `commission` (see `LedgerViewsSchema`).
         ("v14-ledger-views", LedgerViewsSchema.v14),

@@ -5,7 +5,7 @@ import GRDB
 /// its primary key, on its own read-only connection to the same file, in the same run.
 public enum DashboardFloor {
     /// The tables the floor may read (never a name from input).
-    public static let tables: Set<String> = ["affiliate", "customer", "conversion", "event", "audit", "payout"]
+    public static let tables: Set<String> = ["affiliate", "customer", "conversion", "event", "audit", "commission", "payout"]
 
     /// Milliseconds for each of `runs` keyset pages of 50 rows of `table`, from the middle of it.
     public static func keysetPage(path: String, table: String, runs: Int) throws -> [Double] {

@@ -38,7 +38,7 @@ public final class Driver {
     /// the affiliate view, and its own customer pane to the admin, whatever asks for them.
     public func allows(_ effect: Effect) -> Bool {
         switch effect {
-        case .loadReasons, .loadPicker, .loadCustomer, .loadEvent, .prepareReplay, .prepareManual, .prepareBulkReplay, .perform, .preview, .loadAdapters: return isAdmin
+        case .loadReasons, .loadLedgerTotals, .loadPayoutTotals, .loadPayoutLines, .loadPicker, .loadCustomer, .loadEvent, .prepareReplay, .prepareManual, .prepareBulkReplay, .perform, .preview, .loadAdapters: return isAdmin
         case .loadMyCustomer, .loadMyPayout: return !isAdmin
         case .load, .loadSettings, .checkForChanges, .quit: return true
         }
@@ -55,6 +55,11 @@ public final class Driver {
             let counts = try store.rejectionCounts(includeResolved: includeResolved)
             let all = ReasonCount(reason: "", count: counts.reduce(0) { $0 + $1.count })
             return [.reasonsLoaded([all] + counts.map { ReasonCount(reason: $0.reason, count: $0.count) })]
+        case .loadLedgerTotals: return [.ledgerTotalsLoaded(try store.commissionTotals())]
+        case .loadPayoutTotals: return [.payoutTotalsLoaded(try store.payoutTotals())]
+        case .loadPayoutLines(let id):
+            guard let p = try store.payout(id: id) else { return [.failed("Payout #\(id) no longer exists.")] }
+            return [.payoutLinesLoaded(p.payout, p.lines)]
         case .loadPicker:
             return [.pickerLoaded(try store.affiliates().map { PickerItem(code: $0.code, name: $0.name, disabled: $0.disabled) })]
         case .loadCustomer(let key): return [try customerDetail(key)]

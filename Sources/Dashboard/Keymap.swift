@@ -23,6 +23,11 @@ public enum Command: Hashable, Sendable {
     case addAffiliate, toggleAffiliate, editAffiliate
     /// Show or hide the current list's columns.
     case chooseColumns
+    /// Commissions: the state shown; mark an entry; approve, hold, release or void entries.
+    case ledgerStateNext, ledgerStatePrev, markCommission
+    case commissionAction(CommissionActionKind)
+    /// Payouts: create a run, export, mark paid, cancel.
+    case payoutAction(PayoutActionKind)
 }
 
 /// Where a binding works.
@@ -42,6 +47,10 @@ public enum Scope: Hashable, Sendable {
     case jumps
     /// The admin's actions on affiliates (the Affiliates list).
     case affiliateActions
+    /// The admin's actions on commission entries (the Commissions list).
+    case commissions
+    /// The admin's actions on payouts (the Payouts list).
+    case payouts
 }
 
 public struct Binding: Hashable, Sendable {
@@ -141,7 +150,8 @@ public enum Keymap {
         // In a detail pane, moving and paging scroll the pane.
         let effective = scopes.contains(.detail) ? scopes + [.lists] : scopes
         // A screen's own key (Triage's Space) before the common one.
-        let ordered = bindings.filter { $0.scope == .triage } + bindings.filter { $0.scope != .triage }
+        let first: Set<Scope> = [.triage, .commissions, .payouts]
+        let ordered = bindings.filter { first.contains($0.scope) } + bindings.filter { !first.contains($0.scope) }
         for b in ordered where effective.contains(b.scope) && b.keys.contains(key) {
             if case .gotoTab = b.command, case .char(let c) = key, let n = c.wholeNumberValue { return .gotoTab(n) }
             return b.command

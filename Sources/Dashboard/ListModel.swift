@@ -20,6 +20,10 @@ public enum RowItem: Hashable, Sendable {
     case earnings(LedgerMonth, best: Int64)
     /// One of the affiliate's own payouts.
     case myPayout(AffiliatePayoutRow)
+    /// A commission entry of the ledger (or a clawback).
+    case commission(CommissionRow)
+    /// A payout batch.
+    case payout(PayoutRow)
 }
 
 /// One row of a list: the typed row, its id, and where it sits for paging. `Msg.loaded`
@@ -45,6 +49,8 @@ public struct ListRow: Hashable, Sendable {
         case .myConversion(let v): return v.customerNumber.map { "#\($0)" } ?? ""
         case .earnings(let m, _): return m.month
         case .myPayout(let p): return "payout \(p.id)"
+        case .commission(let c): return c.externalID
+        case .payout(let p): return String(p.id)
         }
     }
 
@@ -73,10 +79,12 @@ public struct DrawContext: Hashable, Sendable {
     public var now: Instant
     /// Triage: the rows marked for a bulk replay.
     public var marks = TriageMarks()
+    /// Commissions: the entries marked for an action.
+    public var commissionMarks: Set<Int64> = []
     /// The zone times are drawn in.
     public var zone: DisplayZone
     public init(settings: ProgramSettings, now: Instant, zone: DisplayZone = .utc) { self.settings = settings; self.now = now; self.zone = zone }
-    public init(_ s: State) { self.init(settings: s.settings, now: s.now, zone: s.zone); marks = s.triageMarks }
+    public init(_ s: State) { self.init(settings: s.settings, now: s.now, zone: s.zone); marks = s.triageMarks; commissionMarks = s.commissionMarks }
 }
 
 /// How a column sorts: the store's own sort, typed per list.
@@ -84,6 +92,7 @@ public enum SortKey: Hashable, Sendable {
     case affiliates(AffiliateSort)
     case customers(CustomerSort)
     case conversions(ConversionSort)
+    case commissions(CommissionSort)
 }
 
 /// A table column: a title, how wide, and whether and how it sorts.
@@ -178,6 +187,8 @@ public struct ListQuery: Hashable, Sendable {
     public var reason: String?
     /// Triage: resolved rejections too.
     public var includeResolved = false
+    /// Commissions: the state shown.
+    public var ledger: CommissionSelection?
     /// The settings the list is read under (the caps a near-cap list looks for); rows are drawn
     /// with the state's own when they are shown.
     public var settings: ProgramSettings

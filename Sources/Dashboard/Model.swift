@@ -12,7 +12,7 @@ public enum Mode: Hashable, Sendable {
 /// so no value names two screens. Each mode shows its own screens' tabs (`Screens.tabs`).
 public enum Tab: CaseIterable, Hashable, Sendable {
     /// The admin's screens, in tab order.
-    case affiliates, customers, conversions, caps, triage, audit, settings
+    case affiliates, customers, conversions, caps, triage, audit, settings, commissions, payouts
     /// The affiliate view's screens, in tab order.
     case myCustomers, myConversions, earnings, myPayouts
 
@@ -39,6 +39,13 @@ public enum PendingAction: Hashable, Sendable {
     case manualFromEvent(ManualDraft, affiliateCode: String?)
     /// Replay these events in time order, in one transaction (Triage's marked rows or reason).
     case bulkReplay(eventIDs: [Int64])
+    /// An admin's action on commission entries (the Commissions tab's marked or selected ones).
+    case commissionAction(LedgerAction, ids: [Int64])
+    /// The Payouts tab: a run through a date, an open payout marked paid or canceled, one written to a file.
+    case createPayouts(through: Instant, minimum: Money?)
+    case markPayoutPaid(id: Int64, reference: String?)
+    case cancelPayout(id: Int64)
+    case exportPayout(id: Int64, format: String, path: String)
 }
 
 /// A line for the message bar.
@@ -75,6 +82,13 @@ public struct State: Hashable, Sendable {
     /// and whether resolved rejections are shown (`r`). See TriageScreen / TriageActions.
     public var triageMarks = TriageMarks()
     public var showResolved = false
+    /// Commissions: the state shown (an index in `CommissionsScreen.selections`), the ledger's
+    /// totals per state, and the entries marked for an action (Space). See CommissionActions.
+    public var ledgerSelection = 0
+    public var ledgerTotals: CommissionTotals?
+    public var commissionMarks: Set<Int64> = []
+    /// Payouts: the batches' totals per state.
+    public var payoutTotals: [PayoutState: [CommissionTotal]]?
     /// Settings screen: the field under the cursor.
     public var settingsField = 0
     /// How far the help overlay is scrolled.
@@ -181,6 +195,13 @@ public enum Msg: Sendable {
     case manualPrepared(ManualDraft)
     /// Triage: a bulk replay's dry run, read before it is confirmed.
     case bulkReplayPrepared(BulkReplayResult)
+    /// Commissions: the ledger's totals per state; what an action on entries would do.
+    case ledgerTotalsLoaded(CommissionTotals)
+    case commissionActionPrepared(CommissionPlan)
+    /// Payouts: the totals per state; a batch's lines (Enter); what a run would make.
+    case payoutTotalsLoaded([PayoutState: [CommissionTotal]])
+    case payoutLinesLoaded(PayoutRow, [PayoutLineRow])
+    case payoutRunPrepared(PendingAction, PayoutRunPreview, totals: [PayoutState: [CommissionTotal]])
     case dataChanged
     case failed(String)
     /// Time passed on the UI loop with no other message: a typed filter whose pause is over
@@ -199,6 +220,11 @@ public enum Effect: Hashable, Sendable {
     /// The affiliate view's payout and its lines (only the affiliate's own).
     case loadMyPayout(id: Int64)
     case loadReasons(includeResolved: Bool)
+    /// The ledger's totals per state (the Commissions tab).
+    case loadLedgerTotals
+    /// The payouts' totals per state, and one payout's lines (the Payouts tab).
+    case loadPayoutTotals
+    case loadPayoutLines(id: Int64)
     case loadSettings
     /// The payment adapters' settings (admin only: the Settings screen).
     case loadAdapters

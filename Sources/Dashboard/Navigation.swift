@@ -71,6 +71,13 @@ public enum Navigation {
             if let c = v.clickID { out[.click] = .triage(identifier: c) }
             return out
         case .audit(let a): return auditTargets(a)
+        case .commission(let c):
+            // An entry: its sale (every conversion and event naming it), its affiliate, its customer.
+            var out: [JumpKind: Destination] = [.affiliate: .affiliate(code: c.affiliate), .conversion: .conversions(filter: c.externalID),
+                                                .event: .triage(identifier: c.externalID)]
+            if let k = c.customerKey { out[.customer] = .customer(key: k) }
+            return out
+        case .payout(let p): return [.affiliate: .affiliate(code: p.affiliate)]
         case .affiliate, .myCustomer, .myConversion, .earnings, .myPayout: return [:]
         }
     }

@@ -68,6 +68,11 @@ extension PendingAction {
         case .replay(let id): return "replay of event #\(id)"
         case .bulkReplay(let ids): return "replay of \(ids.count) event\(ids.count == 1 ? "" : "s")"
         case .manualFromEvent(let draft, _): return "conversion \(draft.externalID) by hand"
+        case .createPayouts(let through, _): return "payouts through \(through.dateDisplay)"
+        case .markPayoutPaid(let id, _): return "payout #\(id) → paid"
+        case .cancelPayout(let id): return "payout #\(id) → canceled"
+        case .exportPayout(let id, _, let path): return "payout #\(id) → \(path)"
+        case .commissionAction(let a, let ids): return "\(a.name) \(CommissionActions.entries(ids.count))"
         }
     }
 }
@@ -125,6 +130,8 @@ func markWaiting(_ s: inout State) {
 }
 
 func finishWrite(_ s: inout State, _ o: Outcome) -> [Effect] {
+    // The marked entries were acted on.
+    if case .commissionAction? = s.pendingWrite?.action, o.result == .applied { s.commissionMarks = [] }
     s.pendingWrite = nil
     s.message = Note(o.text, isError: o.isError)
     remember(&s, o)

@@ -207,6 +207,10 @@ func submit(_ f: Form, _ s: State) -> Result<Confirm, FormError> {
         return AffiliateAdmin.submit(f, s)
     case .editAffiliate(let code, let current):
         return AffiliateAdmin.submitEdit(f, code: code, current: current, s)
+    case .voidCommissions(let ids):
+        return CommissionActions.submitVoid(f, ids: ids)
+    case .createPayouts, .markPayoutPaid, .exportPayout:
+        return PayoutActions.submit(f, s)
     case .editSetting(let field):
         var new = s.settings, adapters = s.adapters
         if let e = SettingsScreen.apply(field, f.values[0], to: &new, &adapters) { return .failure(FormError(message: e, field: 0)) }

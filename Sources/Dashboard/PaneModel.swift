@@ -160,6 +160,12 @@ public struct Form: Hashable, Sendable {
         case addAffiliate
         /// The selected affiliate's name, payout email and commission override, as they were.
         case editAffiliate(code: String, current: AffiliateValues)
+        /// Commissions: the reason to void these entries with.
+        case voidCommissions(ids: [Int64])
+        /// Payouts: a run's date and minimum; a reference; an export's format and file.
+        case createPayouts
+        case markPayoutPaid(id: Int64)
+        case exportPayout(id: Int64)
     }
     public var title: String
     public var purpose: Purpose

@@ -15,6 +15,13 @@ extension Driver {
         case .reassign(let key, let code): d = try store.previewReassign(customerKey: key, toAffiliate: code)
         case .addConversion(let key, let id, let amount, let at):
             d = try store.previewManualConversion(externalID: id, amount: amount, customerKey: key, at: at)
+        case .commissionAction(let a, let ids):
+            return .commissionActionPrepared(CommissionPlan.make(action, a, ids: ids, rows: try store.commissionRows(ids: ids),
+                                                                 totals: try store.commissionTotals(), now: clock.now()))
+        case .createPayouts(let through, let minimum):
+            return .payoutRunPrepared(action, try store.previewPayouts(through: through, minimum: minimum), totals: try store.payoutTotals())
+        case .markPayoutPaid, .cancelPayout, .exportPayout:
+            return nil
         case .saveSettings, .saveAdapters, .replay, .manualFromEvent, .addAffiliate, .setAffiliateDisabled, .updateAffiliate, .bulkReplay:
             return nil
         }

@@ -69,6 +69,8 @@ final class Reader: @unchecked Sendable {
 enum ReadKind: Hashable {
     case list(Tab)
     case detail, picker, reasons, settings, adapters, changes, prepare, preview, other
+    /// The ledger's and the payouts' totals.
+    case ledgerTotals, payoutTotals
 
     init(_ e: Effect) {
         switch e {
@@ -76,6 +78,9 @@ enum ReadKind: Hashable {
         case .loadCustomer, .loadEvent, .loadMyCustomer, .loadMyPayout: self = .detail
         case .loadPicker: self = .picker
         case .loadReasons: self = .reasons
+        case .loadLedgerTotals: self = .ledgerTotals
+        case .loadPayoutTotals: self = .payoutTotals
+        case .loadPayoutLines: self = .detail
         case .loadSettings: self = .settings
         case .loadAdapters: self = .adapters
         case .checkForChanges: self = .changes

@@ -70,6 +70,21 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         s.overlays.append(.confirm(TriageActions.replayConfirm(preview)))
         return []
     case .bulkReplayPrepared(let result): return TriageActions.bulkPrepared(&s, result)
+    case .ledgerTotalsLoaded(let t):
+        s.ledgerTotals = t
+        return []
+    case .payoutTotalsLoaded(let t):
+        s.payoutTotals = t
+        return []
+    case .payoutLinesLoaded(let p, let lines):
+        if s.overlays.isEmpty { s.overlays.append(.notice(PayoutActions.linesNotice(p, lines, s))) }
+        return []
+    case .payoutRunPrepared(let action, let r, let totals):
+        PayoutActions.runPrepared(&s, action, r, totals: totals)
+        return []
+    case .commissionActionPrepared(let plan):
+        CommissionActions.prepared(&s, plan)
+        return []
     case .manualPrepared(let draft):
         guard s.overlays.isEmpty else { return [] }
         if draft.needsAffiliate {
@@ -199,6 +214,8 @@ func perform(_ s: inout State, _ cmd: Command) -> [Effect] {
         guard let id = TriageActions.selectedEventID(s) else { return [] }
         return [.prepareReplay(eventID: id)]
     case .markRow, .markReason, .toggleResolved: return TriageActions.perform(&s, cmd)
+    case .ledgerStateNext, .ledgerStatePrev, .markCommission, .commissionAction: return CommissionActions.perform(&s, cmd)
+    case .payoutAction(let kind): return PayoutActions.perform(&s, kind)
     case .manualConversion:
         guard let id = TriageActions.selectedEventID(s), !refuseWhileBlocked(&s) else { return [] }
         return [.prepareManual(eventID: id)]

@@ -49,6 +49,10 @@ public struct WriteRunner: Sendable {
             return ("Settings saved and audited.", true)
         case .replay(let id):
             return try replay(id)
+        case .createPayouts, .markPayoutPaid, .cancelPayout, .exportPayout:
+            return try PayoutActions.perform(store, action, who: who)
+        case .commissionAction(let a, let ids):
+            return CommissionActions.outcome(a, try store.commissionAction(a, ids: ids, who: who))
         case .bulkReplay(let ids):
             return TriageActions.bulkOutcome(try store.replay(eventIDs: ids, who: who, reparse: try WriteRunner.reparser(store, try store.settings()),
                                                               dryRun: false))

@@ -111,6 +111,15 @@ struct DashboardBench: ParsableCommand {
         session.send(.char("/"))
         rec.add(name, "filter keystroke", time([.char("9")]))
         session.send(.escape)
+        // Commissions: each state of the selector (→), its list and count; the totals with every refresh.
+        if tab == .commissions {
+            for _ in 1..<7 {
+                let ms = time([.right])
+                rec.add(name, "state → \(session.state.ledgerSelection)", ms)
+            }
+            session.send(.right)
+            rec.add(name, "refresh with totals (R)", time([.char("R")]))
+        }
         if let id = identifier {
             session.send(.char("/"))
             rec.add(name, "id search: typing \(id.count - 1) keys", time(id.dropLast().map { Key.char($0) }))

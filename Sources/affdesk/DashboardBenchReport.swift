@@ -12,7 +12,7 @@ final class BenchRecorder {
     static let floorTable: [Tab: String] = [
         .affiliates: "affiliate", .customers: "customer", .conversions: "conversion", .caps: "customer",
         .triage: "event", .audit: "audit", .myCustomers: "customer", .myConversions: "conversion", .earnings: "conversion",
-        .myPayouts: "payout",
+        .myPayouts: "payout", .commissions: "commission", .payouts: "payout",
     ]
 
     private(set) var screens: [ScreenID] = []

@@ -19,16 +19,17 @@ struct Commissions: ParsableCommand {
 
         func run() throws {
             let store = try database.open(readOnly: true)
-            var q = CommissionQuery()
-            if let n = try rowLimit(limit) { q.limit = n }
+            // Oldest first, a keyset page at a time (`commissionPage`), "2 of 5 entries" when --limit cut it.
+            var q = CommissionListQuery(sort: .id, descending: false)
+            let max = try rowLimit(limit)
             if let s = state {
                 guard let st = CommissionState(rawValue: s) else {
                     throw Failure("--state: \"\(s)\" is not one of \(CommissionState.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                q.state = st
+                q.selection = .state(st)
             }
-            if let a = affiliate { q.affiliateCode = try affiliateOption(a, in: store).code }
-            let rows = try store.commissions(q)
+            if let a = affiliate { q.affiliateID = try affiliateOption(a, in: store).id }
+            let rows = try allPages(max, { try store.commissionPage(q, page: $0) }, cursor: { $0.cursor(.id) })
             if json {
                 print(Out.arr(rows.map(LedgerJSON.commission)).text)
                 return
@@ -43,7 +44,7 @@ struct Commissions: ParsableCommand {
             print(t.render())
             var totals: [String: Int64] = [:]
             for r in rows where r.state != .voided { totals["\(r.state.rawValue) \(r.amount.currency.code)", default: 0] += r.amount.minor }
-            print("\(rows.count) entr\(rows.count == 1 ? "y" : "ies")" + (totals.isEmpty ? "" : ": ")
+            print(try countLine(rows.count, limit: max, "entry", "entries") { try store.commissionCount(q) } + (totals.isEmpty ? "" : ": ")
                   + totals.keys.sorted().map { k in
                       let parts = k.split(separator: " ")
                       return "\(parts[0]) \(Money(minor: totals[k]!, currency: Currency(validated: String(parts[1]))))"

@@ -25,6 +25,7 @@ final class LedgerMigrationTests: StoreTestCase {
                 ALTER TABLE program DROP COLUMN approval_above_currency;
                 DROP TABLE affiliate_ledger_month;
                 DELETE FROM grdb_migrations WHERE identifier = 'v8-ledger' OR identifier = 'v14-ledger-views';
+                DROP TABLE commission_total; DELETE FROM grdb_migrations WHERE identifier = 'v13-ledger-admin';
                 PRAGMA user_version = 6;
                 """)
         }

@@ -158,6 +158,46 @@ final class StoreQueryPlanTests: StoreTestCase {
         }
     }
 
+    /// The Commissions tab: every state (two walks merged for approved and on hold), both sorts,
+    /// both ways, with and without a filter. Pending is the range of entries inside their hold
+    /// (`commission_state`), sorted: bounded by the holding period's volume, not the ledger.
+    func testEveryCommissionListUsesAnIndexForEverySortBothWays() throws {
+        let s = try program()
+        let one = try XCTUnwrap(try s.commissionPage(CommissionListQuery(), page: .first(1)).first)
+        let selections: [CommissionSelection] = [.all, .state(.pending), .state(.approved), .state(.onHold), .state(.paid),
+                                                 .state(.voided), .clawbacks]
+        defer { IndexedMatch.sparse = nil }
+        for sparse in [nil, 20_000, 0] as [Int?] {
+            IndexedMatch.sparse = sparse
+            for filter in sparse == nil ? [""] : ["inv_", "cus_0", "a"] {
+                for sel in selections {
+                    for sort in [CommissionSort.id, .amount] {
+                        for descending in [false, true] {
+                            let q = CommissionListQuery(selection: sel, sort: sort, descending: descending, filter: filter)
+                            for k in s.commissionKeysets(q, now: DemoProgram.now) {
+                                let label = "commissions \(sel) '\(filter)' by \(sort) \(descending ? "desc" : "asc")"
+                                try s.read { db in
+                                    for (what, page) in pages(one.cursor(sort)) {
+                                        let sql = try k.sql(db, page)
+                                        let bounded = sql.sql.contains("ORDER BY +")
+                                        assertIndexed(try plan(db, sql), sql.sql, sortAllowed: bounded, rowidOrder: sort == .id && sel == .all,
+                                                      "\(label), \(what)")
+                                        _ = try Row.fetchAll(db, sql: sql.sql, arguments: StatementArguments(sql.arguments))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // The totals: the maintained rows, and the entries inside their hold: a range of a covering index.
+        try s.read { db in
+            let lines = try plan(db, ("SELECT needs_approval, currency, SUM(amount_minor), COUNT(*) FROM commission INDEXED BY commission_pending_hold WHERE state = 'pending' AND approves_at > ? GROUP BY 1, 2", [0]))
+            XCTAssertTrue(lines.contains { $0.contains("COVERING INDEX commission_pending_hold") }, lines.joined(separator: "\n"))
+        }
+    }
+
     /// A filter reads the matching ids through indexes; few are sorted (bounded), many are found
     /// walking the sort's index. Both ways, for each list with a filter.
     func testFiltersMatchThroughIndexesBothWays() throws {

@@ -333,7 +333,8 @@ final class AffiliatePrivacyTests: XCTestCase {
         case .load(let q, _, _):
             return [.myCustomers, .myConversions, .earnings, .myPayouts].contains(q.tab) && q.affiliateID == nil && q.reason == nil
         case .loadMyCustomer, .loadMyPayout, .checkForChanges, .quit, .loadSettings: return true
-        case .loadCustomer, .loadEvent, .loadReasons, .loadPicker, .perform, .prepareReplay, .prepareManual, .prepareBulkReplay, .preview, .loadAdapters: return false
+        case .loadCustomer, .loadEvent, .loadReasons, .loadPicker, .perform, .prepareReplay, .prepareManual, .prepareBulkReplay, .preview, .loadAdapters,
+             .loadLedgerTotals, .loadPayoutTotals, .loadPayoutLines: return false
         }
     }
 

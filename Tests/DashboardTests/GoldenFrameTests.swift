@@ -21,10 +21,10 @@ final class GoldenFrameTests: XCTestCase {
 
     /// Opens a session at each size, runs `steps`, and compares the frame with
     /// `Expected/<name>-<w>x<h>.txt`. `list` also checks the selected row's highlight.
-    func golden(_ name: String, list: Bool = false, file: StaticString = #filePath, line: UInt = #line,
+    func golden(_ name: String, list: Bool = false, ledger: Bool = false, file: StaticString = #filePath, line: UInt = #line,
                 _ steps: (Session) throws -> Void = { _ in }) throws {
         for (w, h) in Self.sizes {
-            let s = try session(Self.store, width: w, height: h)
+            let s = try session(ledger ? try Self.ledgerStore() : Self.store, width: w, height: h)
             try steps(s)
             let f = s.frame
             let tag = "\(name)-\(w)x\(h)"
@@ -132,6 +132,56 @@ final class GoldenFrameTests: XCTestCase {
             XCTAssert(s.state.message?.isError == true, s.messageText)
         }
         XCTAssertEqual(try Self.store.dataVersion(), before, "a refused action wrote something")
+    }
+
+    // MARK: The ledger's tabs (Commissions, Payouts) and their dialogs
+
+    /// The demo with its ledger (`DemoLedger`: refunds, disputes, payouts paid and open); the
+    /// scenarios only read.
+    static func ledgerStore() throws -> Store { try LedgerFixture.shared.store() }
+
+    func testCommissionsTab() throws {
+        try golden("commissions", list: true, ledger: true) { $0.go(.commissions) }
+    }
+
+    func testCommissionsApprovedMarked() throws {
+        try golden("commissions-approved-marked", list: true, ledger: true) { s in s.go(.commissions); s.send(.right, .right, .char(" "), .char(" ")) }
+    }
+
+    func testCommissionsHoldConfirmation() throws {
+        try golden("commissions-confirm-hold", ledger: true) { s in s.go(.commissions); s.send(.right, .char(" "), .char(" "), .char("H")) }
+    }
+
+    func testCommissionsVoidForm() throws {
+        try golden("commissions-void-form", ledger: true) { s in s.go(.commissions); s.send(.right, .char("X")) }
+    }
+
+    func testCommissionsRefusal() throws {
+        try golden("commissions-refusal", ledger: true) { s in s.go(.commissions); s.send(.right, .right, .right, .right, .char("A")) }
+    }
+
+    func testPayoutsTab() throws {
+        try golden("payouts", list: true, ledger: true) { $0.go(.payouts) }
+    }
+
+    func testPayoutLines() throws {
+        try golden("payout-lines", ledger: true) { s in s.go(.payouts); s.send(.enter) }
+    }
+
+    func testPayoutCreateForm() throws {
+        try golden("payout-create-form", ledger: true) { s in s.go(.payouts); s.send(.char("N")) }
+    }
+
+    func testPayoutCreateConfirmation() throws {
+        try golden("payout-create-confirm", ledger: true) { s in s.go(.payouts); s.send(.char("N"), .enter, .enter) }
+    }
+
+    func testPayoutMarkPaidConfirmation() throws {
+        try golden("payout-paid-confirm", ledger: true) { s in
+            s.go(.payouts)
+            while case .payout(let p)? = s.selectedRow?.item, p.state != .open, s.state.list.selected < s.state.list.total - 1 { s.send(.down) }
+            s.send(.char("P")); s.type("PP-BATCH-7"); s.send(.enter)
+        }
     }
 
     func testTooSmall() throws {

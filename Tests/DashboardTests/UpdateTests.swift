@@ -302,7 +302,7 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.state.tab, .affiliates)
         XCTAssertEqual(s.state.list.total, try store.affiliateCount(AffiliateQuery()))
         s.send(.backTab)
-        XCTAssertEqual(s.state.tab, .settings, "Shift-Tab wraps to the last tab")
+        XCTAssertEqual(s.state.tab, .payouts, "Shift-Tab wraps to the last tab")
         s.send(.tab)
         XCTAssertEqual(s.state.tab, .affiliates, "Tab wraps to the first tab")
         for t in Screens.tabs(.admin) {
@@ -310,8 +310,8 @@ final class UpdateTests: XCTestCase {
             XCTAssertEqual(s.state.tab, t)
             if t != .settings { XCTAssertTrue(s.state.list.loaded, "\(t)") }
         }
-        s.send(.char("8"), .char("9"))
-        XCTAssertEqual(s.state.tab, .settings, "no tab 8 or 9")
+        s.send(.char("9"), .char("0"))
+        XCTAssertEqual(s.state.tab, .payouts, "no tab 0")
         // Keep a selection across a visit elsewhere.
         s.go(.customers); s.send(.down, .down, .down)
         let id = s.selectedRow?.id

@@ -12,7 +12,7 @@ final class BenchDashboardTests: CLITestCase {
         XCTAssertGreaterThan(o["peak_rss_kb"] as? Int ?? 0, 0)
         let screens = try XCTUnwrap(o["screens"] as? [[String: Any]], r.stdout)
         XCTAssertEqual(screens.compactMap { $0["screen"] as? String },
-                       ["Affiliates", "Customers", "Conversions", "Caps", "Triage", "Audit",
+                       ["Affiliates", "Customers", "Conversions", "Caps", "Triage", "Audit", "Commissions", "Payouts",
                         "view: My customers", "view: My conversions", "view: Earnings", "view: Payouts"])
         for s in screens {
             let name = s["screen"] as? String ?? "?"

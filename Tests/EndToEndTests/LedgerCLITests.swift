@@ -60,6 +60,11 @@ final class LedgerCLITests: CLITestCase {
         // Every affiliate's ledger = paid out + still owed, to the cent.
         let ledger = try jsonArray(try affdesk("commissions", "list", "--json", "--db", db))
         let payouts = try jsonArray(try affdesk("payouts", "list", "--json", "--db", db))
+        // --limit: "2 of 5 entries" like every list, read a keyset page at a time; oldest first.
+        let limited = try affdesk("commissions", "list", "--limit", "2", "--db", db)
+        XCTAssertTrue(limited.stdout.contains("\n2 of \(ledger.count) entries: "), limited.stdout)
+        let firstTwo = try jsonArray(try affdesk("commissions", "list", "--limit", "2", "--json", "--db", db))
+        XCTAssertEqual(firstTwo.map { $0["id"] as? Int }, ledger.prefix(2).map { $0["id"] as? Int })
         for code in ["alice", "bob"] {
             let entries = ledger.filter { $0["affiliate"] as? String == code && $0["state"] as? String != "voided" }
             let total = entries.map { $0["amount_minor"] as? Int ?? 0 }.reduce(0, +)

@@ -79,7 +79,7 @@ enum OverlayView {
         var lines: [(String, Style)] = []
         let groups: [(Scope, String)] = [(.everywhere, "Everywhere"), (.lists, "Lists"), (.customerActions, "Customer actions (admin)"),
                                           (.triage, "Triage"), (.eventActions, "Event actions (admin)"),
-                                          (.affiliateActions, "Affiliate actions (admin)"),
+                                          (.affiliateActions, "Affiliate actions (admin)"), (.commissions, "Commissions (admin)"), (.payouts, "Payouts (admin)"),
                                           (.jumps, "Go to a related record (admin; Esc comes back)")]
         for (scope, name) in groups where scopes.contains(scope) || (scope == .lists && scopes.contains(.detail)) {
             lines.append((name, Style(.title, bold: true)))
@@ -144,6 +144,8 @@ enum FormView {
         case .editSetting(let field):
             guard field == .commission, case .fixed(let m)? = Commission.parse(form.values[0]) else { return nil }
             return FormWarnings.currency(m.currency, s.settings)
+        case .voidCommissions, .createPayouts, .markPayoutPaid, .exportPayout:
+            return nil
         case .addAffiliate:
             guard form.values.count > 3, case .fixed(let m)? = Commission.parse(form.values[3]) else { return nil }
             return FormWarnings.currency(m.currency, s.settings)

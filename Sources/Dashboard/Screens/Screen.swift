@@ -89,6 +89,7 @@ struct ScreenError: Error, CustomStringConvertible {
 public enum Screens {
     static let admin: [any Screen] = [
         AffiliatesScreen(), CustomersScreen(), ConversionsScreen(), CapsScreen(), TriageScreen(), AuditScreen(), SettingsScreen(),
+        CommissionsScreen(), PayoutsScreen(),
     ]
     /// The affiliate view: its own four screens, on tabs of their own; no admin screen is in
     /// it, so none can be reached, drawn or loaded.

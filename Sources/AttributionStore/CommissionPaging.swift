@@ -1,0 +1,142 @@
+import AttributionCore
+import GRDB
+
+/// Which entries of the ledger a list shows: all, one state as it stands now, or the clawbacks.
+public enum CommissionSelection: Hashable, Sendable {
+    case all
+    case state(CommissionState)
+    case clawbacks
+}
+
+/// How the Commissions list sorts: by id (the order entries were written), or by signed amount.
+public enum CommissionSort: Hashable, Sendable {
+    case id, amount
+}
+
+/// A keyset-paged query of the ledger.
+public struct CommissionListQuery: Hashable, Sendable {
+    public var selection: CommissionSelection
+    public var sort: CommissionSort
+    public var descending: Bool
+    /// An external id, customer key or affiliate code prefix (through their indexes).
+    public var filter: String
+    /// Only one affiliate's entries.
+    public var affiliateID: Int64?
+    public init(selection: CommissionSelection = .all, sort: CommissionSort = .id, descending: Bool = true, filter: String = "",
+                affiliateID: Int64? = nil) {
+        self.selection = selection; self.sort = sort; self.descending = descending; self.filter = filter; self.affiliateID = affiliateID
+    }
+}
+
+extension CommissionRow {
+    /// Where a page after this row starts, in a list sorted by `sort`.
+    public func cursor(_ sort: CommissionSort) -> Cursor {
+        Cursor(int: sort == .id ? id : amount.minor, id: id)
+    }
+}
+
+/// The ledger's pages. A state is read as it stands now: a stored `pending` entry whose
+/// `approves_at` has passed is approved (or on hold `approval_required` when it needs an admin),
+/// so "approved" is two index walks merged (stored approved, and stored pending past its date)
+/// and "pending" is the range of entries still inside their hold (`commission_state`).
+extension Store {
+    static let commissionListSelect = """
+        SELECT \(Store.entryColumns), c.original_minor, c.earned_at, v.external_id, a.code, k.key AS customer_key
+        FROM commission c CROSS JOIN conversion v ON v.id = c.conversion_id CROSS JOIN affiliate a ON a.id = c.affiliate_id
+        LEFT JOIN customer k ON k.id = v.customer_id
+        """
+
+    /// The keyset walks whose merge is the list (one, or two for approved and on hold).
+    func commissionKeysets(_ q: CommissionListQuery, now: Instant) -> [Keyset] {
+        func walk(_ conditions: [String], _ arguments: [DatabaseValueConvertible?], bounded: Bool = false) -> Keyset {
+            // `bounded`: the rows are a range of another index (inside their hold): sorted, not walked.
+            let sort = q.sort == .id ? "c.id" : "c.amount_minor"
+            var k = Keyset(select: Store.commissionListSelect, conditions: conditions, arguments: arguments,
+                           sortExpr: bounded ? "+" + sort : sort, idExpr: bounded ? "+c.id" : "c.id", descending: q.descending)
+            if let a = q.affiliateID { k.conditions.append("c.affiliate_id = ?"); k.arguments.append(a) }
+            if !q.filter.isEmpty { k.match = Store.commissionMatch(q.filter) }
+            return k
+        }
+        switch q.selection {
+        case .all: return [walk([], [])]
+        case .clawbacks: return [walk(["c.kind = 'clawback'"], [])]
+        case .state(.pending): return [walk(["c.state = 'pending'", "c.approves_at > ?"], [now.seconds], bounded: true)]
+        case .state(let s) where s == .approved || s == .onHold:
+            // `+c.approves_at`: walk the state's index in the list's order, not the hold's range.
+            return [walk(["c.state = ?"], [s.rawValue]),
+                    walk(["c.state = 'pending'", "c.needs_approval = ?", "+c.approves_at <= ?"], [s == .onHold, now.seconds])]
+        case .state(let s): return [walk(["c.state = ?"], [s.rawValue])]
+        }
+    }
+
+    static func commissionRow(_ r: Row, now: Instant) -> CommissionRow {
+        let e = Store.entry(r).current(at: now)
+        return CommissionRow(id: e.id, kind: e.kind, externalID: r["external_id"], affiliate: r["code"], customerKey: r["customer_key"],
+                             amount: e.amount, original: Money(minor: r["original_minor"], currency: e.amount.currency), state: e.state,
+                             reason: e.reason, payoutID: e.payoutID, approvesAt: e.approvesAt, earnedAt: Instant(seconds: r["earned_at"]))
+    }
+
+    /// One page of the ledger as it stands now, in the query's order (keyset: any page costs what
+    /// the first one does).
+    public func commissionPage(_ q: CommissionListQuery, page: PageRequest = .first()) throws -> [CommissionRow] {
+        let now = clock.now()
+        return try read { db in
+            var rows: [CommissionRow] = []
+            let walks = commissionKeysets(q, now: now)
+            for k in walks {
+                let sql = try k.sql(db, page)
+                let fetched = try Row.fetchAll(db, sql: sql.sql, arguments: StatementArguments(sql.arguments)).map { Store.commissionRow($0, now: now) }
+                rows += page.direction == .forward ? fetched : fetched.reversed()
+            }
+            guard walks.count > 1 else { return rows }
+            // Two walks: merged in display order, the `limit` nearest the cursor kept.
+            let key: (CommissionRow) -> (Int64, Int64) = { q.sort == .id ? ($0.id, $0.id) : ($0.amount.minor, $0.id) }
+            rows.sort { q.descending ? key($0) > key($1) : key($0) < key($1) }
+            return page.direction == .forward ? Array(rows.prefix(page.limit)) : Array(rows.suffix(page.limit))
+        }
+    }
+
+    /// How many entries the query lists: the maintained totals when nothing narrows it, else the
+    /// filter's matches counted through their indexes.
+    public func commissionCount(_ q: CommissionListQuery) throws -> Int {
+        if q.filter.isEmpty && q.affiliateID == nil { return try commissionTotals().count(q.selection) }
+        let now = clock.now()
+        return try read { db in try commissionKeysets(q, now: now).reduce(0) { $0 + (try $1.count(db)) } }
+    }
+
+    /// The ledger filter: the external id or the customer's key by prefix, or the affiliate's
+    /// code by prefix; an entry matches through its conversion (clawbacks too).
+    static func commissionMatch(_ f: String) -> IndexedMatch {
+        let ext = prefixRange("external_id", f), key = prefixRange("m.key", f), code = prefixRange("x.code", f)
+        let rowExt = prefixRange("v.external_id", f, unindexed: true), rowKey = prefixRange("k.key", f, unindexed: true)
+        let rowCode = prefixRange("a.code", f, unindexed: true)
+        var m = IndexedMatch(
+            idColumn: "c.conversion_id",
+            ids: """
+                SELECT id FROM conversion WHERE \(ext.sql)
+                UNION ALL SELECT n.id FROM customer m CROSS JOIN conversion n ON n.customer_id = m.id WHERE \(key.sql)
+                UNION ALL SELECT n.id FROM affiliate x CROSS JOIN conversion n ON n.affiliate_id = x.id WHERE \(code.sql)
+                """,
+            idArguments: ext.arguments + key.arguments + code.arguments,
+            row: "\(rowExt.sql) OR \(rowKey.sql) OR \(rowCode.sql)",
+            rowArguments: rowExt.arguments + rowKey.arguments + rowCode.arguments)
+        m.tableRows = "SELECT MAX(id) FROM commission"
+        return m
+    }
+}
+
+extension Store {
+    /// These entries as they stand now (those that exist), for a decision before a confirmation.
+    public func commissionRows(ids: [Int64]) throws -> [CommissionRow] {
+        let now = clock.now()
+        return try read { db in
+            var out: [CommissionRow] = []
+            for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+                let marks = chunk.map { _ in "?" }.joined(separator: ",")
+                out += try Row.fetchAll(db, sql: Store.commissionListSelect + " WHERE c.id IN (\(marks)) ORDER BY c.id",
+                                        arguments: StatementArguments(chunk)).map { Store.commissionRow($0, now: now) }
+            }
+            return out
+        }
+    }
+}
