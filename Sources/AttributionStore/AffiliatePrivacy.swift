@@ -34,6 +34,8 @@ public enum AffiliatePrivacy {
         // Per affiliate and month, sums only (schema v7): the view reads its own.
         "affiliate_month": ["", "affiliate_id", "month", "currency", "conversions", "commission_minor"],
         "affiliate_total": ["", "affiliate_id", "customers", "conversions", "earnings_minor"],
+        // Per affiliate and customer number, sums only (schema v11): My customers reads its own.
+        "affiliate_customer_sum": ["", "affiliate_id", "number", "conversions", "commission_minor", "commission_currency"],
         // The schema itself (SQLite and GRDB read it to prepare statements).
         "sqlite_master": ["*"], "sqlite_schema": ["*"], "sqlite_temp_master": ["*"], "sqlite_temp_schema": ["*"],
     ]

@@ -51,6 +51,7 @@ final class PendingRows {
                             .text(conv.commission.currency.code), .int(conv.at.seconds), .of(conv.clickID),
                             .of(conv.manual), .of(conv.subscriptionID), .of(conv.renewalIndex.map(Int64.init)))
         aggregates.conversion(affiliate: conv.affiliateID, at: conv.at, commission: conv.commission)
+        if let n = number { aggregates.customerConversion(affiliate: conv.affiliateID, number: n, commission: conv.commission) }
     }
 
     /// A credited conversion's ledger entry, in `LedgerRows.columns` order.
@@ -97,12 +98,14 @@ final class PendingRows {
     private func write(_ c: CustomerState) throws {
         guard let was = c.stored else {
             aggregates.customer(c.affiliateID, 1)
+            aggregates.customerNumber(c.affiliateID, c.number)
             return try newCustomers.add(all: c.values)
         }
         let status = c.status != was.status, owner = c.affiliateID != was.owner
         if owner {
             aggregates.customer(was.owner, -1)
             aggregates.customer(c.affiliateID, 1)
+            aggregates.customerNumber(c.affiliateID, c.number)
         }
         let variant = (status ? 1 : 0) + (owner ? 2 : 0)
         if updates[variant] == nil {
