@@ -53,6 +53,9 @@ final class BoundedCountTests: XCTestCase {
             keys += 1
             var effects = next
             if !effects.contains(where: { if case .load(_, .prepend, _) = $0 { return true } else { return false } }) {
+                // The selection at the window's first row (as paging up leaves it), then one more page up.
+                let o = s.list.offset
+            s.lists[.caps]?.selected = o
                 effects = update(&s, .key(.pageUp))
             }
             guard effects.contains(where: { if case .load(_, .prepend, _) = $0 { return true } else { return false } }) else { continue }
@@ -63,6 +66,8 @@ final class BoundedCountTests: XCTestCase {
         XCTAssertEqual(from, 0, "paging up reached the list's real top")
         // The top says so with a short page (nothing before it): positions are known again.
         for _ in 0..<100 {
+            let o = s.list.offset
+            s.lists[.caps]?.selected = o
             let top = update(&s, .key(.pageUp))
             if top.contains(where: { if case .load(_, .prepend, _) = $0 { return true } else { return false } }) {
                 answer(&s, top, .prepend, rows: [], total: -1, atEnd: true)
