@@ -48,7 +48,8 @@ final class SchemaTests: StoreTestCase {
         let migrations = try again.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions", "v4-affiliate-customer-totals",
                                     "v5-customer-status-check", "v6-event-kind", "v7-scale-aggregates", "v8-ledger", "v9-serve-keys",
-                                    "v10-triage-resolved"])
+                                    "v10-triage-resolved",
+                                    "v11-affiliate-customer-sums"])
     }
 
     func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {
@@ -73,7 +74,7 @@ final class SchemaTests: StoreTestCase {
             XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversion JOIN customer ON customer.id = conversion.customer_id"), 1)
             XCTAssertEqual(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count, 0)
             XCTAssertEqual(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customer' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
-                           ["customer_activity", "customer_affiliate_activity", "customer_commission", "customer_conversions",
+                           ["customer_activity", "customer_affiliate_activity", "customer_affiliate_status", "customer_commission", "customer_conversions",
                             "customer_email", "customer_first_commission", "customer_status"])
             // The same rule as before, checked without a temporary B-tree.
             let plan = try Row.fetchAll(db, sql: "EXPLAIN UPDATE customer SET status = 'active' WHERE id = 7")
