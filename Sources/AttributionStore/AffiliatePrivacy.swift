@@ -44,6 +44,8 @@ public enum AffiliatePrivacy {
                        "needs_approval", "earned_at", "payout_id"],
         "payout": ["", "id", "affiliate_id", "amount_minor", "currency", "state", "created_at", "paid_at", "reference"],
         "payout_line": ["", "payout_id", "commission_id", "amount_minor"],
+        // Per affiliate and customer number, sums only (schema v11): My customers reads its own.
+        "affiliate_customer_sum": ["", "affiliate_id", "number", "conversions", "commission_minor", "commission_currency"],
         // The schema itself (SQLite and GRDB read it to prepare statements).
         "sqlite_master": ["*"], "sqlite_schema": ["*"], "sqlite_temp_master": ["*"], "sqlite_temp_schema": ["*"],
     ]

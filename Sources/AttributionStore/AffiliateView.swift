@@ -40,16 +40,14 @@ extension Store {
 
     /// Every query of the affiliate view, by name: the privacy tests run each of them.
     public static let affiliateViewSQL: [String: String] = [
-        // The inner query takes the affiliate id; the outer one is what pages and sorts.
+        // The inner query takes the affiliate id; the outer one is what pages and sorts. The
+        // sums per customer number are maintained (schema v11), so every sort walks an index.
         "customers": """
             SELECT * FROM (SELECT c.number, c.status, c.created_at, c.last_activity_at, c.conversions, c.commission_minor,
-              c.commission_currency, c.first_commission_at,
-              (SELECT COUNT(*) FROM conversion v WHERE v.affiliate_id = c.affiliate_id AND v.customer_number = c.number) AS mine,
-              (SELECT COALESCE(SUM(v.commission_minor), 0) FROM conversion v
-                 WHERE v.affiliate_id = c.affiliate_id AND v.customer_number = c.number) AS mine_minor,
-              (SELECT MIN(v.commission_currency) FROM conversion v
-                 WHERE v.affiliate_id = c.affiliate_id AND v.customer_number = c.number) AS mine_currency
-            FROM customer c WHERE c.affiliate_id = ?) c
+              c.commission_currency, c.first_commission_at, s.conversions AS mine, s.commission_minor AS mine_minor,
+              s.commission_currency AS mine_currency, s.number AS sum_number
+            FROM customer c JOIN affiliate_customer_sum s ON s.affiliate_id = c.affiliate_id AND s.number = c.number
+            WHERE c.affiliate_id = ?) c
             """,
         "conversions": """
             SELECT v.id, v.at, v.customer_number, v.amount_minor, v.currency, v.commission_minor, v.commission_currency
@@ -72,7 +70,9 @@ extension Store {
         case .commission: expr = "c.mine_minor"
         default: expr = sort.expr
         }
-        var k = Keyset(select: Store.affiliateViewSQL["customers"]!, sortExpr: expr, idExpr: "c.number", descending: descending)
+        // The sums' sorts walk the sums' index, whose last column is the sums' copy of the number.
+        let id = sort == .conversions || sort == .commission ? "c.sum_number" : "c.number"
+        var k = Keyset(select: Store.affiliateViewSQL["customers"]!, sortExpr: expr, idExpr: id, descending: descending)
         k.arguments = [affiliateID]
         k.matchNumberPrefix("c.number", filter)
         return k
@@ -112,6 +112,17 @@ extension Store {
         // walks the whole affiliate by time looking for them).
         let sort = customerNumber == nil ? expr : "+(\(expr))"
         var k = Keyset(select: Store.affiliateViewSQL["conversions"]!, sortExpr: sort, idExpr: "v.id", descending: descending)
+        if customerNumber == nil, let digits = Store.numberPrefix(filter) {
+            // A customer number prefix: its conversions found by number ranges in the
+            // (affiliate, customer number) index, or the sort's index walked testing each row
+            // (by time, that affiliate's own index).
+            let ids = Store.numberPrefixIDs(affiliateID, digits)
+            let byTime = expr == "v.at"
+            k.match = IndexedMatch(idColumn: "v.id", ids: ids.sql, idArguments: ids.arguments,
+                                   row: "\(byTime ? "" : "+")v.affiliate_id = ? AND CAST(v.customer_number AS TEXT) LIKE ?",
+                                   rowArguments: [affiliateID, digits + "%"])
+            return k
+        }
         if expr != "v.at" && customerNumber == nil {
             // By amount or commission: a small affiliate's conversions are read and sorted, a big
             // one's found walking the sort's index (`IndexedMatch`).
@@ -138,8 +149,11 @@ extension Store {
 
     public func affiliateConversionCount(_ affiliateID: Int64, customerNumber: Int64? = nil, filter: String = "") throws -> Int {
         try read { db in
-            if customerNumber == nil && Store.numberPrefix(filter) == nil {
-                return try Store.totalOf(db, "conversions", affiliateID: affiliateID)
+            if customerNumber == nil {
+                guard let digits = Store.numberPrefix(filter) else { return try Store.totalOf(db, "conversions", affiliateID: affiliateID) }
+                // Counted in the (affiliate, customer number) index, a range per length.
+                let ids = Store.numberPrefixIDs(affiliateID, digits)
+                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(ids.sql))", arguments: StatementArguments(ids.arguments)) ?? 0
             }
             return try affiliateConversionKeyset(affiliateID, sort: .date, descending: true, customerNumber: customerNumber,
                                                  filter: filter).count(db)
@@ -161,6 +175,37 @@ extension Store {
     static func numberPrefix(_ filter: String) -> String? {
         let digits = filter.trimmingCharacters(in: CharacterSet(charactersIn: "# "))
         return digits.isEmpty ? nil : digits
+    }
+}
+
+extension Store {
+    /// The numbers whose decimal digits start with `digits`, as closed ranges: "12" is 12,
+    /// 120...129, 1200...1299, … up to Int64's largest. Empty when no number can match (not
+    /// digits, a leading zero other than "0" itself, too long).
+    static func numberRanges(_ digits: String) -> [ClosedRange<Int64>] {
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return [] }
+        if digits.first == "0" { return digits == "0" ? [0...0] : [] }
+        guard var lo = Int64(digits) else { return [] }
+        var span: Int64 = 1
+        var out: [ClosedRange<Int64>] = []
+        while true {
+            let (end, o) = lo.addingReportingOverflow(span - 1)
+            out.append(lo...(o ? .max : end))
+            let (nextLo, o1) = lo.multipliedReportingOverflow(by: 10)
+            let (nextSpan, o2) = span.multipliedReportingOverflow(by: 10)
+            if o || o1 || o2 { return out }
+            lo = nextLo; span = nextSpan
+        }
+    }
+
+    /// The ids of the affiliate's conversions whose customer number starts with `digits`: one
+    /// range of the (affiliate, customer number) index per length (`numberRanges`).
+    static func numberPrefixIDs(_ affiliateID: Int64, _ digits: String) -> (sql: String, arguments: [DatabaseValueConvertible?]) {
+        let ranges = numberRanges(digits)
+        if ranges.isEmpty { return ("SELECT id FROM conversion WHERE 0", []) }
+        let one = "SELECT id FROM conversion WHERE affiliate_id = ? AND customer_number BETWEEN ? AND ?"
+        return (Array(repeating: one, count: ranges.count).joined(separator: " UNION ALL "),
+                ranges.flatMap { [affiliateID, $0.lowerBound, $0.upperBound] as [DatabaseValueConvertible?] })
     }
 }
 

@@ -1,7 +1,8 @@
 import AttributionCore
 import GRDB
 
-/// The maintained aggregates (`affiliate_total`, `affiliate_month`, `event_total`, schema v7) changed by the
+/// The maintained aggregates (`affiliate_total`, `affiliate_month`, `event_total`, schema v7;
+/// `affiliate_customer_sum`, schema v11) changed by the
 /// rows a transaction writes, summed per affiliate (and month and currency) while the rows are
 /// pending and written with them: one UPDATE per affiliate touched and one upsert per month
 /// touched, however many rows. `PendingRows` is the only writer of customers and conversions,
@@ -22,16 +23,36 @@ final class AggregateDeltas {
     /// The UPDATEs of `affiliate_total`, by which of its three sums they move.
     private var updateTotals: [[Bool]: RawStatement] = [:]
     private var upsertMonth: RawStatement?
+    private struct NumberKey: Hashable { var affiliate: Int64, number: Int64 }
+    private struct NumberSum { var conversions: Int64 = 0, commission: Int64 = 0, currency: String? }
+    private var numbers: [NumberKey: NumberSum] = [:]
+    private var upsertNumber: RawStatement?
 
     init(_ db: Database, currency: String) { self.db = db; self.currency = currency }
 
-    var isEmpty: Bool { totals.isEmpty && months.isEmpty && events.isEmpty }
+    var isEmpty: Bool { totals.isEmpty && months.isEmpty && events.isEmpty && numbers.isEmpty }
 
     /// An inbox entry recorded with its outcome and reason.
     func event(outcome: String, reason: String?) { events[Outcome(outcome: outcome, reason: reason ?? ""), default: 0] += 1 }
 
     /// A customer now counted for `affiliate` (+1: created or reassigned to it; -1: moved away).
     func customer(_ affiliate: Int64, _ delta: Int64) { totals[affiliate, default: Total()].customers += delta }
+
+    /// A customer number `affiliate` gave (a new customer, or one reassigned to it): its sums' row.
+    func customerNumber(_ affiliate: Int64, _ number: Int64) {
+        let key = NumberKey(affiliate: affiliate, number: number)
+        if numbers[key] == nil { numbers[key] = NumberSum() }
+    }
+
+    /// A conversion credited to `affiliate` for its customer `number` (what My customers sums).
+    func customerConversion(affiliate: Int64, number: Int64, commission: Money) {
+        let key = NumberKey(affiliate: affiliate, number: number), code = commission.currency.code
+        var n = numbers[key, default: NumberSum()]
+        n.conversions += 1
+        n.commission = AggregateDeltas.add(n.commission, commission.minor)
+        n.currency = min(n.currency ?? code, code)
+        numbers[key] = n
+    }
 
     /// A conversion credited to `affiliate`.
     func conversion(affiliate: Int64, at: Instant, commission: Money) {
@@ -76,6 +97,7 @@ final class AggregateDeltas {
             }
             months.removeAll(keepingCapacity: true)
         }
+        try flushNumbers()
         if !events.isEmpty {
             if upsertEvents == nil {
                 upsertEvents = try RawStatement(db, """
@@ -97,6 +119,25 @@ final class AggregateDeltas {
         let s = try RawStatement(db, "UPDATE affiliate_total SET \(set.joined(separator: ", ")) WHERE affiliate_id = ?")
         updateTotals[moved] = s
         return s
+    }
+
+    /// The per-(affiliate, customer number) sums, in key order (`min` keeps the smallest currency,
+    /// as `MIN(commission_currency)` over the conversions would).
+    private func flushNumbers() throws {
+        guard !numbers.isEmpty else { return }
+        if upsertNumber == nil {
+            upsertNumber = try RawStatement(db, """
+                INSERT INTO affiliate_customer_sum (affiliate_id, number, conversions, commission_minor, commission_currency)
+                  VALUES (?,?,?,?,?) ON CONFLICT (affiliate_id, number) DO UPDATE SET
+                  conversions = conversions + excluded.conversions, commission_minor = commission_minor + excluded.commission_minor,
+                  commission_currency = COALESCE(min(commission_currency, excluded.commission_currency), commission_currency,
+                                                 excluded.commission_currency)
+                """)
+        }
+        for (k, n) in numbers.sorted(by: { ($0.key.affiliate, $0.key.number) < ($1.key.affiliate, $1.key.number) }) {
+            try upsertNumber!.bind(.int(k.affiliate), .int(k.number), .int(n.conversions), .int(n.commission), .of(n.currency)).run()
+        }
+        numbers.removeAll(keepingCapacity: true)
     }
 
     /// After the program's currency changed: every affiliate's earnings, recounted in it.

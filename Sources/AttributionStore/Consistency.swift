@@ -171,6 +171,27 @@ extension Store {
             WHERE COALESCE(t.events, 0) != COALESCE(r.n, 0)
             LIMIT ?
             """,
+        // Per affiliate and customer number (schema v11): the conversions it credited for that
+        // number, their commission and smallest currency; and every customer has its row.
+        """
+            SELECT 'affiliate #' || COALESCE(s.affiliate_id, r.affiliate_id) || ' customer #' || COALESCE(s.number, r.number) || ': '
+              || COALESCE(s.conversions, 0) || ' conversions and commission ' || COALESCE(s.commission_minor, 0) || ' '
+              || COALESCE(s.commission_currency, '-') || ' stored, but ' || COALESCE(r.n, 0) || ' summing to '
+              || COALESCE(r.total, 0) || ' ' || COALESCE(r.currency, '-')
+            FROM affiliate_customer_sum s FULL OUTER JOIN (
+              SELECT affiliate_id, customer_number AS number, COUNT(*) AS n, SUM(commission_minor) AS total,
+                     MIN(commission_currency) AS currency
+              FROM conversion WHERE customer_number IS NOT NULL GROUP BY 1, 2) r
+              ON r.affiliate_id = s.affiliate_id AND r.number = s.number
+            WHERE COALESCE(s.conversions, 0) != COALESCE(r.n, 0) OR COALESCE(s.commission_minor, 0) != COALESCE(r.total, 0)
+               OR s.commission_currency IS NOT r.currency
+            LIMIT ?
+            """,
+        """
+            SELECT 'customer #' || c.number || ' of affiliate #' || c.affiliate_id || ' has no sums row' FROM customer c
+            WHERE NOT EXISTS (SELECT 1 FROM affiliate_customer_sum s WHERE s.affiliate_id = c.affiliate_id AND s.number = c.number)
+            ORDER BY c.id LIMIT ?
+            """,
     ]
 
     /// Per table, its row count and a digest of every row in id order, leaving out the columns

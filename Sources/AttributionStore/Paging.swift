@@ -115,16 +115,24 @@ struct Keyset {
         return try Int.fetchOne(db, sql: q.sql, arguments: StatementArguments(q.arguments)) ?? 0
     }
 
-    /// The count when it is at most `limit`, else `limit + 1` ("more than `limit`"): never reads
-    /// more than about `limit` rows (a filter's ids through its indexes), whatever the table holds.
+    /// The count when it is at most `limit`, else `limit + 1` ("more than `limit`"). A filter alone
+    /// reads at most about `limit` of its distinct ids through its indexes, whatever the table
+    /// holds; with other conditions too, many ids are tested row by row until `limit + 1` pass.
     func count(_ db: Database, upTo limit: Int) throws -> Int {
         var conds = conditions
         var args = arguments
         if let m = match {
-            let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM (\(m.ids)) LIMIT \(limit + 1))",
+            // Distinct: a row the union names twice (a customer near two caps) counts once.
+            let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT DISTINCT * FROM (\(m.ids)) LIMIT \(limit + 1))",
                                      arguments: StatementArguments(m.idArguments)) ?? 0
-            if n > limit { return limit + 1 }
-            conds.append("\(m.idColumn) IN (\(m.ids))"); args += m.idArguments
+            if n <= limit {
+                conds.append("\(m.idColumn) IN (\(m.ids))"); args += m.idArguments
+            } else if conds.isEmpty {
+                return limit + 1
+            } else {
+                // More than `limit` match the filter, but the other conditions may keep fewer.
+                conds.append("(\(m.row))"); args += m.rowArguments
+            }
         }
         var sql = "SELECT COUNT(*) FROM (" + select
         if !conds.isEmpty { sql += " WHERE " + conds.joined(separator: " AND ") }

@@ -51,6 +51,7 @@ final class PendingRows {
                             .text(conv.commission.currency.code), .int(conv.at.seconds), .of(conv.clickID),
                             .of(conv.manual), .of(conv.subscriptionID), .of(conv.renewalIndex.map(Int64.init)))
         aggregates.conversion(affiliate: conv.affiliateID, at: conv.at, commission: conv.commission)
+        if let n = number { aggregates.customerConversion(affiliate: conv.affiliateID, number: n, commission: conv.commission) }
     }
 
     /// A credited conversion's ledger entry, in `LedgerRows.columns` order.
@@ -97,11 +98,13 @@ final class PendingRows {
     private func write(_ c: CustomerState) throws {
         guard let was = c.stored else {
             aggregates.customer(c.affiliateID, 1)
+            aggregates.customerNumber(c.affiliateID, c.number)
             return try newCustomers.add(all: c.values)
         }
         if case .int(let owner) = was[0], owner != c.affiliateID {
             aggregates.customer(owner, -1)
             aggregates.customer(c.affiliateID, 1)
+            aggregates.customerNumber(c.affiliateID, c.number)
         }
         let now = c.changeableValues
         var changed = 0

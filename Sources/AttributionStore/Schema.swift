@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 11
+    static let version = 13
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -327,6 +327,33 @@ enum Schema {
               SELECT e.id, x.by_event_id, x.by_conversion_id, x.at, x.who
               FROM event_resolution x JOIN event_ref f ON f.ref = 'replay-of:' || x.event_id JOIN event e ON e.id = f.event_id
               WHERE e.outcome = 'rejected';
+            """),
+        // Issue 11, the affiliate view's My customers at any size: per (affiliate, customer number)
+        // the conversions credited to that affiliate for that number and their commission (every
+        // currency, as the view sums them) with the smallest currency, so each sort is a keyset page
+        // of an index instead of a sum per customer. A row for every number an affiliate has given
+        // (a new customer, a reassigned one's new number) and every number a conversion names; kept
+        // by every writer in the same transaction (`AggregateDeltas`), backfilled here: first the
+        // customers' numbers, then the conversions' sums read in one pass over the table (not per
+        // customer through an index). My customers by status reads the customer index below.
+        ("v11-affiliate-customer-sums", """
+            CREATE TABLE affiliate_customer_sum (
+              affiliate_id INTEGER NOT NULL REFERENCES affiliate(id),
+              number INTEGER NOT NULL,
+              conversions INTEGER NOT NULL DEFAULT 0,
+              commission_minor INTEGER NOT NULL DEFAULT 0,
+              commission_currency TEXT,
+              PRIMARY KEY (affiliate_id, number)
+            ) WITHOUT ROWID;
+            INSERT INTO affiliate_customer_sum (affiliate_id, number) SELECT affiliate_id, number FROM customer ORDER BY affiliate_id, number;
+            INSERT INTO affiliate_customer_sum (affiliate_id, number, conversions, commission_minor, commission_currency)
+              SELECT affiliate_id, customer_number, COUNT(*), SUM(commission_minor), MIN(commission_currency)
+              FROM conversion NOT INDEXED WHERE customer_number IS NOT NULL GROUP BY affiliate_id, customer_number ORDER BY 1, 2
+              ON CONFLICT (affiliate_id, number) DO UPDATE SET conversions = excluded.conversions,
+                commission_minor = excluded.commission_minor, commission_currency = excluded.commission_currency;
+            CREATE INDEX affiliate_customer_sum_conversions ON affiliate_customer_sum(affiliate_id, conversions, number);
+            CREATE INDEX affiliate_customer_sum_commission ON affiliate_customer_sum(affiliate_id, commission_minor, number);
+            CREATE INDEX customer_affiliate_status ON customer(affiliate_id, status, number);
             """),
         // The admin's Commissions and Payouts tabs: the ledger's maintained totals and the indexes of
         // its keyset pages (see `LedgerAdminSchema`).

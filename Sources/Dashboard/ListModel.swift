@@ -131,6 +131,14 @@ public struct ListState: Hashable, Sendable {
     /// Absolute index of rows[0].
     public var offset = 0
     public var total = 0
+    /// `total` is only a floor: the list was counted up to `countBound` and holds more (shown
+    /// "10,000+"). It becomes exact when the window reaches the end from the top.
+    public var totalIsFloor = false
+    /// The window's absolute indexes are known (false after a jump to the end of a list whose
+    /// total is a floor, until the window reaches the top again).
+    public var positionKnown = true
+    /// How far a list whose size is not maintained is counted (`Screen.countsUpTo`).
+    public static let countBound = 10_000
     public var selected = 0
     public var top = 0
     public var sortColumn: Int

@@ -35,10 +35,15 @@ func applyLoaded(_ s: inout State, _ tab: Tab, _ mode: LoadMode, _ rows: [ListRo
     guard var l = s.lists[tab] else { return }
     l.loading = false
     l.loaded = true
-    if total >= 0 { l.total = total }
+    if total >= 0 {
+        l.total = total
+        // Counted up to its screen's bound, and more there: the total is only a floor.
+        l.totalIsFloor = s.screens.first { $0.tab == tab }?.countsUpTo.map { total > $0 } ?? false
+    }
     switch mode {
     case .reset:
         l.rows = rows; l.offset = 0; l.selected = 0; l.top = 0; l.atEnd = atEnd
+        l.positionKnown = true
     case .reload(let keep):
         let oldSelected = l.selected
         l.rows = rows; l.atEnd = atEnd
@@ -51,6 +56,8 @@ func applyLoaded(_ s: inout State, _ tab: Tab, _ mode: LoadMode, _ rows: [ListRo
     case .last:
         l.rows = rows; l.atEnd = true
         l.offset = max(0, l.total - rows.count)
+        // Past a floor, how many rows lie above the last page is not known.
+        if l.totalIsFloor { l.positionKnown = false }
         l.selected = l.offset + rows.count - 1
     case .append:
         l.rows += rows
@@ -63,10 +70,15 @@ func applyLoaded(_ s: inout State, _ tab: Tab, _ mode: LoadMode, _ rows: [ListRo
     case .prepend:
         l.rows = rows + l.rows
         l.offset -= rows.count
-        if rows.count < pageSize || l.offset < 0 {
+        if rows.count < pageSize || (l.offset < 0 && l.positionKnown) {
             // Reached the top: whatever the count said, the window starts at 0.
             let shift = -l.offset
             l.offset = 0; l.selected += shift; l.top += shift
+            l.positionKnown = true
+        } else if l.offset < pageSize && !l.positionKnown {
+            // Not the top yet, and the count was a floor: room above for the next page.
+            let shift = pageSize - l.offset
+            l.offset += shift; l.selected += shift; l.top += shift
         }
         if l.rows.count > 3 * pageSize {
             l.rows.removeLast(l.rows.count - 3 * pageSize)
@@ -74,6 +86,8 @@ func applyLoaded(_ s: inout State, _ tab: Tab, _ mode: LoadMode, _ rows: [ListRo
         }
     }
     l.total = max(l.total, l.offset + l.rows.count)
+    // Read from the top to the end: now the count is exact.
+    if l.totalIsFloor && l.positionKnown && l.atEnd { l.total = l.offset + l.rows.count; l.totalIsFloor = false }
     if l.rows.isEmpty {
         l.selected = 0; l.top = 0
     } else {

@@ -145,13 +145,19 @@ func drawMessage(_ f: inout Frame, _ s: State, _ layout: Layout) {
     }
 }
 
+/// The list's size as the status bar says it: "2341", or "10,000+" when it was counted only up
+/// to its bound (`ListState.totalIsFloor`).
+func totalText(_ l: ListState) -> String {
+    l.totalIsFloor ? Money.grouped(String(ListState.countBound)) + "+" : String(l.total)
+}
+
 func drawStatusBar(_ f: inout Frame, _ s: State, _ layout: Layout) {
     let y = layout.statusY
     f.fill(Rect(x: 0, y: y, width: f.width, height: 1), style: Style(.statusBar))
     // Where we are, on the right: "12/2,341".
     var right = ""
     if s.detail == nil && s.detailWanted == nil && s.onList && s.list.loaded {
-        right = s.list.total == 0 ? " 0 rows " : " \(s.list.selected + 1)/\(s.list.total) "
+        right = s.list.total == 0 ? " 0 rows " : " \(s.list.positionKnown ? "\(s.list.selected + 1)/" : "")\(totalText(s.list)) "
         right = LoadingView.statusMark(s) + right
         f.put(right, x: f.width - Width.of(right), y: y, style: Style(.statusBar, bold: true))
     }

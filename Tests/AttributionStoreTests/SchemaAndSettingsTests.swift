@@ -13,20 +13,20 @@ final class SchemaTests: StoreTestCase {
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
-        XCTAssertEqual(tables, ["affiliate", "affiliate_ledger_month", "affiliate_month", "affiliate_total", "api_key", "audit", "click", "commission", "conversion", "customer",
+        XCTAssertEqual(tables, ["affiliate", "affiliate_customer_sum", "affiliate_ledger_month", "affiliate_month", "affiliate_total", "api_key", "audit", "click", "commission", "conversion", "customer",
                                 "dispute", "event", "event_invalid_text", "event_invalid_text_config", "event_invalid_text_data",
                                 "event_invalid_text_docsize", "event_invalid_text_idx", "event_ref", "event_resolution", "event_total",
                                 "grdb_migrations", "payout", "payout_line", "program", "refund", "ssh_key", "webhook_secret"])
-        XCTAssertEqual(indexes, ["affiliate_name", "affiliate_total_conversions", "affiliate_total_customers", "affiliate_total_earnings",
+        XCTAssertEqual(indexes, ["affiliate_customer_sum_commission", "affiliate_customer_sum_conversions", "affiliate_name", "affiliate_total_conversions", "affiliate_total_customers", "affiliate_total_earnings",
                                  "api_key_active_name", "commission_affiliate", "commission_affiliate_pending", "commission_clawbacks", "commission_conversion", "commission_payout",
                                  "commission_state", "conversion_affiliate", "conversion_affiliate_id", "conversion_affiliate_number",
                                  "conversion_amount", "conversion_at", "conversion_commission", "conversion_customer", "conversion_subscription",
-                                 "customer_activity", "customer_affiliate_activity", "customer_commission", "customer_conversions",
+                                 "customer_activity", "customer_affiliate_activity", "customer_affiliate_status", "customer_commission", "customer_conversions",
                                  "customer_email", "customer_first_commission", "customer_status", "event_click_ref", "event_customer",
                                  "event_customer_key", "event_external_id", "event_ref_event", "event_rejected", "event_rejected_time",
                                  "event_time", "payout_affiliate", "payout_line_commission", "ssh_key_affiliate", "webhook_secret_active"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 11)
+        XCTAssertEqual(Schema.version, 13)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)
@@ -48,7 +48,7 @@ final class SchemaTests: StoreTestCase {
         let migrations = try again.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions", "v4-affiliate-customer-totals",
                                     "v5-customer-status-check", "v6-event-kind", "v7-scale-aggregates", "v8-ledger", "v9-serve-keys",
-                                    "v10-triage-resolved", "v14-ledger-views"])
+                                    "v10-triage-resolved", "v11-affiliate-customer-sums", "v13-ledger-admin", "v14-ledger-views"])
     }
 
     func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {
@@ -73,7 +73,7 @@ final class SchemaTests: StoreTestCase {
             XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversion JOIN customer ON customer.id = conversion.customer_id"), 1)
             XCTAssertEqual(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count, 0)
             XCTAssertEqual(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customer' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
-                           ["customer_activity", "customer_affiliate_activity", "customer_commission", "customer_conversions",
+                           ["customer_activity", "customer_affiliate_activity", "customer_affiliate_status", "customer_commission", "customer_conversions",
                             "customer_email", "customer_first_commission", "customer_status"])
             // The same rule as before, checked without a temporary B-tree.
             let plan = try Row.fetchAll(db, sql: "EXPLAIN UPDATE customer SET status = 'active' WHERE id = 7")

@@ -34,7 +34,7 @@ final class StoreQueryPlanTests: StoreTestCase {
     override func setUp() { super.setUp(); IndexedMatch.sparse = nil }
 
     /// Tables that grow with the program (affiliates and their totals are thousands at most).
-    static let big = ["customer", "conversion", "event", "event_ref", "click", "audit", "affiliate_month"]
+    static let big = ["customer", "conversion", "event", "event_ref", "click", "audit", "affiliate_month", "affiliate_customer_sum"]
 
     /// The plan of one query, as its detail lines.
     func plan(_ db: Database, _ q: (sql: String, arguments: [DatabaseValueConvertible?])) throws -> [String] {
@@ -64,7 +64,8 @@ final class StoreQueryPlanTests: StoreTestCase {
 
     /// The aliases the store's queries give the big tables.
     static let aliases = ["c": "customer", "v": "conversion", "e": "event", "m": "customer", "n": "conversion", "r": "event_ref",
-                          "u": "audit", "x": "affiliate", "a": "affiliate", "t": "affiliate_total"]
+                          "u": "audit", "x": "affiliate", "a": "affiliate", "t": "affiliate_total",
+                          "s": "affiliate_customer_sum"]
 
     /// Pages of a keyset: first, next (after a row's cursor, both directions), last.
     func pages(_ cursor: AttributionStore.Cursor?) -> [(String, PageRequest)] {
@@ -116,6 +117,21 @@ final class StoreQueryPlanTests: StoreTestCase {
         // An affiliate's customers (Enter on Affiliates), newest activity first.
         try check(s, s.customerKeyset(CustomerQuery(affiliateID: someone.affiliateID)), cursor: someone.cursor(.activity),
                   "one affiliate's customers")
+    }
+
+    /// Caps' bounded count (what the screen shows as "10,000+"): exact up to the bound, `bound + 1`
+    /// past it, a customer near two caps counted once, and a filter on top of the caps respected.
+    func testTheCapsCountIsExactUpToItsBound() throws {
+        let s = try program()
+        let caps = NearCaps(commissions: 10, commissionMinor: 5_000, firstCommissionBefore: DemoProgram.now.adding(days: -300))
+        for filter in ["", "cus_00", "a", "zzz"] {
+            let q = CustomerQuery(filter: filter, nearCaps: caps)
+            let n = try s.customers(q, page: .first(1_000_000)).count
+            if filter.isEmpty { XCTAssertGreaterThan(n, 3) }
+            for limit in [0, 3, max(0, n - 1), n, n + 1, 1_000_000] {
+                XCTAssertEqual(try s.customerCount(q, upTo: limit), min(n, limit + 1), "caps '\(filter)' up to \(limit)")
+            }
+        }
     }
 
     func testEveryConversionListUsesAnIndexForEverySortBothWays() throws {
@@ -234,11 +250,13 @@ final class StoreQueryPlanTests: StoreTestCase {
         let s = try program()
         let me = try XCTUnwrap(try s.affiliateSummaries(AffiliateQuery(sort: .customers, descending: true), page: .first(1)).first).affiliate.id
         let c = try XCTUnwrap(try s.affiliateCustomers(me, page: .first(1)).first)
-        for (sort, cursor) in [(CustomerSort.activity, AttributionStore.Cursor(int: c.lastActivityAt.seconds, id: c.number)),
-                               (.key, AttributionStore.Cursor(int: c.number, id: c.number))] {
+        // Every sort of My customers, by status and by the sums maintained per customer number too (v11).
+        for sort in [CustomerSort.activity, .key, .status, .conversions, .commission] {
             for descending in [false, true] {
-                try check(s, s.affiliateCustomerKeyset(me, sort: sort, descending: descending, filter: ""), cursor: cursor,
-                          "my customers by \(sort) \(descending)")
+                for filter in ["", "1"] {
+                    try check(s, s.affiliateCustomerKeyset(me, sort: sort, descending: descending, filter: filter), cursor: c.cursor(sort),
+                              "my customers by \(sort) \(descending) filter '\(filter)'")
+                }
             }
         }
         let v = try XCTUnwrap(try s.affiliateConversions(me, page: .first(1)).first)
@@ -248,6 +266,9 @@ final class StoreQueryPlanTests: StoreTestCase {
                     IndexedMatch.sparse = sparse
                     try check(s, s.affiliateConversionKeyset(me, sort: sort, descending: descending, customerNumber: nil),
                               cursor: AttributionStore.Cursor(int: value, id: v.id), "my conversions by \(sort) \(descending)")
+                    // Filtered by a customer number prefix: number ranges of the (affiliate, number) index.
+                    try check(s, s.affiliateConversionKeyset(me, sort: sort, descending: descending, customerNumber: nil, filter: "1"),
+                              cursor: AttributionStore.Cursor(int: value, id: v.id), "my conversions '1' by \(sort) \(descending)")
                 }
             }
         }
@@ -262,6 +283,15 @@ final class StoreQueryPlanTests: StoreTestCase {
             XCTAssertFalse(lines.contains { $0.contains("SCAN") }, "\(lines)")
         }
         XCTAssertEqual(try s.affiliateCustomer(me, number: c.number)?.number, c.number)
+        // The filter's ids and its count: a range of the (affiliate, customer number) index per length.
+        try s.read { db in
+            let ids = Store.numberPrefixIDs(me, "1")
+            for q in [("SELECT 1 FROM (\(ids.sql))", ids.arguments), ("SELECT COUNT(*) FROM (\(ids.sql))", ids.arguments)] {
+                let lines = try plan(db, q)
+                assertIndexed(lines, q.0, "my conversions' filter ids")
+                XCTAssertTrue(lines.allSatisfy { !$0.contains("conversion") || $0.contains("COVERING INDEX") }, "\(lines)")
+            }
+        }
         try check(s, s.affiliateConversionKeyset(me, sort: .date, descending: false, customerNumber: c.number),
                   cursor: AttributionStore.Cursor(int: v.at.seconds, id: v.id), "one of my customers' conversions")
         try s.read { db in

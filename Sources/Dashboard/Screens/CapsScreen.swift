@@ -8,6 +8,8 @@ struct CapsScreen: Screen {
     let title = "Caps"
     let defaultSort = (column: 1, descending: false)   // by affiliate
     let bindings = Keymap.customerActions
+    /// Near-cap customers move with the time, so no total is maintained: counted up to a bound.
+    let countsUpTo: Int? = ListState.countBound
 
     func columns(_ s: ProgramSettings) -> [Column] {
         [
@@ -27,7 +29,7 @@ struct CapsScreen: Screen {
         let t = q.settings.caps.nearThresholds(now: ctx.now)
         cq.nearCaps = NearCaps(commissions: t.commissions, commissionMinor: t.commissionMinor, firstCommissionBefore: t.firstCommissionBefore)
         let rows = try ctx.store.customers(cq, page: page).map { ListRow(id: $0.id, item: .customer($0), cursor: $0.cursor(sort)) }
-        return (rows, try ctx.total { try ctx.store.customerCount(cq) })
+        return (rows, try ctx.total { try ctx.store.customerCount(cq, upTo: ListState.countBound) })
     }
 
     /// Each cap as a bar and how much of it is used, at the state's time.

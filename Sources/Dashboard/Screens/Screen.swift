@@ -24,6 +24,9 @@ protocol Screen: Sendable {
     func sideLoads(_ s: State) -> [Effect]
     /// Narrows the list query from the state (an affiliate's customers, a rejection reason).
     func narrow(_ q: inout ListQuery, _ s: State)
+    /// Counts its list only up to this many rows (nil: exactly): a larger answer, `bound + 1`, is
+    /// shown as "bound+" (a list whose size cannot be maintained, like Caps, at a million rows).
+    var countsUpTo: Int? { get }
     /// Reads one page of typed rows from the store; the total when asked for (else nil).
     func load(_ q: ListQuery, _ page: PageRequest, _ ctx: LoadContext) throws -> (rows: [ListRow], total: Int?)
     /// How one of its rows is drawn, when the list is shown: its cells and their roles (a row of
@@ -40,6 +43,7 @@ protocol Screen: Sendable {
 
 extension Screen {
     var isList: Bool { true }
+    var countsUpTo: Int? { nil }
     var bindings: [Binding] { [] }
     var scopes: [Scope] {
         var out: [Scope] = []

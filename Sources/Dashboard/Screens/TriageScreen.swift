@@ -9,6 +9,8 @@ struct TriageScreen: Screen {
     let tab = Tab.triage
     let title = "Triage"
     let defaultSort = (column: 0, descending: true)
+    /// A short identifier prefix names most of the inbox: counted up to a bound.
+    let countsUpTo: Int? = ListState.countBound
     /// ←/→ pick a reason; p and m act on the selected event (TriageActions).
     let bindings: [Binding] = [
         Binding(keys: [.char("l"), .right, .char("]")], label: "→", short: "reason", help: "Next rejection reason", command: .reasonNext, scope: .triage, inStatusBar: true),
@@ -46,7 +48,7 @@ struct TriageScreen: Screen {
             for i in events.indices { events[i].resolution = resolved[events[i].id] }
         }
         let rows = events.map { ListRow(id: $0.id, item: .event($0), cursor: $0.cursor(.time)) }
-        return (rows, try ctx.total { try ctx.store.eventCount(eq) })
+        return (rows, try ctx.total { try ctx.store.eventCount(eq, upTo: ListState.countBound) })
     }
 
     func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
