@@ -47,7 +47,7 @@ extension Store {
         return try read { db in
             var t = CommissionTotals()
             for r in try Row.fetchAll(db, sql: "SELECT kind, state, needs_approval, currency, amount_minor, entries FROM commission_total WHERE entries != 0") {
-                let cur = Currency(validated: r[3]), minor: Int64 = r[4], n: Int = r[5]
+                let cur = Currency(validated: r[3]), minor = Store.clampedSum(r[4]), n: Int = r[5]
                 let state = CommissionState(rawValue: r[1]) ?? .onHold
                 let needsApproval: Bool = r[2]
                 try t.add(.all, cur, minor: state == .voided ? 0 : minor, count: n)
@@ -57,11 +57,11 @@ extension Store {
                 try t.add(.state(standing), cur, minor: minor, count: n)
             }
             let inHold = try Row.fetchAll(db, sql: """
-                SELECT needs_approval, currency, SUM(amount_minor), COUNT(*) FROM commission INDEXED BY commission_pending_hold
+                SELECT needs_approval, currency, TOTAL(amount_minor), COUNT(*) FROM commission INDEXED BY commission_pending_hold
                 WHERE state = 'pending' AND approves_at > ? GROUP BY 1, 2
                 """, arguments: [now.seconds])
             for r in inHold {
-                let cur = Currency(validated: r[1]), minor: Int64 = r[2], n: Int = r[3]
+                let cur = Currency(validated: r[1]), minor = Store.clampedSum(r[2]), n: Int = r[3]
                 let needsApproval: Bool = r[0]
                 try t.add(.state(needsApproval ? .onHold : .approved), cur, minor: -minor, count: -n)
                 try t.add(.state(.pending), cur, minor: minor, count: n)

@@ -25,7 +25,7 @@ enum LedgerAdminSchema {
           PRIMARY KEY (kind, state, needs_approval, currency)
         ) WITHOUT ROWID;
         INSERT INTO commission_total (kind, state, needs_approval, currency, amount_minor, entries)
-          SELECT kind, state, needs_approval, currency, SUM(amount_minor), COUNT(*) FROM commission GROUP BY 1, 2, 3, 4;
+          SELECT kind, state, needs_approval, currency, TOTAL(amount_minor), COUNT(*) FROM commission GROUP BY 1, 2, 3, 4;
         CREATE TRIGGER commission_total_insert AFTER INSERT ON commission BEGIN
           INSERT INTO commission_total (kind, state, needs_approval, currency, amount_minor, entries)
             VALUES (NEW.kind, NEW.state, NEW.needs_approval, NEW.currency, NEW.amount_minor, 1)

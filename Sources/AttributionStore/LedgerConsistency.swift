@@ -70,7 +70,7 @@ extension Store {
             SELECT 'commission totals ' || COALESCE(t.kind, r.kind) || ' ' || COALESCE(t.state, r.state) || ' ' || COALESCE(t.currency, r.currency)
               || ': kept ' || COALESCE(t.entries, 0) || ' entries ' || COALESCE(t.amount_minor, 0) || ', counted '
               || COALESCE(r.entries, 0) || ' entries ' || COALESCE(r.amount_minor, 0)
-            FROM (SELECT kind, state, needs_approval, currency, SUM(amount_minor) AS amount_minor, COUNT(*) AS entries FROM commission
+            FROM (SELECT kind, state, needs_approval, currency, TOTAL(amount_minor) AS amount_minor, COUNT(*) AS entries FROM commission
                   GROUP BY 1, 2, 3, 4) r
             FULL JOIN commission_total t ON t.kind = r.kind AND t.state = r.state AND t.needs_approval = r.needs_approval AND t.currency = r.currency
             WHERE COALESCE(t.entries, 0) != COALESCE(r.entries, 0) OR COALESCE(t.amount_minor, 0) != COALESCE(r.amount_minor, 0)

@@ -35,9 +35,9 @@ extension Store {
     public func payoutTotals() throws -> [PayoutState: [CommissionTotal]] {
         try read { db in
             var out: [PayoutState: [CommissionTotal]] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT state, currency, SUM(amount_minor), COUNT(*) FROM payout GROUP BY 1, 2 ORDER BY 1, 2") {
+            for r in try Row.fetchAll(db, sql: "SELECT state, currency, TOTAL(amount_minor), COUNT(*) FROM payout GROUP BY 1, 2 ORDER BY 1, 2") {
                 guard let st = PayoutState(rawValue: r[0]) else { continue }
-                out[st, default: []].append(CommissionTotal(amount: Money(minor: r[2], currency: Currency(validated: r[1])), count: r[3]))
+                out[st, default: []].append(CommissionTotal(amount: Money(minor: Store.clampedSum(r[2]), currency: Currency(validated: r[1])), count: r[3]))
             }
             return out
         }

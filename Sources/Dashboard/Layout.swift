@@ -59,10 +59,12 @@ public struct Layout {
     /// The label drawn for each tab, matching `tabRanges`: the widest style that fits.
     public func tabLabels(_ s: State) -> [String] {
         let tabs = s.tabs
-        // Widest first: " 1 Title ", then "1 Title ", then " 1 Titl", then " 1 Tit" (nine tabs at 60 columns).
+        // Widest first: " 1 Title ", then "1 Title ", then the current tab's whole title with the
+        // others' " 1 Titl" (nine tabs at 80 columns), then " 1 Titl", then " 1 Tit" (at 60 columns).
         let styles: [(Int, Tab) -> String] = [
             { " \($0) \(Layout.tabTitle($1, s)) " },
             { "\($0) \(Layout.tabTitle($1, s)) " },
+            { $1 == s.tab ? " \($0) \(Layout.tabTitle($1, s)) " : " \($0) \(Layout.shortTitle($1, s))" },
             { " \($0) \(Layout.shortTitle($1, s))" },
             { " \($0) \(String(Layout.shortTitle($1, s).prefix(3)))" },
         ]
