@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 10
+    static let version = 11
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -328,5 +328,6 @@ enum Schema {
               FROM event_resolution x JOIN event_ref f ON f.ref = 'replay-of:' || x.event_id JOIN event e ON e.id = f.event_id
               WHERE e.outcome = 'rejected';
             """),
+        ("v17-ledger-gaps", LedgerReversalSchema.v17),
     ]
 }

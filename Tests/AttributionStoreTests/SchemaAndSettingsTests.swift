@@ -48,7 +48,7 @@ final class SchemaTests: StoreTestCase {
         let migrations = try again.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions", "v4-affiliate-customer-totals",
                                     "v5-customer-status-check", "v6-event-kind", "v7-scale-aggregates", "v8-ledger", "v9-serve-keys",
-                                    "v10-triage-resolved"])
+                                    "v10-triage-resolved", "v17-ledger-gaps"])
     }
 
     func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {
