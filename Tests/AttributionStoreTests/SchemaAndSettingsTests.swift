@@ -26,7 +26,7 @@ final class SchemaTests: StoreTestCase {
                                  "event_customer_key", "event_external_id", "event_ref_event", "event_rejected", "event_rejected_time",
                                  "event_time", "payout_affiliate", "payout_line_commission", "ssh_key_affiliate", "webhook_secret_active"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 10)
+        XCTAssertEqual(Schema.version, 11)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)
@@ -83,7 +83,7 @@ final class SchemaTests: StoreTestCase {
         XCTAssertThrowsError(try s.write { db in try db.execute(sql: "UPDATE customer SET status = 'paused' WHERE id = 7") }) {
             XCTAssertTrue("\($0)".contains("CHECK constraint failed"), "\($0)")
         }
-        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 10)
+        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 11)
     }
 
     func testANewerSchemaIsRefusedAndLeftUntouched() throws {
@@ -91,19 +91,19 @@ final class SchemaTests: StoreTestCase {
         do {
             let s = try store()
             path = s.path
-            try s.write { db in try db.execute(sql: "PRAGMA user_version = 11") }
+            try s.write { db in try db.execute(sql: "PRAGMA user_version = 12") }
         }
         for readOnly in [false, true] {
             XCTAssertThrowsError(try Store(path: path, readOnly: readOnly)) { error in
-                XCTAssertEqual(error as? StoreError, .newerSchema(path: path, found: 11, supported: Schema.version))
-                XCTAssertEqual("\(error)", "\(path): the database has schema version 11, newer than this affdesk supports (\(Schema.version)); upgrade affdesk")
+                XCTAssertEqual(error as? StoreError, .newerSchema(path: path, found: 12, supported: Schema.version))
+                XCTAssertEqual("\(error)", "\(path): the database has schema version 12, newer than this affdesk supports (\(Schema.version)); upgrade affdesk")
             }
         }
         // Nothing was migrated or rewritten: the version is still the newer one.
         var config = Configuration()
         config.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: config)
-        XCTAssertEqual(try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 11)
+        XCTAssertEqual(try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, 12)
     }
 
     func testAMigrationThisBuildDoesNotKnowIsRefused() throws {
