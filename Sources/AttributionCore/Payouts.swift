@@ -40,8 +40,11 @@ public enum Payouts {
     /// earned on or before `through` plus every open clawback (whatever its date: a debt is netted
     /// at the first chance). A net of at least `minimum` (in its currency; other currencies need
     /// only be above zero) and above zero is one payout of all those entries; otherwise nothing is
-    /// taken and the balance carries over (`below_minimum`, `nothing_to_pay`). The caller gives only
-    /// entries that are approved now and in no payout, so an entry is in at most one payout.
+    /// taken and the balance carries over (`below_minimum`, `nothing_to_pay`). A net of exactly zero
+    /// (commissions and clawbacks that cancel out) settles: a payout of 0 of all those entries, paid
+    /// at once since there is nothing to send (`settlesAtOnce`), whatever the minimum — carrying it
+    /// would keep them "due" for ever. The caller gives only entries that are approved now and in no
+    /// payout, so an entry is in at most one payout.
     public static func plan(_ entries: [PayableEntry], through: Instant, minimum: Money?) -> (payouts: [PlannedPayout], carried: [CarryOver]) {
         struct Key: Hashable { var affiliate: Int64; var currency: String }
         var groups: [Key: [PayableEntry]] = [:]
@@ -61,7 +64,9 @@ public enum Payouts {
             let money = Money(minor: net, currency: currency)
             if overflow || net > Money.maxMinor {
                 carried.append(CarryOver(affiliateID: key.affiliate, net: money, reason: .amountOverflow))
-            } else if net <= 0 {
+            } else if net == 0 {
+                payouts.append(PlannedPayout(affiliateID: key.affiliate, amount: money, entryIDs: lines.map(\.id)))
+            } else if net < 0 {
                 carried.append(CarryOver(affiliateID: key.affiliate, net: money, reason: .nothingToPay))
             } else if let minimum, minimum.currency == currency, net < minimum.minor {
                 carried.append(CarryOver(affiliateID: key.affiliate, net: money, reason: .belowMinimum))
@@ -71,6 +76,9 @@ public enum Payouts {
         }
         return (payouts, carried)
     }
+
+    /// A planned payout of exactly zero is paid when created: nothing is sent, its entries are settled.
+    public static func settlesAtOnce(_ p: PlannedPayout) -> Bool { p.amount.minor == 0 }
 
     /// Marking a payout paid: only an open one.
     public static func markPaid(_ state: PayoutState) throws(LedgerRefusal) -> PayoutState {

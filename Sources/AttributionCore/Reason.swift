@@ -30,6 +30,7 @@ public enum Reason: String, CaseIterable, Sendable, Codable {
     case refundExceedsSale = "refund_exceeds_sale"
     case refundCurrencyMismatch = "refund_currency_mismatch"
     case invalidRefundAmount = "invalid_refund_amount"
+    case reversalAfterPayout = "reversal_after_payout"
     // Notes on accepted decisions
     case customerKeyIgnored = "customer_key_ignored"
     case trialNoCommission = "trial_no_commission"
@@ -39,11 +40,13 @@ public enum Reason: String, CaseIterable, Sendable, Codable {
     case refundAlreadyApplied = "refund_already_applied"
     case disputeAlreadyRecorded = "dispute_already_recorded"
     case disputeOnPaid = "dispute_on_paid"
+    case refundReversed = "refund_reversed"
+    case refundAlreadyReversed = "refund_already_reversed"
 
     public var isRefusal: Bool {
         switch self {
         case .customerKeyIgnored, .trialNoCommission, .commissionClamped, .capReached, .renewalFirstSeen, .refundAlreadyApplied,
-             .disputeAlreadyRecorded, .disputeOnPaid: return false
+             .disputeAlreadyRecorded, .disputeOnPaid, .refundReversed, .refundAlreadyReversed: return false
         default: return true
         }
     }
@@ -81,7 +84,7 @@ public enum Reason: String, CaseIterable, Sendable, Codable {
         case .capReached: return "This conversion reached a cap: the customer is now capped."
         case .renewalFirstSeen: return "A renewal of a subscription with no credited payment on record was credited as its first payment."
         case .unknownSale, .refundExceedsSale, .refundCurrencyMismatch, .invalidRefundAmount, .refundAlreadyApplied,
-             .disputeAlreadyRecorded, .disputeOnPaid: return ledger?.sentence ?? ""
+             .disputeAlreadyRecorded, .disputeOnPaid, .reversalAfterPayout, .refundReversed, .refundAlreadyReversed: return ledger?.sentence ?? ""
         }
     }
 
@@ -120,7 +123,7 @@ public enum Reason: String, CaseIterable, Sendable, Codable {
         case .renewalFirstSeen:
             return "Nothing to do after a free trial; otherwise check that the subscription's first invoice or parent order was ingested."
         case .unknownSale, .refundExceedsSale, .refundCurrencyMismatch, .invalidRefundAmount, .refundAlreadyApplied,
-             .disputeAlreadyRecorded, .disputeOnPaid: return ledger?.hint ?? ""
+             .disputeAlreadyRecorded, .disputeOnPaid, .reversalAfterPayout, .refundReversed, .refundAlreadyReversed: return ledger?.hint ?? ""
         }
     }
 

@@ -7,14 +7,20 @@
 public struct RefundHistory: Hashable, Sendable {
     /// Sale minor units refunded, per refund id.
     public var byID: [String: Int64]
-    /// The highest cumulative total seen.
+    /// The highest cumulative total seen (a total no higher is a retry).
     public var cumulative: Int64
-    public init(byID: [String: Int64] = [:], cumulative: Int64 = 0) { self.byID = byID; self.cumulative = cumulative }
+    /// The highest cumulative total once the reversed refunds it counted are taken out; nil: `cumulative`.
+    public var cumulativeInForce: Int64?
+    /// Refund ids reversed (failed or canceled): never applied again.
+    public var reversed: Set<String>
+    public init(byID: [String: Int64] = [:], cumulative: Int64 = 0, cumulativeInForce: Int64? = nil, reversed: Set<String> = []) {
+        self.byID = byID; self.cumulative = cumulative; self.cumulativeInForce = cumulativeInForce; self.reversed = reversed
+    }
     public static let none = RefundHistory()
 
     /// What was refunded of the sale so far. The amounts are each within the sale, so the sum of
     /// a few can not overflow; it saturates all the same.
-    public var total: Int64 { max(byID.values.saturatingSum(), cumulative) }
+    public var total: Int64 { max(byID.values.saturatingSum(), cumulativeInForce ?? cumulative) }
 }
 
 /// A refund as a source sends it.
@@ -26,6 +32,8 @@ public struct RefundRequest: Hashable, Sendable {
         case partial(Money)
         /// The sale's refunded total so far (Stripe `amount_refunded`).
         case cumulative(Money)
+        /// The refund failed or was canceled: what it took is given back (`Refunds.reverse`).
+        case reversed
     }
     /// The refund's own id; for a cumulative total, the charge's (the record is keyed by the total).
     public var refundID: String
@@ -47,6 +55,11 @@ public struct LedgerEffect: Hashable, Sendable {
     public var reduction: Int64
     /// A note when nothing changed, or why.
     public var note: LedgerReason?
+
+    public init(entry: LedgerEntry, clawback: Money?, record: (key: String, saleMinor: Int64, cumulative: Bool)?, reduction: Int64,
+                note: LedgerReason?) {
+        self.entry = entry; self.clawback = clawback; self.record = record; self.reduction = reduction; self.note = note
+    }
 
     public static func == (a: LedgerEffect, b: LedgerEffect) -> Bool {
         a.entry == b.entry && a.clawback == b.clawback && a.reduction == b.reduction && a.note == b.note
@@ -81,7 +94,13 @@ public enum Refunds {
         let before = history.total
         var after = before
         let record: (key: String, saleMinor: Int64, cumulative: Bool)
+        if history.reversed.contains(request.refundID) {
+            return .success(LedgerEffect(entry: entry, clawback: nil, record: nil, reduction: 0, note: .refundAlreadyReversed))
+        }
         switch request.amount {
+        case .reversed:
+            // Reversals are decided by `reverse`, on what the store recorded of the refund.
+            return .success(unchanged(entry))
         case .full:
             if history.byID[request.refundID] != nil { return .success(unchanged(entry)) }
             record = (request.refundID, max(0, sale.minor - before), false)

@@ -4,17 +4,19 @@ import GRDB
 
 /// Affiliates: added with a code the core validated, enabled and disabled, audited.
 extension Store {
-    public func addAffiliate(code typed: String, name: String, email: String? = nil, commission: Commission? = nil,
+    public func addAffiliate(code typed: String, name typedName: String, email typedEmail: String? = nil, commission: Commission? = nil,
                              who: String) throws -> AffiliateRow {
         let code: String
         switch AffiliateCode.validate(typed) {
         case .success(let c): code = c
         case .failure(let e): throw StoreError.invalid(field: e.field, message: e.message)
         }
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.invalid(field: "name", message: "must not be empty") }
-        for (field, value) in [("name", name), ("email", email ?? "")] where value.utf8.contains(0) {
-            throw StoreError.invalid(field: field, message: "must not contain a NUL character")
-        }
+        // The name and the payout email by the core's rules (AffiliateFields), as `affiliates set` reads them.
+        let name: String, email: String?
+        do {
+            name = try AffiliateFields.parseName(typedName)
+            email = try typedEmail.map { (e: String) throws(SettingError) -> String in try AffiliateFields.parseEmail(e) }
+        } catch { throw StoreError.invalid(field: error.field, message: error.message) }
         if let c = commission {
             do { try SettingRules.checkCommission(c) } catch { throw StoreError.invalid(field: error.field, message: error.message) }
         }

@@ -38,19 +38,21 @@ extension Store {
             FROM payout_line l JOIN payout p ON p.id = l.payout_id JOIN commission c ON c.id = l.commission_id
             WHERE p.state != 'canceled' AND l.amount_minor != c.amount_minor ORDER BY l.payout_id LIMIT ?
             """,
-        // L5. Refunds never exceed the sale, and never take back more than the commission.
+        // L5. Refunds in force never exceed the sale (a reversed refund, and what a cumulative total counted of
+        // one, are out), and never take back more than the commission (net of what reversals gave back).
         """
             SELECT 'conversion ' || v.external_id || ' is ' || v.amount_minor || ' but ' || max(COALESCE(s.by_id, 0), COALESCE(s.cumulative, 0))
               || ' was refunded'
-            FROM conversion v JOIN (SELECT conversion_id, SUM(CASE WHEN cumulative = 0 THEN sale_minor END) AS by_id,
-                                           MAX(CASE WHEN cumulative = 1 THEN sale_minor END) AS cumulative
+            FROM conversion v JOIN (SELECT conversion_id, SUM(CASE WHEN cumulative = 0 AND reversed_at IS NULL THEN sale_minor END) AS by_id,
+                                           MAX(CASE WHEN cumulative = 1 THEN sale_minor - lowered_minor END) AS cumulative
                                     FROM refund GROUP BY conversion_id) s ON s.conversion_id = v.id
             WHERE max(COALESCE(s.by_id, 0), COALESCE(s.cumulative, 0)) > v.amount_minor ORDER BY v.id LIMIT ?
             """,
         """
             SELECT 'conversion ' || v.external_id || ': refunds took back ' || s.taken || ' of a commission of ' || c.original_minor
             FROM conversion v JOIN commission c ON c.conversion_id = v.id AND c.kind = 'commission'
-            JOIN (SELECT conversion_id, SUM(commission_minor) AS taken FROM refund GROUP BY conversion_id) s ON s.conversion_id = v.id
+            JOIN (SELECT conversion_id, SUM(commission_minor - restored_minor) AS taken FROM refund GROUP BY conversion_id) s
+              ON s.conversion_id = v.id
             WHERE s.taken > c.original_minor ORDER BY v.id LIMIT ?
             """,
         // L6. The affiliate view's sums per month, currency and state (v14) are the ledger's.

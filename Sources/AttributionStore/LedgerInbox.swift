@@ -40,7 +40,7 @@ extension UnitOfWork {
     /// "inv_1: re_1 commission -1.45 USD (pending 1.45 USD); clawback -2.90 USD"
     static func accepted(_ effects: [(String, LedgerEffect)], _ externalID: String) -> Decision {
         var d = Decision.accepted(detail: externalID + ": " + effects.map { name, fx in
-            "\(name) commission -\(Money(minor: fx.reduction, currency: fx.entry.amount.currency)) (\(Store.describe(fx.entry)))"
+            "\(name) commission \(fx.reduction < 0 ? "+" : "-")\(Money(minor: abs(fx.reduction), currency: fx.entry.amount.currency)) (\(Store.describe(fx.entry)))"
                 + (fx.clawback.map { "; clawback \($0)" } ?? "")
         }.joined(separator: "; "))
         d.affiliateID = effects.first?.1.entry.affiliateID

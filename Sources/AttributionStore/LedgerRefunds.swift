@@ -20,9 +20,19 @@ extension Store {
                                       arguments: [v["id"] as Int64])
         else { return nil }
         var history = RefundHistory()
-        for h in try Row.fetchAll(db, sql: "SELECT refund_key, sale_minor, cumulative FROM refund WHERE conversion_id = ?", arguments: [v["id"] as Int64]) {
-            if h["cumulative"] as Bool { history.cumulative = max(history.cumulative, h["sale_minor"]) } else { history.byID[h["refund_key"]] = h["sale_minor"] }
+        var inForce: Int64 = 0
+        for h in try Row.fetchAll(db, sql: "SELECT refund_key, sale_minor, cumulative, lowered_minor, reversed_at FROM refund WHERE conversion_id = ?",
+                                  arguments: [v["id"] as Int64]) {
+            if h["cumulative"] as Bool {
+                history.cumulative = max(history.cumulative, h["sale_minor"])
+                inForce = max(inForce, (h["sale_minor"] as Int64) - (h["lowered_minor"] as Int64))
+            } else if (h["reversed_at"] as Int64?) != nil {
+                history.reversed.insert(h["refund_key"])
+            } else {
+                history.byID[h["refund_key"]] = h["sale_minor"]
+            }
         }
+        if inForce != history.cumulative { history.cumulativeInForce = inForce }
         let entry = Store.entry(r)
         return Sale(conversionID: v["id"], amount: Money(minor: v["amount_minor"], currency: Currency(validated: v["currency"])),
                     original: Money(minor: r["original_minor"], currency: entry.amount.currency), entry: entry, history: history)
@@ -33,6 +43,7 @@ extension Store {
         let now = clock.now()
         try settleLedger(db, now: now)
         guard let sale = try loadSale(db, externalID: externalID) else { return .failure(LedgerReason.unknownSale.refusal(externalID)) }
+        if case .reversed = request.amount { return try applyReversal(db, sale: sale, refundID: request.refundID, at: at) }
         let result = Refunds.apply(request, sale: sale.amount, original: sale.original, history: sale.history, entry: sale.entry, now: now)
         if case .success(let fx) = result { try write(fx, sale: sale, reason: .refunded, at: at, db) }
         return result
@@ -59,18 +70,24 @@ extension Store {
 
     private func write(_ fx: LedgerEffect, sale: Sale, reason: LedgerReason, at: Instant, _ db: Database) throws {
         if fx.entry != sale.entry { try saveEntry(db, fx.entry) }
+        var clawbackID: Int64?
         if let claw = fx.clawback {
             try db.execute(sql: """
                 INSERT INTO commission (kind, conversion_id, affiliate_id, amount_minor, original_minor, currency, state, approves_at, earned_at)
                 VALUES ('clawback', ?, ?, ?, ?, ?, 'approved', ?, ?)
                 """, arguments: [sale.conversionID, fx.entry.affiliateID, claw.minor, claw.minor, claw.currency.code, at.seconds, at.seconds])
+            clawbackID = db.lastInsertedRowID
         }
         if let r = fx.record {
+            // Where the commission stood, when this refund voided it: a reversal returns it there.
+            let voidedNow = fx.entry.state == .voided && sale.entry.state != .voided
             try db.execute(sql: """
-                INSERT INTO refund (conversion_id, refund_key, cumulative, sale_minor, currency, commission_minor, reason, at)
-                VALUES (?,?,?,?,?,?,?,?)
+                INSERT INTO refund (conversion_id, refund_key, cumulative, sale_minor, currency, commission_minor, reason, at,
+                                    clawback_id, state_before, reason_before, needs_approval_before)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
                 """, arguments: [sale.conversionID, r.key, r.cumulative, r.saleMinor, sale.amount.currency.code, fx.reduction,
-                                 reason.rawValue, at.seconds])
+                                 reason.rawValue, at.seconds, clawbackID, voidedNow ? sale.entry.state.rawValue : nil,
+                                 voidedNow ? sale.entry.reason?.rawValue : nil, voidedNow && sale.entry.needsApproval])
         }
     }
 

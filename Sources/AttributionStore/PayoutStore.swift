@@ -53,8 +53,10 @@ extension Store {
             let plan = Payouts.plan(payable, through: through, minimum: minimum)
             var ids: [Int64] = []
             for p in plan.payouts {
-                try db.execute(sql: "INSERT INTO payout (affiliate_id, amount_minor, currency, state, through, created_at) VALUES (?,?,?,'open',?,?)",
-                               arguments: [p.affiliateID, p.amount.minor, p.amount.currency.code, through.seconds, now.seconds])
+                let settled = Payouts.settlesAtOnce(p)
+                try db.execute(sql: "INSERT INTO payout (affiliate_id, amount_minor, currency, state, through, created_at, paid_at) VALUES (?,?,?,?,?,?,?)",
+                               arguments: [p.affiliateID, p.amount.minor, p.amount.currency.code, settled ? "paid" : "open", through.seconds,
+                                           now.seconds, settled ? now.seconds : nil])
                 let id = db.lastInsertedRowID
                 ids.append(id)
                 for e in p.entryIDs {
@@ -62,8 +64,10 @@ extension Store {
                                    arguments: [id, e, amounts[e] ?? 0])
                     try db.execute(sql: "UPDATE commission SET payout_id = ? WHERE id = ?", arguments: [id, e])
                 }
+                if settled { try db.execute(sql: "UPDATE commission SET state = 'paid', reason = NULL WHERE payout_id = ?", arguments: [id]) }
                 try self.audit(db, who: who, action: "payout.create", target: "payout #\(id)", before: nil,
-                               after: "open \(p.amount), \(p.entryIDs.count) lines, through \(through.dateDisplay)", detail: nil)
+                               after: "\(settled ? "paid (netted to zero)" : "open") \(p.amount), \(p.entryIDs.count) lines, through \(through.dateDisplay)",
+                               detail: nil)
             }
             let created = try ids.compactMap { try self.payoutRow(db, id: $0) }
             let codes = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, code FROM affiliate").map { ($0[0] as Int64, $0[1] as String) })

@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 13
+    static let version = 14
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -361,5 +361,6 @@ enum Schema {
         // The ledger's views: per affiliate, month, currency and state, kept by triggers on
         // `commission` (see `LedgerViewsSchema`).
         ("v14-ledger-views", LedgerViewsSchema.v14),
+        ("v17-ledger-gaps", LedgerReversalSchema.v17),
     ]
 }

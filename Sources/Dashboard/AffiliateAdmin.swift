@@ -102,9 +102,14 @@ enum AffiliateAdmin {
         case .success(let c): code = c
         case .failure(let e): return .failure(FormError(message: "Code: \(e.message)", field: 0))
         }
-        let name = f.values[1].trimmingCharacters(in: .whitespaces)
-        if name.isEmpty { return .failure(FormError(message: "Name: required", field: 1)) }
-        let email = f.values[2].trimmingCharacters(in: .whitespaces)
+        let name: String
+        do { name = try AffiliateFields.parseName(f.values[1]) } catch {
+            return .failure(FormError(message: error.message == "must not be empty" ? "Name: required" : "Name: \(error.message)", field: 1))
+        }
+        var email = f.values[2].trimmingCharacters(in: .whitespaces)
+        if !email.isEmpty {
+            do { email = try AffiliateFields.parseEmail(email) } catch { return .failure(FormError(message: "Email: \(error.message)", field: 2)) }
+        }
         var commission: Commission?
         let typed = f.values[3].trimmingCharacters(in: .whitespaces)
         if !typed.isEmpty {

@@ -4,24 +4,28 @@ import AttributionCore
 /// names, in this order: the charge's `invoice` (API versions before 2025-03-31 "basil"), the
 /// charge, its payment intent (basil: an `invoice_payment.paid` links it to the invoice).
 ///
-/// - `charge.refunded` (and `charge.refund.updated`): the charge's cumulative `amount_refunded`,
-///   and each refund it lists in `refunds.data` (older API versions) by its own id.
-/// - `refund.created`, `refund.updated`: the refund by its id and `amount` (one whose `status` is
-///   `failed` or `canceled` refunded nothing and is ignored).
+/// - `charge.refunded`: the charge's cumulative `amount_refunded`, and each refund it lists in
+///   `refunds.data` (older API versions) by its own id; a listed refund `failed` or `canceled` is reversed.
+/// - `refund.created`, `refund.updated`, `refund.failed`, and `charge.refund.updated` (whose object
+///   is the refund; a charge, in payloads that send one, is read as `charge.refunded`): the refund by
+///   its id and `amount`; one whose `status` is `failed` or `canceled` refunded nothing and is
+///   reversed (`Refunds.reverse`: what it took is given back, once).
 /// - `charge.dispute.created`: a dispute opened; `charge.dispute.closed`: won (`won`,
 ///   `warning_closed`) or lost (`lost`).
 /// - `invoice_payment.paid`: recorded with its invoice and payment intent, so that a later refund
 ///   or dispute naming only the payment intent finds its invoice.
 extension StripeFeed {
-    static let ledgerTypes: Set<String> = ["charge.refunded", "charge.refund.updated", "refund.created", "refund.updated",
+    static let ledgerTypes: Set<String> = ["charge.refunded", "charge.refund.updated", "refund.created", "refund.updated", "refund.failed",
                                            "charge.dispute.created", "charge.dispute.closed", "invoice_payment.paid"]
 
     /// The payload of a ledger type; nil for any other type.
     func ledgerPayload(_ o: JSON, type: String, created: Int64?, prefix: String, refs: inout [String]) throws(FieldError) -> InboundEvent.Payload? {
         guard StripeFeed.ledgerTypes.contains(type) else { return nil }
         switch type {
+        case "charge.refund.updated" where o["object"]?.string == "refund":
+            return try refund(o, type: type, created: created, prefix: prefix, refs: &refs)
         case "charge.refunded", "charge.refund.updated": return try chargeRefunded(o, type: type, created: created, prefix: prefix, refs: &refs)
-        case "refund.created", "refund.updated": return try refund(o, type: type, created: created, prefix: prefix, refs: &refs)
+        case "refund.created", "refund.updated", "refund.failed": return try refund(o, type: type, created: created, prefix: prefix, refs: &refs)
         case "invoice_payment.paid": return try invoicePayment(o, prefix: prefix, refs: &refs)
         default: return try dispute(o, type: type, created: created, prefix: prefix, refs: &refs)
         }
@@ -60,9 +64,12 @@ extension StripeFeed {
         var requests: [RefundRequest] = []
         for (i, r) in (o[path: "refunds", "data"]?.array ?? []).enumerated() {
             let at = prefix + "refunds.data[\(i)]."
-            if let s = r["status"]?.string, s == "failed" || s == "canceled" { continue }
             let rid = try PayloadField.requiredID(r, "id", prefix: at)
             refs.append(rid)
+            if let s = r["status"]?.string, s == "failed" || s == "canceled" {
+                requests.append(RefundRequest(refundID: rid, amount: .reversed))
+                continue
+            }
             requests.append(RefundRequest(refundID: rid, amount: .partial(try StripeFeed.money(try stripeInt(r, "amount", prefix: at), cur, field: at + "amount"))))
         }
         requests.append(RefundRequest(refundID: id, amount: .cumulative(total)))
@@ -75,8 +82,9 @@ extension StripeFeed {
         let id = try PayloadField.requiredID(o, "id", prefix: prefix)
         refs.append(id)
         let sale = try saleRefs(o, keys: ["charge", "payment_intent"], prefix: prefix, refs: &refs)
-        if let s = o["status"]?.string, s == "failed" || s == "canceled" {
-            return .ignored(.ignoredEventType, detail: "refund \(id) is \(s): nothing was refunded")
+        if let s = o["status"]?.string, s == "failed" || s == "canceled" || type == "refund.failed" {
+            let at = try time(o, created: nil, prefix: prefix, keys: [["created"]])
+            return .ledger(.refund(sale: sale, refunds: [RefundRequest(refundID: id, amount: .reversed)], at: at))
         }
         let amount = try StripeFeed.money(try stripeInt(o, "amount", prefix: prefix), try currency(o, prefix: prefix), field: prefix + "amount")
         let at = try time(o, created: nil, prefix: prefix, keys: [["created"]])

@@ -1,7 +1,8 @@
 import AttributionCore
 
 /// Tracking lines for the ledger: `{"type":"refund","external_id":"inv_1","refund_id":"re_1","amount":"10.00","at":...}`
-/// (no amount: the rest of the sale, a full refund; `currency` defaults to the program's) and
+/// (no amount: the rest of the sale, a full refund; `currency` defaults to the program's; `"status":"failed"`
+/// or `"canceled"`: that refund did not happen, what it took is given back) and
 /// `{"type":"dispute","external_id":"inv_1","dispute_id":"dp_1","status":"opened|won|lost","at":...}`.
 extension TrackingFeed {
     static let ledgerTypes: Set<String> = ["refund", "dispute"]
@@ -11,6 +12,13 @@ extension TrackingFeed {
         let externalID = try id(j, "external_id")
         if type == "refund" {
             let refundID = try id(j, "refund_id")
+            // A refund that failed or was canceled: what it took is given back (`Refunds.reverse`).
+            if let status = j["status"] {
+                guard let text = status.string, text == "failed" || text == "canceled" || text == "succeeded" else {
+                    throw FieldError(field: "status", message: "must be succeeded, failed or canceled")
+                }
+                if text != "succeeded" { return .refund(sale: [externalID], refunds: [RefundRequest(refundID: refundID, amount: .reversed)], at: at) }
+            }
             guard j["amount"] != nil, j["amount"]?.isNull == false else {
                 return .refund(sale: [externalID], refunds: [RefundRequest(refundID: refundID, amount: .full)], at: at)
             }

@@ -29,6 +29,10 @@ struct PayoutsCommand: ParsableCommand {
             }
             let run = try store.createPayouts(through: t, minimum: minimum, who: currentUser())
             for p in run.created {
+                if p.state == .paid {
+                    print("payout #\(p.id): \(p.affiliate) \(p.amount) (\(p.commissions) line\(p.commissions == 1 ? "" : "s")): netted to zero, settled; nothing to send")
+                    continue
+                }
                 print("payout #\(p.id): \(p.affiliate) \(p.amount) (\(p.commissions) line\(p.commissions == 1 ? "" : "s"))\(p.email == nil ? "  no email: cannot be exported to PayPal or Wise" : "")")
             }
             for c in run.carried { print("carried over: \(c.affiliate) \(c.net): \(c.reason.rawValue): \(c.reason.sentence)") }

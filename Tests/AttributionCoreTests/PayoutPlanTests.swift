@@ -22,8 +22,13 @@ final class PayoutPlanTests: XCTestCase {
              usd(5_000), [], [CarryOver(affiliateID: A.alice, net: usd(4_999), reason: .belowMinimum)]),
             ("clawbacks above what is due: nothing to pay", [line(1, A.alice, usd(1_000)), line(2, A.alice, usd(-1_500), clawback: true)],
              nil, [], [CarryOver(affiliateID: A.alice, net: usd(-500), reason: .nothingToPay)]),
-            ("exactly zero: nothing to pay", [line(1, A.alice, usd(1_000)), line(2, A.alice, usd(-1_000), clawback: true)],
-             nil, [], [CarryOver(affiliateID: A.alice, net: usd(0), reason: .nothingToPay)]),
+            ("exactly zero: settled in a zero payout", [line(1, A.alice, usd(1_000)), line(2, A.alice, usd(-1_000), clawback: true)],
+             nil, [PlannedPayout(affiliateID: A.alice, amount: usd(0), entryIDs: [1, 2])], []),
+            ("exactly zero settles whatever the minimum", [line(1, A.alice, usd(300)), line(2, A.alice, usd(-100), clawback: true),
+                                                           line(3, A.alice, usd(-200), clawback: true)],
+             usd(5_000), [PlannedPayout(affiliateID: A.alice, amount: usd(0), entryIDs: [1, 2, 3])], []),
+            ("a zero commission alone settles too", [line(1, A.alice, usd(0))], usd(5_000),
+             [PlannedPayout(affiliateID: A.alice, amount: usd(0), entryIDs: [1])], []),
             ("a clawback alone", [line(2, A.alice, usd(-1_000), clawback: true)], nil, [],
              [CarryOver(affiliateID: A.alice, net: usd(-1_000), reason: .nothingToPay)]),
             ("two affiliates, each on its own", [line(1, A.alice, usd(6_000)), line(2, A.bob, usd(100)), line(3, A.bob, usd(-200), clawback: true)],
@@ -44,6 +49,11 @@ final class PayoutPlanTests: XCTestCase {
             let ids = plan.payouts.flatMap(\.entryIDs)
             XCTAssertEqual(ids.count, Set(ids).count, "\(name): an entry in one payout at most")
         }
+    }
+
+    func testOnlyAZeroPayoutSettlesAtOnce() {
+        XCTAssertTrue(Payouts.settlesAtOnce(PlannedPayout(affiliateID: A.alice, amount: usd(0), entryIDs: [1, 2])))
+        XCTAssertFalse(Payouts.settlesAtOnce(PlannedPayout(affiliateID: A.alice, amount: usd(1), entryIDs: [1])))
     }
 
     func testPayoutTransitions() {

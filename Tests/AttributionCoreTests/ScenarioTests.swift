@@ -151,8 +151,8 @@ final class ReasonTests: XCTestCase {
     func testNotesAreNotRefusals() {
         let notes = Set(Reason.allCases.filter { !$0.isRefusal })
         XCTAssertEqual(notes, [.customerKeyIgnored, .trialNoCommission, .commissionClamped, .capReached, .renewalFirstSeen,
-                               .refundAlreadyApplied, .disputeAlreadyRecorded, .disputeOnPaid])
-        XCTAssertEqual(Reason.allCases.count, 34)
+                               .refundAlreadyApplied, .disputeAlreadyRecorded, .disputeOnPaid, .refundReversed, .refundAlreadyReversed])
+        XCTAssertEqual(Reason.allCases.count, 37)
     }
 
     /// Every reason (refusals and notes alike) is produced by at least one table row or scenario.
@@ -163,7 +163,8 @@ final class ReasonTests: XCTestCase {
         // Refunds and disputes are decided by the ledger's rules (Refunds, Disputes), not the Engine: RefundTableTests
         // produces each of these, and the store's triage test finds each one in the inbox.
         let ledgerOnly: Set<Reason> = [.unknownSale, .refundExceedsSale, .refundCurrencyMismatch, .invalidRefundAmount,
-                                       .refundAlreadyApplied, .disputeAlreadyRecorded, .disputeOnPaid]
+                                       .refundAlreadyApplied, .disputeAlreadyRecorded, .disputeOnPaid,
+                                       .reversalAfterPayout, .refundReversed, .refundAlreadyReversed]
         var produced = Set<Reason>()
         let tables: [[Row]] = [
             EventTables.clicks(), EventTables.tracks(), EventTables.conversionsRecurringOn(), EventTables.conversionsRecurringOff(),

@@ -28,7 +28,7 @@ final class SchemaTests: StoreTestCase {
                                  "event_customer_key", "event_external_id", "event_ref_event", "event_rejected", "event_rejected_time",
                                  "event_time", "payout_affiliate", "payout_line_commission", "ssh_key_affiliate", "webhook_secret_active"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 13)
+        XCTAssertEqual(Schema.version, 14)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)
@@ -50,7 +50,8 @@ final class SchemaTests: StoreTestCase {
         let migrations = try again.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
         XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions", "v4-affiliate-customer-totals",
                                     "v5-customer-status-check", "v6-event-kind", "v7-scale-aggregates", "v8-ledger", "v9-serve-keys",
-                                    "v10-triage-resolved", "v11-affiliate-customer-sums", "v13-ledger-admin", "v14-ledger-views"])
+                                    "v10-triage-resolved", "v11-affiliate-customer-sums", "v13-ledger-admin", "v14-ledger-views",
+                                    "v17-ledger-gaps"])
     }
 
     func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {

@@ -65,7 +65,8 @@ final class StripeLedgerFeedTests: XCTestCase {
         XCTAssertEqual(e?.payload, .ledger(.refund(sale: ["ch_3", "pi_3"], refunds: [
             RefundRequest(refundID: "re_3", amount: .partial(Money(minor: 250, currency: .usd)))], at: Instant(seconds: 1767800000))))
         let failed = read(S.event("evt_r4", "refund.updated", S.refund("re_3", charge: "ch_3", intent: "pi_3", amount: 250, status: "failed")))
-        XCTAssertEqual(failed?.payload, .ignored(.ignoredEventType, detail: "refund re_3 is failed: nothing was refunded"))
+        XCTAssertEqual(failed?.payload, .ledger(.refund(sale: ["ch_3", "pi_3"], refunds: [RefundRequest(refundID: "re_3", amount: .reversed)],
+                                                        at: Instant(seconds: 1767800000))), "a failed refund is reversed (RefundReversalTableTests)")
         guard case .invalid(let f, _)? = read(S.event("evt_r5", "refund.created", #"{"id":"re_5","object":"refund","charge":"ch_1","currency":"usd"}"#))?.payload
         else { return XCTFail() }
         XCTAssertEqual(f, "data.object.amount")

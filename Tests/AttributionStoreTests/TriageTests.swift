@@ -83,6 +83,7 @@ final class TriageTests: StoreTestCase {
             .orderNotPaid: "wc-1276", .unknownParentOrder: "wc-sub-20",
             .unknownSale: "re_x", .refundExceedsSale: "re_big", .refundCurrencyMismatch: "re_eur", .invalidRefundAmount: "re_zero",
             .refundAlreadyApplied: "re_twice", .disputeAlreadyRecorded: "dp_twice", .disputeOnPaid: "dp_paid",
+            .refundReversed: "re_back", .refundAlreadyReversed: "re_back", .reversalAfterPayout: "re_pp",
         ]
         return (store, ids)
     }
@@ -90,13 +91,18 @@ final class TriageTests: StoreTestCase {
     /// The ledger's reasons: refunds and disputes of the sales above, one of them paid out first.
     func ledgerReasons(_ store: Store) throws {
         try store.updateLedgerSettings(LedgerSettings(holdingDays: 0), who: "tester")
-        try ingest(store, [Line.conversion("o_paid", "40.00", click: "c1", t0.adding(days: 3))], file: "paid.jsonl")
+        try ingest(store, [Line.conversion("o_paid", "40.00", click: "c1", t0.adding(days: 3)),
+                           #"{"type":"refund","external_id":"o_paid","refund_id":"re_pp","amount":"4.00","at":"\#(t0.adding(days: 3).iso8601)"}"#],
+                   file: "paid.jsonl")
         let run = try store.createPayouts(through: t0.adding(days: 3), minimum: nil, who: "tester")
         for p in run.created { _ = try store.markPayoutPaid(id: p.id, reference: nil, who: "tester") }
         let at = t0.adding(days: 4).iso8601
         func refund(_ ext: String, _ id: String, _ amount: String?, currency: String = "USD", at: String = at) -> String {
             #"{"type":"refund","external_id":"\#(ext)","refund_id":"\#(id)""#
                 + (amount.map { #","amount":"\#($0)","currency":"\#(currency)""# } ?? "") + #","at":"\#(at)"}"#
+        }
+        func failed(_ ext: String, _ id: String, at: String = at) -> String {
+            #"{"type":"refund","external_id":"\#(ext)","refund_id":"\#(id)","status":"failed","at":"\#(at)"}"#
         }
         func dispute(_ ext: String, _ id: String, _ status: String, at: String = at) -> String {
             #"{"type":"dispute","external_id":"\#(ext)","dispute_id":"\#(id)","status":"\#(status)","at":"\#(at)"}"#
@@ -111,6 +117,10 @@ final class TriageTests: StoreTestCase {
             dispute("o_cap2", "dp_twice", "opened"),
             dispute("o_cap2", "dp_twice", "opened", at: t0.adding(days: 5).iso8601),   // dispute_already_recorded
             dispute("o_paid", "dp_paid", "opened"),                                    // dispute_on_paid
+            refund("o_cap1", "re_back", "2.00"),
+            failed("o_cap1", "re_back"),                                               // refund_reversed
+            failed("o_cap1", "re_back", at: t0.adding(days: 5).iso8601),               // refund_already_reversed
+            failed("o_paid", "re_pp"),                                                 // reversal_after_payout
         ], file: "ledger.jsonl")
     }
 

@@ -63,6 +63,23 @@ final class AffiliateAdminTests: XCTestCase {
         XCTAssertEqual(try store.audit(page: .first(1)).first?.action, "affiliate.enable")
     }
 
+    /// `n` reads the email by the core's rule (AffiliateFields), as `E` and the store do: a refusal
+    /// keeps the focus on the email.
+    func testTheAddFormReadsTheEmailByTheCoresRule() throws {
+        let s = try session(store)
+        s.go(.affiliates)
+        s.send(.char("n")); s.type("yan"); s.send(.enter); s.type("Yan"); s.send(.enter); s.type("yan at example"); s.send(.enter, .enter)
+        guard case .form(let f)? = s.state.overlays.last else { return XCTFail("the form closed") }
+        XCTAssertEqual(f.focus, 2)
+        XCTAssert(f.error?.hasPrefix("Email: must not contain a space") == true, f.error ?? "")
+        s.send(.ctrl("u")); s.type("yan@example"); s.send(.enter, .enter)
+        guard case .form(let g)? = s.state.overlays.last else { return XCTFail("the form closed") }
+        XCTAssert(g.error?.hasPrefix("Email: ") == true, g.error ?? "")
+        s.send(.ctrl("u")); s.type("yan@example.com"); s.send(.enter, .enter)
+        guard case .confirm(let c)? = s.state.overlays.last else { return XCTFail("no confirmation") }
+        XCTAssertEqual(c.action, .addAffiliate(code: "yan", name: "Yan", email: "yan@example.com", commission: nil))
+    }
+
     /// `E`: the selected affiliate's commission override, payout email and name, in a form
     /// filled with what they are; refusals keep the focus on their field; the confirmation shows
     /// only what changes, before → after; the store audits it.

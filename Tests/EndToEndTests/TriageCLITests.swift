@@ -62,6 +62,7 @@ final class TriageCLITests: CLITestCase {
         .orderNotPaid: "wc-1276", .unknownParentOrder: "wc-sub-20",
         .unknownSale: "re_x", .refundExceedsSale: "re_big", .refundCurrencyMismatch: "re_eur", .invalidRefundAmount: "re_zero",
         .refundAlreadyApplied: "re_twice", .disputeAlreadyRecorded: "dp_twice", .disputeOnPaid: "dp_paid",
+        .refundReversed: "re_back", .refundAlreadyReversed: "re_back", .reversalAfterPayout: "re_pp",
     ]
 
     /// The ledger's reasons: refunds and disputes of the sales above, one of them paid out first.
@@ -75,6 +76,10 @@ final class TriageCLITests: CLITestCase {
         #"{"type":"dispute","external_id":"o_cap2","dispute_id":"dp_twice","status":"opened","at":"2026-01-09T10:00:00Z"}"#,
         #"{"type":"dispute","external_id":"o_cap2","dispute_id":"dp_twice","status":"opened","at":"2026-01-10T10:00:00Z"}"#,
         #"{"type":"dispute","external_id":"o_paid","dispute_id":"dp_paid","status":"opened","at":"2026-01-09T10:00:00Z"}"#,
+        #"{"type":"refund","external_id":"o_cap1","refund_id":"re_back","amount":"2.00","at":"2026-01-09T10:00:00Z"}"#,
+        #"{"type":"refund","external_id":"o_cap1","refund_id":"re_back","status":"failed","at":"2026-01-09T11:00:00Z"}"#,
+        #"{"type":"refund","external_id":"o_cap1","refund_id":"re_back","status":"failed","at":"2026-01-10T10:00:00Z"}"#,
+        #"{"type":"refund","external_id":"o_paid","refund_id":"re_pp","status":"failed","at":"2026-01-09T10:00:00Z"}"#,
     ]
 
     static func stripeEvent(_ id: String, type: String = "invoice.paid", created: String, invoice: String) -> String {
@@ -118,7 +123,8 @@ final class TriageCLITests: CLITestCase {
         try affdesk("ingest", try write("second.jsonl", Self.second), "--db", db)
         try affdesk("program", "set", "--holding-days", "0", "--db", db)
         try affdesk("ingest", try write("paid.jsonl", [
-            #"{"type":"conversion","external_id":"o_paid","amount":"40.00","click_id":"c1","at":"2026-01-08T10:00:00Z"}"#]), "--db", db)
+            #"{"type":"conversion","external_id":"o_paid","amount":"40.00","click_id":"c1","at":"2026-01-08T10:00:00Z"}"#,
+            #"{"type":"refund","external_id":"o_paid","refund_id":"re_pp","amount":"4.00","at":"2026-01-08T10:00:00Z"}"#]), "--db", db)
         try affdesk("payouts", "create", "--through", "2026-01-08", "--db", db)
         for p in try jsonArray(try affdesk("payouts", "list", "--json", "--db", db)) {
             try affdesk("payouts", "mark-paid", String(try XCTUnwrap(p["id"] as? Int)), "--db", db)

@@ -34,6 +34,17 @@ final class LedgerTrackingLineTests: XCTestCase {
         XCTAssertEqual(invalid(#"{"type":"refund","external_id":"inv_1","refund_id":"re_1"}"#), "at")
     }
 
+    /// `"status":"failed"` or `"canceled"`: the refund did not happen and is reversed; `succeeded` is a refund.
+    func testFailedRefundLines() {
+        for status in ["failed", "canceled"] {
+            let r = ledger(#"{"type":"refund","external_id":"inv_1","refund_id":"re_1","amount":"10.00","status":"\#(status)","at":"2026-01-05T10:00:00Z"}"#)
+            XCTAssertEqual(r?.0, .refund(sale: ["inv_1"], refunds: [RefundRequest(refundID: "re_1", amount: .reversed)], at: t0), status)
+        }
+        let ok = ledger(#"{"type":"refund","external_id":"inv_1","refund_id":"re_1","amount":"10.00","status":"succeeded","at":"2026-01-05T10:00:00Z"}"#)
+        XCTAssertEqual(ok?.0, .refund(sale: ["inv_1"], refunds: [RefundRequest(refundID: "re_1", amount: .partial(Money(minor: 1_000, currency: .usd)))], at: t0))
+        XCTAssertEqual(invalid(#"{"type":"refund","external_id":"inv_1","refund_id":"re_1","status":"lost","at":"2026-01-05T10:00:00Z"}"#), "status")
+    }
+
     func testDisputeLines() {
         for status in DisputeStatus.allCases {
             let d = ledger(#"{"type":"dispute","external_id":"inv_1","dispute_id":"dp_1","status":"\#(status.rawValue)","at":"2026-01-05T10:00:00Z"}"#)
