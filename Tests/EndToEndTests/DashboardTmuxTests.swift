@@ -54,11 +54,11 @@ final class DashboardTmuxTests: XCTestCase {
 
         // Tabs: Tab and Shift-Tab (both wrap), numbers, and mouse clicks on the labels.
         for (key, tab) in [("Tab", Tab.conversions), ("Tab", .caps), ("BTab", .conversions), ("BTab", .customers),
-                           ("BTab", .affiliates), ("BTab", .settings), ("Tab", .affiliates)] {
+                           ("BTab", .affiliates), ("BTab", .payouts), ("BTab", .commissions), ("Tab", .payouts), ("Tab", .affiliates)] {
             tmux.sendKeys(key)
             try waitForTab(tmux, tab, after: key)
         }
-        for (key, tab) in [("5", Tab.triage), ("6", .audit), ("4", .caps), ("7", .settings), ("1", .affiliates),
+        for (key, tab) in [("5", Tab.triage), ("6", .audit), ("4", .caps), ("7", .settings), ("8", .commissions), ("9", .payouts), ("1", .affiliates),
                            ("3", .conversions), ("2", .customers)] {
             tmux.sendKeys(key)
             try waitForTab(tmux, tab, after: key)
@@ -559,7 +559,7 @@ final class DashboardTmuxTests: XCTestCase {
     // MARK: - Helpers: reading the screen
 
     enum Tab: CaseIterable {
-        case affiliates, customers, conversions, caps, triage, audit, settings
+        case affiliates, customers, conversions, caps, triage, audit, settings, commissions, payouts
 
         /// The label on the tab bar (at 100 columns: "1 Affiliates").
         var label: String {
@@ -571,6 +571,8 @@ final class DashboardTmuxTests: XCTestCase {
             case .triage: "5 Triage"
             case .audit: "6 Audit"
             case .settings: "7 Settings"
+            case .commissions: "8 Commissions"
+            case .payouts: "9 Payouts"
             }
         }
 
@@ -584,6 +586,8 @@ final class DashboardTmuxTests: XCTestCase {
             case .triage: "all rejected"
             case .audit: "Target"
             case .settings: "Program settings"
+            case .commissions: "Approves/payout"
+            case .payouts: "Reference"
             }
         }
     }
