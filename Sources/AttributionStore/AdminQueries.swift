@@ -339,7 +339,9 @@ extension Store {
     /// The count when at most `limit` events match, else `limit + 1`: bounded work whatever the
     /// inbox holds (an exact count of a one-letter prefix reads every event it names).
     public func eventCount(_ q: EventQuery, upTo limit: Int) throws -> Int {
-        try read { db in try eventKeyset(q).count(db, upTo: limit) }
+        // The whole inbox, or its refused events: the maintained totals cost less than counting.
+        if q.reason == nil && q.filter.isEmpty && q.customerID == nil { return try eventCount(q) }
+        return try read { db in try eventKeyset(q).count(db, upTo: limit) }
     }
 
     /// The same for customers and conversions.

@@ -10,7 +10,7 @@ public let pageSize = 200
 extension State {
     /// The effects that fill a new dashboard.
     public static func start(_ s: State) -> [Effect] {
-        [.loadSettings, load(s, s.tab, .reset)] + s.screens.flatMap { $0.sideLoads(s) }
+        [.loadSettings, load(s, s.tab, .reset)] + (s.screen(on: s.tab)?.sideLoads(s) ?? [])
     }
 
     static func load(_ s: State, _ tab: Tab, _ mode: LoadMode) -> Effect {

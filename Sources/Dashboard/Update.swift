@@ -124,8 +124,9 @@ func keepingScroll(of current: Detail?, _ loaded: Detail) -> Detail {
 
 /// Everything on screen read again, keeping selections.
 func refreshAll(_ s: State) -> [Effect] {
-    // What the screens keep beside their lists (Triage's reasons: not in the affiliate view).
-    var out: [Effect] = [.loadSettings] + s.screens.flatMap { $0.sideLoads(s) }
+    // What the shown screen keeps beside its list (Triage's reasons, the ledger's totals); another
+    // tab's are read when it is shown, so a refresh never pays for a screen nobody looks at.
+    var out: [Effect] = [.loadSettings] + (s.screen(on: s.tab)?.sideLoads(s) ?? [])
     if s.onList { out.append(State.load(s, s.tab, .reload(keep: s.list.selectedRow?.id))) }
     out += reloadDetail(s.detail)
     return out

@@ -89,7 +89,7 @@ final class DashboardTmuxTests: XCTestCase {
                 XCTAssertTrue(screen.contains { $0.contains("affdesk needs at least 60x16") }, screen.joined(separator: "\n"))
                 XCTAssertTrue(screen.contains { $0.contains("now \(w)x\(h)") }, screen.joined(separator: "\n"))
             } else {
-                XCTAssertTrue(screen[1].contains("1 Affi") && screen[1].contains("7 Sett"), "tab bar at \(w)x\(h): \(screen[1])")
+                XCTAssertTrue(screen[1].contains("1 Aff") && screen[1].contains("7 Set") && screen[1].contains("9 Pay"), "tab bar at \(w)x\(h): \(screen[1])")
                 XCTAssertTrue(screen[h - 1].hasPrefix(" q quit  ? help"), "status bar at \(w)x\(h): \(screen[h - 1])")
                 XCTAssertFalse(screen.contains { $0.contains("Terminal too small") }, "stale text at \(w)x\(h)")
             }

@@ -31,7 +31,14 @@ final class LedgerTmuxTests: XCTestCase {
         try tmux.waitFor("◀ all ▶", timeout: uiTimeout)
         // Pending: the entries inside their hold.
         tmux.sendKeys("Right")
-        let screen = try tmux.waitFor("◀ pending ▶", timeout: uiTimeout)
+        // Wait for the pending list itself (its count in the status bar), not only the selector:
+        // a Space sent before the list's rows arrive would mark a row of the previous list.
+        let screen = try tmux.waitUntil("the pending list loaded", timeout: uiTimeout) { s in
+            guard let line = s.first(where: { $0.contains("◀ pending ▶") }),
+                  let r = line.range(of: "· pending ") else { return false }
+            let count = line[r.upperBound...].prefix { $0.isNumber || $0 == "," }
+            return !count.isEmpty && (s.last ?? "").hasSuffix(" 1/\(String(count.filter(\.isNumber)))")
+        }
         let pending = try XCTUnwrap(screen.first { $0.contains("◀ pending ▶") })
         tmux.sendKeys("Space")
         tmux.sendKeys("Space")
