@@ -70,20 +70,8 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         s.overlays.append(.confirm(TriageActions.replayConfirm(preview)))
         return []
     case .bulkReplayPrepared(let result): return TriageActions.bulkPrepared(&s, result)
-    case .ledgerTotalsLoaded(let t):
-        s.ledgerTotals = t
-        return []
-    case .payoutTotalsLoaded(let t):
-        s.payoutTotals = t
-        return []
-    case .payoutLinesLoaded(let p, let lines):
-        if s.overlays.isEmpty { s.overlays.append(.notice(PayoutActions.linesNotice(p, lines, s))) }
-        return []
-    case .payoutRunPrepared(let action, let r, let totals):
-        PayoutActions.runPrepared(&s, action, r, totals: totals)
-        return []
-    case .commissionActionPrepared(let plan):
-        CommissionActions.prepared(&s, plan)
+    case .ledgerTotalsLoaded, .payoutTotalsLoaded, .payoutLinesLoaded, .payoutRunPrepared, .commissionActionPrepared:
+        ledgerTransition(&s, msg)
         return []
     case .manualPrepared(let draft):
         guard s.overlays.isEmpty else { return [] }
@@ -104,6 +92,19 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         if s.detail == nil { s.detailWanted = nil }
         return []
     case .elapsed: return Debounce.due(&s)
+    }
+}
+
+/// The ledger's reads and previews (the Commissions and Payouts tabs) arriving.
+func ledgerTransition(_ s: inout State, _ msg: Msg) {
+    switch msg {
+    case .ledgerTotalsLoaded(let t): s.ledgerTotals = t
+    case .payoutTotalsLoaded(let t): s.payoutTotals = t
+    case .payoutLinesLoaded(let p, let lines):
+        if s.overlays.isEmpty { s.overlays.append(.notice(PayoutActions.linesNotice(p, lines, s))) }
+    case .payoutRunPrepared(let action, let r, let totals): PayoutActions.runPrepared(&s, action, r, totals: totals)
+    case .commissionActionPrepared(let plan): CommissionActions.prepared(&s, plan)
+    default: break
     }
 }
 
