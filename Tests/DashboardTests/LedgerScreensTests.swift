@@ -26,13 +26,7 @@ final class LedgerFixture: @unchecked Sendable {
     func copy() throws -> Store {
         let t = try store()
         lock.lock(); defer { lock.unlock() }
-        let fm = FileManager.default
-        let dir = URL(fileURLWithPath: CopiesDirectory.path).appendingPathComponent(UUID().uuidString)
-        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-        let dest = dir.appendingPathComponent("affdesk.sqlite").path
-        try fm.copyItem(atPath: t.path, toPath: dest)
-        if fm.fileExists(atPath: t.path + "-wal") { try fm.copyItem(atPath: t.path + "-wal", toPath: dest + "-wal") }
-        return try Store(path: dest, clock: FixedClock(DemoProgram.now))
+        return try CopiesDirectory.copy(of: t)
     }
 }
 

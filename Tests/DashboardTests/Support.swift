@@ -139,14 +139,7 @@ final class DemoFixture: @unchecked Sendable {
     func copy() throws -> Store {
         let t = try store()
         lock.lock(); defer { lock.unlock() }
-        let fm = FileManager.default
-        let dir = URL(fileURLWithPath: CopiesDirectory.path).appendingPathComponent(UUID().uuidString)
-        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-        let dest = dir.appendingPathComponent("affdesk.sqlite").path
-        // The template is idle; its database file and write-ahead log together are the data.
-        try fm.copyItem(atPath: t.path, toPath: dest)
-        if fm.fileExists(atPath: t.path + "-wal") { try fm.copyItem(atPath: t.path + "-wal", toPath: dest + "-wal") }
-        return try Store(path: dest, clock: FixedClock(DemoProgram.now))
+        return try CopiesDirectory.copy(of: t)
     }
 }
 
@@ -161,6 +154,18 @@ enum CopiesDirectory {
         atexit { if let p = copiesPath { _ = try? FileManager.default.removeItem(atPath: String(cString: p)) } }
         return dir
     }()
+
+    /// A private copy of an idle template store, in the copies' directory: its database file and
+    /// write-ahead log together are the data.
+    static func copy(of template: Store) throws -> Store {
+        let fm = FileManager.default
+        let dir = URL(fileURLWithPath: path).appendingPathComponent(UUID().uuidString)
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dest = dir.appendingPathComponent("affdesk.sqlite").path
+        try fm.copyItem(atPath: template.path, toPath: dest)
+        if fm.fileExists(atPath: template.path + "-wal") { try fm.copyItem(atPath: template.path + "-wal", toPath: dest + "-wal") }
+        return try Store(path: dest, clock: FixedClock(DemoProgram.now))
+    }
 }
 
 /// The copies' directory as a C string, for the exit handler (which cannot capture).
