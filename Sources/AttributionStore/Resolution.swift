@@ -37,14 +37,14 @@ extension Store {
 
     /// The rejections resolved since: what the maintained inbox totals (`event_total`) still count.
     static let resolvedRejectionsSQL = """
-        SELECT COUNT(*) FROM event_resolution r JOIN event e ON e.id = r.event_id WHERE e.outcome = 'rejected'
+        SELECT COUNT(*) FROM event_resolution r CROSS JOIN event e ON e.id = r.event_id WHERE e.outcome = 'rejected'
         """
 
     /// Unresolved rejections per reason, most frequent first: the maintained totals less the
     /// resolved ones (a few rows, read through `event_resolution`), never a GROUP BY over the inbox.
     static let unresolvedCountsSQL = """
         SELECT t.reason, t.events - COALESCE(x.n, 0) AS open FROM event_total t
-        LEFT JOIN (SELECT e.reason AS reason, COUNT(*) AS n FROM event_resolution r JOIN event e ON e.id = r.event_id
+        LEFT JOIN (SELECT e.reason AS reason, COUNT(*) AS n FROM event_resolution r CROSS JOIN event e ON e.id = r.event_id
                    WHERE e.outcome = 'rejected' GROUP BY e.reason) x ON x.reason = t.reason
         WHERE t.outcome = 'rejected' AND t.events - COALESCE(x.n, 0) > 0 ORDER BY open DESC, t.reason
         """
