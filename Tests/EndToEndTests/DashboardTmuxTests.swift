@@ -18,26 +18,7 @@ import Darwin
 /// it, prints "AFTER-EXIT <status>" and waits for Enter, so the terminal the program leaves
 /// behind (tty modes, the normal screen, mouse and keypad modes) can be inspected while the
 /// pane is still alive.
-final class DashboardTmuxTests: XCTestCase {
-    var dir: String!
-    var bin: String!
-
-    /// Time limits, in seconds: the demo build (2,400 customers, in a debug build, on a busy
-    /// machine), and everything else.
-    let demoTimeout = 300.0
-    let uiTimeout = 30.0
-
-    override func setUpWithError() throws {
-        guard Spawn.which("tmux") != nil else { throw XCTSkip("tmux is not installed") }
-        bin = try Tmux.binaryPath()
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-tmux-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
+final class DashboardTmuxTests: TmuxProgramTestCase {
     // MARK: - 1. The demo, end to end
 
     func testDemoFlow() throws {
@@ -406,7 +387,6 @@ final class DashboardTmuxTests: XCTestCase {
 
     // MARK: - Helpers: programs
 
-    func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     func write(_ name: String, _ lines: [String]) throws -> String {
         let path = dir + "/" + name

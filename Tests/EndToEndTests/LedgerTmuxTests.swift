@@ -4,25 +4,7 @@ import XCTest
 /// The Commissions tab in the real binary under tmux: two entries marked with Space, held with H
 /// after the confirmation that shows the totals before → after, the totals line read again.
 /// Every wait polls the screen with a time limit; nothing sleeps.
-final class LedgerTmuxTests: XCTestCase {
-    var dir: String!
-    var bin: String!
-    let demoTimeout = 300.0
-    let uiTimeout = 30.0
-
-    override func setUpWithError() throws {
-        guard Spawn.which("tmux") != nil else { throw XCTSkip("tmux is not installed") }
-        bin = try Tmux.binaryPath()
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-ledger-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
-    func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-
+final class LedgerTmuxTests: TmuxProgramTestCase {
     func testHoldAMarkedSelectionAfterItsConfirmation() throws {
         let tmux = try Tmux(command: "\(q(bin)) demo --db \(q(dir + "/demo.sqlite"))", width: 120, height: 30)
         defer { tmux.kill() }

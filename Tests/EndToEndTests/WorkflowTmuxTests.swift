@@ -11,25 +11,7 @@ import Darwin
 /// Issue 14's workflow in the real binary under tmux: jumps and the trail Esc goes back along,
 /// `q` in a pane, the `:` command line, `y` copying through OSC 52 (the bytes checked in a
 /// pipe-pane log). Every wait polls the screen or the log with a time limit; nothing sleeps.
-final class WorkflowTmuxTests: XCTestCase {
-    var dir: String!
-    var bin: String!
-    let demoTimeout = 300.0
-    let uiTimeout = 30.0
-
-    override func setUpWithError() throws {
-        guard Spawn.which("tmux") != nil else { throw XCTSkip("tmux is not installed") }
-        bin = try Tmux.binaryPath()
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-flow-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
-    func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-
+final class WorkflowTmuxTests: TmuxProgramTestCase {
     /// The demo in tmux, on its Customers list; returns the tmux and the first row's key.
     func demo() throws -> (Tmux, String) {
         let tmux = try Tmux(command: "\(q(bin)) demo --db \(q(dir + "/demo.sqlite"))", width: 100, height: 30)
