@@ -19,9 +19,9 @@ struct PayoutsCommand: ParsableCommand {
         var min: String?
 
         func run() throws {
-            guard var t = Instant.parse(through) else { throw Failure("--through: \"\(through)\" is not a date like 2026-11-30") }
-            if through.count == 10 { t = t.adding(seconds: 86_399) }   // a bare date: through the end of that day
-            if let p = Instant.rangeProblem(t.seconds) { throw Failure("--through: \(p)") }
+            // The core's rule, as the Payouts tab reads it: a bare date runs through the end of that day.
+            let t: Instant
+            do { t = try AttributionCore.Payouts.parseThrough(through) } catch { throw Failure("--\(error)") }
             let store = try database.open()
             let minimum: Money?
             do { minimum = try min.map { try AttributionCore.Payouts.parseMinimum($0, currency: try store.settings().currency) } } catch let e as SettingError {
