@@ -38,12 +38,18 @@ struct ServeBench: ParsableCommand {
         print("server    pid \(server.process.processIdentifier) on 127.0.0.1:\(server.port) (\(options.isEmpty ? "--sync=flush" : options.joined(separator: " "))); \(clients) clients for \(seconds) s")
         let report = load(port: server.port, mix: mix, duration: seconds)
         let ceiling = clientCeiling ? load(port: server.port, mix: mix, duration: min(seconds, 5), firstCustomer: 10_000_000, path: "/bench/none") : nil
+        let port = server.port
+        let groups = BlockingValue { await LoadRunner.metrics(port: port) }.wait().flatMap(LoadRunner.groupCommits)
         let status = server.stop()
         let answered = report.sent.filter { $0.status != nil }.count
         print(String(format: "serve     %d requests in %.2f s: %8.0f requests/s   p50 %.2f ms   p99 %.2f ms   p99.9 %.2f ms",
                      answered, report.seconds, report.requestsPerSecond, report.percentile(0.5), report.percentile(0.99), report.percentile(0.999)))
         print("statuses  " + report.byStatus.sorted { $0.key < $1.key }.map { "\($0.key == 0 ? "no answer" : String($0.key))=\($0.value)" }.joined(separator: " ")
               + "; server exit \(status) after SIGTERM")
+        if let groups, groups.commits > 0 {
+            print(String(format: "groups    %d group commits, %.1f events per group on average (the server's /metrics)",
+                         groups.commits, Double(groups.events) / Double(groups.commits)))
+        }
         if let ceiling {
             print(String(format: "clients   alone (POST /bench/none, 404 from the router): %8.0f requests/s   p50 %.2f ms   p99 %.2f ms",
                          ceiling.requestsPerSecond, ceiling.percentile(0.5), ceiling.percentile(0.99)))

@@ -25,6 +25,12 @@ final class LoadRunnerTests: ServeTestCase, @unchecked Sendable {
             }
             XCTAssertEqual(none.byStatus.keys.sorted(), [404])
             XCTAssertGreaterThanOrEqual(none.sent.count, 3)
+            // The bench's group-commit figures, from /metrics: every acknowledged event in a group.
+            let metrics = await LoadRunner.metrics(port: port)
+            let groups = try XCTUnwrap(metrics.flatMap(LoadRunner.groupCommits), metrics ?? "no /metrics")
+            XCTAssertEqual(groups.events, report.sent.count)
+            XCTAssertGreaterThan(groups.commits, 0)
+            XCTAssertLessThanOrEqual(groups.commits, groups.events)
         }
     }
 }
