@@ -25,6 +25,10 @@ final class FactCache: Facts {
     var customerIDs: [String: Int64?] = [:]
     var customers: [Int64: CustomerState] = [:]
     var conversions: [String: Bool] = [:]
+    /// The subscriptions read by `prefetchSubscriptions`, kept up to date by `conversionAdded` and
+    /// dropped by `forgetSubscription`: their facts are answered without a query (and so without
+    /// writing the pending rows first). A subscription not in here is read from SQL.
+    private var subscriptions: [String: SubscriptionHistory] = [:]
 
     private var statements: [Query: RawStatement] = [:]
 
@@ -136,6 +140,10 @@ final class FactCache: Facts {
     func clickExists(id: String) throws -> Bool { try click(id: id) != nil }
 
     func subscription(id: String) throws -> SubscriptionFact? {
+        if let known = subscriptions[id] {
+            guard let l = known.latest else { return nil }
+            return SubscriptionFact(id: id, customer: try l.customerID.flatMap { try customer(id: $0)?.fact }, affiliateID: l.affiliateID)
+        }
         guard let (customerID, affiliateID) = try one(fresh(.subscription, .text(id)), { ($0.optionalInt(0), $0.int(1)) }) else {
             return nil
         }
@@ -151,7 +159,8 @@ final class FactCache: Facts {
     }
 
     func creditedConversions(subscriptionID: String, affiliateID: Int64) throws -> Int {
-        Int(try one(fresh(.subscriptionCount, .text(subscriptionID), .int(affiliateID))) { $0.int(0) } ?? 0)
+        if let known = subscriptions[subscriptionID] { return known.credited[affiliateID] ?? 0 }
+        return Int(try one(fresh(.subscriptionCount, .text(subscriptionID), .int(affiliateID))) { $0.int(0) } ?? 0)
     }
 
     /// Whether an event with this dedupe key is in the inbox.
@@ -160,5 +169,66 @@ final class FactCache: Facts {
         let found = try one(fresh(.dedupe, .text(dedupe))) { _ in true } ?? false
         recorded[dedupe] = found
         return found
+    }
+}
+
+/// What the subscription facts need of a subscription's stored conversions: the latest (by time,
+/// then id: the `subscription` query's order) and how many each affiliate was credited.
+struct SubscriptionHistory {
+    struct Latest { var customerID: Int64?; var affiliateID: Int64; var at: Int64; var id: Int64 }
+    var latest: Latest?
+    var credited: [Int64: Int] = [:]
+
+    mutating func add(_ c: Latest) {
+        credited[c.affiliateID, default: 0] += 1
+        if let l = latest, (l.at, l.id) > (c.at, c.id) { return }
+        latest = c
+    }
+}
+
+extension FactCache {
+    /// Reads, in one query, the stored conversions of every subscription the batch's events name,
+    /// so that deciding them asks no query (a query would first write the pending rows: once per
+    /// subscription event in a group). Call before deciding; the transaction then keeps them up
+    /// to date through `conversionAdded` and `forgetSubscription`.
+    func prefetchSubscriptions(_ batch: [InboundEvent]) throws {
+        var ids = Set<String>()
+        for e in batch {
+            guard case .event(let ev) = e.payload, let s = FactCache.subscriptionID(ev), subscriptions[s] == nil else { continue }
+            ids.insert(s)
+        }
+        guard !ids.isEmpty else { return }
+        var found: [String: SubscriptionHistory] = [:]
+        for s in ids { found[s] = SubscriptionHistory() }
+        let s = try fresh(sql: """
+            SELECT c.subscription_id, c.customer_id, c.affiliate_id, c.at, c.id
+            FROM json_each(?) j CROSS JOIN conversion c ON c.subscription_id = j.value
+            """)
+        s.bind(.text(FactCache.jsonArray(ids.sorted())))
+        while try s.step() {
+            found[s.text(0)]?.add(.init(customerID: s.optionalInt(1), affiliateID: s.int(2), at: s.int(3), id: s.int(4)))
+        }
+        s.done()
+        subscriptions.merge(found) { old, _ in old }
+    }
+
+    /// A conversion this transaction credited: the history of its subscription, when known, follows.
+    func conversionAdded(id: Int64, _ conv: NewConversion, customerID: Int64?) {
+        guard let sid = conv.subscriptionID, subscriptions[sid] != nil else { return }
+        subscriptions[sid]?.add(.init(customerID: customerID, affiliateID: conv.affiliateID, at: conv.at.seconds, id: id))
+    }
+
+    /// A subscription whose conversions changed otherwise (a parent conversion linked to it): read
+    /// from SQL again.
+    func forgetSubscription(_ id: String) { subscriptions[id] = nil }
+
+    /// The subscription an event names, if any.
+    static func subscriptionID(_ ev: Event) -> String? {
+        switch ev {
+        case .conversion(let c): return c.subscriptionID
+        case .cancel(let c): return c.subscriptionID
+        case .subscription(let s): return s.subscriptionID
+        case .click, .track: return nil
+        }
     }
 }

@@ -134,6 +134,7 @@ final class UnitOfWork {
             try facts.writePending()
             try db.execute(sql: "UPDATE conversion SET subscription_id = ?, renewal_index = 0 WHERE external_id = ? AND subscription_id IS NULL",
                            arguments: [l.subscriptionID, l.externalID])
+            facts.forgetSubscription(l.subscriptionID)
         }
         if let r = d.reassignment, var c = try facts.customer(id: r.customerID) {
             c.affiliateID = r.toAffiliateID
@@ -155,6 +156,7 @@ final class UnitOfWork {
         }
         let id = try ids.nextID("conversion")
         try pending.conversion(id: id, conv, customerID: customerID, number: number)
+        facts.conversionAdded(id: id, conv, customerID: customerID)
         let customer = try customerID.flatMap { try facts.customer(id: $0) }
         try pending.commission(ledger.entry(conversionID: id, conv, customerEmail: customer?.email))
         facts.conversions[conv.externalID] = true

@@ -19,6 +19,9 @@ struct ServeBench: ParsableCommand {
     @Option(name: .customLong("server-option"), parsing: .unconditionalSingleValue,
             help: ArgumentHelp("An option for the server, e.g. --server-option=--sync=full (repeatable).", valueName: "OPTION"))
     var serverOptions: [String] = []
+    @Flag(name: .customLong("async-http-client"),
+          help: "Clients on AsyncHTTPClient (sessions 4-5's bench) instead of one thread and one raw keep-alive connection each.")
+    var asyncHTTPClient = false
     @Flag(name: .customLong("client-ceiling"),
           help: "Also measure the clients alone: the same load against a path the server answers 404 at once.") var clientCeiling = false
 
@@ -33,21 +36,25 @@ struct ServeBench: ParsableCommand {
         let options = (noSync ? ["--no-sync"] : []) + serverOptions
         let server = try ServerProcess(binary: selfBinary(), database: served, arguments: options)
         print("server    pid \(server.process.processIdentifier) on 127.0.0.1:\(server.port) (\(options.isEmpty ? "--sync=flush" : options.joined(separator: " "))); \(clients) clients for \(seconds) s")
-        let report = BlockingValue { await LoadRunner.run(port: server.port, mix: mix, clients: clients, duration: seconds) }.wait()
-        let ceiling = clientCeiling ? BlockingValue { [clients, seconds] in
-            await LoadRunner.run(port: server.port, mix: mix, clients: clients, duration: min(seconds, 5), firstCustomer: 10_000_000,
-                                 path: "/bench/none")
-        }.wait() : nil
+        let report = load(port: server.port, mix: mix, duration: seconds)
+        let ceiling = clientCeiling ? load(port: server.port, mix: mix, duration: min(seconds, 5), firstCustomer: 10_000_000, path: "/bench/none") : nil
+        let port = server.port
+        let groups = BlockingValue { await LoadRunner.metrics(port: port) }.wait().flatMap(LoadRunner.groupCommits)
         let status = server.stop()
         let answered = report.sent.filter { $0.status != nil }.count
         print(String(format: "serve     %d requests in %.2f s: %8.0f requests/s   p50 %.2f ms   p99 %.2f ms   p99.9 %.2f ms",
                      answered, report.seconds, report.requestsPerSecond, report.percentile(0.5), report.percentile(0.99), report.percentile(0.999)))
         print("statuses  " + report.byStatus.sorted { $0.key < $1.key }.map { "\($0.key == 0 ? "no answer" : String($0.key))=\($0.value)" }.joined(separator: " ")
               + "; server exit \(status) after SIGTERM")
+        if let groups, groups.commits > 0 {
+            print(String(format: "groups    %d group commits, %.1f events per group on average (the server's /metrics)",
+                         groups.commits, Double(groups.events) / Double(groups.commits)))
+        }
         if let ceiling {
             print(String(format: "clients   alone (POST /bench/none, 404 from the router): %8.0f requests/s   p50 %.2f ms   p99 %.2f ms",
                          ceiling.requestsPerSecond, ceiling.percentile(0.5), ceiling.percentile(0.99)))
         }
+        print("clients   \(asyncHTTPClient ? "AsyncHTTPClient" : "one thread and one keep-alive connection each (LoadRunner.runLean)")")
         print("cores     \(ProcessInfo.processInfo.activeProcessorCount), shared by the clients and the server (and whatever else runs)")
         // The same events, in the order sent per customer, through the bulk ingest.
         let events = report.sent.sorted { ($0.customer, $0.index) < ($1.customer, $1.index) }
@@ -61,6 +68,19 @@ struct ServeBench: ParsableCommand {
                      events.count, bulkRate, secs))
         print(String(format: "ratio     serve / bulk: %.2f   (goal >= 0.5; p99 goal < 50 ms at 50 clients)", report.requestsPerSecond / bulkRate))
         print("outcomes  bulk: \(summary.accepted) accepted, \(summary.rejected) rejected")
+    }
+}
+
+extension ServeBench {
+    /// The clients' load, on the transport chosen.
+    func load(port: Int, mix: EventMix, duration: Double, firstCustomer: Int = 0, path: String? = nil) -> LoadRunner.Report {
+        guard asyncHTTPClient else {
+            return LoadRunner.runLean(port: port, mix: mix, clients: clients, duration: duration, firstCustomer: firstCustomer, path: path)
+        }
+        let clients = clients
+        return BlockingValue {
+            await LoadRunner.run(port: port, mix: mix, clients: clients, duration: duration, firstCustomer: firstCustomer, path: path)
+        }.wait()
     }
 }
 

@@ -2,6 +2,7 @@ import AttributionCore
 @testable import AttributionStore
 import Feeds
 import Foundation
+import GRDB
 @testable import Server
 import XCTest
 
@@ -27,6 +28,38 @@ final class GroupCommitTests: ServeTestCase, @unchecked Sendable {
         XCTAssertEqual(again[0].repeated, true)
         XCTAssertEqual(again[0].eventID, d[5].eventID)
         XCTAssertEqual(try conversions, 1)
+        XCTAssertEqual(try store.consistencyProblems(), [])
+    }
+
+    /// A payment of a subscription, as the Stripe and WooCommerce feeds make them.
+    func payment(_ id: String, sub: String, renewal: Bool, parent: String? = nil, key: String? = "sk", minute: Int64) -> InboundEvent {
+        let at = Instant(seconds: signingTime - 3600 + minute * 60)
+        let c = Event.Conversion(externalID: id, amount: Money(minor: 4900, currency: .usd), customerKey: key, isFirstPayment: !renewal,
+                                 at: at, subscriptionID: sub, isRenewal: renewal, parentExternalID: parent)
+        return InboundEvent(source: "test", type: "conversion", raw: id, dedupeKey: "test:" + id, payload: .event(.conversion(c)))
+    }
+
+    /// The subscription facts a group reads once (`prefetchSubscriptions`) follow what the group
+    /// itself credits and links: the same renewal indexes as one event per transaction.
+    func testSubscriptionFactsInAGroupFollowWhatTheGroupCredits() throws {
+        try ingestLines([#"{"type":"click","click_id":"sc","affiliate":"alice","at":"2024-09-25T00:00:00Z"}"#,
+                         #"{"type":"signup","customer_key":"sk","click_id":"sc","at":"2024-09-25T00:01:00Z"}"#])
+        _ = try store.ingestGroup([payment("a0", sub: "sub_a", renewal: false, minute: 0)])   // history stored before the group
+        let d = try store.ingestGroup([
+            payment("a1", sub: "sub_a", renewal: true, key: nil, minute: 1),     // stored history: index 1
+            payment("b0", sub: "sub_b", renewal: false, minute: 2),              // new subscription: index 0
+            payment("b1", sub: "sub_b", renewal: true, key: nil, minute: 3),     // credited earlier in this group: index 1
+            line(#"{"type":"conversion","external_id":"p0","amount":"10.00","customer_key":"sk","at":"2024-09-25T00:02:00Z"}"#),
+            payment("c1", sub: "sub_c", renewal: true, parent: "p0", key: nil, minute: 4),  // links p0 to sub_c: index 1
+            payment("c2", sub: "sub_c", renewal: true, key: nil, minute: 5),     // p0 and c1 before it: index 2
+        ])
+        XCTAssertEqual(d.map(\.outcome), Array(repeating: .accepted, count: 6), d.map { "\($0.reason.map(\.rawValue) ?? "") \($0.detail ?? "")" }.joined(separator: "\n"))
+        XCTAssertEqual(d.map { $0.notes.contains(.renewalFirstSeen) }, [false, false, false, false, false, false])
+        let indexes = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT external_id, renewal_index FROM conversion WHERE subscription_id IS NOT NULL ORDER BY external_id")
+                .map { "\($0[0] as String)=\(($0[1] as Int64?).map(String.init) ?? "nil")" }
+        }
+        XCTAssertEqual(indexes, ["a0=0", "a1=1", "b0=0", "b1=1", "c1=1", "c2=2", "p0=0"])
         XCTAssertEqual(try store.consistencyProblems(), [])
     }
 

@@ -87,6 +87,25 @@ public enum LoadRunner {
         }
     }
 
+    /// The server's `GET /metrics` text, or nil when it did not answer.
+    public static func metrics(port: Int) async -> String? {
+        do {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(10))
+            return String(buffer: try await response.body.collect(upTo: 1 << 22))
+        } catch {
+            return nil
+        }
+    }
+
+    /// From a `/metrics` text: how many group commits there were and their events in all.
+    public static func groupCommits(_ metrics: String) -> (commits: Int, events: Int)? {
+        func value(_ name: String) -> Double? {
+            metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }
+        }
+        guard let n = value("affdesk_commit_group_size_events_count"), let sum = value("affdesk_commit_group_size_events_sum") else { return nil }
+        return (Int(n), Int(sum))
+    }
+
     static func send(_ client: HTTPClient, port: Int, _ r: EventMix.Request) async -> (status: Int?, seconds: Double) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(r.path)")
         request.method = .POST
