@@ -6,13 +6,16 @@ import GRDB
 import XCTest
 
 final class DemoTests: StoreTestCase {
-    /// The demo (seed 1, small) built once for the class: it takes seconds.
+    /// The demo (seed 1, small) once for the class: a copy of the process's template (a build
+    /// takes seconds).
     nonisolated(unsafe) static var built: (store: Store, report: DemoProgram.Report)?
 
     func demo() throws -> (store: Store, report: DemoProgram.Report) {
         if let b = DemoTests.built { return b }
-        let s = try Store.temporary(clock: FixedClock(DemoProgram.now))
-        let r = try DemoProgram.build(into: s, seed: 1, size: .small)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-demo-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let r = try DemoTemplate.shared.copy(to: dir + "/demo.sqlite")
+        let s = try Store(path: dir + "/demo.sqlite", clock: FixedClock(DemoProgram.now))
         DemoTests.built = (s, r)
         return (s, r)
     }
