@@ -13,7 +13,9 @@ import Darwin
 /// which every event is either fully applied or absent, and ingesting the file again to the end
 /// gives exactly the database a single clean run gives.
 final class CrashTests: XCTestCase {
-    static let eventCount = 200_000
+    /// Long enough that the kills below land mid-file: the last is due after at most about
+    /// 86,000 events (1 event, then 5 and 12 more transactions, each kill perhaps one late).
+    static let eventCount = 100_000
     /// The ingest commits this many events per transaction (Store.ingest's default).
     static let batch = 4096
     var dir: String!
@@ -71,11 +73,13 @@ final class CrashTests: XCTestCase {
             let child = try CLIRunner.start(["ingest", file, "--no-progress", "--db", crashed])
             let watcher = try Store(path: crashed, readOnly: true)
             var seen = before
-            // Poll until this run has committed `extra` more events (or it has finished).
+            // Poll until this run has committed `extra` more events (or it has finished). Every
+            // 10 ms: a count is not free, the two ingests need the cores, and a transaction of
+            // 4,096 events takes far longer than that.
             while child.process.isRunning {
                 seen = try watcher.eventCount()
                 if seen >= before + extra { break }
-                usleep(2_000)
+                usleep(10_000)
             }
             let killed = child.process.isRunning
             if killed { kill(child.pid, SIGKILL) }
