@@ -8,8 +8,9 @@ import XCTest
 /// payouts paid and open, clawbacks netted; consistent, and every affiliate's ledger adds up.
 final class DemoLedgerTests: StoreTestCase {
     func testTheDemoLedgerHasEveryKindOfEntryAndAddsUp() throws {
-        let s = try Store(path: try tempDir() + "/demo.sqlite", clock: FixedClock(DemoProgram.now))
-        _ = try DemoProgram.build(into: s, seed: 1, size: .small)
+        let path = try tempDir() + "/demo.sqlite"
+        try DemoTemplate.shared.copy(to: path)
+        let s = try Store(path: path, clock: FixedClock(DemoProgram.now))
         let report = try DemoLedger.add(into: s)
         XCTAssertGreaterThan(report.paidPayouts, 0)
         let all = try s.commissions(CommissionQuery())

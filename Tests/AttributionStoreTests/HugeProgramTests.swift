@@ -13,9 +13,29 @@ final class HugeProgramTests: StoreTestCase {
         return (s, try HugeProgram.build(into: s, seed: seed, customers: 2_000))
     }
 
+    /// Two builds of `seed`, side by side on two threads, each into its own database (they share
+    /// nothing; the machine's second core does the other).
+    func buildTwice(seed: UInt64) throws -> [(Store, HugeProgram.Report)] {
+        let stores = [try Store.temporary(clock: FixedClock(DemoProgram.now)), try Store.temporary(clock: FixedClock(DemoProgram.now))]
+        for s in stores { addTeardownBlock { try? FileManager.default.removeItem(atPath: (s.path as NSString).deletingLastPathComponent) } }
+        let reports = Reports()
+        DispatchQueue.concurrentPerform(iterations: stores.count) { i in
+            reports.set(i, Result { try HugeProgram.build(into: stores[i], seed: seed, customers: 2_000) })
+        }
+        return try stores.indices.map { (stores[$0], try reports.get($0)) }
+    }
+
+    /// The builds' reports, written from their threads.
+    final class Reports: @unchecked Sendable {
+        private let lock = NSLock()
+        private var results: [Int: Result<HugeProgram.Report, any Error>] = [:]
+        func set(_ i: Int, _ r: Result<HugeProgram.Report, any Error>) { lock.withLock { results[i] = r } }
+        func get(_ i: Int) throws -> HugeProgram.Report { try lock.withLock { results[i] }!.get() }
+    }
+
     func testTheSameSeedGivesTheSameDatabaseAndItIsConsistent() throws {
-        let (a, ra) = try build(seed: 3)
-        let (b, rb) = try build(seed: 3)
+        let built = try buildTwice(seed: 3)
+        let (a, ra) = built[0], (b, rb) = built[1]
         XCTAssertEqual(ra.summary, rb.summary)
         XCTAssertEqual(ra.lines, rb.lines)
         XCTAssertEqual(try a.contentDigest(), try b.contentDigest())

@@ -12,10 +12,7 @@ final class LedgerMigrationTests: StoreTestCase {
     func testAPopulatedVersion6DatabaseGetsACommissionPerCreditedConversion() throws {
         let dir = try tempDir()
         let path = dir + "/demo.sqlite"
-        do {
-            let s = try Store(path: path, clock: FixedClock(DemoProgram.now))
-            _ = try DemoProgram.build(into: s, seed: 1, size: .small)
-        }
+        try DemoTemplate.shared.copy(to: path)
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             try db.execute(sql: """

@@ -164,9 +164,8 @@ final class LedgerViewsTests: StoreTestCase {
     func testAPopulatedVersion10DatabaseGetsItsLedgerSumsBackfilled() throws {
         let path = try tempDir() + "/demo.sqlite"
         do {
-            let s = try Store(path: path, clock: FixedClock(DemoProgram.now))
-            _ = try DemoProgram.build(into: s, seed: 1, size: .small)
-            _ = try DemoLedger.add(into: s)
+            try DemoTemplate.shared.copy(to: path)
+            _ = try DemoLedger.add(into: try Store(path: path, clock: FixedClock(DemoProgram.now)))
         }
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in

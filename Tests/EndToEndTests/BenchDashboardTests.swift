@@ -5,7 +5,7 @@ import XCTest
 /// and of the affiliate view, and the floor beside each. Never a timing.
 final class BenchDashboardTests: CLITestCase {
     func testEveryScreenGetsItsFigures() throws {
-        try affdesk("demo", "--summary", "--db", db)
+        try DemoDatabase.copy(to: db)
         let r = try affdesk("bench", "dashboard", "--db", db, "--runs", "2", "--json")
         let o = try jsonObject(r)
         XCTAssertEqual(o["runs"] as? Int, 2)

@@ -5,22 +5,16 @@ import XCTest
 /// Triage's bulk replay in the real dashboard, in tmux: a whole reason marked, the dry run's
 /// figures in the one confirmation (nothing written yet), then `y` replays them all and the
 /// reason's count drops to the refusals that remain. Every wait polls the screen.
-final class BulkReplayTmuxTests: CLITestCase {
-    let demoTimeout = 300.0
-    let uiTimeout = 30.0
-
-    func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-
+final class BulkReplayTmuxTests: TmuxProgramTestCase {
     func testAReasonReplayedInBulkAfterItsDryRun() throws {
-        guard Spawn.which("tmux") != nil else { throw XCTSkip("tmux is not installed") }
         let demo = dir + "/demo.sqlite"
-        try affdesk("demo", "--summary", "--db", demo)
+        try DemoDatabase.copy(to: demo)
         try affdesk("affiliates", "enable", "deal-hunter", "--db", demo)
         func conversions() throws -> Int { try Store(path: demo, readOnly: true).conversionCount() }
         let before = try conversions()
-        let tmux = try Tmux(command: "\(q(try Tmux.binaryPath())) --db \(q(demo)); echo AFTER-EXIT $?; read _", width: 120, height: 30)
+        let tmux = try Tmux(command: "\(q(bin)) --db \(q(demo)); echo AFTER-EXIT $?; read _", width: 120, height: 30)
         defer { tmux.kill() }
-        try tmux.waitFor("1 Affiliates", timeout: demoTimeout)
+        try tmux.waitFor("1 Affiliates", timeout: uiTimeout)
         tmux.sendKeys("5")
         try tmux.waitFor("◀ all rejected", timeout: uiTimeout)
         // → until the reason is affiliate_disabled.

@@ -452,12 +452,16 @@ final class CLITests: CLITestCase {
     // MARK: Demo
 
     func testDemoSummaryCreatesAUsableDatabase() throws {
-        let demoDB = dir + "/demo.sqlite"
-        let r = try affdesk("demo", "--summary", "--db", demoDB)
+        // The process's one run of `affdesk demo --summary --db FILE`, and a copy of the file it made.
+        let demo = try DemoDatabase.build()
+        let r = demo.result
+        XCTAssertTrue(r.succeeded, "\(r.status)\n\(r.stderr)")
         XCTAssertTrue(r.stdout.hasPrefix("Nimbus Notes — SaaS, recurring on, commission 20%\n"), r.stdout)
         XCTAssertTrue(r.stdout.contains("customers: "), r.stdout)
         XCTAssertTrue(r.stdout.contains("rejected events by reason:"), r.stdout)
-        XCTAssertTrue(r.stdout.hasSuffix("database: \(demoDB)\n"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("database: \(demo.path)\n"), r.stdout)
+        let demoDB = dir + "/demo.sqlite"
+        try DemoDatabase.copy(to: demoDB)
         for label in ["Trial", "Paying", "Capped", "Canceled"] {
             XCTAssertTrue(r.stdout.range(of: #"[1-9][0-9]* \#(label)"#, options: .regularExpression) != nil, "\(label) in \(r.stdout)")
         }

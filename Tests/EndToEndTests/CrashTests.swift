@@ -13,7 +13,9 @@ import Darwin
 /// which every event is either fully applied or absent, and ingesting the file again to the end
 /// gives exactly the database a single clean run gives.
 final class CrashTests: XCTestCase {
-    static let eventCount = 200_000
+    /// Long enough that the kills below land mid-file: the last is due after at most about
+    /// 86,000 events (1 event, then 5 and 12 more transactions, each kill perhaps one late).
+    static let eventCount = 100_000
     /// The ingest commits this many events per transaction (Store.ingest's default).
     static let batch = 4096
     var dir: String!
@@ -60,6 +62,15 @@ final class CrashTests: XCTestCase {
         let clean = dir + "/clean.sqlite"
         try makeProgram(clean)
         let cleanChild = try CLIRunner.start(["ingest", file, "--no-progress", "--db", clean])
+        // Its figures are read on another thread as soon as it ends, while the killed runs go on
+        // here (reading a database of this size takes seconds in a debug build).
+        let cleanSide = Concurrently { () -> CleanSide in
+            let run = cleanChild.finish(timeout: 1200)
+            let a = Result { try Store(path: clean, readOnly: true) }
+            return CleanSide(run: run, digest: a.flatMap { s in Result { try s.contentDigest() } },
+                             figures: a.flatMap { s in Result { try Figures(s) } },
+                             problems: a.flatMap { s in Result { try s.consistencyProblems() } })
+        }
 
         // The same file, killed at a few moments: as soon as something is committed, then after
         // a few more transactions of this run, then later still.
@@ -71,11 +82,13 @@ final class CrashTests: XCTestCase {
             let child = try CLIRunner.start(["ingest", file, "--no-progress", "--db", crashed])
             let watcher = try Store(path: crashed, readOnly: true)
             var seen = before
-            // Poll until this run has committed `extra` more events (or it has finished).
+            // Poll until this run has committed `extra` more events (or it has finished). Every
+            // 10 ms: a count is not free, the two ingests need the cores, and a transaction of
+            // 4,096 events takes far longer than that.
             while child.process.isRunning {
                 seen = try watcher.eventCount()
                 if seen >= before + extra { break }
-                usleep(2_000)
+                usleep(10_000)
             }
             let killed = child.process.isRunning
             if killed { kill(child.pid, SIGKILL) }
@@ -92,25 +105,72 @@ final class CrashTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(killedMidway, 2, "the ingest finished before it could be killed; make the file longer")
 
-        let cleanRun = cleanChild.finish(timeout: 1200)
-        XCTAssertTrue(cleanRun.succeeded, "clean run: \(cleanRun.status) \(cleanRun.stderr)")
-        XCTAssertTrue(cleanRun.stdout.hasPrefix("events.jsonl: \(CrashTests.eventCount) recorded: "), cleanRun.stdout)
-
         // Ingest again to the end: exactly what the clean run made.
         let resumed = try affdesk("ingest", file, "--no-progress", "--db", crashed)
         XCTAssertTrue(resumed.stdout.contains("; \(before) already ingested (unchanged)"), resumed.stdout)
         _ = try checkInvariants(crashed, label: "after the resumed run")
-        let a = try Store(path: clean, readOnly: true), b = try Store(path: crashed, readOnly: true)
+        let b = try Store(path: crashed, readOnly: true)
         XCTAssertEqual(try b.eventCount(), CrashTests.eventCount)
-        XCTAssertEqual(try b.contentDigest(), try a.contentDigest())
-        XCTAssertEqual(try b.eventTotals().accepted, try a.eventTotals().accepted)
-        XCTAssertEqual(try b.rejectionCounts().map { "\($0.reason)=\($0.count)" }, try a.rejectionCounts().map { "\($0.reason)=\($0.count)" })
-        XCTAssertEqual(try b.customerStatusCounts(), try a.customerStatusCounts())
-        XCTAssertEqual(try b.affiliateSummaries().map { [$0.customers, $0.conversions, Int($0.earnings)] },
-                       try a.affiliateSummaries().map { [$0.customers, $0.conversions, Int($0.earnings)] })
-        XCTAssertEqual(try b.conversionCount(), try a.conversionCount())
-        XCTAssertGreaterThan(try a.conversionCount(), 10_000, "the file exercises the paying path")
+        let digest = Concurrently { try b.contentDigest() }
+        let got = try Figures(b)
+
+        let a = try cleanSide.value()
+        XCTAssertTrue(a.run.succeeded, "clean run: \(a.run.status) \(a.run.stderr)")
+        XCTAssertTrue(a.run.stdout.hasPrefix("events.jsonl: \(CrashTests.eventCount) recorded: "), a.run.stdout)
+        let expected = try a.figures.get()
+        XCTAssertEqual(try digest.value(), try a.digest.get())
+        XCTAssertEqual(got.accepted, expected.accepted)
+        XCTAssertEqual(got.rejections, expected.rejections)
+        XCTAssertEqual(got.statuses, expected.statuses)
+        XCTAssertEqual(got.affiliates, expected.affiliates)
+        XCTAssertEqual(got.conversions, expected.conversions)
+        XCTAssertGreaterThan(expected.conversions, 10_000, "the file exercises the paying path")
         // And the clean run itself is consistent.
-        XCTAssertEqual(try a.consistencyProblems(), [])
+        XCTAssertEqual(try a.problems.get(), [])
+    }
+
+    /// What an ingest to the end leaves, compared between the clean run and the resumed one.
+    struct Figures {
+        var accepted: Int
+        var rejections: [String]
+        var statuses: [CustomerStatus: Int]
+        /// Per affiliate: customers, conversions, earnings.
+        var affiliates: [[Int]]
+        var conversions: Int
+
+        init(_ s: Store) throws {
+            accepted = try s.eventTotals().accepted
+            rejections = try s.rejectionCounts().map { "\($0.reason)=\($0.count)" }
+            statuses = try s.customerStatusCounts()
+            affiliates = try s.affiliateSummaries().map { [$0.customers, $0.conversions, Int($0.earnings)] }
+            conversions = try s.conversionCount()
+        }
+    }
+
+    /// The clean run and what its database holds.
+    struct CleanSide {
+        var run: CLIResult
+        var digest: Result<[String: String], any Error>
+        var figures: Result<Figures, any Error>
+        var problems: Result<[String], any Error>
+    }
+}
+
+/// A computation on another thread (the machine has a second core); `value()` waits for it.
+final class Concurrently<T>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<T, any Error>?
+
+    init(_ work: @escaping @Sendable () throws -> T) {
+        DispatchQueue.global().async {
+            self.result = Result { try work() }
+            self.done.signal()
+        }
+    }
+
+    func value() throws -> T {
+        done.wait()
+        done.signal()
+        return try result!.get()
     }
 }

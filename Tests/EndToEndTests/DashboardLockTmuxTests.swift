@@ -7,7 +7,8 @@ import XCTest
 /// Issue 9, items 7 and 8, end to end. The real dashboard in tmux changes a status while
 /// another connection holds SQLite's write lock: the screen says the change is waiting, keys
 /// still work, and the outcome (not applied after the store's 10 s, then applied once the lock
-/// is released) is said in words and kept in the history (`M`). And its database deleted under it.
+/// is released) is said in words and kept in the history (`M`); a command-line write during the
+/// same lock says in words that nothing was changed. And its database deleted under it.
 extension DashboardTmuxTests {
     func testAChangeWaitsForALockedDatabaseWhileKeysWorkAndTheOutcomeIsKept() throws {
         let db = try makeProgram()
@@ -23,6 +24,10 @@ extension DashboardTmuxTests {
         let first = try askStatusChange(tmux)
         tmux.sendKeys("y")
         try tmux.waitFor("cust_first → \(first): waiting for the database… (another process is writing)", timeout: uiTimeout)
+        // The command line meanwhile (issue 9, item 7, there too): a write waits the same 10 s
+        // beside the dashboard's and says in words that nothing was changed, never a raw
+        // "SQLite error 5: database is locked".
+        let cli = try CLIRunner.start(["affiliates", "add", "--db", db, "--code", "zoe", "--name", "Zoe"])
         // Keys work while it waits: another tab, and back.
         tmux.sendKeys("3")
         try waitForTab(tmux, .conversions, after: "3 while the change waits")
@@ -31,6 +36,12 @@ extension DashboardTmuxTests {
         try waitForAll(tmux, ["cust_first → \(first): not applied: the database stayed locked by another process"],
                        absent: ["waiting for the database", "SQLite error"])
         XCTAssertEqual(try reader.customer(key: "cust_first")?.status, before, "nothing was changed")
+        let refused = cli.finish(timeout: 900)
+        XCTAssertFalse(refused.timedOut, "timed out")
+        XCTAssertEqual(refused.status, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("the database stayed locked by another process for 10 s; nothing was changed. Try again."), refused.stderr)
+        XCTAssertFalse(refused.stderr.contains("SQLite error"), refused.stderr)
+        XCTAssertNil(try reader.affiliate(code: "zoe"), "nothing was added")
 
         // 2. The lock is released while the change waits: it is applied.
         let second = try askStatusChange(tmux)
@@ -43,6 +54,8 @@ extension DashboardTmuxTests {
         let audit = try XCTUnwrap(try reader.audit(page: .first(1)).first)
         XCTAssertEqual(audit.action, "customer.status")
         XCTAssertEqual(audit.after, second)
+        // Once the lock is gone the command line's write works too.
+        try affdesk("affiliates", "add", "--db", db, "--code", "zoe", "--name", "Zoe")
 
         // 3. A tab switch clears the line; the history keeps both outcomes, newest first.
         tmux.sendKeys("3")

@@ -7,21 +7,7 @@ import XCTest
 /// burst answers, and while a slow list read runs (AFFDESK_TEST_SLOW_LIST_READS_MS) the screen
 /// says "loading…" over the previous rows and keys are honoured at once. Waits poll the
 /// screen with a time limit; nothing sleeps.
-final class DashboardSlowReadTmuxTests: XCTestCase {
-    var dir: String!
-    let uiTimeout = 60.0
-
-    override func setUpWithError() throws {
-        guard Spawn.which("tmux") != nil else { throw XCTSkip("tmux is not installed") }
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-slow-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
-    func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+final class DashboardSlowReadTmuxTests: TmuxProgramTestCase {
     func status(_ screen: [String]) -> String { screen.last ?? "" }
     /// The first field of each list row (between the header and the filter and status lines).
     func rowKeys(_ screen: [String]) -> [String] {
@@ -34,9 +20,8 @@ final class DashboardSlowReadTmuxTests: XCTestCase {
 
     func testAFilterTypedInABurstAnswersAndKeysWorkDuringASlowLoad() throws {
         let db = dir + "/demo.sqlite"
-        try affdesk("demo", "--db", db, "--summary")
+        try DemoDatabase.copy(to: db)
         let total = try Store(path: db, readOnly: true).customerCount()
-        let bin = try Tmux.binaryPath()
         let tmux = try Tmux(command: "\(q(bin)) --db \(q(db))", width: 100, height: 30,
                             environment: ["AFFDESK_TEST_SLOW_LIST_READS_MS": "1500"])
         defer { tmux.kill() }

@@ -179,8 +179,9 @@ final class DatabaseFaultTests: CLITestCase {
     }
 
     func testDemoSaysWhichDirectoryItCreated() throws {
-        let r = try affdesk("demo", "--summary", "--db", dir + "/demo/here/demo.sqlite")
-        XCTAssertTrue(r.stderr.contains("created directory \(dir!)/demo/here (it did not exist)"), r.stderr)
+        // The process's one run of `affdesk demo --summary --db DIR/demo/here/demo.sqlite`, DIR/demo not there before.
+        let demo = try DemoDatabase.build()
+        XCTAssertTrue(demo.result.stderr.contains("created directory \(demo.newDirectory) (it did not exist)"), demo.result.stderr)
     }
 }
 

@@ -1,14 +1,16 @@
 import Foundation
 import XCTest
 
-/// The Commissions tab in the real binary under tmux: two entries marked with Space, held with H
+/// The Commissions tab in the real binary under tmux (on a copy of the demo): two entries marked with Space, held with H
 /// after the confirmation that shows the totals before → after, the totals line read again.
 /// Every wait polls the screen with a time limit; nothing sleeps.
 final class LedgerTmuxTests: TmuxProgramTestCase {
     func testHoldAMarkedSelectionAfterItsConfirmation() throws {
-        let tmux = try Tmux(command: "\(q(bin)) demo --db \(q(dir + "/demo.sqlite"))", width: 120, height: 30)
+        let db = dir + "/demo.sqlite"
+        try DemoDatabase.copy(to: db)
+        let tmux = try Tmux(command: "\(q(bin)) --db \(q(db))", width: 120, height: 30)
         defer { tmux.kill() }
-        try tmux.waitUntil("the Customers list", timeout: demoTimeout) { s in s.count > 4 && s[2].hasPrefix(" Customer ") }
+        try tmux.waitUntil("the Customers list", timeout: uiTimeout) { s in s.count > 4 && s[2].hasPrefix(" Customer ") }
         tmux.sendKeys("8")
         try tmux.waitFor("◀ all ▶", timeout: uiTimeout)
         // Pending: the entries inside their hold.

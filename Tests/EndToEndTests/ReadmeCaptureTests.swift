@@ -54,8 +54,14 @@ final class ReadmeCaptureTests: CLITestCase {
         return out
     }
 
-    /// What the binary prints for a capture's command, as the README holds it.
-    func draw(_ command: String, demo: () throws -> String) throws -> [String] {
+    /// A capture's command started (it runs beside the others: each is its own process on its
+    /// own database); `printed` waits for it.
+    struct Drawing {
+        var child: CLIRunner.Child
+        var head: Int?
+    }
+
+    func startDrawing(_ command: String, demo: () throws -> String) throws -> Drawing {
         var text = command, head: Int?
         if let bar = text.range(of: " | head -n ") {
             head = Int(text[bar.upperBound...].trimmingCharacters(in: .whitespaces))
@@ -65,7 +71,13 @@ final class ReadmeCaptureTests: CLITestCase {
         XCTAssertEqual(args.first, "affdesk", command)
         args.removeFirst()
         if args.contains("DEMO") { let d = try demo(); args = args.map { $0 == "DEMO" ? d : $0 } }
-        let r = try CLIRunner.run(args)
+        return Drawing(child: try CLIRunner.start(args), head: head)
+    }
+
+    /// What the binary printed for a capture's command, as the README holds it.
+    func printed(_ command: String, _ drawing: Drawing) -> [String] {
+        let r = drawing.child.finish(timeout: 900)
+        let head = drawing.head
         XCTAssertTrue(r.succeeded, "\(command): \(r.stderr)")
         var lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map {
             String($0).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
@@ -84,14 +96,16 @@ final class ReadmeCaptureTests: CLITestCase {
         let demo = { () throws -> String in
             if let d = demoDB { return d }
             let d = self.dir + "/demo.sqlite"
-            try self.affdesk("demo", "--summary", "--db", d)
+            try DemoDatabase.copy(to: d)
             demoDB = d
             return d
         }
         let update = ProcessInfo.processInfo.environment["AFFDESK_UPDATE_README"] == "1"
-        // From the last, so that rewriting a block keeps the earlier ranges.
-        for c in captures.reversed() {
-            let drawn = try draw(c.command, demo: demo)
+        // All started at once, then read from the last, so that rewriting a block keeps the
+        // earlier ranges.
+        let drawings = try captures.map { try startDrawing($0.command, demo: demo) }
+        for (c, d) in zip(captures, drawings).reversed() {
+            let drawn = printed(c.command, d)
             if update {
                 readme.replaceSubrange(c.range, with: drawn)
             } else {

@@ -31,6 +31,15 @@ final class SSHViewTests: XCTestCase {
     var keyIDs: [String: Int64] = [:]
     let timeout = 60.0
 
+    /// The program and the keys, built by the real command line once per process (into their own
+    /// directory) and copied into each test's: a test changes only its copy.
+    struct Template {
+        var dir: String
+        /// The affiliate code -> key id.
+        var keyIDs: [String: Int64]
+    }
+    nonisolated(unsafe) static var template: Template?
+
     override func setUpWithError() throws {
         guard access("/usr/sbin/sshd", X_OK) == 0 else { throw XCTSkip("/usr/sbin/sshd is not installed (openssh-server)") }
         guard Spawn.which("ssh") != nil, Spawn.which("ssh-keygen") != nil else { throw XCTSkip("the OpenSSH client is not installed") }
@@ -41,7 +50,37 @@ final class SSHViewTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         db = dir + "/affdesk.sqlite"
 
-        // The program: alpha has 3 customers, beta 5, gamma 1; every identifier is a secret.
+        let t: Template
+        if let made = Self.template {
+            t = made
+        } else {
+            let failures = testRun?.totalFailureCount ?? 0
+            t = try makeTemplate()
+            if (testRun?.totalFailureCount ?? 0) == failures { Self.template = t }
+        }
+        let fm = FileManager.default
+        for name in try fm.contentsOfDirectory(atPath: t.dir) where !name.hasSuffix("-shm") {
+            try fm.copyItem(atPath: t.dir + "/" + name, toPath: dir + "/" + name)
+            if name.hasPrefix("id_") { chmod(dir + "/" + name, name.hasSuffix(".pub") ? 0o644 : 0o600) }
+        }
+        keyIDs = t.keyIDs
+        server = try SSHServer(dir: dir, user: user, binary: bin, db: db)
+        try server!.writeAuthorizedKeys(try authorizedKeys())
+        try server!.start()
+    }
+
+    override class func tearDown() {
+        if let t = template { try? FileManager.default.removeItem(atPath: t.dir) }
+        template = nil
+        super.tearDown()
+    }
+
+    /// The program, in a directory of its own: alpha has 3 customers, beta 5, gamma 1; every
+    /// identifier is a secret. Then each affiliate's key registered, and a stranger's made.
+    func makeTemplate() throws -> Template {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-ssh-template-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let db = dir + "/affdesk.sqlite"
         try affdesk("init", "--db", db, "--name", "Nimbus Notes")
         try affdesk("affiliates", "add", "--db", db, "--code", "alpha", "--name", "Zo\u{EB} Alpha", "--email", "secret-alpha@example.com")
         try affdesk("affiliates", "add", "--db", db, "--code", "beta", "--name", "Bruno Beta", "--email", "secret-beta@example.com")
@@ -77,17 +116,16 @@ final class SSHViewTests: XCTestCase {
 
         // Keys: one per affiliate, and a stranger's that is never registered.
         for name in ["alpha", "beta", "gamma", "stranger"] {
-            let r = try Spawn.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "\(name)@test", "-f", key(name)])
+            let r = try Spawn.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "\(name)@test", "-f", dir + "/id_\(name)"])
             XCTAssertEqual(r.status, 0, r.output)
         }
+        var keyIDs: [String: Int64] = [:]
         for code in ["alpha", "beta", "gamma"] {
-            let r = try affdesk("ssh", "add-key", "--db", db, code, key(code) + ".pub")
+            let r = try affdesk("ssh", "add-key", "--db", db, code, dir + "/id_\(code).pub")
             let id = try XCTUnwrap(r.stdout.split(separator: " ").dropFirst(2).first.flatMap { Int64($0) }, r.stdout)
             keyIDs[code] = id
         }
-        server = try SSHServer(dir: dir, user: user, binary: bin, db: db)
-        try server!.writeAuthorizedKeys(try authorizedKeys())
-        try server!.start()
+        return Template(dir: dir, keyIDs: keyIDs)
     }
 
     override func tearDownWithError() throws {

@@ -118,14 +118,18 @@ final class Tmux {
         return lines
     }
 
-    /// Polls the screen every 50 ms until `text` is on it; returns that screen. Throws (with
+    /// How long a wait pauses between two looks at the screen (or the status file), in µs:
+    /// short, because a screen that is there is read at the next look.
+    static let pollInterval: useconds_t = 20_000
+
+    /// Polls the screen every 20 ms until `text` is on it; returns that screen. Throws (with
     /// the last screen in the message) after `timeout` seconds.
     @discardableResult
     func waitFor(_ text: String, timeout: Double = 10) throws -> [String] {
         try waitUntil("\"\(text)\" on screen", timeout: timeout) { $0.contains { $0.contains(text) } }
     }
 
-    /// Polls the screen every 50 ms until `condition` holds for it; returns that screen.
+    /// Polls the screen every 20 ms until `condition` holds for it; returns that screen.
     @discardableResult
     func waitUntil(_ what: String, timeout: Double = 10, _ condition: ([String]) -> Bool) throws -> [String] {
         let deadline = Date().addingTimeInterval(timeout)
@@ -134,7 +138,7 @@ final class Tmux {
             screen = capture()
             if condition(screen) { return screen }
             if Date() >= deadline { throw TmuxError.timeout(what, screen) }
-            usleep(50_000)
+            usleep(Tmux.pollInterval)
         }
     }
 
@@ -147,7 +151,7 @@ final class Tmux {
                 return code
             }
             if Date() >= deadline { throw TmuxError.timeout("the command to exit", capture()) }
-            usleep(50_000)
+            usleep(Tmux.pollInterval)
         }
     }
 

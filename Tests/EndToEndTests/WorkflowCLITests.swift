@@ -229,7 +229,7 @@ final class WorkflowCLITests: CLITestCase {
 
     func testLimitSaysHowManyOfHowMany() throws {
         let demo = dir + "/demo.sqlite"
-        try affdesk("demo", "--summary", "--db", demo)
+        try DemoDatabase.copy(to: demo)
         let total = try jsonArray(try affdesk("customers", "list", "--json", "--db", demo)).count
         let grouped = Money.grouped(String(total))
         XCTAssertTrue(try affdesk("customers", "list", "--limit", "2", "--db", demo).stdout.hasSuffix("\n2 of \(grouped) customers\n"))
@@ -274,7 +274,7 @@ final class WorkflowCLITests: CLITestCase {
     /// `Assets/example-events.jsonl` after exactly the README's set-up (the demo, kept with --db).
     func testTheExampleEventsWorkAfterTheReadmeSetUp() throws {
         let demo = dir + "/demo.sqlite"
-        try affdesk("demo", "--summary", "--db", demo)
+        try DemoDatabase.copy(to: demo)
         let asset = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Assets/example-events.jsonl").path
         let r = try affdesk("ingest", asset, "--json", "--db", demo)

@@ -12,14 +12,22 @@ import Darwin
 /// `q` in a pane, the `:` command line, `y` copying through OSC 52 (the bytes checked in a
 /// pipe-pane log). Every wait polls the screen or the log with a time limit; nothing sleeps.
 final class WorkflowTmuxTests: TmuxProgramTestCase {
-    /// The demo in tmux, on its Customers list; returns the tmux and the first row's key.
+    /// The dashboard in tmux on a copy of the demo (dir/demo.sqlite), on its Customers list;
+    /// returns the tmux and the first row's key.
     func demo() throws -> (Tmux, String) {
-        let tmux = try Tmux(command: "\(q(bin)) demo --db \(q(dir + "/demo.sqlite"))", width: 100, height: 30)
-        let screen = try tmux.waitUntil("the Customers list", timeout: demoTimeout) { s in
+        let (tmux, screen) = try demoScreen()
+        return (tmux, try XCTUnwrap(screen[3].split(separator: " ").first.map(String.init)))
+    }
+
+    /// The same, with `environment` added to the dashboard's; returns its first screen.
+    func demoScreen(environment: [String: String] = [:]) throws -> (Tmux, [String]) {
+        let db = dir + "/demo.sqlite"
+        try DemoDatabase.copy(to: db)
+        let tmux = try Tmux(command: "\(q(bin)) --db \(q(db))", width: 100, height: 30, environment: environment)
+        let screen = try tmux.waitUntil("the Customers list", timeout: uiTimeout) { s in
             s.count > 4 && s[2].hasPrefix(" Customer ") && (s.last ?? "").contains(" 1/")
         }
-        let key = try XCTUnwrap(screen[3].split(separator: " ").first.map(String.init))
-        return (tmux, key)
+        return (tmux, screen)
     }
 
     func testJumpsEscBackQInAPaneAndTheCommandLine() throws {
@@ -141,11 +149,8 @@ final class WorkflowTmuxTests: TmuxProgramTestCase {
 
     func testTimesFollowTZ() throws {
         let db = dir + "/demo.sqlite"
-        let tmux = try Tmux(command: "\(q(bin)) demo --db \(q(db))", width: 100, height: 30, environment: ["TZ": "Asia/Tokyo"])
+        let (tmux, screen) = try demoScreen(environment: ["TZ": "Asia/Tokyo"])
         defer { tmux.kill() }
-        let screen = try tmux.waitUntil("the Customers list", timeout: demoTimeout) { s in
-            s.count > 4 && s[2].hasPrefix(" Customer ") && (s.last ?? "").contains(" 1/")
-        }
         let key = try XCTUnwrap(screen[3].split(separator: " ").first.map(String.init))
         let utc = try XCTUnwrap(try Store(path: db, readOnly: true).customer(key: key)).lastActivityAt
         let tokyo = Instant(seconds: utc.seconds + 9 * 3600).shortDisplay
