@@ -51,23 +51,29 @@ struct Keyset {
     var descending: Bool
     /// A filter matched through indexes (see `IndexedMatch`).
     var match: IndexedMatch?
+    /// Conditions that only narrow where a page's walk of the sort's index starts and stops (they
+    /// hold of every row the other conditions keep, so counts leave them out).
+    var pageConditions: [String] = []
 
     /// The SQL and arguments of one page (the query-plan tests read it too).
     func sql(_ db: Database, _ page: PageRequest) throws -> (sql: String, arguments: [DatabaseValueConvertible?]) {
         var conds = conditions
         var args = arguments
         var sort = sortExpr, id = idExpr
+        var walks = true
         if let m = match {
             if try m.isSparse(db) {
                 // Few rows match: read them by their ids and sort those (the `+` keeps SQLite from
                 // walking the sort's index instead).
                 conds.append("\(m.idColumn) IN (\(m.ids))"); args += m.idArguments
                 sort = "+(\(sortExpr))"; id = "+(\(idExpr))"
+                walks = false
             } else {
                 // Many match: walk the sort's index, testing each row.
                 conds.append("(\(m.row))"); args += m.rowArguments
             }
         }
+        if walks { conds += pageConditions }
         // Walking backward means reading in the opposite order and reversing.
         let ascending = (page.direction == .forward) != descending
         if let c = page.after {

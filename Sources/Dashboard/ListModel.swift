@@ -137,8 +137,11 @@ public struct ListState: Hashable, Sendable {
     /// The window's absolute indexes are known (false after a jump to the end of a list whose
     /// total is a floor, until the window reaches the top again).
     public var positionKnown = true
-    /// How far a list whose size is not maintained is counted (`Screen.countsUpTo`).
+    /// How far a list whose size is not maintained is counted (`Screen.countsUpTo`), unless its
+    /// screen says less.
     public static let countBound = 10_000
+    /// Its screen's bound (`Screen.countsUpTo`): a floor past it is shown as "bound+".
+    public var countedUpTo = ListState.countBound
     public var selected = 0
     public var top = 0
     public var sortColumn: Int
