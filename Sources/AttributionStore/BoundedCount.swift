@@ -44,21 +44,21 @@ extension Store {
     }
 
     /// Reads at most `candidates` near-cap customers from their indexes and counts those the
-    /// query's filter, status and affiliate keep.
+    /// query's filter, status and affiliate keep, stopping at `bound + 1`; when fewer pass, a
+    /// second count says whether the candidates ran out (then the count is exact).
     static func capsCandidates(_ db: Database, _ q: CustomerQuery, _ near: IndexedMatch, upTo bound: Int,
                                candidates: Int) throws -> BoundedCount {
-        let c = capsCandidatesSQL(q, near, candidates: candidates)
-        guard let row = try Row.fetchOne(db, sql: c.sql, arguments: StatementArguments(c.arguments)) else {
-            return BoundedCount(count: 0, exact: true)
-        }
-        let seen: Int = row["seen"], kept = Int(row["kept"] as Double)
+        let c = capsCandidatesSQL(q, near, candidates: candidates, upTo: bound)
+        let kept = try Int.fetchOne(db, sql: c.sql, arguments: StatementArguments(c.arguments)) ?? 0
         if kept > bound { return BoundedCount(count: bound + 1, exact: false) }
+        let seen = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(near.ids) LIMIT \(candidates))",
+                                    arguments: StatementArguments(near.idArguments)) ?? 0
         return BoundedCount(count: kept, exact: seen < candidates)
     }
 
-    /// The SQL of `capsCandidates` (the query-plan tests read it too): how many candidates were
-    /// seen, and how many of them pass.
-    static func capsCandidatesSQL(_ q: CustomerQuery, _ near: IndexedMatch, candidates: Int)
+    /// The SQL of `capsCandidates` (the query-plan tests read it too): how many of the first
+    /// `candidates` near-cap customers pass, up to `bound + 1`.
+    static func capsCandidatesSQL(_ q: CustomerQuery, _ near: IndexedMatch, candidates: Int, upTo bound: Int)
         -> (sql: String, arguments: [DatabaseValueConvertible?]) {
         var tests: [String] = [], args: [DatabaseValueConvertible?] = []
         if !q.filter.isEmpty {
@@ -68,12 +68,11 @@ extension Store {
         if let s = q.status { tests.append("c.status = ?"); args.append(s.rawValue) }
         if let a = q.affiliateID { tests.append("c.affiliate_id = ?"); args.append(a) }
         let pass = tests.isEmpty ? "1" : tests.joined(separator: " AND ")
+        // The candidates' ranges come first in the text, the tests after.
         let sql = """
-            SELECT COUNT(*) AS seen, TOTAL(pass) AS kept FROM (SELECT (\(pass)) AS pass
-              FROM (\(near.ids) LIMIT \(candidates)) q CROSS JOIN customer c ON c.id = q.id
-              CROSS JOIN affiliate a ON a.id = c.affiliate_id)
+            SELECT COUNT(*) FROM (SELECT 1 FROM (\(near.ids) LIMIT \(candidates)) q CROSS JOIN customer c ON c.id = q.id
+              CROSS JOIN affiliate a ON a.id = c.affiliate_id WHERE \(pass) LIMIT \(bound + 1))
             """
-        // The tests come first in the text, the candidates' ranges after.
-        return (sql, args + near.idArguments)
+        return (sql, near.idArguments + args)
     }
 }

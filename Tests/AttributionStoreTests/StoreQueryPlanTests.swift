@@ -119,7 +119,7 @@ final class StoreQueryPlanTests: StoreTestCase {
                   "one affiliate's customers")
     }
 
-    /// Caps' bounded count (what the screen shows as "10,000+"): exact up to the bound, `bound + 1`
+    /// The bounded count (what a screen shows as "1,000+"): exact up to the bound, `bound + 1`
     /// past it, a customer near two caps counted once, and a filter on top of the caps respected.
     func testTheCapsCountIsExactUpToItsBound() throws {
         let s = try program()
@@ -161,7 +161,7 @@ final class StoreQueryPlanTests: StoreTestCase {
                 }
             }
             try s.read { db in
-                let c = Store.capsCandidatesSQL(q, Store.nearCapsMatch(caps), candidates: 100)
+                let c = Store.capsCandidatesSQL(q, Store.nearCapsMatch(caps), candidates: 100, upTo: 10)
                 assertIndexed(try plan(db, c), c.sql, "caps count candidates '\(q.filter)'")
                 XCTAssertFalse(try plan(db, c).contains { $0.hasPrefix("SCAN c") || $0.hasPrefix("SCAN customer") })
             }
