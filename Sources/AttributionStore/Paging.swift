@@ -165,8 +165,10 @@ struct IndexedMatch {
     /// A query counting the matching rows without listing them all (maintained totals for the
     /// part matched by affiliate), when there is one.
     var count: (sql: String, arguments: [DatabaseValueConvertible?])?
-    /// The rows of the table listed, from a maintained total or the last id (cheap).
+    /// The rows of the table listed, from a maintained total or the last id (cheap): the rows a
+    /// walk reads from (one affiliate's, when it walks that affiliate's own index).
     var tableRows = "SELECT MAX(id) FROM event"
+    var tableRowsArguments: [DatabaseValueConvertible?] = []
 
     init(idColumn: String, ids: String, idArguments: [DatabaseValueConvertible?], row: String,
          rowArguments: [DatabaseValueConvertible?], count: (sql: String, arguments: [DatabaseValueConvertible?])? = nil) {
@@ -181,7 +183,7 @@ struct IndexedMatch {
 
     func limit(_ db: Database) throws -> Int {
         if let s = IndexedMatch.sparse { return s }
-        let rows = try Int.fetchOne(db, sql: tableRows) ?? 0
+        let rows = try Int.fetchOne(db, sql: tableRows, arguments: StatementArguments(tableRowsArguments)) ?? 0
         return min(20_000, max(500, Int(Double(50 * max(rows, 0)).squareRoot())))
     }
 

@@ -347,6 +347,17 @@ final class StoreQueryPlanTests: StoreTestCase {
         }
         try check(s, s.affiliateConversionKeyset(me, sort: .date, descending: false, customerNumber: c.number),
                   cursor: AttributionStore.Cursor(int: v.at.seconds, id: v.id), "one of my customers' conversions")
+        // The filter by date walks my own index: whether few match is weighed against my
+        // conversions; by amount it walks the program's index, so against the program's.
+        try s.read { db in
+            let mine = try Int.fetchOne(db, sql: "SELECT conversions FROM affiliate_total WHERE affiliate_id = ?", arguments: [me])
+            let all = try Int.fetchOne(db, sql: "SELECT SUM(conversions) FROM affiliate_total")
+            XCTAssertNotEqual(mine, all)
+            for (sort, rows) in [(ConversionSort.date, mine), (.amount, all)] {
+                let m = try XCTUnwrap(s.affiliateConversionKeyset(me, sort: sort, descending: true, customerNumber: nil, filter: "1").match)
+                XCTAssertEqual(try Int.fetchOne(db, sql: m.tableRows, arguments: StatementArguments(m.tableRowsArguments)), rows, "\(sort)")
+            }
+        }
         try s.read { db in
             let q = (Store.affiliateViewSQL["earnings"]!, [me] as [DatabaseValueConvertible?])
             assertIndexed(try plan(db, q), q.0, "my earnings")
