@@ -160,27 +160,37 @@ extension Store {
         if let n = q.nearCaps {
             let near = Store.nearCapsMatch(n)
             if k.match == nil { k.match = near } else { k.conditions.append("(\(near.row))"); k.arguments += near.rowArguments }
+            // By status, only the active and capped part of the index can hold one: the walk starts
+            // there (descending, it no longer reads every initial and ended customer first).
+            if q.sort == .status { k.pageConditions.append("c.status >= 'active' AND c.status <= 'capped'") }
         }
         return k
     }
 
-    /// Customers capped or near a cap and not ended, each dimension through its index (schema v7).
+    /// Customers capped, or active and near a cap, each dimension through its index (schema v7).
     /// Counted from the customer table alone (the thresholds move with the settings and the
-    /// clock, so there is no total to maintain).
+    /// clock, so there is no total to maintain). Only an active customer can be near: an initial
+    /// one has no conversion, so no commission and no first commission (the consistency check
+    /// holds the store to that), and an ended one is past caring. The id ranges are disjoint (each
+    /// excludes the ones before it), so they name a customer once and can be counted as they come.
     static func nearCapsMatch(_ n: NearCaps) -> IndexedMatch {
-        var ids = ["SELECT id FROM customer WHERE status = 'capped'"], any = ["c.status = 'capped'"]
-        var args: [DatabaseValueConvertible?] = []
-        if let c = n.commissions { ids.append("SELECT id FROM customer WHERE conversions >= ? AND status <> 'ended'"); any.append("c.conversions >= ?"); args.append(c) }
-        if let m = n.commissionMinor {
-            ids.append("SELECT id FROM customer WHERE commission_minor >= ? AND status <> 'ended'"); any.append("c.commission_minor >= ?")
-            args.append(m)
+        var ids = ["SELECT id FROM customer WHERE status = 'capped'"], any: [String] = []
+        var idArgs: [DatabaseValueConvertible?] = [], args: [DatabaseValueConvertible?] = []
+        // Each dimension's range, less the customers an earlier dimension already named.
+        var before: [(sql: String, argument: DatabaseValueConvertible)] = []
+        func dimension(_ column: String, _ op: String, _ value: DatabaseValueConvertible) {
+            let earlier = before.map { " AND NOT (+\($0.sql))" }.joined()
+            ids.append("SELECT id FROM customer WHERE \(column) \(op) ? AND +status = 'active'" + earlier)
+            idArgs += [value] + before.map(\.argument)
+            any.append("c.\(column) \(op) ?"); args.append(value)
+            before.append(("\(column) \(op) ?", value))
         }
-        if let f = n.firstCommissionBefore {
-            ids.append("SELECT id FROM customer WHERE first_commission_at <= ? AND status <> 'ended'"); any.append("c.first_commission_at <= ?")
-            args.append(f.seconds)
-        }
-        let rule = "(" + any.joined(separator: " OR ") + ") AND c.status <> 'ended'"
-        return IndexedMatch(idColumn: "c.id", ids: ids.joined(separator: " UNION ALL "), idArguments: args,
+        if let c = n.commissions { dimension("conversions", ">=", c) }
+        if let m = n.commissionMinor { dimension("commission_minor", ">=", m) }
+        if let f = n.firstCommissionBefore { dimension("first_commission_at", "<=", f.seconds) }
+        let near = any.isEmpty ? "" : " OR (c.status = 'active' AND (" + any.joined(separator: " OR ") + "))"
+        let rule = "(c.status = 'capped'" + near + ")"
+        return IndexedMatch(idColumn: "c.id", ids: ids.joined(separator: " UNION ALL "), idArguments: idArgs,
                             row: rule.replacingOccurrences(of: "c.", with: "+c."), rowArguments: args,
                             count: ("SELECT COUNT(*) FROM customer c WHERE " + rule, args))
     }

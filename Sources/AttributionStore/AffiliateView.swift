@@ -121,6 +121,13 @@ extension Store {
             k.match = IndexedMatch(idColumn: "v.id", ids: ids.sql, idArguments: ids.arguments,
                                    row: "\(byTime ? "" : "+")v.affiliate_id = ? AND CAST(v.customer_number AS TEXT) LIKE ?",
                                    rowArguments: [affiliateID, digits + "%"])
+            if byTime {
+                // By time the walk reads this affiliate's own index: matches are weighed against
+                // its conversions, not the program's (else a big affiliate's "9" read and sorted
+                // 14,000 rows, 40 ms, where walking finds a page in a few ms).
+                k.match?.tableRows = "SELECT conversions FROM affiliate_total WHERE affiliate_id = ?"
+                k.match?.tableRowsArguments = [affiliateID]
+            }
             return k
         }
         if expr != "v.at" && customerNumber == nil {

@@ -51,23 +51,29 @@ struct Keyset {
     var descending: Bool
     /// A filter matched through indexes (see `IndexedMatch`).
     var match: IndexedMatch?
+    /// Conditions that only narrow where a page's walk of the sort's index starts and stops (they
+    /// hold of every row the other conditions keep, so counts leave them out).
+    var pageConditions: [String] = []
 
     /// The SQL and arguments of one page (the query-plan tests read it too).
     func sql(_ db: Database, _ page: PageRequest) throws -> (sql: String, arguments: [DatabaseValueConvertible?]) {
         var conds = conditions
         var args = arguments
         var sort = sortExpr, id = idExpr
+        var walks = true
         if let m = match {
             if try m.isSparse(db) {
                 // Few rows match: read them by their ids and sort those (the `+` keeps SQLite from
                 // walking the sort's index instead).
                 conds.append("\(m.idColumn) IN (\(m.ids))"); args += m.idArguments
                 sort = "+(\(sortExpr))"; id = "+(\(idExpr))"
+                walks = false
             } else {
                 // Many match: walk the sort's index, testing each row.
                 conds.append("(\(m.row))"); args += m.rowArguments
             }
         }
+        if walks { conds += pageConditions }
         // Walking backward means reading in the opposite order and reversing.
         let ascending = (page.direction == .forward) != descending
         if let c = page.after {
@@ -159,8 +165,10 @@ struct IndexedMatch {
     /// A query counting the matching rows without listing them all (maintained totals for the
     /// part matched by affiliate), when there is one.
     var count: (sql: String, arguments: [DatabaseValueConvertible?])?
-    /// The rows of the table listed, from a maintained total or the last id (cheap).
+    /// The rows of the table listed, from a maintained total or the last id (cheap): the rows a
+    /// walk reads from (one affiliate's, when it walks that affiliate's own index).
     var tableRows = "SELECT MAX(id) FROM event"
+    var tableRowsArguments: [DatabaseValueConvertible?] = []
 
     init(idColumn: String, ids: String, idArguments: [DatabaseValueConvertible?], row: String,
          rowArguments: [DatabaseValueConvertible?], count: (sql: String, arguments: [DatabaseValueConvertible?])? = nil) {
@@ -175,7 +183,7 @@ struct IndexedMatch {
 
     func limit(_ db: Database) throws -> Int {
         if let s = IndexedMatch.sparse { return s }
-        let rows = try Int.fetchOne(db, sql: tableRows) ?? 0
+        let rows = try Int.fetchOne(db, sql: tableRows, arguments: StatementArguments(tableRowsArguments)) ?? 0
         return min(20_000, max(500, Int(Double(50 * max(rows, 0)).squareRoot())))
     }
 

@@ -175,6 +175,6 @@ public final class Driver {
         case .last, .prepend: atEnd = true
         default: atEnd = rows.count < page.limit
         }
-        return .loaded(q.tab, mode, rows: rows, total: total ?? -1, atEnd: atEnd, ticket: q.ticket)
+        return .loaded(q.tab, mode, rows: rows, total: total ?? -1, atEnd: atEnd, ticket: q.ticket, totalIsFloor: ctx.floor.isFloor)
     }
 }

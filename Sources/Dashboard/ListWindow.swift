@@ -30,15 +30,19 @@ extension State {
     }
 }
 
-func applyLoaded(_ s: inout State, _ tab: Tab, _ mode: LoadMode, _ rows: [ListRow], _ total: Int, _ atEnd: Bool) {
+func applyLoaded(_ s: inout State, _ tab: Tab, _ mode: LoadMode, _ rows: [ListRow], _ total: Int, _ atEnd: Bool,
+                 totalIsFloor floor: Bool = false) {
     // Only a list this mode has (a late answer for another tab's list is dropped).
     guard var l = s.lists[tab] else { return }
     l.loading = false
     l.loaded = true
     if total >= 0 {
         l.total = total
-        // Counted up to its screen's bound, and more there: the total is only a floor.
-        l.totalIsFloor = s.screens.first { $0.tab == tab }?.countsUpTo.map { total > $0 } ?? false
+        // Counted up to its screen's bound, and more there, or said to be only "at least" by
+        // its screen: the total is only a floor.
+        let bound = s.screens.first { $0.tab == tab }?.countsUpTo
+        l.countedUpTo = bound ?? ListState.countBound
+        l.totalIsFloor = floor || (bound.map { total > $0 } ?? false)
     }
     switch mode {
     case .reset:

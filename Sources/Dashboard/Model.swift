@@ -178,7 +178,8 @@ public enum Msg: Sendable {
     case tick
     /// A page of a list, as typed rows (drawn by `view`). `ticket` is its query's: an answer
     /// to a load that a newer one of the same list superseded is dropped (0: not ticketed).
-    case loaded(Tab, LoadMode, rows: [ListRow], total: Int, atEnd: Bool, ticket: Int = 0)
+    /// `totalIsFloor`: the total is only "at least" (counted with bounded work, `BoundedCount`).
+    case loaded(Tab, LoadMode, rows: [ListRow], total: Int, atEnd: Bool, ticket: Int = 0, totalIsFloor: Bool = false)
     case detailLoaded(Detail)
     case reasonsLoaded([ReasonCount])
     case settingsLoaded(ProgramSettings)

@@ -27,9 +27,9 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         markWaiting(&s)
         return [.checkForChanges]
     case .dataChanged: return refreshAll(s)
-    case .loaded(let tab, let asked, let rows, let total, let atEnd, let ticket):
+    case .loaded(let tab, let asked, let rows, let total, let atEnd, let ticket, let floor):
         guard let how = LoadTickets.accept(&s, tab, asked, ticket: ticket) else { return [] }
-        applyLoaded(&s, tab, how, rows, total, atEnd)
+        applyLoaded(&s, tab, how, rows, total, atEnd, totalIsFloor: floor)
         grantWish(&s, tab)
         if how == .reset || how == .last, tab == s.tab { return prefetch(&s) }
         return []

@@ -145,10 +145,10 @@ func drawMessage(_ f: inout Frame, _ s: State, _ layout: Layout) {
     }
 }
 
-/// The list's size as the status bar says it: "2341", or "10,000+" when it was counted only up
-/// to its bound (`ListState.totalIsFloor`).
+/// The list's size as the status bar says it: "2341", or "1,000+" when it was counted only up
+/// to its bound, or "312+" when only that many were seen to match (`ListState.totalIsFloor`).
 func totalText(_ l: ListState) -> String {
-    l.totalIsFloor ? Money.grouped(String(ListState.countBound)) + "+" : String(l.total)
+    l.totalIsFloor ? Money.grouped(String(min(l.total, l.countedUpTo))) + "+" : String(l.total)
 }
 
 func drawStatusBar(_ f: inout Frame, _ s: State, _ layout: Layout) {

@@ -119,7 +119,7 @@ final class StoreQueryPlanTests: StoreTestCase {
                   "one affiliate's customers")
     }
 
-    /// Caps' bounded count (what the screen shows as "10,000+"): exact up to the bound, `bound + 1`
+    /// The bounded count (what a screen shows as "1,000+"): exact up to the bound, `bound + 1`
     /// past it, a customer near two caps counted once, and a filter on top of the caps respected.
     func testTheCapsCountIsExactUpToItsBound() throws {
         let s = try program()
@@ -131,6 +131,59 @@ final class StoreQueryPlanTests: StoreTestCase {
             for limit in [0, 3, max(0, n - 1), n, n + 1, 1_000_000] {
                 XCTAssertEqual(try s.customerCount(q, upTo: limit), min(n, limit + 1), "caps '\(filter)' up to \(limit)")
             }
+        }
+    }
+
+    /// The Caps screen's count (`Store.capsCount`) with bounded work: exact while it can see every
+    /// candidate, else a floor that never says more than truly match; its candidates come from the
+    /// near-cap indexes (no scan), and a near-cap customer is named once however many caps he nears.
+    func testTheCapsScreenCountIsExactOrAFloorAndReadsOnlyIndexes() throws {
+        let s = try program()
+        let caps = NearCaps(commissions: 10, commissionMinor: 5_000, firstCommissionBefore: DemoProgram.now.adding(days: -300))
+        let all = try s.customers(CustomerQuery(nearCaps: caps), page: .first(1_000_000))
+        try s.read { db in
+            let ids = try Int64.fetchAll(db, sql: Store.nearCapsMatch(caps).ids, arguments: StatementArguments(Store.nearCapsMatch(caps).idArguments))
+            XCTAssertEqual(ids.sorted(), all.map(\.id).sorted(), "each near-cap customer named once")
+        }
+        let someone = try XCTUnwrap(all.first)
+        for q in [CustomerQuery(nearCaps: caps), CustomerQuery(filter: "cus_00", nearCaps: caps), CustomerQuery(filter: "a", nearCaps: caps),
+                  CustomerQuery(filter: "zzz", nearCaps: caps), CustomerQuery(affiliateID: someone.affiliateID, nearCaps: caps),
+                  CustomerQuery(filter: "p", status: .active, nearCaps: caps)] {
+            let n = try s.customers(q, page: .first(1_000_000)).count
+            for bound in [0, 3, max(0, n - 1), n, 1_000_000] {
+                for candidates in [1, 5, 50, 1_000_000] {
+                    let c = try s.capsCount(q, upTo: bound, candidates: candidates)
+                    let label = "caps '\(q.filter)' \(q.affiliateID.map { "of \($0) " } ?? "")up to \(bound) of \(candidates)"
+                    if c.exact { XCTAssertEqual(c.count, n, label) } else { XCTAssertLessThanOrEqual(c.count, min(n, bound + 1), label) }
+                    if c.count > bound { XCTAssertEqual(c.count, bound + 1, label); XCTAssertFalse(c.exact, label) }
+                    // Enough candidates: what the unbounded count says.
+                    if candidates == 1_000_000 { XCTAssertEqual(c.count, min(n, bound + 1), label) }
+                }
+            }
+            try s.read { db in
+                let c = Store.capsCandidatesSQL(q, Store.nearCapsMatch(caps), candidates: 100, upTo: 10)
+                assertIndexed(try plan(db, c), c.sql, "caps count candidates '\(q.filter)'")
+                XCTAssertFalse(try plan(db, c).contains { $0.hasPrefix("SCAN c") || $0.hasPrefix("SCAN customer") })
+            }
+        }
+    }
+
+    /// Caps by status walks only the active and capped part of the status index: descending, it
+    /// used to read every initial and ended customer first (680 ms at a million).
+    func testCapsByStatusWalksOnlyTheStatusesThatCanBeNearACap() throws {
+        let s = try program()
+        let caps = NearCaps(commissions: 10, commissionMinor: 5_000, firstCommissionBefore: DemoProgram.now.adding(days: -300))
+        IndexedMatch.sparse = 0
+        defer { IndexedMatch.sparse = nil }
+        for descending in [false, true] {
+            let q = CustomerQuery(sort: .status, descending: descending, nearCaps: caps)
+            try s.read { db in
+                let k = try s.customerKeyset(q).sql(db, .first(50))
+                let lines = try plan(db, k)
+                XCTAssertTrue(lines.contains { $0.contains("customer_status (status>? AND status<?)") }, "\(lines)\n\(k.sql)")
+            }
+            let listed = try s.customers(q, page: .first(1_000_000))
+            XCTAssertEqual(Set(listed.map(\.id)), Set(try s.customers(CustomerQuery(sort: .key, nearCaps: caps), page: .first(1_000_000)).map(\.id)))
         }
     }
 
@@ -294,6 +347,17 @@ final class StoreQueryPlanTests: StoreTestCase {
         }
         try check(s, s.affiliateConversionKeyset(me, sort: .date, descending: false, customerNumber: c.number),
                   cursor: AttributionStore.Cursor(int: v.at.seconds, id: v.id), "one of my customers' conversions")
+        // The filter by date walks my own index: whether few match is weighed against my
+        // conversions; by amount it walks the program's index, so against the program's.
+        try s.read { db in
+            let mine = try Int.fetchOne(db, sql: "SELECT conversions FROM affiliate_total WHERE affiliate_id = ?", arguments: [me])
+            let all = try Int.fetchOne(db, sql: "SELECT SUM(conversions) FROM affiliate_total")
+            XCTAssertNotEqual(mine, all)
+            for (sort, rows) in [(ConversionSort.date, mine), (.amount, all)] {
+                let m = try XCTUnwrap(s.affiliateConversionKeyset(me, sort: sort, descending: true, customerNumber: nil, filter: "1").match)
+                XCTAssertEqual(try Int.fetchOne(db, sql: m.tableRows, arguments: StatementArguments(m.tableRowsArguments)), rows, "\(sort)")
+            }
+        }
         try s.read { db in
             let q = (Store.affiliateViewSQL["earnings"]!, [me] as [DatabaseValueConvertible?])
             assertIndexed(try plan(db, q), q.0, "my earnings")

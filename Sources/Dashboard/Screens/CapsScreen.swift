@@ -8,8 +8,9 @@ struct CapsScreen: Screen {
     let title = "Caps"
     let defaultSort = (column: 1, descending: false)   // by affiliate
     let bindings = Keymap.customerActions
-    /// Near-cap customers move with the time, so no total is maintained: counted up to a bound.
-    let countsUpTo: Int? = ListState.countBound
+    /// Near-cap customers move with the time, so no total is maintained: counted up to a bound
+    /// ("1,000+"), reading a bounded number of candidates (`Store.capsCount`).
+    let countsUpTo: Int? = ListState.searchBound
 
     func columns(_ s: ProgramSettings) -> [Column] {
         [
@@ -29,7 +30,7 @@ struct CapsScreen: Screen {
         let t = q.settings.caps.nearThresholds(now: ctx.now)
         cq.nearCaps = NearCaps(commissions: t.commissions, commissionMinor: t.commissionMinor, firstCommissionBefore: t.firstCommissionBefore)
         let rows = try ctx.store.customers(cq, page: page).map { ListRow(id: $0.id, item: .customer($0), cursor: $0.cursor(sort)) }
-        return (rows, try ctx.total { try ctx.store.customerCount(cq, upTo: ListState.countBound) })
+        return (rows, try ctx.boundedTotal { try ctx.store.capsCount(cq, upTo: ListState.searchBound) })
     }
 
     /// Each cap as a bar and how much of it is used, at the state's time.

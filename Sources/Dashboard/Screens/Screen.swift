@@ -71,9 +71,19 @@ struct LoadContext {
     var now: Instant
     /// The whole list's count is wanted (not when a page is added at either end).
     var wantsTotal: Bool
+    /// Set when the total answered is only a floor (`boundedTotal`); the driver reads it.
+    let floor = TotalFloor()
 
     /// The total to answer: counted when wanted.
     func total(_ count: () throws -> Int) rethrows -> Int? { wantsTotal ? try count() : nil }
+
+    /// The same, counted with bounded work: a floor is said so.
+    func boundedTotal(_ count: () throws -> BoundedCount) rethrows -> Int? {
+        guard wantsTotal else { return nil }
+        let c = try count()
+        floor.isFloor = !c.exact
+        return c.count
+    }
 
     /// The affiliate looking, for the affiliate view's screens.
     func affiliateID() throws -> Int64 {
@@ -139,4 +149,9 @@ public enum Screens {
         screen?.narrow(&q, s)
         return q
     }
+}
+
+/// Whether a load's total is only a floor, set by the screen while it loads.
+final class TotalFloor: @unchecked Sendable {
+    var isFloor = false
 }

@@ -48,7 +48,13 @@ struct TriageScreen: Screen {
             for i in events.indices { events[i].resolution = resolved[events[i].id] }
         }
         let rows = events.map { ListRow(id: $0.id, item: .event($0), cursor: $0.cursor(.time)) }
-        return (rows, try ctx.total { try ctx.store.eventCount(eq, upTo: ListState.countBound) })
+        // A reason's list is counted up to 10,000 through its index; an identifier search, whose
+        // matches are read row by row, up to 1,000 ("1,000+").
+        let bound = q.filter.isEmpty ? ListState.countBound : ListState.searchBound
+        return (rows, try ctx.boundedTotal {
+            let n = try ctx.store.eventCount(eq, upTo: bound)
+            return BoundedCount(count: min(n, bound), exact: n <= bound)
+        })
     }
 
     func draw(_ item: RowItem, _ ctx: DrawContext) -> DrawnRow {
