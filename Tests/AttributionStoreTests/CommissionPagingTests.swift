@@ -211,6 +211,30 @@ final class CommissionPagingTests: StoreTestCase {
         }
     }
 
+    /// The SQL fragment every ledger query uses for "pending past its date" says what the core's
+    /// rule says, to the second, with and without an admin's approval needed.
+    func testTheStandingFragmentIsTheCoresRuleToTheSecond() throws {
+        let s = try store()
+        let now = t0
+        for delta: Int64 in [-86_400, -1, 0, 1, 86_400] {
+            for needsApproval in [false, true] {
+                let e = LedgerEntry(id: 1, affiliateID: 1, amount: usd(100), state: .pending, approvesAt: Instant(seconds: now.seconds + delta),
+                                    needsApproval: needsApproval)
+                let core = e.current(at: now).state
+                let (inHold, due) = try s.read { db in
+                    (try Bool.fetchOne(db, sql: "SELECT \(CommissionStanding.inHold("x.", now: "?1")) FROM (SELECT 'pending' AS state, ?2 AS approves_at) x",
+                                       arguments: [now.seconds, e.approvesAt.seconds])!,
+                     try Bool.fetchOne(db, sql: "SELECT \(CommissionStanding.due("x.", now: "?1")) FROM (SELECT 'pending' AS state, ?2 AS approves_at) x",
+                                       arguments: [now.seconds, e.approvesAt.seconds])!)
+                }
+                let label = "approves \(delta) s from now, needs approval \(needsApproval)"
+                XCTAssertEqual(inHold, core == .pending, label)
+                XCTAssertEqual(due, core != .pending, label)
+                if due { XCTAssertEqual(CommissionStanding.standing(needsApproval: needsApproval), core, label) }
+            }
+        }
+    }
+
     /// Every writer keeps the totals: a broken total is found by the consistency check.
     func testTheConsistencyCheckFindsABrokenTotal() throws {
         let s = try ledger()
