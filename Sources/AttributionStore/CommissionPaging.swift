@@ -98,8 +98,36 @@ extension Store {
         return sql
     }
 
+    /// How many stored pending entries a pending page by id looks at in id order before it sorts
+    /// the hold's range instead (set by the tests; nil: 2,000).
+    nonisolated(unsafe) static var pendingWindow: Int?
+
+    /// The stored pending entries in id order (for a pending page by id without a filter).
+    func pendingWindowKeyset(_ k: Keyset) -> Keyset? {
+        guard k.select == Store.commissionHoldIDs, k.sortExpr == "+c.id" else { return nil }
+        return Keyset(select: "SELECT c.id, c.approves_at FROM commission c INDEXED BY commission_state_order", conditions: ["c.state = 'pending'"],
+                      sortExpr: "c.id", idExpr: "c.id", descending: k.descending)
+    }
+
+    /// A pending page by id, when the entries still in their hold are dense in id order (new
+    /// entries are the ones inside their hold): the next stored pending entries in id order
+    /// (`commission_state_order`, at most `pendingWindow`), those still in their hold kept. Nil
+    /// when the window ended before a page was found: then the hold's range is sorted.
+    func pendingPageByID(_ db: Database, _ k: Keyset, _ page: PageRequest, now: Instant) throws -> [CommissionRow]? {
+        guard let w = pendingWindowKeyset(k) else { return nil }
+        let window = max(page.limit, Store.pendingWindow ?? 2_000)
+        let sql = try w.sql(db, PageRequest(after: page.after, direction: page.direction, limit: window, inclusive: page.inclusive))
+        let seen = try Row.fetchAll(db, sql: sql.sql, arguments: StatementArguments(sql.arguments))
+        let ids = seen.filter { CommissionStanding.isInHold(approvesAt: $0[1], now: now) }.map { $0[0] as Int64 }.prefix(page.limit)
+        guard ids.count == page.limit || seen.count < window else { return nil }
+        let byID = Dictionary(uniqueKeysWithValues: try commissionRows(db, ids: Array(ids), now: now).map { ($0.id, $0) })
+        let rows = ids.compactMap { byID[$0] }   // in the walk's order
+        return page.direction == .forward ? rows : rows.reversed()
+    }
+
     /// One walk's page in display order.
     func commissionWalk(_ db: Database, _ k: Keyset, _ page: PageRequest, now: Instant) throws -> [CommissionRow] {
+        if let rows = try pendingPageByID(db, k, page, now: now) { return rows }
         let sql = try commissionWalkSQL(db, k, page)
         let fetched = try Row.fetchAll(db, sql: sql.sql, arguments: StatementArguments(sql.arguments)).map { Store.commissionRow($0, now: now) }
         return page.direction == .forward ? fetched : fetched.reversed()
@@ -154,14 +182,16 @@ extension Store {
     /// These entries as they stand now (those that exist), for a decision before a confirmation.
     public func commissionRows(ids: [Int64]) throws -> [CommissionRow] {
         let now = clock.now()
-        return try read { db in
-            var out: [CommissionRow] = []
-            for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
-                let marks = chunk.map { _ in "?" }.joined(separator: ",")
-                out += try Row.fetchAll(db, sql: Store.commissionListSelect + " WHERE c.id IN (\(marks)) ORDER BY c.id",
-                                        arguments: StatementArguments(chunk)).map { Store.commissionRow($0, now: now) }
-            }
-            return out
+        return try read { db in try commissionRows(db, ids: ids, now: now) }
+    }
+
+    func commissionRows(_ db: Database, ids: [Int64], now: Instant) throws -> [CommissionRow] {
+        var out: [CommissionRow] = []
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+            let marks = chunk.map { _ in "?" }.joined(separator: ",")
+            out += try Row.fetchAll(db, sql: Store.commissionListSelect + " WHERE c.id IN (\(marks)) ORDER BY c.id",
+                                    arguments: StatementArguments(chunk)).map { Store.commissionRow($0, now: now) }
         }
+        return out
     }
 }

@@ -7,9 +7,9 @@ import AttributionCore
 /// The comparison at the boundary and the states are read from the core's rule itself, so the
 /// SQL cannot say something else than the core.
 enum CommissionStanding {
-    static func sample(needsApproval: Bool) -> LedgerEntry {
+    static func sample(needsApproval: Bool, approvesAt: Int64 = 0) -> LedgerEntry {
         LedgerEntry(id: 0, affiliateID: 0, amount: Money(minor: 0, currency: Currency(validated: "USD")), state: .pending,
-                    approvesAt: Instant(seconds: 0), needsApproval: needsApproval)
+                    approvesAt: Instant(seconds: approvesAt), needsApproval: needsApproval)
     }
 
     /// Whether an entry is due at the very second of its `approves_at` (`now >= approves_at`).
@@ -31,6 +31,8 @@ enum CommissionStanding {
         "\(alias)state = 'pending' AND \(column ?? alias + "approves_at") \(dueAtItsDate ? "<=" : "<") \(now)"
     }
 
-    /// The last `approves_at` still due at `now` (the bound of a range of due entries in seconds).
-    static func lastDue(_ now: Instant) -> Int64 { dueAtItsDate ? now.seconds : now.seconds - 1 }
+    /// The same test in Swift, for a stored pending entry's `approves_at` read by a query.
+    static func isInHold(approvesAt: Int64, now: Instant) -> Bool {
+        sample(needsApproval: false, approvesAt: approvesAt).current(at: now).state == .pending
+    }
 }

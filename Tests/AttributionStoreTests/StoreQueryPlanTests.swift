@@ -199,6 +199,13 @@ final class StoreQueryPlanTests: StoreTestCase {
                                         let lines = try plan(db, sql)
                                         assertIndexed(lines, sql.sql, sortAllowed: bounded, rowidOrder: sort == .id && sel == .all,
                                                       "\(label), \(what)")
+                                        if let w = s.pendingWindowKeyset(k) {
+                                            // A pending page by id first looks at the stored pending entries in id order.
+                                            let wsql = try w.sql(db, page)
+                                            let wlines = try plan(db, wsql)
+                                            assertIndexed(wlines, wsql.sql, "\(label), \(what), the window")
+                                            XCTAssertTrue(wlines.contains { $0.contains("INDEX commission_state_order") }, wlines.joined(separator: "\n"))
+                                        }
                                         if sel == .state(.pending) && filter.isEmpty {
                                             // The page's ids from the hold's covering index alone; only they are joined.
                                             XCTAssertTrue(lines.contains { $0.contains("COVERING INDEX commission_pending_hold") },
