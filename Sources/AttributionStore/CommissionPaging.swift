@@ -114,8 +114,16 @@ extension Store {
     /// (`commission_state_order`, at most `pendingWindow`), those still in their hold kept. Nil
     /// when the window ended before a page was found: then the hold's range is sorted.
     func pendingPageByID(_ db: Database, _ k: Keyset, _ page: PageRequest, now: Instant) throws -> [CommissionRow]? {
-        guard let w = pendingWindowKeyset(k) else { return nil }
+        guard var w = pendingWindowKeyset(k) else { return nil }
         let window = max(page.limit, Store.pendingWindow ?? 2_000)
+        if (page.direction == .forward) != k.descending {
+            // Oldest first: the window starts at the first entry still in its hold (one pass over
+            // the hold's covering index, not a sort), past the stored pending ones before it.
+            let first = try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM commission INDEXED BY commission_pending_hold WHERE \(CommissionStanding.inHold())",
+                                           arguments: [now.seconds])
+            guard let first else { return [] }
+            w.conditions.append("c.id >= ?"); w.arguments.append(first)
+        }
         let sql = try w.sql(db, PageRequest(after: page.after, direction: page.direction, limit: window, inclusive: page.inclusive))
         let seen = try Row.fetchAll(db, sql: sql.sql, arguments: StatementArguments(sql.arguments))
         let ids = seen.filter { CommissionStanding.isInHold(approvesAt: $0[1], now: now) }.map { $0[0] as Int64 }.prefix(page.limit)

@@ -232,6 +232,9 @@ final class StoreQueryPlanTests: StoreTestCase {
                           lines.joined(separator: "\n"))
             XCTAssertTrue(lines.contains { $0.contains("SEARCH commission_pending_day USING PRIMARY KEY (day>?)") }, lines.joined(separator: "\n"))
             XCTAssertFalse(lines.contains { $0.hasPrefix("SCAN") && !$0.contains("(subquery-") }, lines.joined(separator: "\n"))
+            // Where an oldest-first pending page starts: one pass over the hold's covering index.
+            let first = try plan(db, ("SELECT MIN(id) FROM commission INDEXED BY commission_pending_hold WHERE \(CommissionStanding.inHold())", [0]))
+            XCTAssertEqual(first, ["SEARCH commission USING COVERING INDEX commission_pending_hold (approves_at>?)"])
             // The settling of due entries: a range of `commission_state`.
             let settle = try plan(db, ("SELECT \(Store.entryColumns) FROM commission c WHERE \(CommissionStanding.due("c."))", [0]))
             XCTAssertTrue(settle.count == 1 && settle[0].hasPrefix("SEARCH c USING INDEX") && settle[0].contains("approves_at<?"),
