@@ -16,7 +16,7 @@ extension Store {
         // hold when they wait for an admin): the last holding period's, from a partial index.
         "ledger_pending": """
             SELECT strftime('%Y-%m', earned_at, 'unixepoch') AS month, currency, needs_approval, TOTAL(amount_minor) AS amount_minor
-            FROM commission WHERE affiliate_id = ?1 AND state = 'pending' AND approves_at > ?2 GROUP BY 1, 2, 3
+            FROM commission WHERE affiliate_id = ?1 AND \(CommissionStanding.inHold(now: "?2")) GROUP BY 1, 2, 3
             """,
         "ledger_conversions": "SELECT month, currency, conversions FROM affiliate_month WHERE affiliate_id = ?1",
         "payouts": """
@@ -51,19 +51,17 @@ extension Store {
             for r in try Row.fetchAll(db, sql: sql["ledger_months"]!, arguments: [affiliateID]) {
                 let k = at(r[0], r[1]), amount = Store.clampedSum(r[3])
                 switch r[2] as String {
-                case "pending": months[k]!.approved &+= amount   // until the still-pending part is taken back below
-                case "review": months[k]!.onHold &+= amount
-                case "approved": months[k]!.approved &+= amount
-                case "on_hold": months[k]!.onHold &+= amount
-                case "paid": months[k]!.paid &+= amount
+                // Stored pending: as it stands past its date, until the still-pending part is taken back below.
+                case "pending": months[k]!.add(CommissionStanding.standing(needsApproval: false), amount)
+                case "review": months[k]!.add(CommissionStanding.standing(needsApproval: true), amount)
                 case "clawback": months[k]!.clawedBack &+= amount
-                default: break   // voided
+                case let state: months[k]!.add(CommissionState(rawValue: state), amount)   // voided: not shown
                 }
             }
             for r in try Row.fetchAll(db, sql: sql["ledger_pending"]!, arguments: [affiliateID, now.seconds]) {
                 let k = at(r[0], r[1]), amount = Store.clampedSum(r[3])
                 months[k]!.pending &+= amount
-                if r[2] as Bool { months[k]!.onHold &-= amount } else { months[k]!.approved &-= amount }
+                months[k]!.add(CommissionStanding.standing(needsApproval: r[2]), 0 &- amount)
             }
             return months.values.filter { $0.conversions > 0 || $0.net != 0 || $0.pending != 0 }
                 .sorted { ($0.month, $0.currency.code) < ($1.month, $1.currency.code) }
@@ -107,6 +105,19 @@ extension Store {
                                     amount: Money(minor: r[2], currency: Currency(validated: r[3])), isClawback: (r[4] as String) == "clawback")
             }
             return (p, lines)
+        }
+    }
+}
+
+extension LedgerMonth {
+    /// Adds `amount` to a state's figure (voided and unknown states are not shown).
+    mutating func add(_ state: CommissionState?, _ amount: Int64) {
+        switch state {
+        case .pending?: pending &+= amount
+        case .approved?: approved &+= amount
+        case .onHold?: onHold &+= amount
+        case .paid?: paid &+= amount
+        case .voided?, nil: break
         }
     }
 }

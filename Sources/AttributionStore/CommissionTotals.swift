@@ -37,11 +37,13 @@ public struct CommissionTotals: Hashable, Sendable {
 
 extension Store {
     /// The totals per state as it stands now, without reading the ledger: the maintained
-    /// `commission_total` rows (per stored state), and the entries still inside their hold (a
-    /// range of `commission_state`, bounded by the holding period's volume). A stored `pending`
-    /// entry past its `approves_at` counts as approved, or on hold when it needs an admin's
-    /// approval: the stored pending total less what is still in its hold. "All" counts every
-    /// entry; its amount is every entry's but the voided ones'.
+    /// `commission_total` rows (per stored state), less the stored pending entries still inside
+    /// their hold, which are read from the maintained `commission_pending_day` (the days after
+    /// today's: about a holding period of rows) and one day's range of `commission_pending_hold`
+    /// (today's entries whose date is still ahead). A stored `pending` entry past its
+    /// `approves_at` stands approved, or on hold when it needs an admin's approval
+    /// (`CommissionStanding`). "All" counts every entry; its amount is every entry's but the
+    /// voided ones'.
     public func commissionTotals() throws -> CommissionTotals {
         let now = clock.now()
         return try read { db in
@@ -52,22 +54,37 @@ extension Store {
                 let needsApproval: Bool = r[2]
                 try t.add(.all, cur, minor: state == .voided ? 0 : minor, count: n)
                 if r[0] as String == EntryKind.clawback.rawValue { try t.add(.clawbacks, cur, minor: minor, count: n) }
-                // Stored pending: all past its date until the hold's range is taken off below.
-                let standing = state == .pending ? (needsApproval ? CommissionState.onHold : .approved) : state
+                // Stored pending: all past its date until what is still in its hold is taken off below.
+                let standing = state == .pending ? CommissionStanding.standing(needsApproval: needsApproval) : state
                 try t.add(.state(standing), cur, minor: minor, count: n)
             }
-            let inHold = try Row.fetchAll(db, sql: """
-                SELECT needs_approval, currency, TOTAL(amount_minor), COUNT(*) FROM commission INDEXED BY commission_pending_hold
-                WHERE state = 'pending' AND approves_at > ? GROUP BY 1, 2
-                """, arguments: [now.seconds])
-            for r in inHold {
+            for r in try Store.pendingInHold(db, now: now) {
                 let cur = Currency(validated: r[1]), minor = Store.clampedSum(r[2]), n: Int = r[3]
-                let needsApproval: Bool = r[0]
-                try t.add(.state(needsApproval ? .onHold : .approved), cur, minor: -minor, count: -n)
+                try t.add(.state(CommissionStanding.standing(needsApproval: r[0])), cur, minor: -minor, count: -n)
                 try t.add(.state(.pending), cur, minor: minor, count: n)
             }
             for (s, list) in t.bySelection { t.bySelection[s] = list.filter { $0.count != 0 || $0.amount.minor != 0 } }
             return t
         }
     }
+
+    /// The stored pending entries inside their hold at `now`, per `needs_approval` and currency
+    /// (amount, count): the kept days after today's, and today's still ahead (an index range).
+    static func pendingInHold(_ db: Database, now: Instant) throws -> [Row] {
+        let today = CommissionPendingDaySchema.day(of: now.seconds)
+        // The day's last second (Int64's last when the day after it does not fit).
+        let (next, overflow) = (today + 1).multipliedReportingOverflow(by: CommissionPendingDaySchema.secondsPerDay)
+        let endOfToday = overflow ? Int64.max : next - 1
+        return try Row.fetchAll(db, sql: pendingInHoldSQL, arguments: [today, now.seconds, endOfToday])
+    }
+
+    /// Today (days since 1970), now, today's last second.
+    static let pendingInHoldSQL = """
+        SELECT needs_approval, currency, TOTAL(amount_minor), SUM(entries) FROM (
+          SELECT needs_approval, currency, amount_minor, entries FROM commission_pending_day WHERE day > ?
+          UNION ALL
+          SELECT needs_approval, currency, TOTAL(amount_minor), COUNT(*) FROM commission INDEXED BY commission_pending_hold
+          WHERE \(CommissionStanding.inHold()) AND approves_at <= ? GROUP BY 1, 2)
+        GROUP BY 1, 2
+        """
 }

@@ -78,5 +78,17 @@ extension Store {
             WHERE COALESCE(t.entries, 0) != COALESCE(r.entries, 0) OR COALESCE(t.amount_minor, 0) != COALESCE(r.amount_minor, 0)
             LIMIT ?
             """,
+        // L8. The kept pending amounts per day of `approves_at` (`commission_pending_day`) are the ledger's stored pending entries.
+        """
+            SELECT 'commission pending day ' || COALESCE(t.day, r.day) || ' ' || COALESCE(t.needs_approval, r.needs_approval) || ' '
+              || COALESCE(t.currency, r.currency) || ': kept ' || COALESCE(t.entries, 0) || ' entries ' || COALESCE(t.amount_minor, 0)
+              || ', counted ' || COALESCE(r.entries, 0) || ' entries ' || COALESCE(r.amount_minor, 0)
+            FROM (SELECT \(CommissionPendingDaySchema.day("approves_at")) AS day, needs_approval, currency, TOTAL(amount_minor) AS amount_minor,
+                         COUNT(*) AS entries
+                  FROM commission WHERE state = 'pending' GROUP BY 1, 2, 3) r
+            FULL JOIN commission_pending_day t ON t.day = r.day AND t.needs_approval = r.needs_approval AND t.currency = r.currency
+            WHERE COALESCE(t.entries, 0) != COALESCE(r.entries, 0) OR COALESCE(t.amount_minor, 0) != COALESCE(r.amount_minor, 0)
+            LIMIT ?
+            """,
     ]
 }

@@ -69,7 +69,7 @@ extension Store {
     /// at the start of every ledger write; reads apply the same rule, so nothing shows pending
     /// past its date between two writes.
     func settleLedger(_ db: Database, now: Instant) throws {
-        let due = try Row.fetchAll(db, sql: "SELECT \(Store.entryColumns) FROM commission c WHERE c.state = 'pending' AND c.approves_at <= ?",
+        let due = try Row.fetchAll(db, sql: "SELECT \(Store.entryColumns) FROM commission c WHERE \(CommissionStanding.due("c."))",
                                    arguments: [now.seconds])
         for r in due { try saveEntry(db, Store.entry(r).current(at: now)) }
     }
@@ -88,8 +88,8 @@ extension Store {
             if let s = q.state {
                 // Stored pending past its date reads as approved or on hold: select by the stored states it can come from.
                 switch s {
-                case .pending: sql += " AND c.state = 'pending' AND c.approves_at > ?"; args += [now.seconds]
-                case .approved, .onHold: sql += " AND (c.state = ? OR (c.state = 'pending' AND c.approves_at <= ?))"; args += [s.rawValue, now.seconds]
+                case .pending: sql += " AND \(CommissionStanding.inHold("c."))"; args += [now.seconds]
+                case .approved, .onHold: sql += " AND (c.state = ? OR (\(CommissionStanding.due("c."))))"; args += [s.rawValue, now.seconds]
                 default: sql += " AND c.state = ?"; args += [s.rawValue]
                 }
             }

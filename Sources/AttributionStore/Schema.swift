@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 14
+    static let version = 15
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -362,5 +362,8 @@ enum Schema {
         // `commission` (see `LedgerViewsSchema`).
         ("v14-ledger-views", LedgerViewsSchema.v14),
         ("v17-ledger-gaps", LedgerReversalSchema.v17),
+        // The Commissions tab's pending totals per day of `approves_at`, kept by triggers on
+        // `commission` (see `CommissionPendingDaySchema`).
+        ("v18-commission-pending-days", CommissionPendingDaySchema.v18),
     ]
 }

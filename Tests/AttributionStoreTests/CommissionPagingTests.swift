@@ -70,6 +70,16 @@ final class CommissionPagingTests: StoreTestCase {
 
     func testPagesWalkEveryStateBothWaysAndCountIt() throws {
         let s = try ledger()
+        defer { Store.pendingWindow = nil }
+        // Pending by id: the stored pending entries in id order, or (a window of 2 that ends
+        // before a page is found) the hold's range sorted.
+        for window in [nil, 2] as [Int?] {
+            Store.pendingWindow = window
+            try walkEveryState(s)
+        }
+    }
+
+    func walkEveryState(_ s: Store) throws {
         for sel in Self.selections {
             for sort in [CommissionSort.id, .amount] {
                 for descending in [false, true] {
@@ -135,11 +145,113 @@ final class CommissionPagingTests: StoreTestCase {
         try assertConsistent(migrated)
     }
 
+    /// The kept pending amounts per day of `approves_at`, recounted from the stored pending
+    /// entries (days rounded down in Swift, not by the schema's SQL).
+    @discardableResult
+    func assertKeptPendingDays(_ s: Store, _ label: String, file: StaticString = #filePath, line: UInt = #line) throws -> Int {
+        let (kept, entries) = try s.read { db in
+            (try Row.fetchAll(db, sql: "SELECT day, needs_approval, currency, entries, amount_minor FROM commission_pending_day"),
+             try Row.fetchAll(db, sql: "SELECT approves_at, needs_approval, currency, amount_minor FROM commission WHERE state = 'pending'"))
+        }
+        var counted: [String: [Int64]] = [:]
+        for r in entries {
+            let at: Int64 = r[0], day = at >= 0 ? at / 86_400 : -((-1 - at) / 86_400) - 1
+            let key = "\(day) \(r[1] as Int64) \(r[2] as String)"
+            counted[key, default: [0, 0]][0] += 1
+            counted[key, default: [0, 0]][1] += r[3] as Int64
+        }
+        var got: [String: [Int64]] = [:]
+        for r in kept where (r[3] as Int64) != 0 || (r[4] as Int64) != 0 {
+            got["\(r[0] as Int64) \(r[1] as Int64) \(r[2] as String)"] = [r[3], r[4]]
+        }
+        XCTAssertEqual(got, counted, label, file: file, line: line)
+        return counted.count
+    }
+
+    /// Every writer keeps `commission_pending_day`: the ingest (pending, approved and held
+    /// entries), admin actions, refunds (partial and full), disputes, payout runs (which settle
+    /// the due entries first), each followed by a recount; the consistency check agrees.
+    func testTheKeptPendingDaysAreARecountAfterEveryWriter() throws {
+        let s = try ledger()
+        XCTAssertGreaterThan(try assertKeptPendingDays(s, "after the fixture"), 1)
+        let rows = try s.commissions(CommissionQuery())
+        func id(_ ext: String) throws -> Int64 { try XCTUnwrap(rows.first { $0.externalID == ext && $0.kind == .commission }).id }
+        try ingest(s, [Line.conversion("n1", "15.00", click: "c1"), Line.conversion("n2", "2000.00", click: "c2", t0.adding(days: -1)),
+                       Line.conversion("n3", "25.00", click: "c1", t0.adding(days: -31))])
+        try assertKeptPendingDays(s, "after an ingest")
+        _ = try s.commissionAction(.approve, ids: [try id("h1")], who: "t")
+        _ = try s.commissionAction(.hold, ids: [try id("h2")], who: "t")
+        try assertKeptPendingDays(s, "after approve and hold")
+        _ = try s.commissionAction(.release, ids: [try id("h2")], who: "t")
+        try assertKeptPendingDays(s, "after release")
+        _ = try s.recordRefund(externalID: "n1", RefundRequest(refundID: "re_n1", amount: .partial(usd(500))), at: t0, who: "t")
+        try assertKeptPendingDays(s, "after a partial refund of a pending entry")
+        _ = try s.recordDispute(externalID: "n2", disputeID: "dp_n2", .opened, at: t0, who: "t")
+        try assertKeptPendingDays(s, "after a dispute opened")
+        _ = try s.recordDispute(externalID: "n2", disputeID: "dp_n2", .won, at: t0, who: "t")
+        _ = try s.recordRefund(externalID: "h2", RefundRequest(refundID: "re_h2", amount: .full), at: t0, who: "t")
+        try assertKeptPendingDays(s, "after a dispute won and a full refund")
+        let later = try Store(path: s.path, clock: FixedClock(t0.adding(days: 45)))
+        _ = try later.createPayouts(through: t0.adding(days: 45), minimum: nil, who: "t")
+        try assertKeptPendingDays(later, "after a payout run 45 days later (every due entry settled)")
+        try assertConsistent(later)
+        XCTAssertEqual(try later.commissionTotals().count(.state(.pending)), 0)
+    }
+
+    /// The totals around the end of a hold, to the second, inside its day and on either side of
+    /// it (the kept days after today's, and today's range of entries still ahead).
+    func testTheTotalsAroundTheEndOfAHoldToTheSecond() throws {
+        let s = try ledger()
+        let h1 = try XCTUnwrap(try s.commissions(CommissionQuery()).first { $0.externalID == "h1" }).approvesAt.seconds
+        let dayStart = h1 - ((h1 % 86_400) + 86_400) % 86_400
+        for at in [h1 - 86_400, dayStart - 1, dayStart, h1 - 1, h1, h1 + 1, dayStart + 86_399, dayStart + 86_400] {
+            let store = try Store(path: s.path, clock: FixedClock(Instant(seconds: at)))
+            let t = try store.commissionTotals()
+            for sel in Self.selections {
+                let want = try expected(store, sel)
+                XCTAssertEqual(t.count(sel), want.count, "\(sel) at \(at - h1) s from h1's date")
+                let sum = want.reduce(Int64(0)) { $0 + (sel == .all && $1.state == .voided ? 0 : $1.amount.minor) }
+                XCTAssertEqual(t.totals(sel).reduce(Int64(0)) { $0 + $1.amount.minor }, sum, "\(sel) at \(at - h1) s from h1's date")
+            }
+        }
+        // The schema's day and the readers' agree, before 1970 too.
+        for at: Int64 in [-86_401, -86_400, -1, 0, 86_399, 86_400, .max] {
+            let sql = try s.read { db in try Int64.fetchOne(db, sql: "SELECT \(CommissionPendingDaySchema.day("?1"))", arguments: [at]) }
+            XCTAssertEqual(sql, CommissionPendingDaySchema.day(of: at), "\(at)")
+        }
+    }
+
+    /// The SQL fragment every ledger query uses for "pending past its date" says what the core's
+    /// rule says, to the second, with and without an admin's approval needed.
+    func testTheStandingFragmentIsTheCoresRuleToTheSecond() throws {
+        let s = try store()
+        let now = t0
+        for delta: Int64 in [-86_400, -1, 0, 1, 86_400] {
+            for needsApproval in [false, true] {
+                let e = LedgerEntry(id: 1, affiliateID: 1, amount: usd(100), state: .pending, approvesAt: Instant(seconds: now.seconds + delta),
+                                    needsApproval: needsApproval)
+                let core = e.current(at: now).state
+                let (inHold, due) = try s.read { db in
+                    (try Bool.fetchOne(db, sql: "SELECT \(CommissionStanding.inHold("x.", now: "?1")) FROM (SELECT 'pending' AS state, ?2 AS approves_at) x",
+                                       arguments: [now.seconds, e.approvesAt.seconds])!,
+                     try Bool.fetchOne(db, sql: "SELECT \(CommissionStanding.due("x.", now: "?1")) FROM (SELECT 'pending' AS state, ?2 AS approves_at) x",
+                                       arguments: [now.seconds, e.approvesAt.seconds])!)
+                }
+                let label = "approves \(delta) s from now, needs approval \(needsApproval)"
+                XCTAssertEqual(inHold, core == .pending, label)
+                XCTAssertEqual(due, core != .pending, label)
+                if due { XCTAssertEqual(CommissionStanding.standing(needsApproval: needsApproval), core, label) }
+            }
+        }
+    }
+
     /// Every writer keeps the totals: a broken total is found by the consistency check.
     func testTheConsistencyCheckFindsABrokenTotal() throws {
         let s = try ledger()
         try assertConsistent(s)
         try s.write { db in try db.execute(sql: "UPDATE commission_total SET entries = entries + 1 WHERE state = 'paid'") }
         XCTAssertTrue(try s.consistencyProblems().contains { $0.contains("commission totals") })
+        try s.write { db in try db.execute(sql: "UPDATE commission_pending_day SET amount_minor = amount_minor + 1 WHERE entries > 0") }
+        XCTAssertTrue(try s.consistencyProblems().contains { $0.contains("commission pending day") })
     }
 }

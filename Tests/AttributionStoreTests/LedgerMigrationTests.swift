@@ -24,6 +24,7 @@ final class LedgerMigrationTests: StoreTestCase {
                 DELETE FROM grdb_migrations WHERE identifier = 'v8-ledger' OR identifier = 'v14-ledger-views';
                 DROP TABLE commission_total; DELETE FROM grdb_migrations WHERE identifier = 'v13-ledger-admin';
                 DELETE FROM grdb_migrations WHERE identifier = 'v17-ledger-gaps'; -- it alters v8's refund table, so it runs again after it
+                DROP TABLE commission_pending_day; DELETE FROM grdb_migrations WHERE identifier = 'v18-commission-pending-days';
                 PRAGMA user_version = 6;
                 """)
         }

@@ -247,10 +247,25 @@ final class StoreQueryPlanTests: StoreTestCase {
                                 let label = "commissions \(sel) '\(filter)' by \(sort) \(descending ? "desc" : "asc")"
                                 try s.read { db in
                                     for (what, page) in pages(one.cursor(sort)) {
-                                        let sql = try k.sql(db, page)
+                                        let sql = try s.commissionWalkSQL(db, k, page)
                                         let bounded = sql.sql.contains("ORDER BY +")
-                                        assertIndexed(try plan(db, sql), sql.sql, sortAllowed: bounded, rowidOrder: sort == .id && sel == .all,
+                                        let lines = try plan(db, sql)
+                                        assertIndexed(lines, sql.sql, sortAllowed: bounded, rowidOrder: sort == .id && sel == .all,
                                                       "\(label), \(what)")
+                                        if let w = s.pendingWindowKeyset(k) {
+                                            // A pending page by id first looks at the stored pending entries in id order.
+                                            let wsql = try w.sql(db, page)
+                                            let wlines = try plan(db, wsql)
+                                            assertIndexed(wlines, wsql.sql, "\(label), \(what), the window")
+                                            XCTAssertTrue(wlines.contains { $0.contains("INDEX commission_state_order") }, wlines.joined(separator: "\n"))
+                                        }
+                                        if sel == .state(.pending) && filter.isEmpty {
+                                            // The page's ids from the hold's covering index alone; only they are joined.
+                                            XCTAssertTrue(lines.contains { $0.contains("COVERING INDEX commission_pending_hold") },
+                                                          "\(label), \(what):\n" + lines.joined(separator: "\n"))
+                                            XCTAssertTrue(lines.contains { $0.contains("SEARCH c USING INTEGER PRIMARY KEY") },
+                                                          "\(label), \(what):\n" + lines.joined(separator: "\n"))
+                                        }
                                         _ = try Row.fetchAll(db, sql: sql.sql, arguments: StatementArguments(sql.arguments))
                                     }
                                 }
@@ -260,10 +275,23 @@ final class StoreQueryPlanTests: StoreTestCase {
                 }
             }
         }
-        // The totals: the maintained rows, and the entries inside their hold: a range of a covering index.
+        // The totals: the maintained rows, the kept pending days after today's (a range of its
+        // primary key) and today's entries still ahead (a range of a covering index, both ends).
         try s.read { db in
-            let lines = try plan(db, ("SELECT needs_approval, currency, SUM(amount_minor), COUNT(*) FROM commission INDEXED BY commission_pending_hold WHERE state = 'pending' AND approves_at > ? GROUP BY 1, 2", [0]))
-            XCTAssertTrue(lines.contains { $0.contains("COVERING INDEX commission_pending_hold") }, lines.joined(separator: "\n"))
+            let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'commission_pending_day'")
+            XCTAssertNotNil(sql)
+            let lines = try plan(db, (Store.pendingInHoldSQL, [0, 0, 0]))
+            XCTAssertTrue(lines.contains { $0.contains("COVERING INDEX commission_pending_hold (approves_at>? AND approves_at<?)") },
+                          lines.joined(separator: "\n"))
+            XCTAssertTrue(lines.contains { $0.contains("SEARCH commission_pending_day USING PRIMARY KEY (day>?)") }, lines.joined(separator: "\n"))
+            XCTAssertFalse(lines.contains { $0.hasPrefix("SCAN") && !$0.contains("(subquery-") }, lines.joined(separator: "\n"))
+            // Where an oldest-first pending page starts: one pass over the hold's covering index.
+            let first = try plan(db, ("SELECT MIN(id) FROM commission INDEXED BY commission_pending_hold WHERE \(CommissionStanding.inHold())", [0]))
+            XCTAssertEqual(first, ["SEARCH commission USING COVERING INDEX commission_pending_hold (approves_at>?)"])
+            // The settling of due entries: a range of `commission_state`.
+            let settle = try plan(db, ("SELECT \(Store.entryColumns) FROM commission c WHERE \(CommissionStanding.due("c."))", [0]))
+            XCTAssertTrue(settle.count == 1 && settle[0].hasPrefix("SEARCH c USING INDEX") && settle[0].contains("approves_at<?"),
+                          settle.joined(separator: "\n"))
         }
     }
 
