@@ -38,15 +38,22 @@ final class IngestCheckpoint: @unchecked Sendable {
         }
         sqlite3_exec(h, "PRAGMA synchronous = NORMAL", nil, nil, nil)
         handle = h
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        do {
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        } catch {
+            sqlite3_close(h)
+            throw error
+        }
     }
 
     /// After a batch is committed: catch up on the writer when the WAL is full, then start the
-    /// next background checkpoint.
-    func committed() throws {
+    /// next background checkpoint. A checkpoint that cannot run never fails the ingest.
+    func committed() {
         group.wait()
         if walPages >= catchUp {
-            _ = try pool.writeWithoutTransaction { db in try IngestCheckpoint.passive(db.sqliteConnection) }
+            // Best effort, as the automatic checkpoint is: a reader still on an older snapshot
+            // (or another process's checkpoint) only leaves the WAL longer until a later batch.
+            _ = try? pool.writeWithoutTransaction { db in try IngestCheckpoint.passive(db.sqliteConnection) }
             walPages = 0
             return   // nothing left to copy; the next batch starts the WAL over
         }
