@@ -38,8 +38,12 @@ extension Store {
         var batch: [InboundEvent] = []
         batch.reserveCapacity(batchSize)
         var done = 0
+        // From the second batch on, the WAL is copied back beside the writer (`IngestCheckpoint`).
+        var checkpoint: IngestCheckpoint?, triedCheckpoint = false
+        defer { try? checkpoint?.finish() }
         func flush() throws {
             guard !batch.isEmpty else { return }
+            if done > 0, !triedCheckpoint { triedCheckpoint = true; checkpoint = try IngestCheckpoint(pool, path: path) }
             try bulkWrite { db in
                 let work = try UnitOfWork(db, store: self)
                 try work.facts.prefetch(batch)
@@ -51,6 +55,7 @@ extension Store {
                 }
                 try work.finish()
             }
+            checkpoint?.committed()
             done += batch.count
             batch.removeAll(keepingCapacity: true)
             progress?(done)

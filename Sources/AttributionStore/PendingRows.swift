@@ -20,8 +20,8 @@ final class PendingRows {
     /// The raw payloads of events refused as invalid, for substring search (schema v7).
     private lazy var invalidTexts = RowWriter(db, "event_invalid_text", ["rowid", "raw"])
     private let aggregates: AggregateDeltas
-    /// Customers created or changed, in the order first touched: each is written once, as it
-    /// stands (in the fact cache) at the flush.
+    /// Customers created or changed: each is written once, as it stands (in the fact cache) at
+    /// the flush, in id order.
     private var changedCustomers: Set<Int64> = []
     private var customerOrder: [Int64] = []
     /// UPDATEs of a stored customer, by the set of columns they write (bits of `CustomerState.changeable`).
@@ -77,6 +77,10 @@ final class PendingRows {
     /// `customers` holds them (each then marked as stored).
     func flush(customers: inout [Int64: CustomerState]) throws {
         try clicks.flush()
+        // In id order: a renewal touches customers spread over the whole table, and updating them
+        // in id order walks its B-tree once instead of jumping page to page (new customers, whose
+        // ids were handed out in this order, still go out in it).
+        customerOrder.sort()
         for id in customerOrder {
             guard let c = customers[id] else { continue }
             try write(c)

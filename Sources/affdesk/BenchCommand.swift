@@ -36,11 +36,14 @@ struct Bench: ParsableCommand {
             try store.initialize(ProgramSettings(name: "bench", caps: Caps(count: 24)), who: "bench")
             for code in BenchEvents.affiliateCodes { _ = try store.addAffiliate(code: code, name: code, who: "bench") }
             let start = DispatchTime.now().uptimeNanoseconds
+            let cpuStart = CPUTime.now()
             let summary = try store.ingest(inbound, batchSize: batch)
             let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let cpu = CPUTime.now() - cpuStart
             let rate = Double(inbound.count) / secs
             print(String(format: "parse     JSON lines -> events:                                 %10.0f lines/s", Double(lines.count) / parseSecs))
             print(String(format: "ingest    decide + record + apply (%d events/tx):             %10.0f events/s  (%.2f s)", batch, rate, secs))
+            print(String(format: "cpu       the ingest's thread %.2f s, the whole process %.2f s (under load, compare these)", cpu.thread, cpu.process))
             print(String(format: "ratio     ingest / baseline: %.2f", rate / baseline))
             print("outcomes  \(summary.accepted) accepted, \(summary.rejected) rejected; "
                   + summary.byReason.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))

@@ -102,6 +102,27 @@ final class IngestBatchTests: StoreTestCase {
         XCTAssertEqual(try s.customer(key: "u1")?.status, .capped)
     }
 
+    func testABatchUpdatesItsStoredCustomersInIdOrder() throws {
+        // Renewals touch customers spread over the table: a batch writes them in id order (one
+        // walk of the B-tree), not in the order its events came (issue 11, ingest speed).
+        let s = try store()
+        let keys = ["u1", "u2", "u3"]
+        try ingest(s, keys.enumerated().flatMap { i, k in
+            [Line.click("c\(i)", "alice"), Line.track("trial", k, click: "c\(i)"), Line.conversion("o\(k)", "10.00", customer: k)]
+        })
+        try s.write { db in
+            try db.execute(sql: "CREATE TABLE updated (n INTEGER PRIMARY KEY, customer TEXT NOT NULL)")
+            try db.execute(sql: "CREATE TRIGGER customer_updated AFTER UPDATE ON customer BEGIN INSERT INTO updated (customer) VALUES (NEW.key); END")
+        }
+        let day = t0.adding(seconds: 86_400)
+        let renewals = try ingest(s, [Line.conversion("r3", "10.00", customer: "u3", day),
+                                      Line.conversion("r1", "10.00", customer: "u1", day),
+                                      Line.conversion("r2", "10.00", customer: "u2", day)])
+        XCTAssertEqual(renewals.accepted, 3, "\(renewals.invalid)")
+        let order = try s.read { db in try String.fetchAll(db, sql: "SELECT customer FROM updated ORDER BY n") }
+        XCTAssertEqual(order, keys)
+    }
+
     func testARenewalWritesOnlyTheCustomerColumnsThatChanged() throws {
         // SQLite rewrites an index whenever a column of it is SET, even to the value it had: a
         // renewal must leave out of its UPDATE the owner, the status, the currency and the first
