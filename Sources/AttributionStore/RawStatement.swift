@@ -14,6 +14,14 @@ final class RawStatement {
         handle = statement.sqliteStatement
     }
 
+    /// The connection's cached statement for `sql`, compiled once per connection. Only for
+    /// statements run to their end by `run()` (an INSERT): two users of the same text then share
+    /// one handle safely, since each resets and binds every parameter before it runs.
+    init(cached db: Database, _ sql: String) throws {
+        statement = try db.cachedStatement(sql: sql)
+        handle = statement.sqliteStatement
+    }
+
     @discardableResult
     func bind(_ values: RawValue...) -> RawStatement { bind(all: values) }
 
