@@ -91,22 +91,30 @@ final class LoopbackConnection {
     }
 
     private func open() -> Bool {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        fd = LoopbackConnection.connect(port: port, readTimeoutSeconds: 30)   // as LoadRunner's read timeout
         guard fd >= 0 else { return false }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        input.removeAll(keepingCapacity: true)
+        return true
+    }
+
+    /// A TCP socket connected to 127.0.0.1:`port`, whose reads give up after the timeout; -1 when
+    /// it cannot connect.
+    static func connect(port: Int, readTimeoutSeconds: Int) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return -1 }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { close(); return false }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)   // as LoadRunner's read timeout
+        guard connected == 0 else { Glibc.close(fd); return -1 }
+        var timeout = timeval(tv_sec: readTimeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        input.removeAll(keepingCapacity: true)
-        return true
+        return fd
     }
 
     private func close() {
