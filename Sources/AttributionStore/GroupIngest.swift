@@ -31,7 +31,6 @@ extension Store {
         return try bulkWrite { db in
             let work = try UnitOfWork(db, store: self)
             try work.facts.prefetch(events)
-            try work.facts.prefetchSubscriptions(events)
             var out: [RecordedDecision?] = []
             out.reserveCapacity(events.count)
             for e in events {

@@ -47,9 +47,6 @@ extension Store {
             try bulkWrite { db in
                 let work = try UnitOfWork(db, store: self)
                 try work.facts.prefetch(batch)
-                // A Stripe subscription payment then finds its history in the cache instead of
-                // writing the batch's pending rows to ask the table (as a group commit does).
-                try work.facts.prefetchSubscriptions(batch)
                 for e in batch {
                     guard let (decision, id) = try work.decideAndApply(e) else { summary.alreadyIngested += 1; continue }
                     summary.count(decision, e)

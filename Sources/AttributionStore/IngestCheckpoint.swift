@@ -14,8 +14,8 @@ import GRDBSQLite
 final class IngestCheckpoint: @unchecked Sendable {
     /// The writer's automatic checkpoint (`Store.writerPragmas`), given back at the end, and its
     /// size in pages, at which the writer catches up.
-    static let automatic = Store.writerPragmas.first { $0.contains("wal_autocheckpoint") } ?? "PRAGMA wal_autocheckpoint = 1000"
-    static let pages = Int32(automatic.split(separator: " ").last ?? "") ?? 1000
+    static let pages = Store.walAutocheckpointPages
+    static let automatic = "PRAGMA wal_autocheckpoint = \(pages)"
 
     private let pool: DatabasePool
     /// Pages in the WAL at which the writer catches up.

@@ -23,7 +23,6 @@ final class PendingRows {
     /// Customers created or changed: each is written once, as it stands (in the fact cache) at
     /// the flush, in id order.
     private var changedCustomers: Set<Int64> = []
-    private var customerOrder: [Int64] = []
     /// UPDATEs of a stored customer, by the set of columns they write (bits of `CustomerState.changeable`).
     private var updates: [Int: RawStatement] = [:]
 
@@ -34,7 +33,7 @@ final class PendingRows {
     }
 
     var isEmpty: Bool {
-        customerOrder.isEmpty && clicks.isEmpty && newCustomers.isEmpty && conversions.isEmpty && events.isEmpty && refs.isEmpty
+        changedCustomers.isEmpty && clicks.isEmpty && newCustomers.isEmpty && conversions.isEmpty && events.isEmpty && refs.isEmpty
             && commissions.isEmpty && invalidTexts.isEmpty && aggregates.isEmpty
     }
 
@@ -42,7 +41,7 @@ final class PendingRows {
 
     /// A customer created or changed: its row is written as it stands at the next flush.
     func customerChanged(_ id: Int64) {
-        if changedCustomers.insert(id).inserted { customerOrder.append(id) }
+        changedCustomers.insert(id)
     }
 
     func conversion(id: Int64, _ conv: NewConversion, customerID: Int64?, number: Int64?) throws {
@@ -80,14 +79,12 @@ final class PendingRows {
         // In id order: a renewal touches customers spread over the whole table, and updating them
         // in id order walks its B-tree once instead of jumping page to page (new customers, whose
         // ids were handed out in this order, still go out in it).
-        customerOrder.sort()
-        for id in customerOrder {
+        for id in changedCustomers.sorted() {
             guard let c = customers[id] else { continue }
             try write(c)
             customers[id]?.stored = c.changeableValues
         }
         changedCustomers.removeAll(keepingCapacity: true)
-        customerOrder.removeAll(keepingCapacity: true)
         try newCustomers.flush()
         try conversions.flush()
         try commissions.flush()

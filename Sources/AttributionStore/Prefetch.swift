@@ -3,7 +3,9 @@ import GRDB
 
 extension FactCache {
     /// Reads, one query per table, everything the batch's events will ask about, so deciding
-    /// them costs no query per event. Keys found nowhere are remembered as absent.
+    /// them costs no query per event. Keys found nowhere are remembered as absent. The
+    /// subscriptions the events name too (`prefetchSubscriptions`), kept up to date by the
+    /// transaction.
     func prefetch(_ batch: [InboundEvent]) throws {
         var dedupe: [String] = [], clickIDs: [String] = [], keys: [String] = [], externalIDs: [String] = []
         dedupe.reserveCapacity(batch.count)
@@ -34,6 +36,7 @@ extension FactCache {
         try each("SELECT c.external_id FROM json_each(?) j JOIN conversion c ON c.external_id = j.value", externalIDs) { s in
             conversions[s.text(0)] = true
         }
+        try prefetchSubscriptions(batch)
     }
 
     /// Runs `sql` with the keys bound as one JSON array, calling `row` for each result.

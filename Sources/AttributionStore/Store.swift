@@ -87,8 +87,11 @@ public final class Store: @unchecked Sendable {
         "PRAGMA temp_store = MEMORY",
         // Checkpoint every 10,000 pages (40 MiB of WAL) instead of 1,000: a page an ingest
         // rewrites batch after batch is copied back to the database once, not each time.
-        "PRAGMA wal_autocheckpoint = 10000",
+        "PRAGMA wal_autocheckpoint = \(Store.walAutocheckpointPages)",
     ]
+
+    /// The writer's automatic checkpoint, in WAL pages (`IngestCheckpoint` catches up at it too).
+    public static let walAutocheckpointPages: Int32 = 10_000
 
     /// A fresh database in a new temporary directory.
     public static func temporary(clock: any Clock = SystemClock()) throws -> Store {
