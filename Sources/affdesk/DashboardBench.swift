@@ -141,7 +141,7 @@ struct DashboardBench: ParsableCommand {
 
     /// The actions of one screen, in order, each timed through `clock`.
     func script(tab: Tab, key: Int, mode: Mode, store: Store, rec: BenchRecorder, identifier: String?, clock: ActionClock) throws {
-        if clock.target == 0 { clock.chill() }   // the session's opening is the first frame of its first tab
+        if clock.target == 0 { clock.chillNow() }   // the session's opening is the first frame of its first tab
         let opening = DispatchTime.now().uptimeNanoseconds
         let session = try Session(store: store, mode: mode, who: "bench", clock: SystemClock(), width: width, height: height)
         _ = session.frame
@@ -155,7 +155,11 @@ struct DashboardBench: ParsableCommand {
                 _ = session.frame
             }
         }
-        func add(_ action: String, _ ms: Double?) { if let ms { rec.add(name, action, ms) } }
+        func add(_ action: String, _ ms: Double?) {
+            guard let ms else { return }
+            rec.add(name, action, ms)
+            if let pages = clock.pagesRead() { rec.addPages(name, action, pages) }
+        }
         add("first frame", session.state.tab == tab ? try clock.given(openMs) : try time([.char(Character(String(key + 1)))]))
         add("next row (j)", try time([.char("j")]))
         add("page down", try time([.pageDown]))
@@ -204,8 +208,32 @@ final class ActionClock {
     let chill: () -> Void
     /// The number of the next action.
     private(set) var step = 0
+    /// Bytes this process had read through read(2)/pread(2) when the caches were emptied.
+    private var readAtChill: Int?
 
     init(target: Int?, chill: @escaping () -> Void) { self.target = target; self.chill = chill }
+
+    /// Empties the caches and notes how much the process had read.
+    func chillNow() {
+        chill()
+        readAtChill = ActionClock.bytesRead()
+    }
+
+    /// Database pages (4 KiB) read since the caches were emptied: SQLite reads the file with
+    /// pread(2) only (no mmap), and its own cache was empty, so each page it needs is one read.
+    func pagesRead() -> Double? {
+        guard let from = readAtChill, let now = ActionClock.bytesRead() else { return nil }
+        return Double(now - from) / 4096
+    }
+
+    /// `rchar` of /proc/self/io: bytes read by this process's read system calls, cached or not.
+    static func bytesRead() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("rchar:") {
+            return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
+        }
+        return nil
+    }
 
     /// Milliseconds `body` took, or nil for an untimed action of a cold run.
     func time(_ body: () -> Void) throws -> Double? {
@@ -213,7 +241,7 @@ final class ActionClock {
         if let t = target {
             if step > t { throw Done() }
             if step < t { body(); return nil }
-            chill()
+            chillNow()
         }
         let start = DispatchTime.now().uptimeNanoseconds
         body()

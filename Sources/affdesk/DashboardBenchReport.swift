@@ -19,6 +19,8 @@ final class BenchRecorder {
     private var actions: [String: [String]] = [:]
     private var samples: [String: [Double]] = [:]
     var floor: [String: [Double]] = [:]
+    /// Cold runs: the database pages each action read (see `ActionClock.pagesRead`).
+    private var pages: [String: [Double]] = [:]
 
     func note(_ s: ScreenID) { if !screens.contains(s) { screens.append(s) } }
 
@@ -27,6 +29,8 @@ final class BenchRecorder {
         if samples[k] == nil { actions[screen, default: []].append(action) }
         samples[k, default: []].append(ms)
     }
+
+    func addPages(_ screen: String, _ action: String, _ n: Double) { pages[screen + "\u{1}" + action, default: []].append(n) }
 
     static func percentile(_ xs: [Double], _ p: Double) -> Double {
         guard !xs.isEmpty else { return 0 }
@@ -38,13 +42,16 @@ final class BenchRecorder {
 
     /// The rows of the table: screen, action, p50, p99, the screen's floor on its first row.
     func figures() -> Table {
-        var t = Table(headers: ["SCREEN", "ACTION", "P50 MS", "P99 MS", "FLOOR P50 MS"], rightAligned: [2, 3, 4])
+        let withPages = !pages.isEmpty
+        var t = Table(headers: ["SCREEN", "ACTION", "P50 MS", "P99 MS", "FLOOR P50 MS"] + (withPages ? ["PAGES READ P50"] : []),
+                      rightAligned: withPages ? [2, 3, 4, 5] : [2, 3, 4])
         for s in screens {
             let floorText = floor[s.name].map { BenchRecorder.ms(BenchRecorder.percentile($0, 0.5)) } ?? "-"
             for (i, a) in (actions[s.name] ?? []).enumerated() {
                 let xs = samples[s.name + "\u{1}" + a] ?? []
+                let read = pages[s.name + "\u{1}" + a].map { [String(format: "%.0f", BenchRecorder.percentile($0, 0.5))] } ?? []
                 t.add([i == 0 ? s.name : "", a, BenchRecorder.ms(BenchRecorder.percentile(xs, 0.5)),
-                       BenchRecorder.ms(BenchRecorder.percentile(xs, 0.99)), i == 0 ? floorText : ""])
+                       BenchRecorder.ms(BenchRecorder.percentile(xs, 0.99)), i == 0 ? floorText : ""] + (withPages ? (read.isEmpty ? ["-"] : read) : []))
             }
         }
         return t
@@ -83,8 +90,10 @@ final class BenchRecorder {
                                                ("samples", .arr(floorMs.map(num)))])),
                 ("actions", .arr((actions[s.name] ?? []).map { a in
                     let xs = samples[s.name + "\u{1}" + a] ?? []
-                    return .obj([("action", .str(a)), ("p50_ms", num(BenchRecorder.percentile(xs, 0.5))),
-                                 ("p99_ms", num(BenchRecorder.percentile(xs, 0.99))), ("samples_ms", .arr(xs.map(num)))])
+                    var fields: [(String, Out)] = [("action", .str(a)), ("p50_ms", num(BenchRecorder.percentile(xs, 0.5))),
+                                                   ("p99_ms", num(BenchRecorder.percentile(xs, 0.99))), ("samples_ms", .arr(xs.map(num)))]
+                    if let read = pages[s.name + "\u{1}" + a] { fields.append(("pages_read", .arr(read.map { .i(Int($0)) }))) }
+                    return .obj(fields)
                 })),
             ])
         })
