@@ -86,8 +86,9 @@ extension Store {
 
     public func affiliateCustomerCount(_ affiliateID: Int64, filter: String = "") throws -> Int {
         try read { db in
-            if Store.numberPrefix(filter) == nil { return try Store.totalOf(db, "customers", affiliateID: affiliateID) }
-            return try affiliateCustomerKeyset(affiliateID, sort: .activity, descending: true, filter: filter).count(db)
+            guard let digits = Store.numberPrefix(filter) else { return try Store.totalOf(db, "customers", affiliateID: affiliateID) }
+            let q = Store.numberPrefixCount(affiliateID, digits)
+            return try Int.fetchOne(db, sql: q.sql, arguments: StatementArguments(q.arguments)) ?? 0
         }
     }
 
@@ -196,6 +197,19 @@ extension Store {
             if o || o1 || o2 { return out }
             lo = nextLo; span = nextSpan
         }
+    }
+
+    /// How many of the affiliate's customers have a number starting with `digits`: a range of the
+    /// (affiliate, number) index per length (`numberRanges`). Testing the text of every number of
+    /// the affiliate, each joined to its sums, read a big affiliate's whole range (367 pages cold
+    /// for 98,000 customers); the ranges read the matching entries only. Every number has its sums
+    /// row (v11), as the count without a filter (the maintained total) assumes too.
+    static func numberPrefixCount(_ affiliateID: Int64, _ digits: String) -> (sql: String, arguments: [DatabaseValueConvertible?]) {
+        let ranges = numberRanges(digits)
+        if ranges.isEmpty { return ("SELECT 0", []) }
+        let one = "SELECT COUNT(*) AS n FROM customer WHERE affiliate_id = ? AND number BETWEEN ? AND ?"
+        return ("SELECT SUM(n) FROM (" + Array(repeating: one, count: ranges.count).joined(separator: " UNION ALL ") + ")",
+                ranges.flatMap { [affiliateID, $0.lowerBound, $0.upperBound] as [DatabaseValueConvertible?] })
     }
 
     /// The ids of the affiliate's conversions whose customer number starts with `digits`: one

@@ -395,6 +395,17 @@ final class StoreQueryPlanTests: StoreTestCase {
             XCTAssertFalse(lines.contains { $0.contains("SCAN") }, "\(lines)")
         }
         XCTAssertEqual(try s.affiliateCustomer(me, number: c.number)?.number, c.number)
+        // My customers' count with a number prefix: a range of the (affiliate, number) index per
+        // length, the customers the list shows (not every customer of the affiliate tested).
+        for filter in ["1", "9", "0", "#2", "x", "99999999999999999999"] {
+            let listed = try s.affiliateCustomers(me, filter: filter, page: .first(1_000_000)).count
+            XCTAssertEqual(try s.affiliateCustomerCount(me, filter: filter), listed, "my customers '\(filter)'")
+        }
+        try s.read { db in
+            let lines = try plan(db, Store.numberPrefixCount(me, "1"))
+            XCTAssertTrue(lines.allSatisfy { !$0.contains("customer") || $0.contains("(affiliate_id=? AND number>? AND number<?)") },
+                          lines.joined(separator: "\n"))
+        }
         // The filter's ids and its count: a range of the (affiliate, customer number) index per length.
         try s.read { db in
             let ids = Store.numberPrefixIDs(me, "1")
