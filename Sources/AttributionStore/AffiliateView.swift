@@ -113,10 +113,11 @@ extension Store {
         // walks the whole affiliate by time looking for them).
         let sort = customerNumber == nil ? expr : "+(\(expr))"
         var k = Keyset(select: Store.affiliateViewSQL["conversions"]!, sortExpr: sort, idExpr: "v.id", descending: descending)
-        // Each sort reads the affiliate's own rows, a range of an index in that order ((affiliate,
-        // at); schema v21: (affiliate, commission) and (affiliate, amount)). Walking the program's
+        // Each sort reads the affiliate's own rows, a range of an index in that order (schema v21:
+        // (affiliate, at | commission | amount, id, customer number)). Walking the program's
         // commission index testing each row's affiliate, a big affiliate's first page read 13,000
-        // pages cold past other affiliates' rows.
+        // pages cold past other affiliates' rows. The customer number in each lets a filter's walk
+        // test an entry without reading its row.
         if customerNumber == nil, let digits = Store.numberPrefix(filter) {
             // A customer number prefix: its conversions found by number ranges in the
             // (affiliate, customer number) index, or the sort's index walked testing each row.

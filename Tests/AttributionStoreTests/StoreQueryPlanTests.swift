@@ -381,6 +381,16 @@ final class StoreQueryPlanTests: StoreTestCase {
                     // Filtered by a customer number prefix: number ranges of the (affiliate, number) index.
                     try check(s, s.affiliateConversionKeyset(me, sort: sort, descending: descending, customerNumber: nil, filter: "1"),
                               cursor: AttributionStore.Cursor(int: value, id: v.id), "my conversions '1' by \(sort) \(descending)")
+                    if sparse == 0 {
+                        // The walk tests each entry's customer number in the index itself (v21), not in its row.
+                        try s.read { db in
+                            let k = s.affiliateConversionKeyset(me, sort: sort, descending: descending, customerNumber: nil, filter: "1")
+                            let lines = try plan(db, try k.sql(db, .first(50)))
+                            let index = try XCTUnwrap(lines.first { $0.hasPrefix("SEARCH v USING INDEX") }?.split(separator: " ")[4], "\(lines)")
+                            let columns = try String?.fetchAll(db, sql: "SELECT name FROM pragma_index_info(?)", arguments: [String(index)])
+                            XCTAssertEqual(columns.dropFirst(2), [Optional("id"), "customer_number"], "\(sort): \(lines)")
+                        }
+                    }
                 }
             }
         }
