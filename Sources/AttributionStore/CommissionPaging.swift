@@ -59,6 +59,7 @@ extension Store {
             let idsFirst = bounded && q.affiliateID == nil && q.filter.isEmpty
             var k = Keyset(select: idsFirst ? Store.commissionHoldIDs : Store.commissionListSelect, conditions: conditions, arguments: arguments,
                            sortExpr: bounded ? "+" + sort : sort, idExpr: bounded ? "+c.id" : "c.id", descending: q.descending)
+            k.idsFirst = idsFirst
             if let a = q.affiliateID { k.conditions.append("c.affiliate_id = ?"); k.arguments.append(a) }
             if !q.filter.isEmpty { k.match = Store.commissionMatch(q.filter) }
             return k
@@ -89,7 +90,7 @@ extension Store {
     /// to their rows (the query-plan tests read it too).
     func commissionWalkSQL(_ db: Database, _ k: Keyset, _ page: PageRequest) throws -> (sql: String, arguments: [DatabaseValueConvertible?]) {
         var sql = try k.sql(db, page)
-        guard k.select == Store.commissionHoldIDs else { return sql }
+        guard k.idsFirst else { return sql }
         // The page's own order again (the page is at most `limit` rows).
         let dir = (page.direction == .forward) != k.descending ? "ASC" : "DESC"
         let sort = k.sortExpr.replacingOccurrences(of: "c.", with: "p.")
@@ -104,7 +105,7 @@ extension Store {
 
     /// The stored pending entries in id order (for a pending page by id without a filter).
     func pendingWindowKeyset(_ k: Keyset) -> Keyset? {
-        guard k.select == Store.commissionHoldIDs, k.sortExpr == "+c.id" else { return nil }
+        guard k.idsFirst, k.sortExpr == "+c.id" else { return nil }
         return Keyset(select: "SELECT c.id, c.approves_at FROM commission c INDEXED BY commission_state_order", conditions: ["c.state = 'pending'"],
                       sortExpr: "c.id", idExpr: "c.id", descending: k.descending)
     }

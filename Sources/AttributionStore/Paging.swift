@@ -54,6 +54,9 @@ struct Keyset {
     /// Conditions that only narrow where a page's walk of the sort's index starts and stops (they
     /// hold of every row the other conditions keep, so counts leave them out).
     var pageConditions: [String] = []
+    /// `select` reads only the page's ids (and its sort value) from a covering index: the page's
+    /// rows are joined after it (`Store.commissionWalkSQL`; the pending list's walk of the hold).
+    var idsFirst = false
 
     /// The SQL and arguments of one page (the query-plan tests read it too).
     func sql(_ db: Database, _ page: PageRequest) throws -> (sql: String, arguments: [DatabaseValueConvertible?]) {

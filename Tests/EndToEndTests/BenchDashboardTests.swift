@@ -40,5 +40,21 @@ final class BenchDashboardTests: CLITestCase {
         let some = try jsonObject(try affdesk("bench", "dashboard", "--db", db, "--runs", "1", "--json", "--only", "Caps,view"))
         XCTAssertEqual((some["screens"] as? [[String: Any]])?.compactMap { $0["screen"] as? String },
                        ["Caps", "view: My customers", "view: My conversions", "view: Earnings", "view: Payouts"])
+        XCTAssertNil(some["cold"], "no cold figures unless asked")
+
+        // --cold: every action of the screens asked for, again from a cold cache, with the pages it read.
+        let cold = try jsonObject(try affdesk("bench", "dashboard", "--db", db, "--runs", "1", "--json", "--only", "Payouts", "--cold"))
+        let warmScreens = try XCTUnwrap(cold["screens"] as? [[String: Any]])
+        let coldScreens = try XCTUnwrap((cold["cold"] as? [String: Any])?["screens"] as? [[String: Any]], "\(cold)")
+        XCTAssertEqual(coldScreens.compactMap { $0["screen"] as? String }, ["Payouts", "view: Payouts"])
+        XCTAssertEqual(coldScreens.compactMap { $0["screen"] as? String }, warmScreens.compactMap { $0["screen"] as? String })
+        for (c, w) in zip(coldScreens, warmScreens) {
+            let coldActions = c["actions"] as? [[String: Any]] ?? [], warmActions = w["actions"] as? [[String: Any]] ?? []
+            XCTAssertEqual(coldActions.compactMap { $0["action"] as? String }, warmActions.compactMap { $0["action"] as? String })
+            for a in coldActions {
+                XCTAssertEqual((a["samples_ms"] as? [Any])?.count, 1, "\(a)")
+                XCTAssertEqual((a["pages_read"] as? [Any])?.count, 1, "\(a)")
+            }
+        }
     }
 }
