@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 15
+    static let version = 16
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -365,5 +365,8 @@ enum Schema {
         // The Commissions tab's pending totals per day of `approves_at`, kept by triggers on
         // `commission` (see `CommissionPendingDaySchema`).
         ("v18-commission-pending-days", CommissionPendingDaySchema.v18),
+        // The Caps tab's near-cap customers, kept by triggers on `customer` with an index for each of
+        // its sorts (see `CapCandidateSchema`).
+        ("v19-cap-candidates", CapCandidateSchema.v19),
     ]
 }
