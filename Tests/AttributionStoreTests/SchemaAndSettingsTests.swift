@@ -13,12 +13,14 @@ final class SchemaTests: StoreTestCase {
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
-        XCTAssertEqual(tables, ["affiliate", "affiliate_customer_sum", "affiliate_ledger_month", "affiliate_month", "affiliate_total", "api_key", "audit", "click", "commission", "commission_pending_day", "commission_total", "conversion", "customer",
+        XCTAssertEqual(tables, ["affiliate", "affiliate_customer_sum", "affiliate_ledger_month", "affiliate_month", "affiliate_total", "api_key", "audit",
+                                "cap_candidate", "cap_candidate_rule", "click", "commission", "commission_pending_day", "commission_total", "conversion", "customer",
                                 "dispute", "event", "event_invalid_text", "event_invalid_text_config", "event_invalid_text_data",
                                 "event_invalid_text_docsize", "event_invalid_text_idx", "event_ref", "event_resolution", "event_total",
                                 "grdb_migrations", "payout", "payout_line", "program", "refund", "ssh_key", "webhook_secret"])
         XCTAssertEqual(indexes, ["affiliate_customer_sum_commission", "affiliate_customer_sum_conversions", "affiliate_name", "affiliate_total_conversions", "affiliate_total_customers", "affiliate_total_earnings",
-                                 "api_key_active_name", "commission_affiliate", "commission_affiliate_pending", "commission_amount",
+                                 "api_key_active_name", "cap_candidate_affiliate", "cap_candidate_commission", "cap_candidate_conversions",
+                                 "cap_candidate_key", "cap_candidate_status", "commission_affiliate", "commission_affiliate_pending", "commission_amount",
                                  "commission_clawback_amount", "commission_clawback_order", "commission_clawbacks", "commission_conversion",
                                  "commission_conversion_entries", "commission_payout", "commission_pending_amount", "commission_pending_hold",
                                  "commission_pending_order", "commission_state", "commission_state_amount", "commission_state_order", "conversion_affiliate", "conversion_affiliate_id", "conversion_affiliate_number",
