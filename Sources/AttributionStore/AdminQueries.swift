@@ -137,6 +137,55 @@ extension Store {
         SELECT c.*, a.code AS affiliate_code, a.name AS affiliate_name FROM customer c JOIN affiliate a ON a.id = c.affiliate_id
         """
 
+    /// The keyset of a customer list read inside `db`: the Caps list from the kept near-cap
+    /// customers when they answer it (`keptCandidatesServe`), else from the customer table.
+    func customerKeyset(_ db: Database, _ q: CustomerQuery) throws -> Keyset {
+        if let n = q.nearCaps, try Store.keptCandidatesServe(db, n), let k = keptCapsKeyset(q) { return k }
+        return customerKeyset(q)
+    }
+
+    /// Caps from `cap_candidate` (schema v19): every sort walks that table's own index, which holds
+    /// only near-cap customers, and joins the page back to the customer. Same rows in the same
+    /// order as `customerKeyset(q)` (the kept values are the customer's own, the id the same tiebreak).
+    /// The Caps tab has no activity sort: that one stays the customer table's (nil).
+    func keptCapsKeyset(_ q: CustomerQuery) -> Keyset? {
+        let byAffiliate = q.sort == .affiliate
+        let columns = "c.*, a.code AS affiliate_code, a.name AS affiliate_name"
+        let select = byAffiliate
+            ? "SELECT \(columns) FROM affiliate a CROSS JOIN cap_candidate kc ON kc.affiliate_id = a.id CROSS JOIN customer c ON c.id = kc.customer_id"
+            : "SELECT \(columns) FROM cap_candidate kc CROSS JOIN customer c ON c.id = kc.customer_id CROSS JOIN affiliate a ON a.id = c.affiliate_id"
+        let sortExpr: String
+        switch q.sort {
+        case .key: sortExpr = "kc.key"
+        case .affiliate: sortExpr = "a.code"
+        case .status: sortExpr = "kc.status"
+        case .conversions: sortExpr = "kc.conversions"
+        case .commission: sortExpr = "kc.commission_minor"
+        case .activity: return nil
+        }
+        var k = Keyset(select: select, sortExpr: sortExpr, idExpr: byAffiliate ? "kc.number" : "kc.customer_id", descending: q.descending)
+        // The select itself narrows the customers to the candidates: said as a condition, so that a
+        // count never takes a filter's own count (of every customer) for the list's.
+        k.conditions.append("c.id = kc.customer_id")
+        if !q.filter.isEmpty {
+            var m = Store.customerMatch(q.filter)
+            m.idColumn = "kc.customer_id"; m.count = nil
+            k.match = m
+        }
+        if let s = q.status { k.conditions.append("+kc.status = ?"); k.arguments.append(s.rawValue) }
+        if let a = q.affiliateID {
+            if k.match == nil {
+                var m = IndexedMatch(idColumn: "kc.customer_id", ids: "SELECT customer_id FROM cap_candidate WHERE affiliate_id = ?",
+                                     idArguments: [a], row: "+kc.affiliate_id = ?", rowArguments: [a])
+                m.tableRows = "SELECT SUM(customers) FROM affiliate_total"
+                k.match = m
+            } else {
+                k.conditions.append("+kc.affiliate_id = ?"); k.arguments.append(a)
+            }
+        }
+        return k
+    }
+
     /// Customers by the sort's index. By affiliate: the affiliates by code, each one's customers
     /// by number (its unique index), so the pair is the key.
     func customerKeyset(_ q: CustomerQuery) -> Keyset {
@@ -224,7 +273,7 @@ extension Store {
     }
 
     public func customers(_ q: CustomerQuery = CustomerQuery(), page: PageRequest = .first()) throws -> [CustomerRow] {
-        try read { db in try customerKeyset(q).fetch(db, page) }
+        try read { db in try customerKeyset(db, q).fetch(db, page) }
     }
 
     public func customerCount(_ q: CustomerQuery = CustomerQuery()) throws -> Int {
@@ -233,7 +282,7 @@ extension Store {
             if q.filter.isEmpty && q.status == nil && q.nearCaps == nil {
                 return try Store.totalOf(db, "customers", affiliateID: q.affiliateID)
             }
-            return try customerKeyset(q).count(db)
+            return try customerKeyset(db, q).count(db)
         }
     }
 
@@ -356,7 +405,7 @@ extension Store {
 
     /// The same for customers and conversions.
     public func customerCount(_ q: CustomerQuery, upTo limit: Int) throws -> Int {
-        try read { db in try customerKeyset(q).count(db, upTo: limit) }
+        try read { db in try customerKeyset(db, q).count(db, upTo: limit) }
     }
 
     public func conversionCount(_ q: ConversionQuery, upTo limit: Int) throws -> Int {

@@ -23,6 +23,8 @@ public enum AffiliatePrivacy {
         "refund": ["*"],
         "dispute": ["*"],
         "commission": ["reason", "reason_before_dispute", "before_dispute", "original_minor"],
+        // The Caps tab's kept near-cap customers (schema v19) copy their keys.
+        "cap_candidate": ["*"],
     ]
 
     /// table -> the only columns the affiliate view reads ("*" = every column). "" is a table

@@ -26,8 +26,10 @@ extension Store {
         return try read { db in
             let match = Store.nearCapsMatch(near)
             if q.filter.isEmpty && q.status == nil && q.affiliateID == nil {
-                let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(match.ids) LIMIT \(bound + 1))",
-                                         arguments: StatementArguments(match.idArguments)) ?? 0
+                // The kept candidates are exactly the near-cap customers when they serve the query.
+                let kept = try Store.keptCandidatesServe(db, near)
+                let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(kept ? "SELECT 1 FROM cap_candidate" : match.ids) LIMIT \(bound + 1))",
+                                         arguments: StatementArguments(kept ? [] : match.idArguments)) ?? 0
                 return BoundedCount(count: n, exact: n <= bound)
             }
             if !q.filter.isEmpty {
@@ -35,7 +37,7 @@ extension Store {
                 let few = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT DISTINCT * FROM (\(f.ids)) LIMIT \(bound + 1))",
                                            arguments: StatementArguments(f.idArguments)) ?? 0
                 if few <= bound {
-                    let n = try customerKeyset(q).count(db, upTo: bound)
+                    let n = try customerKeyset(db, q).count(db, upTo: bound)
                     return BoundedCount(count: n, exact: n <= bound)
                 }
             }

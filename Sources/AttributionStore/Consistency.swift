@@ -13,6 +13,7 @@ extension Store {
             for sql in Store.invariantQueries + Store.aggregateQueries + Store.ledgerInvariantQueries {
                 problems += try String.fetchAll(db, sql: sql, arguments: [limit])
             }
+            problems += try Store.capCandidateProblems(db, try? self.loadSettings(db), limit: limit)
             return problems
         }
     }

@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 16
+    static let version = 17
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -365,6 +365,9 @@ enum Schema {
         // The Commissions tab's pending totals per day of `approves_at`, kept by triggers on
         // `commission` (see `CommissionPendingDaySchema`).
         ("v18-commission-pending-days", CommissionPendingDaySchema.v18),
+        // The Caps tab's near-cap customers, kept by triggers on `customer` with an index for each of
+        // its sorts (see `CapCandidateSchema`).
+        ("v19-cap-candidates", CapCandidateSchema.v19),
         // My conversions by commission: the affiliate's own rows, a range (see `ListOrderSchema`).
         ("v21-list-orders", ListOrderSchema.v21),
     ]

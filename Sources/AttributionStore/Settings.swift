@@ -103,6 +103,8 @@ extension Store {
                   cap_amount_currency=?, window_days=?, currency=?, metadata_key=?, tax_excluded=? WHERE id = 1
                 """, arguments: args)
         }
+        // The kept near-cap customers follow the caps in the same transaction.
+        try Store.followCaps(db, s.caps)
     }
 }
 

@@ -13,12 +13,14 @@ final class SchemaTests: StoreTestCase {
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
              try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
-        XCTAssertEqual(tables, ["affiliate", "affiliate_customer_sum", "affiliate_ledger_month", "affiliate_month", "affiliate_total", "api_key", "audit", "click", "commission", "commission_pending_day", "commission_total", "conversion", "customer",
+        XCTAssertEqual(tables, ["affiliate", "affiliate_customer_sum", "affiliate_ledger_month", "affiliate_month", "affiliate_total", "api_key", "audit",
+                                "cap_candidate", "cap_candidate_rule", "click", "commission", "commission_pending_day", "commission_total", "conversion", "customer",
                                 "dispute", "event", "event_invalid_text", "event_invalid_text_config", "event_invalid_text_data",
                                 "event_invalid_text_docsize", "event_invalid_text_idx", "event_ref", "event_resolution", "event_total",
                                 "grdb_migrations", "payout", "payout_line", "program", "refund", "ssh_key", "webhook_secret"])
         XCTAssertEqual(indexes, ["affiliate_customer_sum_commission", "affiliate_customer_sum_conversions", "affiliate_name", "affiliate_total_conversions", "affiliate_total_customers", "affiliate_total_earnings",
-                                 "api_key_active_name", "commission_affiliate", "commission_affiliate_pending", "commission_amount",
+                                 "api_key_active_name", "cap_candidate_affiliate", "cap_candidate_commission", "cap_candidate_conversions",
+                                 "cap_candidate_key", "cap_candidate_status", "commission_affiliate", "commission_affiliate_pending", "commission_amount",
                                  "commission_clawback_amount", "commission_clawback_order", "commission_clawbacks", "commission_conversion",
                                  "commission_conversion_entries", "commission_payout", "commission_pending_amount", "commission_pending_hold",
                                  "commission_pending_order", "commission_state", "commission_state_amount", "commission_state_order", "conversion_affiliate", "conversion_affiliate_amount", "conversion_affiliate_commission", "conversion_affiliate_id", "conversion_affiliate_number",
@@ -28,7 +30,7 @@ final class SchemaTests: StoreTestCase {
                                  "event_customer_key", "event_external_id", "event_ref_event", "event_rejected", "event_rejected_time",
                                  "event_time", "payout_affiliate", "payout_line_commission", "ssh_key_affiliate", "webhook_secret_active"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 16)
+        XCTAssertEqual(Schema.version, 17)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)
@@ -51,7 +53,7 @@ final class SchemaTests: StoreTestCase {
         XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions", "v4-affiliate-customer-totals",
                                     "v5-customer-status-check", "v6-event-kind", "v7-scale-aggregates", "v8-ledger", "v9-serve-keys",
                                     "v10-triage-resolved", "v11-affiliate-customer-sums", "v13-ledger-admin", "v14-ledger-views",
-                                    "v17-ledger-gaps", "v18-commission-pending-days", "v21-list-orders"])
+                                    "v17-ledger-gaps", "v18-commission-pending-days", "v19-cap-candidates", "v21-list-orders"])
     }
 
     func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {

@@ -34,7 +34,8 @@ final class StoreQueryPlanTests: StoreTestCase {
     override func setUp() { super.setUp(); IndexedMatch.sparse = nil }
 
     /// Tables that grow with the program (affiliates and their totals are thousands at most).
-    static let big = ["customer", "conversion", "event", "event_ref", "click", "audit", "affiliate_month", "affiliate_customer_sum"]
+    static let big = ["customer", "conversion", "event", "event_ref", "click", "audit", "affiliate_month", "affiliate_customer_sum",
+                      "cap_candidate"]
 
     /// The plan of one query, as its detail lines.
     func plan(_ db: Database, _ q: (sql: String, arguments: [DatabaseValueConvertible?])) throws -> [String] {
@@ -65,7 +66,7 @@ final class StoreQueryPlanTests: StoreTestCase {
     /// The aliases the store's queries give the big tables.
     static let aliases = ["c": "customer", "v": "conversion", "e": "event", "m": "customer", "n": "conversion", "r": "event_ref",
                           "u": "audit", "x": "affiliate", "a": "affiliate", "t": "affiliate_total",
-                          "s": "affiliate_customer_sum"]
+                          "s": "affiliate_customer_sum", "kc": "cap_candidate"]
 
     /// A walk in disguise: a big table read along an index (`SCAN t USING INDEX i`, or a `SEARCH`
     /// of a range of it) while the query keeps only the rows with `t.column = ?` for a column the
@@ -197,6 +198,41 @@ final class StoreQueryPlanTests: StoreTestCase {
                 XCTAssertFalse(try plan(db, c).contains { $0.hasPrefix("SCAN c") || $0.hasPrefix("SCAN customer") })
             }
         }
+    }
+
+    /// Caps from the kept candidates (schema v19), as the screen asks at the program's own
+    /// thresholds: every sort both ways walks an index of `cap_candidate` (no SCAN, no sort but a
+    /// few filtered rows'), with filters, a status and an affiliate, each way a filter can go.
+    func testCapsFromTheKeptCandidatesWalkTheirIndexForEverySort() throws {
+        let s = try program()
+        let t = try s.settings().caps.nearThresholds(now: DemoProgram.now)
+        let caps = NearCaps(commissions: t.commissions, commissionMinor: t.commissionMinor, firstCommissionBefore: t.firstCommissionBefore)
+        XCTAssertTrue(try s.read { db in try Store.keptCandidatesServe(db, caps) })
+        let someone = try XCTUnwrap(try s.customers(CustomerQuery(sort: .key, nearCaps: caps), page: .first(1)).first)
+        for sparse in [nil, 0, 1_000_000] as [Int?] {
+            IndexedMatch.sparse = sparse
+            for sort in [CustomerSort.key, .affiliate, .status, .conversions, .commission] {
+                for descending in [false, true] {
+                    let label = "kept caps by \(sort) \(descending ? "desc" : "asc"), sparse \(sparse.map(String.init) ?? "-")"
+                    for q in [CustomerQuery(sort: sort, descending: descending, nearCaps: caps),
+                              CustomerQuery(sort: sort, descending: descending, filter: "cus_00", nearCaps: caps),
+                              CustomerQuery(sort: sort, descending: descending, filter: "p", status: .active, nearCaps: caps),
+                              CustomerQuery(sort: sort, descending: descending, affiliateID: someone.affiliateID, nearCaps: caps)] {
+                        let k = try XCTUnwrap(try s.read { db in try s.customerKeyset(db, q) })
+                        XCTAssertTrue(k.select.contains("cap_candidate kc"), label)
+                        try check(s, k, cursor: someone.cursor(sort), "\(label) '\(q.filter)'")
+                        if q.filter.isEmpty && q.affiliateID == nil {
+                            try s.read { db in
+                                let lines = try plan(db, try k.sql(db, .first(50)))
+                                XCTAssertTrue(lines.first?.contains("INDEX cap_candidate_") == true
+                                              || lines.first?.hasPrefix("SCAN a") == true, "\(label): \(lines)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        IndexedMatch.sparse = nil
     }
 
     /// Caps by status walks only the active and capped part of the status index: descending, it

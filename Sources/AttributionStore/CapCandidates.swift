@@ -1,0 +1,80 @@
+import AttributionCore
+import GRDB
+
+/// The kept near-cap customers (`cap_candidate`, schema "v19-cap-candidates"): their rule follows
+/// the program's caps, the Caps queries read them when the rule is the one asked for, and the
+/// consistency check holds them to the customer table.
+extension Store {
+    /// The count and amount thresholds `cap_candidate` is kept for, as the core derives them from
+    /// the caps (they do not move with the clock; the months threshold does and is never kept).
+    static func keptThresholds(_ caps: Caps) -> (commissions: Int?, commissionMinor: Int64?) {
+        let t = caps.nearThresholds(now: Instant(seconds: 0))
+        return (t.commissions, t.commissionMinor)
+    }
+
+    /// The rule `cap_candidate` holds now (nil when the row is missing).
+    static func capCandidateRule(_ db: Database) throws -> (commissions: Int?, commissionMinor: Int64?)? {
+        guard let r = try Row.fetchOne(db, sql: "SELECT conversions, commission_minor FROM cap_candidate_rule WHERE id = 1") else {
+            return nil
+        }
+        return ((r[0] as Int64?).map { Int(clamping: $0) }, r[1] as Int64?)
+    }
+
+    /// Called in the transaction that saves the settings: when the caps' thresholds moved, the
+    /// rule is rewritten and the candidates refilled from the customer table's indexes.
+    static func followCaps(_ db: Database, _ caps: Caps) throws {
+        let want = keptThresholds(caps)
+        if let have = try capCandidateRule(db), have.commissions == want.commissions, have.commissionMinor == want.commissionMinor {
+            return
+        }
+        try db.execute(sql: "UPDATE cap_candidate_rule SET conversions = ?, commission_minor = ? WHERE id = 1",
+                       arguments: [want.commissions, want.commissionMinor])
+        try db.execute(sql: "DELETE FROM cap_candidate")
+        try db.execute(sql: CapCandidateSchema.fill)
+    }
+
+    /// Whether the Caps query `n` is answered by `cap_candidate`: no months cap, and the kept rule
+    /// is exactly the thresholds asked for (else the customer table's way, `nearCapsMatch`).
+    static func keptCandidatesServe(_ db: Database, _ n: NearCaps) throws -> Bool {
+        guard n.firstCommissionBefore == nil, n.commissions != nil || n.commissionMinor != nil,
+              let rule = try capCandidateRule(db) else { return false }
+        return rule.commissions == n.commissions && rule.commissionMinor == n.commissionMinor
+    }
+
+    /// The consistency check's part: the rule is the settings', and `cap_candidate` holds exactly
+    /// the customers the rule names, each with the customer's own values.
+    static func capCandidateProblems(_ db: Database, _ settings: ProgramSettings?, limit: Int) throws -> [String] {
+        var problems: [String] = []
+        let rule = try capCandidateRule(db)
+        if let s = settings {
+            let want = keptThresholds(s.caps)
+            if rule == nil || rule?.commissions != want.commissions || rule?.commissionMinor != want.commissionMinor {
+                func text(_ c: Int?, _ m: Int64?) -> String {
+                    "\(c.map(String.init) ?? "no") commissions and \(m.map(String.init) ?? "no") minor units"
+                }
+                let kept = rule.map { text($0.commissions, $0.commissionMinor) } ?? "no rule"
+                problems.append("cap candidates are kept for \(kept), but the caps' thresholds are \(text(want.commissions, want.commissionMinor))")
+            }
+        }
+        for sql in capCandidateQueries { problems += try String.fetchAll(db, sql: sql, arguments: [limit]) }
+        return problems
+    }
+
+    static let capCandidateQueries = [
+        """
+            SELECT 'cap candidate #' || k.customer_id || CASE WHEN c.id IS NULL THEN ' has no customer'
+              WHEN NOT \(CapCandidateSchema.near("c.")) THEN ' (' || c.key || ') is not near a cap'
+              ELSE ' (' || c.key || ') differs from its customer row' END
+            FROM cap_candidate k LEFT JOIN customer c ON c.id = k.customer_id
+            WHERE c.id IS NULL OR NOT \(CapCandidateSchema.near("c.")) OR k.key IS NOT c.key OR k.affiliate_id IS NOT c.affiliate_id
+               OR k.number IS NOT c.number OR k.status IS NOT c.status OR k.conversions IS NOT c.conversions
+               OR k.commission_minor IS NOT c.commission_minor
+            ORDER BY k.customer_id LIMIT ?
+            """,
+        """
+            SELECT 'customer ' || c.key || ' is near a cap but not a kept cap candidate' FROM customer c
+            WHERE \(CapCandidateSchema.near("c.")) AND NOT EXISTS (SELECT 1 FROM cap_candidate k WHERE k.customer_id = c.id)
+            ORDER BY c.id LIMIT ?
+            """,
+    ]
+}

@@ -1,0 +1,207 @@
+import AttributionCore
+@testable import AttributionStore
+import Demo
+import Foundation
+import GRDB
+import XCTest
+
+/// The kept near-cap customers (`cap_candidate`, "v19-cap-candidates"): every Caps page and count
+/// read from them is what the straightforward query over the customer table says, through
+/// settings changes, clock moves, admin changes, new conversions and the migration of a populated
+/// database; and the consistency check holds the kept table to the customer table.
+final class CapCandidateTests: StoreTestCase {
+    private var built: [String] = []
+
+    override func tearDownWithError() throws {
+        for d in built { try? FileManager.default.removeItem(atPath: d) }
+        built = []
+        IndexedMatch.sparse = nil
+        try super.tearDownWithError()
+    }
+
+    /// The huge demo's program, small (its caps: 12 commissions, 500.00 USD).
+    func program(customers: Int = 300) throws -> Store {
+        let s = try Store.temporary(clock: FixedClock(DemoProgram.now))
+        built.append((s.path as NSString).deletingLastPathComponent)
+        _ = try HugeProgram.build(into: s, seed: 7, customers: customers)
+        return s
+    }
+
+    static let sorts: [CustomerSort] = [.key, .affiliate, .status, .conversions, .commission]
+
+    /// The near-cap customers' ids in the sort's order, from the customer table without an index.
+    func straightforward(_ s: Store, _ n: NearCaps, _ sort: CustomerSort, descending: Bool) throws -> [Int64] {
+        let dir = descending ? "DESC" : "ASC"
+        let order = sort == .affiliate ? "a.code \(dir), c.number \(dir)" : "\(sort.expr) \(dir), c.id \(dir)"
+        return try s.read { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT c.id FROM customer c NOT INDEXED JOIN affiliate a ON a.id = c.affiliate_id
+                WHERE c.status = 'capped' OR (c.status = 'active'
+                  AND (c.conversions >= ?1 OR c.commission_minor >= ?2 OR c.first_commission_at <= ?3))
+                ORDER BY \(order)
+                """, arguments: [n.commissions, n.commissionMinor, n.firstCommissionBefore?.seconds])
+        }
+    }
+
+    /// Every row of `q`, a page of 7 at a time, forward from the first page and backward from the last.
+    func paged(_ s: Store, _ q: CustomerQuery) throws -> (forward: [Int64], backward: [Int64]) {
+        var forward: [Int64] = [], page = try s.customers(q, page: .first(7))
+        while let last = page.last {
+            forward += page.map(\.id)
+            page = try s.customers(q, page: PageRequest(after: last.cursor(q.sort), limit: 7))
+        }
+        var backward: [Int64] = []
+        page = try s.customers(q, page: .last(7))
+        while let first = page.first {
+            backward = page.map(\.id) + backward
+            page = try s.customers(q, page: PageRequest(after: first.cursor(q.sort), direction: .backward, limit: 7))
+        }
+        return (forward, backward)
+    }
+
+    /// The Caps list as the screen asks for it at `now`, against the straightforward query: every
+    /// sort both ways, its count, and filtered lists against the customer table's way.
+    func assertCaps(_ s: Store, at now: Instant, _ label: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let caps = try s.settings().caps
+        let t = caps.nearThresholds(now: now)
+        let n = NearCaps(commissions: t.commissions, commissionMinor: t.commissionMinor, firstCommissionBefore: t.firstCommissionBefore)
+        let kept = try s.read { db in try Store.keptCandidatesServe(db, n) }
+        XCTAssertEqual(kept, caps.months == nil && (caps.count != nil || caps.amount != nil), "\(label): kept way", file: file, line: line)
+        for sort in Self.sorts {
+            for descending in [false, true] {
+                let q = CustomerQuery(sort: sort, descending: descending, nearCaps: n)
+                let want = try straightforward(s, n, sort, descending: descending)
+                let got = try paged(s, q)
+                let what = "\(label): \(sort) \(descending ? "desc" : "asc")"
+                XCTAssertEqual(got.forward, want, what, file: file, line: line)
+                XCTAssertEqual(got.backward, want, what + " backward", file: file, line: line)
+                if sort == .key && !descending {
+                    for bound in Set([0, 7, max(0, want.count - 1), want.count, 10_000]) {
+                        XCTAssertEqual(try s.capsCount(q, upTo: bound), BoundedCount(count: min(want.count, bound + 1), exact: want.count <= bound),
+                                       "\(what): count up to \(bound)", file: file, line: line)
+                    }
+                }
+            }
+        }
+        // Filters, a status and an affiliate: the same rows as the customer table's way, both ways a filter can go.
+        let someone = try XCTUnwrap(try s.customers(CustomerQuery(sort: .key, nearCaps: n), page: .first(1)).first, label)
+        let queries = ["cus_00", "cus_0001", "p", "zz"].map { CustomerQuery(sort: .conversions, filter: $0, nearCaps: n) }
+            + [CustomerQuery(sort: .commission, descending: true, status: .active, nearCaps: n),
+               CustomerQuery(sort: .key, affiliateID: someone.affiliateID, nearCaps: n),
+               CustomerQuery(sort: .affiliate, filter: "cus_0", affiliateID: someone.affiliateID, nearCaps: n)]
+        for sparse in [0, 1_000_000] {
+            IndexedMatch.sparse = sparse
+            for q in queries {
+                let old: [CustomerRow] = try s.read { db in try s.customerKeyset(q).fetch(db, .first(1_000_000)) }
+                let what = "\(label): '\(q.filter)' \(q.status?.rawValue ?? "") \(q.affiliateID.map(String.init) ?? "") sparse \(sparse)"
+                XCTAssertEqual(try s.customers(q, page: .first(1_000_000)).map(\.id), old.map(\.id), what, file: file, line: line)
+                XCTAssertEqual(try s.customerCount(q, upTo: 5), min(old.count, 6), what, file: file, line: line)
+                XCTAssertEqual(try s.capsCount(q, upTo: 1_000).count, old.count, what, file: file, line: line)
+            }
+        }
+        IndexedMatch.sparse = nil
+        XCTAssertEqual(try s.consistencyProblems(), [], label, file: file, line: line)
+    }
+
+    func testTheKeptCandidatesListAndCountTheCapsAsTheCustomerTableDoes() throws {
+        let s = try program()
+        let base = try s.settings()
+        try assertCaps(s, at: DemoProgram.now, "the demo's caps")
+        XCTAssertGreaterThan(try s.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cap_candidate") ?? 0 }, 10)
+        // Each settings change rebuilds the candidates in its transaction; a months cap goes the
+        // customer table's way, at any time.
+        for caps in [Caps(count: 3, months: nil, amount: nil), Caps(count: nil, months: nil, amount: usd(2_000)),
+                     Caps(count: 5, months: nil, amount: usd(9_000)), Caps(count: nil, months: nil, amount: nil),
+                     Caps(count: 4, months: 6, amount: nil), base.caps] {
+            var settings = base
+            settings.caps = caps
+            try s.updateSettings(settings, who: "t")
+            for days in [0, 200] { try assertCaps(s, at: DemoProgram.now.adding(days: days), "\(caps), +\(days) days") }
+        }
+        // Writes after a change: the triggers keep the candidates whoever writes a customer.
+        var settings = base
+        settings.caps = Caps(count: 4, months: nil, amount: usd(3_000))
+        try s.updateSettings(settings, who: "t")
+        let all = try allCustomers(s)
+        let near = try XCTUnwrap(all.first { $0.status == .active && $0.conversions >= 4 })
+        let capped = try XCTUnwrap(all.first { $0.status == .capped })
+        let far = try XCTUnwrap(all.first { $0.status == .active && $0.conversions == 2 && ($0.commission?.minor ?? 0) < 2_000 })
+        let other = try XCTUnwrap(try s.affiliates().first { $0.id != near.affiliateID })
+        _ = try s.reassign(customerKey: near.key, toAffiliate: other.code, who: "t")
+        _ = try s.setStatus(customerKey: capped.key, to: .ended, who: "t")
+        try ingest(s, [Line.conversion("cap-more-1", "10.00", customer: far.key, DemoProgram.now),
+                       Line.conversion("cap-more-2", "10.00", customer: far.key, DemoProgram.now.adding(seconds: 60))])
+        XCTAssertEqual(try customer(s, far.key).conversions, 4)
+        try assertCaps(s, at: DemoProgram.now, "after writes")
+        let keptIDs = try s.read { db in try Int64.fetchAll(db, sql: "SELECT customer_id FROM cap_candidate") }
+        XCTAssertTrue(keptIDs.contains(far.id), "a customer who reached the threshold joined")
+        XCTAssertFalse(keptIDs.contains(capped.id), "an ended customer left")
+        XCTAssertEqual(try s.read { db in try Int64.fetchOne(db, sql: "SELECT affiliate_id FROM cap_candidate WHERE customer_id = ?",
+                                                              arguments: [near.id]) }, other.id)
+    }
+
+    /// The consistency check names a kept row that differs, one that should not be kept, a missing
+    /// one, and a rule that is not the caps'.
+    func testTheConsistencyCheckHoldsTheCandidatesToTheCustomers() throws {
+        let s = try program(customers: 120)
+        XCTAssertEqual(try s.consistencyProblems(), [])
+        let ids = try s.read { db in try Int64.fetchAll(db, sql: "SELECT customer_id FROM cap_candidate ORDER BY customer_id LIMIT 2") }
+        let far = try XCTUnwrap(try allCustomers(s).first { $0.status == .initial })
+        try s.write { db in
+            try db.execute(sql: "UPDATE cap_candidate SET conversions = conversions + 1 WHERE customer_id = ?", arguments: [ids[0]])
+            try db.execute(sql: "DELETE FROM cap_candidate WHERE customer_id = ?", arguments: [ids[1]])
+            try db.execute(sql: "INSERT INTO cap_candidate SELECT id, key, affiliate_id, number, status, conversions, commission_minor FROM customer WHERE id = ?",
+                           arguments: [far.id])
+            try db.execute(sql: "UPDATE cap_candidate_rule SET conversions = conversions + 1")
+        }
+        let problems = try s.consistencyProblems()
+        XCTAssertTrue(problems.contains { $0.hasPrefix("cap candidates are kept for 11 commissions and 40000 minor units, but the caps' thresholds are 10") }, "\(problems)")
+        XCTAssertTrue(problems.contains("cap candidate #\(far.id) (\(far.key)) is not near a cap"), "\(problems)")
+        XCTAssertTrue(problems.contains { $0.hasPrefix("cap candidate #\(ids[0]) (") && $0.hasSuffix("differs from its customer row") }, "\(problems)")
+        XCTAssertTrue(problems.contains { $0.hasSuffix("is near a cap but not a kept cap candidate") }, "\(problems)")
+    }
+
+    /// "v19-cap-candidates" on a populated version 15 database: the rule from the program's caps
+    /// (the core's rounding) and the near-cap customers from their indexes.
+    func testTheMigrationKeepsAPopulatedProgramsCandidates() throws {
+        let path: String
+        do {
+            let s = try program(customers: 120)
+            path = s.path
+            var settings = try s.settings()
+            settings.caps = Caps(count: 7, months: nil, amount: usd(3_333))
+            try s.updateSettings(settings, who: "t")
+        }
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: """
+                DROP TRIGGER cap_candidate_insert; DROP TRIGGER cap_candidate_join; DROP TRIGGER cap_candidate_leave;
+                DROP TRIGGER cap_candidate_delete; DROP TABLE cap_candidate; DROP TABLE cap_candidate_rule;
+                DELETE FROM grdb_migrations WHERE identifier = 'v19-cap-candidates';
+                PRAGMA user_version = 15;
+                """)
+        }
+        try queue.close()
+        let s = try Store(path: path, clock: FixedClock(DemoProgram.now))
+        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, Schema.version)
+        let rule = try s.read { db in try Store.capCandidateRule(db) }
+        XCTAssertEqual(rule?.commissions, 6)
+        XCTAssertEqual(rule?.commissionMinor, 2_667)
+        XCTAssertGreaterThan(try s.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cap_candidate") ?? 0 }, 0)
+        try assertCaps(s, at: DemoProgram.now, "migrated")
+    }
+
+    /// The migration's SQL rounds as the core does (`Caps.nearThresholds`), so a migrated rule is
+    /// the one the Caps screen asks for.
+    func testTheMigrationsRoundingIsTheCores() throws {
+        let s = try emptyStore()
+        let values: [Int64] = Array(1...3_000) + [9_999, 50_000, 123_457, 1_000_001, 99_999_999, 4_503_599_627_370_495]
+        let sql = "SELECT \(CapCandidateSchema.nearOf("x")) FROM (SELECT ? AS x)"
+        try s.read { db in
+            for v in values {
+                let want = Int64((Double(v) * Caps.nearFraction).rounded(.up))
+                XCTAssertEqual(try Int64.fetchOne(db, sql: sql, arguments: [v]), want, "\(v)")
+            }
+        }
+    }
+}
