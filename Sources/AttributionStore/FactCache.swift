@@ -66,11 +66,14 @@ final class FactCache: Facts {
     }
 
     /// The prepared statement for `query`, bound to `values`, after the pending rows are written.
-    /// The only way this cache reads SQL.
+    /// The only way this cache reads SQL. The connection's cached statement: every read here
+    /// steps it to its end or resets it before the next use (`one`, the prefetch's loops), so it
+    /// is compiled once per connection rather than once per transaction (a group commit's
+    /// transaction is a few events).
     func fresh(_ query: Query, _ values: RawValue...) throws -> RawStatement {
         try writePending()
         let s: RawStatement
-        if let known = statements[query] { s = known } else { s = try RawStatement(db, query.sql); statements[query] = s }
+        if let known = statements[query] { s = known } else { s = try RawStatement(cached: db, query.sql); statements[query] = s }
         return s.bind(all: values)
     }
 
@@ -85,10 +88,11 @@ final class FactCache: Facts {
         pending.customerChanged(c.id)
     }
 
-    /// A query of its own (the batch prefetch), prepared after the pending rows are written.
+    /// A query of its own (the batch prefetch), after the pending rows are written; the
+    /// connection's cached statement (see `fresh(_:_:)`): the caller steps it to its end.
     func fresh(sql: String) throws -> RawStatement {
         try writePending()
-        return try RawStatement(db, sql)
+        return try RawStatement(cached: db, sql)
     }
 
     /// Steps `s` once and reads the row with `read`; nil when there is none.
