@@ -234,9 +234,14 @@ public struct PhaseClock {
         return t &- last
     }
 
-    public static func now() -> UInt64 {
+    public static func now() -> UInt64 { read(CLOCK_MONOTONIC) }
+
+    /// The CPU time the calling thread has used (a system call: once per group, not per phase).
+    public static func threadCPU() -> UInt64 { read(CLOCK_THREAD_CPUTIME_ID) }
+
+    private static func read(_ clock: clockid_t) -> UInt64 {
         var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
+        clock_gettime(clock, &ts)
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 }

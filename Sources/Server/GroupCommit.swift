@@ -120,7 +120,9 @@ public final class GroupCommitter: @unchecked Sendable {
 
     private func run() {
         while let jobs = nextGroup() {
+            let cpu = PhaseClock.threadCPU()
             commit(jobs)
+            metrics?.phase(.writerCPU, PhaseClock.threadCPU() &- cpu)
         }
         flush?.stop()
         condition.lock()

@@ -99,6 +99,10 @@ public enum WriterPhase: String, CaseIterable, Sendable {
     case handoff
     /// The flush thread: the fsync of the write-ahead log, then resuming the waiting requests.
     case fsync, answer
+    /// Not a phase: the CPU time the writer thread used for its groups (from `begin` to
+    /// `handoff`), beside their wall-clock time (a thread waiting for the disk or for a core
+    /// counts in the phases, not here).
+    case writerCPU = "writer_cpu"
 }
 
 /// Counters by their labels, made once each (the label sets are bounded: see `ServerMetrics`).
