@@ -54,7 +54,8 @@ final class FactCache: Facts {
     init(_ db: Database, pending: PendingRows) throws {
         self.db = db
         self.pending = pending
-        let rows = try Row.fetchAll(db, sql: "SELECT id, code, disabled, commission, last_customer_number FROM affiliate ORDER BY id")
+        // The connection's cached statement: compiled once per connection, not once per transaction.
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, code, disabled, commission, last_customer_number FROM affiliate ORDER BY id"))
         for r in rows {
             let a = AffiliateFact(id: r[0], code: r[1], disabled: r[2], commission: Commission(stored: r[3]))
             affiliatesByCode[a.code] = a
