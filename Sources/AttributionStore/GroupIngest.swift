@@ -138,7 +138,8 @@ extension Store {
 public final class GroupWriter: @unchecked Sendable {
     /// The store the server opened: the file every group must still be written to.
     public let store: Store
-    private let own: Store
+    /// The second store, whose writer connection only this writer uses.
+    let own: Store
     private var foreignKeysOff = false
     private var settings: (dataVersion: Int64, value: ProgramSettings)?
 

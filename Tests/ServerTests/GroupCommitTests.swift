@@ -130,6 +130,15 @@ final class GroupCommitTests: ServeTestCase, @unchecked Sendable {
         XCTAssertEqual(try store.consistencyProblems(), [])
     }
 
+    /// `--sync full` (`syncEveryCommit`) holds for the writer's own connection too: its commits
+    /// wait for the disk as the store's would.
+    func testTheWritersConnectionWaitsForTheDiskAsTheStoresDoes() throws {
+        func synchronous(_ s: Store) throws -> Int? { try s.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } }
+        XCTAssertEqual(try synchronous(GroupWriter(store: store).own), 1, "NORMAL, as the store's")
+        try store.syncEveryCommit()
+        XCTAssertEqual(try synchronous(GroupWriter(store: store).own), 2, "FULL, as the store's")
+    }
+
     /// The answers' JSON escapes what JSON requires and every control character (C0, DEL, C1),
     /// and keeps the rest of the text as it is.
     func testTheAnswersJSONEscapesQuotesAndControlCharacters() {
