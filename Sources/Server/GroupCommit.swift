@@ -54,6 +54,10 @@ public final class GroupCommitter: @unchecked Sendable {
     private var queuedBytes = 0
     private var stopping = false
     private var stopped = false
+    /// The writer waits for a first event (an empty queue): the next event wakes it. While it
+    /// waits out the window for more, only a full group (or `stop`) does: a wake-up per event
+    /// cost a context switch per request for nothing.
+    private var waitingForWork = false
     private var thread: Thread?
     /// The writer's own connection (`GroupWriter`), opened by `start`; nil when it could not be
     /// opened: the groups then go through `store` itself (`Store.ingestGroup`), only slower.
@@ -114,7 +118,7 @@ public final class GroupCommitter: @unchecked Sendable {
         queue.append(Job(event: event, bytes: bytes, queuedAt: Date(), done: done))
         queuedBytes += bytes
         metrics?.queueDepth.record(Int64(queue.count))
-        condition.signal()
+        if waitingForWork || queue.count >= limits.maxGroup { condition.signal() }
         condition.unlock()
     }
 
@@ -139,7 +143,9 @@ public final class GroupCommitter: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         let wasIdle = queue.isEmpty
+        waitingForWork = true
         while queue.isEmpty && !stopping { condition.wait() }
+        waitingForWork = false
         if queue.isEmpty { return nil }
         metrics?.phase(.idle, lap.lap())
         if wasIdle {
