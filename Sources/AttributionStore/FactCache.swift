@@ -54,7 +54,8 @@ final class FactCache: Facts {
     init(_ db: Database, pending: PendingRows) throws {
         self.db = db
         self.pending = pending
-        let rows = try Row.fetchAll(db, sql: "SELECT id, code, disabled, commission, last_customer_number FROM affiliate ORDER BY id")
+        // The connection's cached statement: compiled once per connection, not once per transaction.
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, code, disabled, commission, last_customer_number FROM affiliate ORDER BY id"))
         for r in rows {
             let a = AffiliateFact(id: r[0], code: r[1], disabled: r[2], commission: Commission(stored: r[3]))
             affiliatesByCode[a.code] = a
@@ -66,11 +67,14 @@ final class FactCache: Facts {
     }
 
     /// The prepared statement for `query`, bound to `values`, after the pending rows are written.
-    /// The only way this cache reads SQL.
+    /// The only way this cache reads SQL. The connection's cached statement: every read here
+    /// steps it to its end or resets it before the next use (`one`, the prefetch's loops), so it
+    /// is compiled once per connection rather than once per transaction (a group commit's
+    /// transaction is a few events).
     func fresh(_ query: Query, _ values: RawValue...) throws -> RawStatement {
         try writePending()
         let s: RawStatement
-        if let known = statements[query] { s = known } else { s = try RawStatement(db, query.sql); statements[query] = s }
+        if let known = statements[query] { s = known } else { s = try RawStatement(cached: db, query.sql); statements[query] = s }
         return s.bind(all: values)
     }
 
@@ -85,10 +89,11 @@ final class FactCache: Facts {
         pending.customerChanged(c.id)
     }
 
-    /// A query of its own (the batch prefetch), prepared after the pending rows are written.
+    /// A query of its own (the batch prefetch), after the pending rows are written; the
+    /// connection's cached statement (see `fresh(_:_:)`): the caller steps it to its end.
     func fresh(sql: String) throws -> RawStatement {
         try writePending()
-        return try RawStatement(db, sql)
+        return try RawStatement(cached: db, sql)
     }
 
     /// Steps `s` once and reads the row with `read`; nil when there is none.

@@ -19,6 +19,7 @@ public struct AffdeskServer: Sendable {
     let committer: GroupCommitter
     let feeds: FeedSettings
     let credentials: CredentialCache
+    let bodyDeadlines: BodyDeadlines
     let logger: Logger
 
     public init(store: Store, configuration: ServeConfiguration, logger: Logger = Logger(label: "affdesk.serve")) {
@@ -29,6 +30,7 @@ public struct AffdeskServer: Sendable {
         committer = GroupCommitter(store: store, limits: configuration.commit, metrics: metrics, waitForDisk: configuration.diskSync == .flush)
         feeds = FeedSettings(store: store)
         credentials = CredentialCache(store: store, maxAge: configuration.credentialsMaxAge)
+        bodyDeadlines = BodyDeadlines()
     }
 
     /// The routes, with the metrics middleware.
@@ -86,20 +88,13 @@ public struct AffdeskServer: Sendable {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > configuration.maxBodyBytes {
             return .answer(tooLarge)
         }
-        let limit = configuration.maxBodyBytes, seconds = configuration.bodyTimeout
+        let seconds = configuration.bodyTimeout
         do {
             // The body must arrive within `bodyTimeout`: a sender that trickles it is answered 408.
-            let buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-                group.addTask { try await request.body.collect(upTo: limit) }
-                group.addTask { try await Task.sleep(nanoseconds: UInt64(seconds * 1e9)); return nil }
-                let first = try await group.next() ?? nil
-                group.cancelAll()
-                return first
+            switch try await bodyDeadlines.collect(request.body, upTo: configuration.maxBodyBytes, within: seconds) {
+            case .body(let buffer): return .body(Array(buffer.readableBytesView))
+            case .timedOut: return .answer(Reply.error(.requestTimeout, "body_timeout", "The body did not arrive within \(seconds) s."))
             }
-            guard let buffer else {
-                return .answer(Reply.error(.requestTimeout, "body_timeout", "The body did not arrive within \(seconds) s."))
-            }
-            return .body(Array(buffer.readableBytesView))
         } catch is NIOTooManyBytesError {
             return .answer(tooLarge)
         } catch {

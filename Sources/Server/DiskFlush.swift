@@ -1,3 +1,4 @@
+import AttributionStore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -22,6 +23,8 @@ final class DiskFlush: @unchecked Sendable {
     typealias Answer = @Sendable (String?) -> Void
 
     private let flushFile: @Sendable () -> String?
+    /// Told how long each fsync took (nanoseconds), for the metrics.
+    var flushed: (@Sendable (UInt64) -> Void)?
     private let condition = NSCondition()
     private var waiting: [Answer] = []
     private var stopping = false
@@ -70,7 +73,9 @@ final class DiskFlush: @unchecked Sendable {
             let done = answers.isEmpty && stopping
             condition.unlock()
             if done { break }
+            var lap = PhaseClock()
             let failure = flushFile()
+            flushed?(lap.lap())
             for a in answers { a(failure) }
         }
         condition.lock()

@@ -32,6 +32,9 @@ public final class GroupCommitter: @unchecked Sendable {
         public var window: TimeInterval = 0.002
         /// An event not taken by the writer within this time is refused (never written).
         public var queueTimeout: TimeInterval = 10
+        /// Whether the writer commits through a connection of its own (`GroupWriter`) rather than
+        /// the store's (`Store.ingestGroup`, which compiles every statement again each group).
+        public var ownConnection = true
         public init() {}
     }
 
@@ -51,12 +54,20 @@ public final class GroupCommitter: @unchecked Sendable {
     private var queuedBytes = 0
     private var stopping = false
     private var stopped = false
+    /// The writer waits for a first event (an empty queue): the next event wakes it. While it
+    /// waits out the window for more, only a full group (or `stop`) does: a wake-up per event
+    /// cost a context switch per request for nothing.
+    private var waitingForWork = false
     private var thread: Thread?
+    /// The writer's own connection (`GroupWriter`), opened by `start`; nil when it could not be
+    /// opened: the groups then go through `store` itself (`Store.ingestGroup`), only slower.
+    private var writer: GroupWriter?
 
     /// With `flush`, an event is answered only once its commit is flushed to the disk (it then
     /// survives a power loss, not only a crash of the process); see `DiskFlush`.
     init(store: Store, limits: Limits = Limits(), metrics: ServerMetrics? = nil, flush: DiskFlush?) {
         self.store = store; self.limits = limits; self.metrics = metrics; self.flush = flush
+        flush?.flushed = { [metrics] in metrics?.phase(.fsync, $0) }
     }
 
     public convenience init(store: Store, limits: Limits = Limits(), metrics: ServerMetrics? = nil, waitForDisk: Bool = false) {
@@ -64,6 +75,7 @@ public final class GroupCommitter: @unchecked Sendable {
     }
 
     public func start() {
+        writer = limits.ownConnection ? try? GroupWriter(store: store) : nil
         flush?.start()
         let t = Thread { [self] in self.run() }
         t.name = "affdesk-writer"
@@ -106,13 +118,15 @@ public final class GroupCommitter: @unchecked Sendable {
         queue.append(Job(event: event, bytes: bytes, queuedAt: Date(), done: done))
         queuedBytes += bytes
         metrics?.queueDepth.record(Int64(queue.count))
-        condition.signal()
+        if waitingForWork || queue.count >= limits.maxGroup { condition.signal() }
         condition.unlock()
     }
 
     private func run() {
         while let jobs = nextGroup() {
+            let cpu = PhaseClock.threadCPU()
             commit(jobs)
+            metrics?.phase(.writerCPU, PhaseClock.threadCPU() &- cpu)
         }
         flush?.stop()
         condition.lock()
@@ -125,20 +139,26 @@ public final class GroupCommitter: @unchecked Sendable {
     /// group). Under load the queue fills while the previous group commits, so it is taken at
     /// once. nil once stopping and empty.
     private func nextGroup() -> [Job]? {
+        var lap = PhaseClock()
         condition.lock()
         defer { condition.unlock() }
         let wasIdle = queue.isEmpty
+        waitingForWork = true
         while queue.isEmpty && !stopping { condition.wait() }
+        waitingForWork = false
         if queue.isEmpty { return nil }
+        metrics?.phase(.idle, lap.lap())
         if wasIdle {
             let deadline = Date(timeIntervalSinceNow: limits.window)
             while queue.count < limits.maxGroup && !stopping && condition.wait(until: deadline) {}
+            metrics?.phase(.window, lap.lap())
         }
         let n = min(queue.count, limits.maxGroup)
         let jobs = Array(queue.prefix(n))
         queue.removeFirst(n)
         queuedBytes -= jobs.reduce(0) { $0 + $1.bytes }
         metrics?.queueDepth.record(Int64(queue.count))
+        metrics?.phase(.take, lap.lap())
         return jobs
     }
 
@@ -150,15 +170,22 @@ public final class GroupCommitter: @unchecked Sendable {
         }
         guard !jobs.isEmpty else { return }
         let started = ContinuousClock.now
+        var phases = GroupPhases()
         do {
-            let decisions = try store.ingestGroup(jobs.map(\.event))
+            let events = jobs.map(\.event)
+            let decisions = try writer.map { try $0.ingest(events, phases: &phases) } ?? store.ingestGroup(events, phases: &phases)
+            var lap = PhaseClock()
+            metrics?.phases(phases)
             metrics?.commitLatency.record(ContinuousClock.now - started)
             metrics?.groupSize.record(Int64(jobs.count))
-            let taken = jobs
+            let taken = jobs, metrics = metrics
             let answer: DiskFlush.Answer = { failure in
+                var lap = PhaseClock()
                 for (j, d) in zip(taken, decisions) { j.done(failure.map { .failure(.notOnDisk($0)) } ?? .success(d)) }
+                metrics?.phase(.answer, lap.lap())
             }
             if let flush { flush.afterNextFlush(answer) } else { answer(nil) }
+            metrics?.phase(.handoff, lap.lap())
         } catch {
             // One event that makes the transaction fail must not fail the others: each alone.
             guard jobs.count > 1, !Store.failsEveryWrite(error) else {

@@ -9,49 +9,70 @@ enum Reply: Sendable {
 
     static func s(_ v: String?) -> Reply { v.map(Reply.str) ?? .null }
 
-    func write(into out: inout String) {
+    /// The JSON text, as UTF-8 bytes (the answers are small: no encoder, no Foundation).
+    func write(into out: inout [UInt8]) {
         switch self {
         case .str(let s): Reply.quote(s, into: &out)
-        case .int(let i): out += String(i)
-        case .bool(let b): out += b ? "true" : "false"
-        case .null: out += "null"
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
         case .arr(let a):
-            out += "["
-            for (i, v) in a.enumerated() { if i > 0 { out += "," }; v.write(into: &out) }
-            out += "]"
+            out.append(UInt8(ascii: "["))
+            for (i, v) in a.enumerated() { if i > 0 { out.append(UInt8(ascii: ",")) }; v.write(into: &out) }
+            out.append(UInt8(ascii: "]"))
         case .obj(let o):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, (k, v)) in o.enumerated() {
-                if i > 0 { out += "," }
-                Reply.quote(k, into: &out); out += ":"; v.write(into: &out)
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Reply.quote(k, into: &out); out.append(UInt8(ascii: ":")); v.write(into: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    /// JSON string escaping; every control character and DEL as \u escapes.
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case _ where u.value < 0x20 || u.value == 0x7f || (0x80...0x9f).contains(u.value):
-                let h = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-            default: out.unicodeScalars.append(u)
+    /// JSON string escaping; every control character (C0, DEL, C1) as a \u escape.
+    static func quote(_ s: String, into out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        func escape(_ v: UInt32) {
+            out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                    hex[Int(v >> 4)], hex[Int(v & 15)]])
+        }
+        out.append(UInt8(ascii: "\""))
+        var c1Lead = false   // the previous byte was 0xC2, the lead byte of U+0080...U+00BF
+        for b in s.utf8 {
+            if c1Lead {
+                c1Lead = false
+                if (0x80...0x9f).contains(b) { escape(UInt32(b)); continue }
+                out.append(0xc2)
+            }
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0..<0x20, 0x7f: escape(UInt32(b))
+            case 0xc2: c1Lead = true
+            default: out.append(b)
             }
         }
-        out += "\""
+        if c1Lead { out.append(0xc2) }
+        out.append(UInt8(ascii: "\""))
     }
 
-    var text: String { var s = ""; write(into: &s); return s }
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(into: &out)
+        return out
+    }
 
     func response(_ status: HTTPResponse.Status, headers extra: HTTPFields = [:]) -> Response {
         var headers = extra
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+        var body = bytes
+        body.append(UInt8(ascii: "\n"))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     /// A refusal before any event was read: `{"error": code, "message": ...}`.

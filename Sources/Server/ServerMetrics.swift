@@ -16,6 +16,8 @@ public final class ServerMetrics: Sendable {
     let groupSize: ValueHistogram
     let queueDepth: Gauge
     let commitFailures: Counter
+    /// Nanoseconds spent in each phase of the group commits, by phase (`WriterPhase`).
+    private let phaseCounters: [WriterPhase: Counter]
 
     public init() {
         commitLatency = registry.makeDurationHistogram(
@@ -31,6 +33,25 @@ public final class ServerMetrics: Sendable {
                                                                          helpText: "Events waiting for the writer"))
         commitFailures = registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "affdesk", metricName: "commit_failures",
                                                                                unitName: "total", helpText: "Groups whose transaction failed"))
+        var phases: [WriterPhase: Counter] = [:]
+        for p in WriterPhase.allCases {
+            phases[p] = registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "affdesk", metricName: "writer_phase_nanoseconds", unitName: "total",
+                                                 helpText: "Time the writer and flush threads spent in each phase of the group commits"),
+                labels: [("phase", p.rawValue)])
+        }
+        phaseCounters = phases
+    }
+
+    /// Adds `nanoseconds` to a phase of the group commits.
+    func phase(_ p: WriterPhase, _ nanoseconds: UInt64) {
+        phaseCounters[p]?.increment(by: Int64(truncatingIfNeeded: nanoseconds))
+    }
+
+    /// Adds a group's phases inside the store.
+    func phases(_ g: GroupPhases) {
+        phase(.begin, g.begin); phase(.setup, g.setup); phase(.prefetch, g.prefetch); phase(.decide, g.decide)
+        phase(.write, g.write); phase(.repeats, g.repeats); phase(.commit, g.commit)
     }
 
     func request(route: String, status: Int) {
@@ -63,6 +84,25 @@ public final class ServerMetrics: Sendable {
     }
 
     public func text() -> String { registry.emitToString() }
+}
+
+/// The phases of a group commit, as `/metrics` names them: the writer thread's, in order, then
+/// the flush thread's (`DiskFlush`).
+public enum WriterPhase: String, CaseIterable, Sendable {
+    /// Waiting for a first event (the queue was empty), then up to the window for more.
+    case idle, window
+    /// Taking the group off the queue; refusing events that waited too long.
+    case take
+    /// Inside the store (`GroupPhases`).
+    case begin, setup, prefetch, decide, write, repeats, commit
+    /// Metrics of the group, and handing its answers to the flush thread (or answering them).
+    case handoff
+    /// The flush thread: the fsync of the write-ahead log, then resuming the waiting requests.
+    case fsync, answer
+    /// Not a phase: the CPU time the writer thread used for its groups (from `begin` to
+    /// `handoff`), beside their wall-clock time (a thread waiting for the disk or for a core
+    /// counts in the phases, not here).
+    case writerCPU = "writer_cpu"
 }
 
 /// Counters by their labels, made once each (the label sets are bounded: see `ServerMetrics`).

@@ -22,15 +22,11 @@ extension AffdeskServer {
         if let refused = try authenticate(request, route: route) { return refused }
         let body: [UInt8]
         switch await readBody(request) { case .body(let b): body = b; case .answer(let r): return r }
-        let text: String
-        switch TypedBody.fill(body, types: types) {
-        case .success(let t): text = t
+        switch TypedBody.read(body, types: types, feed: try feeds.tracking(route: "/track/" + route)) {
+        case .success(let event?): return await record(event, status: { $0.reason == .invalidEvent ? .unprocessableContent : .ok })
+        case .success(nil): return Reply.error(.unprocessableContent, "invalid_event", "The body is empty: one JSON object was expected.")
         case .failure(let e): return Reply.error(.unprocessableContent, "invalid_event", e.message, field: e.field)
         }
-        guard let event = try feeds.tracking(route: "/track/" + route).read(line: text, number: 1) else {
-            return Reply.error(.unprocessableContent, "invalid_event", "The body is empty: one JSON object was expected.")
-        }
-        return await record(event, status: { $0.reason == .invalidEvent ? .unprocessableContent : .ok })
     }
 
     /// nil when the request carries an active API key; else the 401 answer.
@@ -52,25 +48,36 @@ extension AffdeskServer {
     }
 }
 
-/// The body of a tracking request with its `type` filled in from the route when it has none.
+/// The body of a tracking request read by the tracking feed, with its `type` filled in from the
+/// route when it has none. The feed parses the body once; only a body without a type is parsed
+/// again, with the type put in.
 enum TypedBody {
     struct Refusal: Error { var field: String?; var message: String }
 
-    static func fill(_ body: [UInt8], types: [String]) -> Result<String, Refusal> {
+    /// The event (nil for an empty body), or the refusal of a `type` the route does not take.
+    static func read(_ body: [UInt8], types: [String], feed: TrackingFeed) -> Result<InboundEvent?, Refusal> {
         let text = String(decoding: body, as: UTF8.self)
-        // A body that is not a JSON object goes to the feed as it is: recorded as invalid, 422.
-        guard let json = try? JSON.parse(text), case .object(let o) = json else { return .success(text) }
-        if let t = o["type"] {
-            guard let s = t.string, types.contains(s) else {
-                return .failure(Refusal(field: "type", message: "this route takes \(types.map { "\"\($0)\"" }.joined(separator: ", ")) (or no type)"))
-            }
-            return .success(text)
+        guard let event = feed.read(line: text, number: 1) else { return .success(nil) }
+        // A type the route takes (the feed names the event by its `type`; "unknown" is none's).
+        if types.contains(event.type) { return .success(event) }
+        switch event.payload {
+        case .invalid(field: "type", message: "missing"):
+            // An object without a type: the route's, put after the opening brace (the same body
+            // always becomes the same line: the inbox's dedupe key is its content).
+            return .success(feed.read(line: withType(text, types[0]), number: 1))
+        case .invalid(field: nil, _) where event.type == "unknown":
+            // Not a JSON object: recorded as the feed reads it (invalid, 422).
+            return .success(event)
+        default:
+            return .failure(Refusal(field: "type", message: "this route takes \(types.map { "\"\($0)\"" }.joined(separator: ", ")) (or no type)"))
         }
-        // Insert the type after the opening brace: the same body always becomes the same line
-        // (the inbox's dedupe key is its content).
-        guard let brace = text.firstIndex(of: "{") else { return .success(text) }
+    }
+
+    /// `text`, a JSON object, with `"type":"<type>"` as its first member.
+    static func withType(_ text: String, _ type: String) -> String {
+        guard let brace = text.firstIndex(of: "{") else { return text }
         let rest = text[text.index(after: brace)...]
-        let separator = o.isEmpty ? "" : ","
-        return .success("{\"type\":\"\(types[0])\"" + separator + rest)
+        let empty = rest.first { !" \t\r\n".contains($0) } == "}"
+        return "{\"type\":\"\(type)\"" + (empty ? "" : ",") + rest
     }
 }

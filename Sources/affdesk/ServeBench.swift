@@ -39,7 +39,8 @@ struct ServeBench: ParsableCommand {
         let report = load(port: server.port, mix: mix, duration: seconds)
         let ceiling = clientCeiling ? load(port: server.port, mix: mix, duration: min(seconds, 5), firstCustomer: 10_000_000, path: "/bench/none") : nil
         let port = server.port
-        let groups = BlockingValue { await LoadRunner.metrics(port: port) }.wait().flatMap(LoadRunner.groupCommits)
+        let metricsText = BlockingValue { await LoadRunner.metrics(port: port) }.wait()
+        let groups = metricsText.flatMap(LoadRunner.groupCommits)
         let status = server.stop()
         let answered = report.sent.filter { $0.status != nil }.count
         print(String(format: "serve     %d requests in %.2f s: %8.0f requests/s   p50 %.2f ms   p99 %.2f ms   p99.9 %.2f ms",
@@ -50,6 +51,7 @@ struct ServeBench: ParsableCommand {
             print(String(format: "groups    %d group commits, %.1f events per group on average (the server's /metrics)",
                          groups.commits, Double(groups.events) / Double(groups.commits)))
         }
+        if let groups, groups.commits > 0, let text = metricsText { printPhases(LoadRunner.writerPhases(text), groups: groups) }
         if let ceiling {
             print(String(format: "clients   alone (POST /bench/none, 404 from the router): %8.0f requests/s   p50 %.2f ms   p99 %.2f ms",
                          ceiling.requestsPerSecond, ceiling.percentile(0.5), ceiling.percentile(0.99)))
@@ -72,6 +74,22 @@ struct ServeBench: ParsableCommand {
 }
 
 extension ServeBench {
+    /// The writer's and the flush thread's time by phase (the server's /metrics): per group, per
+    /// event, and as a share of the writer's busy time.
+    func printPhases(_ phases: [(phase: String, nanoseconds: Double)], groups: (commits: Int, events: Int)) {
+        guard !phases.isEmpty else { return }
+        let flushThread: Set<String> = ["fsync", "answer", "writer_cpu"], waiting: Set<String> = ["idle", "window"]
+        let busy = phases.filter { !flushThread.contains($0.phase) && !waiting.contains($0.phase) }.reduce(0) { $0 + $1.nanoseconds }
+        print("phases    writer thread, then flush thread: ms per group / ms per event / share of the writer's busy time")
+        for (name, ns) in phases {
+            let share = name == "writer_cpu" ? String(format: "(%.0f%% of the writer's busy time)", 100 * ns / max(busy, 1))
+                : flushThread.contains(name) || waiting.contains(name) ? "" : String(format: "%5.1f%%", 100 * ns / max(busy, 1))
+            print(String(format: "  %-9@ %8.3f  %8.4f  %@", name, ns / 1e6 / Double(groups.commits), ns / 1e6 / Double(max(groups.events, 1)), share))
+        }
+        print(String(format: "  %-9@ %8.3f  %8.4f  (writer busy: %.2f s)", "busy", busy / 1e6 / Double(groups.commits),
+                     busy / 1e6 / Double(max(groups.events, 1)), busy / 1e9))
+    }
+
     /// The clients' load, on the transport chosen.
     func load(port: Int, mix: EventMix, duration: Double, firstCustomer: Int = 0, path: String? = nil) -> LoadRunner.Report {
         guard asyncHTTPClient else {

@@ -31,6 +31,10 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("credentials-max-age-ms"), help: ArgumentHelp(
         "A key revoked or a secret removed by another process is refused within this time (0: read them for every request).", valueName: "MS"))
     var credentialsMaxAge: String = "1000"
+    @Option(name: .customLong("writer-connection"), help: ArgumentHelp(
+        "own: the group commit writes through a connection of its own (default); shared: through the store's (to compare).",
+        valueName: "own|shared", visibility: .hidden))
+    var writerConnection: String = "own"
 
     func run() throws {
         var config = ServeConfiguration()
@@ -41,6 +45,8 @@ struct Serve: ParsableCommand {
         config.commit.window = Double(try wholeNumber(groupWindow, "--group-window-ms", in: 0...1000)) / 1000
         guard let mode = DiskSync(rawValue: sync) else { throw Failure("--sync: must be flush, full or off") }
         config.diskSync = noSync ? .off : mode
+        guard ["own", "shared"].contains(writerConnection) else { throw Failure("--writer-connection: must be own or shared") }
+        config.commit.ownConnection = writerConnection == "own"
         config.credentialsMaxAge = Double(try wholeNumber(credentialsMaxAge, "--credentials-max-age-ms", in: 0...3_600_000)) / 1000
         let store = try database.open()
         AffdeskServer.bootstrapLogging()

@@ -104,4 +104,46 @@ final class GroupCommitTests: ServeTestCase, @unchecked Sendable {
         do { _ = try await committer.submit(f); XCTFail("stopped") } catch { XCTAssertEqual(error, .shuttingDown) }
         XCTAssertEqual(try events, 1)
     }
+
+    /// The writer's own connection (`GroupWriter`, foreign keys off for its life, the settings
+    /// kept between groups) decides as `ingestGroup` does, sees a setting changed through another
+    /// connection at its next group, and leaves the store's own connection checking foreign keys.
+    func testTheWritersOwnConnectionSeesSettingsChangedElsewhere() throws {
+        let writer = try GroupWriter(store: store)
+        func pair(_ n: Int) -> [InboundEvent] {
+            [line(#"{"type":"click","click_id":"w\#(n)","affiliate":"alice","at":"2024-09-01T00:00:00Z"}"#),
+             line(#"{"type":"signup","customer_key":"wk\#(n)","click_id":"w\#(n)","at":"2024-09-25T00:00:00Z"}"#)]
+        }
+        var phases = GroupPhases()
+        let first = try writer.ingest(pair(1), phases: &phases)
+        XCTAssertEqual(first.map(\.outcome), [.accepted, .accepted], first.map { "\($0.reason?.rawValue ?? "")" }.joined(separator: ","))
+        XCTAssertGreaterThan(phases.commit, 0)
+        var settings = try store.settings()
+        settings.windowDays = 10
+        try store.updateSettings(settings, who: "test")
+        let second = try writer.ingest(pair(2), phases: &phases)
+        XCTAssertEqual(second[1].reason, .clickExpired, "the 10-day window set through the store's connection applies at once")
+        XCTAssertEqual(try writer.ingest(pair(1), phases: &phases).map(\.repeated), [true, true])
+        let foreignKeys = try store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") }
+        XCTAssertEqual(foreignKeys, 1, "the store's own connection still checks foreign keys")
+        XCTAssertEqual(try events, 4)
+        XCTAssertEqual(try store.consistencyProblems(), [])
+    }
+
+    /// `--sync full` (`syncEveryCommit`) holds for the writer's own connection too: its commits
+    /// wait for the disk as the store's would.
+    func testTheWritersConnectionWaitsForTheDiskAsTheStoresDoes() throws {
+        func synchronous(_ s: Store) throws -> Int? { try s.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } }
+        XCTAssertEqual(try synchronous(GroupWriter(store: store).own), 1, "NORMAL, as the store's")
+        try store.syncEveryCommit()
+        XCTAssertEqual(try synchronous(GroupWriter(store: store).own), 2, "FULL, as the store's")
+    }
+
+    /// The answers' JSON escapes what JSON requires and every control character (C0, DEL, C1),
+    /// and keeps the rest of the text as it is.
+    func testTheAnswersJSONEscapesQuotesAndControlCharacters() {
+        let text = Reply.obj([("m", .str("a\"b\\c\n\u{1}\u{7f}\u{85}\u{9f}\u{a0}é日😀")), ("n", .int(-3)), ("b", .bool(true)), ("z", .null),
+                              ("a", .arr([.str(""), .int(0)]))]).text
+        XCTAssertEqual(text, #"{"m":"a\"b\\c\n\u0001\u007f\u0085\u009f"# + "\u{a0}é日😀" + #"","n":-3,"b":true,"z":null,"a":["",0]}"#)
+    }
 }

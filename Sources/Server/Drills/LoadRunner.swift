@@ -106,6 +106,20 @@ public enum LoadRunner {
         return (Int(n), Int(sum))
     }
 
+    /// From a `/metrics` text: nanoseconds in each phase of the group commits, in the order the
+    /// server names them (`WriterPhase`); empty when it names none.
+    public static func writerPhases(_ metrics: String) -> [(phase: String, nanoseconds: Double)] {
+        let prefix = "affdesk_writer_phase_nanoseconds_total{phase=\""
+        var found: [String: Double] = [:]
+        for line in metrics.split(separator: "\n") where line.hasPrefix(prefix) {
+            let rest = line.dropFirst(prefix.count)
+            guard let q = rest.firstIndex(of: "\""), let space = rest.lastIndex(of: " "), let v = Double(rest[rest.index(after: space)...])
+            else { continue }
+            found[String(rest[..<q])] = v
+        }
+        return WriterPhase.allCases.compactMap { p in found[p.rawValue].map { (p.rawValue, $0) } }
+    }
+
     static func send(_ client: HTTPClient, port: Int, _ r: EventMix.Request) async -> (status: Int?, seconds: Double) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(r.path)")
         request.method = .POST
