@@ -76,7 +76,7 @@ final class StoreQueryPlanTests: StoreTestCase {
     /// equality on an id (the affiliate, the customer) belongs in the index: then the rows are a range.
     /// Only equalities are looked at: a prefix or a LIKE filter walked this way is an
     /// `IndexedMatch`, bounded by how many rows match.
-    func assertNoFilteredWalk(_ db: Database, _ lines: [String], _ sql: String, _ label: String,
+    func assertNoFilteredWalk(_ db: Database, _ lines: [String], _ sql: String, _ label: String, allowing: Set<String> = [],
                               file: StaticString = #filePath, line: UInt = #line) throws {
         let pattern = try NSRegularExpression(pattern: #"(?<![\w.])\+?([a-z]+)\.([a-z_]+) = \?"#)
         let equalities = pattern.matches(in: sql, range: NSRange(sql.startIndex..., in: sql)).compactMap { m -> (String, String)? in
@@ -90,7 +90,7 @@ final class StoreQueryPlanTests: StoreTestCase {
             let alias = words[1], index = words[i + 1]
             guard Self.big.contains(Self.aliases[alias] ?? alias) else { continue }
             let columns = Set(try String?.fetchAll(db, sql: "SELECT name FROM pragma_index_info(?)", arguments: [index]).compactMap { $0 })
-            for (a, column) in equalities where a == alias && !columns.contains(column) {
+            for (a, column) in equalities where a == alias && !columns.contains(column) && !allowing.contains("\(a).\(column)") {
                 XCTFail("\(label): walks \(index) testing \(a).\(column) = ? on each row (a scan in disguise):\n  "
                         + lines.joined(separator: "\n  ") + "\n  " + sql, file: file, line: line)
             }
@@ -110,14 +110,14 @@ final class StoreQueryPlanTests: StoreTestCase {
     /// Each page of `k`. A sort is allowed only where a filter matched few rows (`IndexedMatch`
     /// then reads them by id and sorts them: `ORDER BY +(…)`).
     func check(_ s: Store, _ k: Keyset, cursor: AttributionStore.Cursor?, rowidOrder: Bool = false, _ label: String,
-               file: StaticString = #filePath, line: UInt = #line) throws {
+               allowing: Set<String> = [], file: StaticString = #filePath, line: UInt = #line) throws {
         try s.read { db in
             for (what, page) in pages(cursor) {
                 let q = try k.sql(db, page)
                 let lines = try plan(db, q)
                 assertIndexed(lines, q.sql, sortAllowed: q.sql.contains("ORDER BY +("), rowidOrder: rowidOrder,
                               "\(label), \(what)", file: file, line: line)
-                try assertNoFilteredWalk(db, lines, q.sql, "\(label), \(what)", file: file, line: line)
+                try assertNoFilteredWalk(db, lines, q.sql, "\(label), \(what)", allowing: allowing, file: file, line: line)
                 // And the query runs.
                 _ = try Row.fetchAll(db, sql: q.sql, arguments: StatementArguments(q.arguments))
             }
@@ -220,7 +220,13 @@ final class StoreQueryPlanTests: StoreTestCase {
                               CustomerQuery(sort: sort, descending: descending, affiliateID: someone.affiliateID, nearCaps: caps)] {
                         let k = try XCTUnwrap(try s.read { db in try s.customerKeyset(db, q) })
                         XCTAssertTrue(k.select.contains("cap_candidate kc"), label)
-                        try check(s, k, cursor: someone.cursor(sort), "\(label) '\(q.filter)'")
+                        // Allowed walks of the kept table (it is the near-cap customers only, a
+                        // fifth of the program at a million): a status filter tests one of its two
+                        // statuses (active, capped) on each kept row; an affiliate's kept customers
+                        // are walked only in IndexedMatch's dense form (forced here by `sparse = 0`;
+                        // chosen when the affiliate has many), else read by id and sorted.
+                        let allowed: Set<String> = sparse == 0 ? ["kc.status", "kc.affiliate_id"] : ["kc.status"]
+                        try check(s, k, cursor: someone.cursor(sort), "\(label) '\(q.filter)'", allowing: allowed)
                         if q.filter.isEmpty && q.affiliateID == nil {
                             try s.read { db in
                                 let lines = try plan(db, try k.sql(db, .first(50)))
