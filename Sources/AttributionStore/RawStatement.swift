@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 
@@ -58,7 +59,10 @@ final class RawStatement {
         if rc == SQLITE_DONE { return false }
         let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))
         sqlite3_reset(handle)
-        throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message, sql: statement.sql)
+        // The text from SQLite itself: GRDB's `statement.sql` may only be read on the connection's
+        // own queue, and a bulk ingest's second thread (`WriteBehind`) steps statements too.
+        let sql = sqlite3_sql(handle).map { String(cString: $0) }?.trimmingCharacters(in: .whitespacesAndNewlines.union([";"]))
+        throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message, sql: sql)
     }
 
     func run() throws { _ = try step(); sqlite3_reset(handle) }
