@@ -29,13 +29,18 @@ final class RowWriter {
         values.append(contentsOf: row)
         guard values.count == width * chunk else { return }
         if full == nil {
-            try behind?.drain()   // preparing is a call on the connection too
-            full = try statement(rows: chunk)
+            let sql = text(rows: chunk)
+            if let known = behind?.prepared[sql] {
+                full = known
+            } else {
+                try behind?.drain()   // preparing is a call on the connection too
+                full = try RawStatement(cached: db, sql)
+                behind?.prepared[sql] = full
+            }
         }
         let statement = full!
         if let behind {
-            let rows = values
-            behind.run { try statement.bind(all: rows).run() }
+            behind.write(statement, values)
             values = []
             values.reserveCapacity(width * chunk)
         } else {
@@ -54,10 +59,14 @@ final class RowWriter {
     }
 
     private func statement(rows: Int) throws -> RawStatement {
-        let one = "(" + Array(repeating: "?", count: width).joined(separator: ",") + ")"
         // Cached by the connection: a group commit of 30 events writes a 30-row INSERT per table,
         // and the next group of 30 reuses it instead of compiling it again.
-        return try RawStatement(cached: db, head + Array(repeating: one, count: rows).joined(separator: ","))
+        try RawStatement(cached: db, text(rows: rows))
+    }
+
+    private func text(rows: Int) -> String {
+        let one = "(" + Array(repeating: "?", count: width).joined(separator: ",") + ")"
+        return head + Array(repeating: one, count: rows).joined(separator: ",")
     }
 }
 

@@ -19,6 +19,12 @@ final class WriteBehind: @unchecked Sendable {
     private var failure: (any Error)?
     /// Jobs were handed over since the last drain (the deciding thread's view).
     private(set) var inFlight = false
+    /// The full chunks' INSERTs by their text, prepared once per ingest (the connection's cached
+    /// statements, which outlive a transaction), so that a batch's first chunk of each table does
+    /// not wait for the jobs in flight to prepare one. Only the deciding thread reads or adds.
+    var prepared: [String: RawStatement] = [:]
+    /// The texts of the chunk being written (only the jobs use it, one at a time).
+    private var scratch: [UInt8] = []
 
     /// Runs `job` on the second thread after the jobs handed over before it.
     func run(_ job: @escaping () throws -> Void) {
@@ -28,6 +34,11 @@ final class WriteBehind: @unchecked Sendable {
             guard failure == nil else { return }
             do { try j.run() } catch { failure = error }
         }
+    }
+
+    /// Runs `statement` with `values` on the second thread (`RawStatement.run(packing:into:)`).
+    func write(_ statement: RawStatement, _ values: [RawValue]) {
+        run { [self] in try statement.run(packing: values, into: &scratch) }
     }
 
     /// Waits until every job handed over has run; throws the first failure (again on every call).
