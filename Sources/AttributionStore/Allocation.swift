@@ -1,17 +1,24 @@
 import GRDB
 
 /// Row ids handed out by a write transaction: one past the largest, as SQLite itself would
-/// choose (the transaction holds the write lock, so nobody else takes one meanwhile).
+/// choose (the transaction holds the write lock, so nobody else takes one meanwhile). The
+/// largest ids are read when the transaction's work starts, in one query, so that handing out
+/// an id never runs SQL (a bulk ingest's second thread may be writing on the connection).
 final class IDAllocator {
-    private let db: Database
-    private var next: [String: Int64] = [:]
+    enum Table: Int, CaseIterable { case event, customer, conversion }
+    private var nextIDs: [Int64]
 
-    init(_ db: Database) { self.db = db }
+    init(_ db: Database) throws {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT (SELECT COALESCE(MAX(id), 0) FROM event), (SELECT COALESCE(MAX(id), 0) FROM customer),
+                   (SELECT COALESCE(MAX(id), 0) FROM conversion)
+            """)
+        nextIDs = Table.allCases.map { (row?[$0.rawValue] as Int64? ?? 0) + 1 }
+    }
 
-    func nextID(_ table: String) throws -> Int64 {
-        if let n = next[table] { next[table] = n + 1; return n }
-        let n = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) + 1 FROM \(table)") ?? 1
-        next[table] = n + 1
+    func next(_ table: Table) -> Int64 {
+        let n = nextIDs[table.rawValue]
+        nextIDs[table.rawValue] = n + 1
         return n
     }
 }

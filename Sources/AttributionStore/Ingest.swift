@@ -40,12 +40,15 @@ extension Store {
         var done = 0
         // From the second batch on, the WAL is copied back beside the writer (`IngestCheckpoint`).
         var checkpoint: IngestCheckpoint?, triedCheckpoint = false
+        // The full chunks of rows are written on a second thread while the events after them are decided.
+        let behind = WriteBehind()
         defer { try? checkpoint?.finish() }
         func flush() throws {
             guard !batch.isEmpty else { return }
             if done > 0, !triedCheckpoint { triedCheckpoint = true; checkpoint = try IngestCheckpoint(pool, path: path) }
             try bulkWrite { db in
-                let work = try UnitOfWork(db, store: self)
+                let work = try UnitOfWork(db, store: self, behind: behind)
+                defer { work.settle() }
                 try work.facts.prefetch(batch)
                 for e in batch {
                     guard let (decision, id) = try work.decideAndApply(e) else { summary.alreadyIngested += 1; continue }

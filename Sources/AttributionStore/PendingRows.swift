@@ -6,35 +6,38 @@ import GRDB
 /// `FactCache` flushes them before any query, so no read can see a table without them.
 final class PendingRows {
     private let db: Database
-    private lazy var clicks = RowWriter(db, "click", ["click_id", "affiliate_id", "at"])
-    private lazy var newCustomers = RowWriter(db, "customer", CustomerState.columns)
+    private lazy var clicks = RowWriter(db, "click", ["click_id", "affiliate_id", "at"], behind: behind)
+    private lazy var newCustomers = RowWriter(db, "customer", CustomerState.columns, behind: behind)
     private lazy var conversions = RowWriter(db, "conversion", [
         "id", "external_id", "customer_id", "customer_number", "affiliate_id", "amount_minor", "currency",
-        "commission_minor", "commission_currency", "at", "click_id", "manual", "subscription_id", "renewal_index"])
+        "commission_minor", "commission_currency", "at", "click_id", "manual", "subscription_id", "renewal_index"], behind: behind)
     private lazy var events = RowWriter(db, "event", [
         "id", "dedupe", "source", "type", "received_at", "at", "outcome", "reason", "note", "detail", "file", "line",
-        "field", "raw", "click_ref", "customer_key", "external_id", "affiliate_id", "customer_id", "conversion_id", "kind"])
-    private lazy var refs = RowWriter(db, "event_ref", ["ref", "event_id"], verb: "INSERT OR IGNORE")
+        "field", "raw", "click_ref", "customer_key", "external_id", "affiliate_id", "customer_id", "conversion_id", "kind"], behind: behind)
+    private lazy var refs = RowWriter(db, "event_ref", ["ref", "event_id"], verb: "INSERT OR IGNORE", behind: behind)
     /// Each credited conversion's ledger entry (`LedgerRows`), written right after the conversions.
-    private lazy var commissions = RowWriter(db, "commission", LedgerRows.columns)
+    private lazy var commissions = RowWriter(db, "commission", LedgerRows.columns, behind: behind)
     /// The raw payloads of events refused as invalid, for substring search (schema v7).
-    private lazy var invalidTexts = RowWriter(db, "event_invalid_text", ["rowid", "raw"])
+    private lazy var invalidTexts = RowWriter(db, "event_invalid_text", ["rowid", "raw"], behind: behind)
     private let aggregates: AggregateDeltas
     /// Customers created or changed: each is written once, as it stands (in the fact cache) at
     /// the flush, in id order.
     private var changedCustomers: Set<Int64> = []
     /// UPDATEs of a stored customer, by the set of columns they write (bits of `CustomerState.changeable`).
     private var updates: [Int: RawStatement] = [:]
+    /// A bulk ingest's second thread, which writes full chunks of rows (`RowWriter`); nil: in place.
+    private let behind: WriteBehind?
 
     /// `currency`: the program's, in which the aggregates count earnings.
-    init(_ db: Database, currency: String) {
+    init(_ db: Database, currency: String, behind: WriteBehind? = nil) {
         self.db = db
+        self.behind = behind
         aggregates = AggregateDeltas(db, currency: currency)
     }
 
     var isEmpty: Bool {
         changedCustomers.isEmpty && clicks.isEmpty && newCustomers.isEmpty && conversions.isEmpty && events.isEmpty && refs.isEmpty
-            && commissions.isEmpty && invalidTexts.isEmpty && aggregates.isEmpty
+            && commissions.isEmpty && invalidTexts.isEmpty && aggregates.isEmpty && !(behind?.inFlight ?? false)
     }
 
     func click(_ c: ClickFact) throws { try clicks.add(.text(c.clickID), .int(c.affiliateID), .int(c.at.seconds)) }
@@ -75,6 +78,7 @@ final class PendingRows {
     /// Writes every pending row, in the order rows refer to each other; the changed customers as
     /// `customers` holds them (each then marked as stored).
     func flush(customers: inout [Int64: CustomerState]) throws {
+        try behind?.drain()
         try clicks.flush()
         // In id order: a renewal touches customers spread over the whole table, and updating them
         // in id order walks its B-tree once instead of jumping page to page (new customers, whose

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 
@@ -51,6 +52,38 @@ final class RawStatement {
         return self
     }
 
+    /// Binds `values` and runs the statement to its end, as `bind(all:).run()` does, with the
+    /// bytes of every text copied first into `scratch`, one buffer, and bound from there as they
+    /// are (SQLITE_STATIC): a multi-row INSERT binds hundreds of texts, and SQLite's own copy of
+    /// each is an allocation. The bindings are cleared before `scratch` is let go of.
+    func run(packing values: [RawValue], into scratch: inout [UInt8]) throws {
+        scratch.removeAll(keepingCapacity: true)
+        for case .text(let s) in values { scratch.append(contentsOf: s.utf8) }
+        try scratch.withUnsafeBufferPointer { bytes in
+            sqlite3_reset(handle)
+            defer { sqlite3_reset(handle); sqlite3_clear_bindings(handle) }
+            var offset = 0
+            for (i, v) in values.enumerated() {
+                let idx = Int32(i + 1)
+                switch v {
+                case .null: sqlite3_bind_null(handle, idx)
+                case .int(let n): sqlite3_bind_int64(handle, idx, n)
+                case .text(let s):
+                    let n = s.utf8.count
+                    if let base = bytes.baseAddress {
+                        _ = base.advanced(by: offset).withMemoryRebound(to: CChar.self, capacity: n) {
+                            sqlite3_bind_text(handle, idx, $0, Int32(n), nil)   // nil: SQLITE_STATIC
+                        }
+                    } else {
+                        _ = sqlite3_bind_text(handle, idx, "", 0, transient)
+                    }
+                    offset += n
+                }
+            }
+            _ = try step()
+        }
+    }
+
     /// Steps once; true when a row is available.
     func step() throws -> Bool {
         let rc = sqlite3_step(handle)
@@ -58,7 +91,10 @@ final class RawStatement {
         if rc == SQLITE_DONE { return false }
         let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))
         sqlite3_reset(handle)
-        throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message, sql: statement.sql)
+        // The text from SQLite itself: GRDB's `statement.sql` may only be read on the connection's
+        // own queue, and a bulk ingest's second thread (`WriteBehind`) steps statements too.
+        let sql = sqlite3_sql(handle).map { String(cString: $0) }?.trimmingCharacters(in: .whitespacesAndNewlines.union([";"]))
+        throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message, sql: sql)
     }
 
     func run() throws { _ = try step(); sqlite3_reset(handle) }

@@ -1,7 +1,8 @@
 import GRDB
 
 /// Rows for one table, written `chunk` at a time by one multi-row INSERT: a statement opens a
-/// cursor on the table and each of its indexes, and that cost is paid once per chunk.
+/// cursor on the table and each of its indexes, and that cost is paid once per chunk. With a
+/// `WriteBehind`, a full chunk is written on the ingest's second thread.
 final class RowWriter {
     private let db: Database
     private let head: String
@@ -9,9 +10,12 @@ final class RowWriter {
     private let chunk: Int
     private var full: RawStatement?
     private var values: [RawValue] = []
+    private let behind: WriteBehind?
 
-    init(_ db: Database, _ table: String, _ columns: [String], verb: String = "INSERT", chunk: Int = 64) {
+    init(_ db: Database, _ table: String, _ columns: [String], verb: String = "INSERT", chunk: Int = 64,
+         behind: WriteBehind? = nil) {
         self.db = db
+        self.behind = behind
         self.head = "\(verb) INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
         self.width = columns.count
         self.chunk = chunk
@@ -23,9 +27,24 @@ final class RowWriter {
     func add(all row: [RawValue]) throws {
         precondition(row.count == width, "a row of \(row.count) values for \(width) columns")
         values.append(contentsOf: row)
-        if values.count == width * chunk {
-            if full == nil { full = try statement(rows: chunk) }
-            try full!.bind(all: values).run()
+        guard values.count == width * chunk else { return }
+        if full == nil {
+            let sql = text(rows: chunk)
+            if let known = behind?.prepared[sql] {
+                full = known
+            } else {
+                try behind?.drain()   // preparing is a call on the connection too
+                full = try RawStatement(cached: db, sql)
+                behind?.prepared[sql] = full
+            }
+        }
+        let statement = full!
+        if let behind {
+            behind.write(statement, values)
+            values = []
+            values.reserveCapacity(width * chunk)
+        } else {
+            try statement.bind(all: values).run()
             values.removeAll(keepingCapacity: true)
         }
     }
@@ -34,15 +53,20 @@ final class RowWriter {
 
     func flush() throws {
         guard !values.isEmpty else { return }
+        try behind?.drain()
         try statement(rows: values.count / width).bind(all: values).run()
         values.removeAll(keepingCapacity: true)
     }
 
     private func statement(rows: Int) throws -> RawStatement {
-        let one = "(" + Array(repeating: "?", count: width).joined(separator: ",") + ")"
         // Cached by the connection: a group commit of 30 events writes a 30-row INSERT per table,
         // and the next group of 30 reuses it instead of compiling it again.
-        return try RawStatement(cached: db, head + Array(repeating: one, count: rows).joined(separator: ","))
+        try RawStatement(cached: db, text(rows: rows))
+    }
+
+    private func text(rows: Int) -> String {
+        let one = "(" + Array(repeating: "?", count: width).joined(separator: ",") + ")"
+        return head + Array(repeating: one, count: rows).joined(separator: ",")
     }
 }
 

@@ -21,15 +21,19 @@ final class UnitOfWork {
     private let numbers: CustomerNumbers
     private let receivedAt: Int64
     private let ledger: LedgerRows
+    private let behind: WriteBehind?
 
-    init(_ db: Database, store: Store, settings: ProgramSettings? = nil) throws {
+    /// `behind`: a bulk ingest's second thread, which then writes the full chunks of rows while
+    /// this one decides (`WriteBehind`); the caller ends with `finish()`, or `settle()` on error.
+    init(_ db: Database, store: Store, settings: ProgramSettings? = nil, behind: WriteBehind? = nil) throws {
         self.db = db
+        self.behind = behind
         self.store = store
         self.engine = Engine(settings: try settings ?? store.loadSettings(db))
         self.receivedAt = store.clock.now().seconds
-        pending = PendingRows(db, currency: engine.settings.currency.code)
+        pending = PendingRows(db, currency: engine.settings.currency.code, behind: behind)
         facts = try FactCache(db, pending: pending)
-        ids = IDAllocator(db)
+        ids = try IDAllocator(db)
         numbers = CustomerNumbers(last: facts.lastCustomerNumbers)
         ledger = try LedgerRows(db, store: store)
     }
@@ -90,7 +94,7 @@ final class UnitOfWork {
     /// Applies a decision's effects and adds its inbox entry. Returns the inbox id.
     private func record(_ e: InboundEvent, event: Event?, decision d: Decision, field: String?) throws -> Int64 {
         let effects = try apply(d, at: event?.at)
-        let id = try ids.nextID("event")
+        let id = ids.next(.event)
         try pending.event(id: id, e, event: event, decision: d, field: field, receivedAt: receivedAt,
                           customerID: effects.customerID, conversionID: effects.conversionID)
         facts.recorded[e.dedupeKey] = true
@@ -114,7 +118,7 @@ final class UnitOfWork {
         if let nc = d.newCustomer {
             let number = numbers.next(for: nc.affiliateID)
             createdNumber = number
-            let id = try ids.nextID("customer")
+            let id = ids.next(.customer)
             facts.change(CustomerState(id: id, new: nc, number: number))
             facts.customerIDs[nc.key] = id
             out.customerID = id
@@ -154,7 +158,7 @@ final class UnitOfWork {
             if case .created? = conv.customer { number = createdNumber } else if let c = try facts.customer(id: cid),
                 c.affiliateID == conv.affiliateID { number = c.number }
         }
-        let id = try ids.nextID("conversion")
+        let id = ids.next(.conversion)
         try pending.conversion(id: id, conv, customerID: customerID, number: number)
         facts.conversionAdded(id: id, conv, customerID: customerID)
         let customer = try customerID.flatMap { try facts.customer(id: $0) }
@@ -171,6 +175,11 @@ final class UnitOfWork {
     /// Writes the pending rows and the per-affiliate customer-number counters.
     func finish() throws {
         try facts.writePending()
+        try behind?.drain()
         try numbers.write(db)
     }
+
+    /// Waits for the second thread's writes without throwing, so that nothing else uses the
+    /// connection while the transaction is rolled back after an error (a no-op after `finish()`).
+    func settle() { behind?.settle() }
 }

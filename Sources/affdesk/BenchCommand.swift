@@ -19,10 +19,18 @@ struct Bench: ParsableCommand {
             abstract: "Events/s for N mixed events, beside raw SQLite inserts of N rows measured in the same run.")
         @Option(help: "How many events (and baseline rows).") var events: Int = 1_000_000
         @Option(help: "Events per transaction.") var batch: Int = 4096
+        @Option(help: ArgumentHelp("Only write the N events as JSON Lines to this file (for timing `affdesk ingest` on them).",
+                                   valueName: "file")) var linesOut: String?
 
         func run() throws {
             print("generating \(events) mixed events…")
             let lines = BenchEvents.lines(count: events)
+            if let linesOut {
+                guard FileManager.default.createFile(atPath: linesOut, contents: Data((lines.joined(separator: "\n") + "\n").utf8)) else {
+                    throw Failure("\(linesOut): cannot write the file")
+                }
+                return print("wrote \(lines.count) lines to \(linesOut); affiliates: \(BenchEvents.affiliateCodes.joined(separator: " "))")
+            }
             let baseline = try RawInsertBaseline.run(rows: events, batch: batch)
             print(String(format: "baseline  raw SQLite insert (C API, WAL, synchronous=NORMAL, %d rows/tx): %10.0f rows/s", batch, baseline))
 

@@ -67,7 +67,9 @@ struct Ingest: ParsableCommand {
             source = FeedSource(reader: reader, feed: TrackingFeed(defaultCurrency: settings.currency, file: name))
         }
         let bar = !noProgress && isatty(2) == 1 && total > 4 << 20 ? IngestProgress(total: total) : nil
-        let summary = try store.ingest(source, batchSize: batch) { _ in bar?.update(source.bytesRead) }
+        // Lines are read and parsed on a second thread, a chunk ahead of the batch being written.
+        let ahead = ReadAhead(chunk: 4096, mark: { source.bytesRead }, produce: { source.next() })
+        let summary = try store.ingest(ahead, batchSize: batch) { _ in bar?.update(ahead.consumedMark) }
         bar?.finish()
         if json { print(summaryJSON(summary).text) } else { print(summaryText(summary, name: name)) }
         if dryRun && !json { print("dry run: nothing was written to \(opened.path)") }

@@ -56,6 +56,31 @@ final class IngestBatchTests: StoreTestCase {
         }
     }
 
+    func testARowThatFailsOnTheSecondThreadFailsItsBatchAndNothingElse() throws {
+        // A full chunk of inbox rows is written on the ingest's second thread (`WriteBehind`).
+        // When one of its rows fails, the ingest stops with SQLite's error, that batch is rolled
+        // back whole, the batches before it stay, and the store takes the next ingest as usual.
+        let s = try store()
+        try s.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER refuse_boom BEFORE INSERT ON event WHEN NEW.click_ref = 'c150'
+                  BEGIN SELECT RAISE(ABORT, 'boom refused'); END
+                """)
+        }
+        let lines = (0..<300).map { Line.click("c\($0)", "alice") }
+        XCTAssertThrowsError(try ingest(s, lines, batchSize: 128)) { error in
+            XCTAssertTrue("\(error)".contains("boom refused"), "\(error)")
+        }
+        XCTAssertEqual(try s.eventCount(), 128)
+        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM click") }, 128)
+        try s.write { db in try db.execute(sql: "DROP TRIGGER refuse_boom") }
+        let again = try ingest(s, lines, batchSize: 128)
+        XCTAssertEqual(again.alreadyIngested, 128)
+        XCTAssertEqual(again.received, 172)
+        XCTAssertEqual(try s.eventCount(), 300)
+        try assertConsistent(s)
+    }
+
     func testAKeyWithQuotesAndBackslashesIsFoundByALaterBatch() throws {
         // The batch's keys reach SQLite as one JSON array: a key that needs escaping must still
         // be found, or the customer would look unknown to the next batch.
