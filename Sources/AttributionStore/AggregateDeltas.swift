@@ -85,7 +85,7 @@ final class AggregateDeltas {
         }
         if !months.isEmpty {
             if upsertMonth == nil {
-                upsertMonth = try RawStatement(db, """
+                upsertMonth = try RawStatement(cached: db, """
                     INSERT INTO affiliate_month (affiliate_id, month, currency, conversions, commission_minor) VALUES (?,?,?,?,?)
                       ON CONFLICT (affiliate_id, month, currency) DO UPDATE SET conversions = conversions + excluded.conversions,
                       commission_minor = commission_minor + excluded.commission_minor
@@ -100,7 +100,7 @@ final class AggregateDeltas {
         try flushNumbers()
         if !events.isEmpty {
             if upsertEvents == nil {
-                upsertEvents = try RawStatement(db, """
+                upsertEvents = try RawStatement(cached: db, """
                     INSERT INTO event_total (outcome, reason, events) VALUES (?,?,?)
                       ON CONFLICT (outcome, reason) DO UPDATE SET events = events + excluded.events
                     """)
@@ -116,7 +116,7 @@ final class AggregateDeltas {
     private func updateTotal(_ moved: [Bool]) throws -> RawStatement {
         if let s = updateTotals[moved] { return s }
         let set = zip(moved, ["customers", "conversions", "earnings_minor"]).filter(\.0).map { "\($0.1) = \($0.1) + ?" }
-        let s = try RawStatement(db, "UPDATE affiliate_total SET \(set.joined(separator: ", ")) WHERE affiliate_id = ?")
+        let s = try RawStatement(cached: db, "UPDATE affiliate_total SET \(set.joined(separator: ", ")) WHERE affiliate_id = ?")
         updateTotals[moved] = s
         return s
     }
@@ -126,7 +126,7 @@ final class AggregateDeltas {
     private func flushNumbers() throws {
         guard !numbers.isEmpty else { return }
         if upsertNumber == nil {
-            upsertNumber = try RawStatement(db, """
+            upsertNumber = try RawStatement(cached: db, """
                 INSERT INTO affiliate_customer_sum (affiliate_id, number, conversions, commission_minor, commission_currency)
                   VALUES (?,?,?,?,?) ON CONFLICT (affiliate_id, number) DO UPDATE SET
                   conversions = conversions + excluded.conversions, commission_minor = commission_minor + excluded.commission_minor,

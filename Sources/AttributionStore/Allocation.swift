@@ -42,7 +42,7 @@ final class CustomerNumbers {
     /// Writes the counters that moved (one prepared statement, in affiliate order).
     func write(_ db: Database) throws {
         guard !changed.isEmpty else { return }
-        let update = try RawStatement(db, "UPDATE affiliate SET last_customer_number = ? WHERE id = ?")
+        let update = try RawStatement(cached: db, "UPDATE affiliate SET last_customer_number = ? WHERE id = ?")
         for id in changed.sorted() { try update.bind(.int(last[id] ?? 0), .int(id)).run() }
         changed.removeAll()
     }
