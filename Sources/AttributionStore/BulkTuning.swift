@@ -17,7 +17,7 @@ public struct BulkTuning: Hashable, Sendable {
     /// `PRAGMA mmap_size` during the ingest, in MiB (nil: SQLite's default, off).
     public var mmapMiB: Int?
 
-    public init(batch: Int = 4096, cacheMiB: Int? = nil, checkpointPages: Int32 = Store.walAutocheckpointPages,
+    public init(batch: Int = 32_768, cacheMiB: Int? = nil, checkpointPages: Int32 = Store.walAutocheckpointPages,
                 cacheSpill: Bool? = nil, mmapMiB: Int? = nil) {
         self.batch = batch
         self.cacheMiB = cacheMiB
@@ -26,8 +26,15 @@ public struct BulkTuning: Hashable, Sendable {
         self.mmapMiB = mmapMiB
     }
 
-    /// The setting `affdesk ingest` and the growth bench use.
-    public static let standard = BulkTuning()
+    /// The setting `affdesk ingest` and the growth bench use: 32,768 events per transaction.
+    /// Renewals of customers spread over the key space (and over 10,000 affiliates) write about one
+    /// leaf page per event in each of a dozen indexes keyed by customer or affiliate; once those
+    /// indexes outgrow a batch, every page a transaction dirties is written to the WAL and copied
+    /// back by the checkpoint for a handful of events. A batch eight times larger dirties each
+    /// such page for many events at once (at 1M stored events, 3.3 pages written per event at
+    /// 4,096, 0.8 at 32,768), at the price of holding the write lock longer (readers never wait).
+    /// The writer's 64 MiB cache is enough: a bigger one did not move the figures.
+    public static let standard = BulkTuning(batch: 32_768)
 
     /// The pragmas that set it on the writer, and those that give the connection's own back.
     var pragmas: (set: [String], restore: [String]) {
