@@ -75,8 +75,8 @@ struct IngestGrowthBench: ParsableCommand {
     @Option(help: "Stored events at which to time a window, comma-separated (a mark below what is stored is timed at once).")
     var marks: String?
     @Option(help: "Events per transaction (as `affdesk ingest --batch`).") var batch: Int = BulkTuning.standard.batch
-    @Option(name: .customLong("cache-mib"), help: "The writer's page cache during the ingest, MiB (default: the connection's).")
-    var cacheMiB: Int?
+    @Option(name: .customLong("cache-mib"), help: "The writer's page cache during the ingest, MiB (64: the connection's own).")
+    var cacheMiB: Int = BulkTuning.standard.cacheMiB ?? 64
     @Option(name: .customLong("checkpoint-pages"), help: "WAL pages between the writer's checkpoints during the ingest.")
     var checkpointPages: Int32 = BulkTuning.standard.checkpointPages
     @Option(name: .customLong("cache-spill"), help: "on or off: PRAGMA cache_spill during the ingest.") var cacheSpill: String?
@@ -87,7 +87,7 @@ struct IngestGrowthBench: ParsableCommand {
     func validate() throws {
         if window < 1_000 || window > 4_000_000 { throw ValidationError("--window: 1000...4000000") }
         if batch < 1 || batch > 1_000_000 { throw ValidationError("--batch: 1...1000000") }
-        if let cacheMiB, cacheMiB < 1 || cacheMiB > 16_384 { throw ValidationError("--cache-mib: 1...16384") }
+        if cacheMiB < 1 || cacheMiB > 16_384 { throw ValidationError("--cache-mib: 1...16384") }
         if checkpointPages < 1 { throw ValidationError("--checkpoint-pages must be at least 1") }
         if let cacheSpill, !["on", "off"].contains(cacheSpill) { throw ValidationError("--cache-spill: on or off") }
         if resume && db == nil { throw ValidationError("--resume needs --db") }
