@@ -32,8 +32,20 @@ extension Store {
     /// effects; events are committed in batches of `batchSize` (one transaction each), so a crash
     /// leaves every event either fully applied or absent, and an event already in the inbox (same
     /// dedupe key) is skipped: ingesting the same input twice changes nothing the second time.
-    public func ingest<S: Sequence>(_ events: S, batchSize: Int = 4096,
+    public func ingest<S: Sequence>(_ events: S, batchSize: Int = BulkTuning.standard.batch,
                                     progress: ((Int) -> Void)? = nil) throws -> IngestSummary where S.Element == InboundEvent {
+        var tuning = BulkTuning.standard
+        tuning.batch = batchSize
+        return try ingest(events, tuning: tuning, progress: progress)
+    }
+
+    /// The same, committing as `tuning` says (events per transaction, the writer's cache and
+    /// WAL size while it runs).
+    public func ingest<S: Sequence>(_ events: S, tuning: BulkTuning,
+                                    progress: ((Int) -> Void)? = nil) throws -> IngestSummary where S.Element == InboundEvent {
+        let batchSize = max(1, tuning.batch)
+        try tuning.apply(pool)
+        defer { tuning.restore(pool) }
         var summary = IngestSummary()
         var batch: [InboundEvent] = []
         batch.reserveCapacity(batchSize)
@@ -45,7 +57,7 @@ extension Store {
         defer { try? checkpoint?.finish() }
         func flush() throws {
             guard !batch.isEmpty else { return }
-            if done > 0, !triedCheckpoint { triedCheckpoint = true; checkpoint = try IngestCheckpoint(pool, path: path) }
+            if done > 0, !triedCheckpoint { triedCheckpoint = true; checkpoint = try IngestCheckpoint(pool, path: path, catchUp: tuning.checkpointPages) }
             try bulkWrite { db in
                 let work = try UnitOfWork(db, store: self, behind: behind)
                 defer { work.settle() }

@@ -82,13 +82,16 @@ public final class Store: @unchecked Sendable {
     public static let writerPragmas = [
         "PRAGMA synchronous = NORMAL",
         // A 64 MiB page cache for the writer: the ingest touches a dozen indexes per event.
-        "PRAGMA cache_size = -65536",
+        Store.writerCacheSize,
         // Statement journals and temporary B-trees stay in memory.
         "PRAGMA temp_store = MEMORY",
         // Checkpoint every 10,000 pages (40 MiB of WAL) instead of 1,000: a page an ingest
         // rewrites batch after batch is copied back to the database once, not each time.
         "PRAGMA wal_autocheckpoint = \(Store.walAutocheckpointPages)",
     ]
+
+    /// The writer's page cache (a bulk ingest may set its own for its length: `BulkTuning`).
+    static let writerCacheSize = "PRAGMA cache_size = -65536"
 
     /// The writer's automatic checkpoint, in WAL pages (`IngestCheckpoint` catches up at it too).
     public static let walAutocheckpointPages: Int32 = 10_000

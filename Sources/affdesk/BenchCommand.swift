@@ -70,7 +70,8 @@ struct Bench: ParsableCommand {
 // MARK: - bench ingest-growth
 
 /// `affdesk bench ingest-growth`: events/s as one store grows, at 10k, 100k and 1M stored events
-/// (and 6M with --large), on the huge program's own stream (`HugeGrowth`).
+/// (and 6M with --large), on the huge program's own stream (`HugeGrowth`), with where the time
+/// went at each mark: CPU (user, system), SQLite's page cache and the process's I/O per event.
 struct IngestGrowthBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest-growth",
@@ -78,11 +79,38 @@ struct IngestGrowthBench: ParsableCommand {
     @Flag(help: "Measure at 6,000,000 stored events too (about 8 minutes more).") var large = false
     @Option(help: "Events timed at each mark.") var window: Int = 20_000
     @Option(help: "Keep the database at this path (default: a temporary file, removed).") var db: String?
+    @Flag(help: "Go on from the events already in --db (the same stream), instead of a new program.") var resume = false
+    @Option(help: "Stored events at which to time a window, comma-separated (a mark below what is stored is timed at once).")
+    var marks: String?
+    @Option(help: "Events per transaction (as `affdesk ingest --batch`).") var batch: Int = BulkTuning.standard.batch
+    @Option(name: .customLong("cache-mib"), help: "The writer's page cache during the ingest, MiB (64: the connection's own).")
+    var cacheMiB: Int = BulkTuning.standard.cacheMiB ?? 64
+    @Option(name: .customLong("checkpoint-pages"), help: "WAL pages between the writer's checkpoints during the ingest.")
+    var checkpointPages: Int32 = BulkTuning.standard.checkpointPages
+    @Option(name: .customLong("cache-spill"), help: "on or off: PRAGMA cache_spill during the ingest.") var cacheSpill: String?
+    @Option(name: .customLong("mmap-mib"), help: "PRAGMA mmap_size during the ingest, MiB.") var mmapMiB: Int?
     @Flag(name: .customLong("without-list-indexes"), help: "Drop the lists' indexes (schema v7) first, to see what they cost.")
     var withoutListIndexes = false
 
     func validate() throws {
-        if window < 1_000 || window > 1_000_000 { throw ValidationError("--window: 1000...1000000") }
+        if window < 1_000 || window > 4_000_000 { throw ValidationError("--window: 1000...4000000") }
+        if batch < 1 || batch > 1_000_000 { throw ValidationError("--batch: 1...1000000") }
+        if cacheMiB < 1 || cacheMiB > 16_384 { throw ValidationError("--cache-mib: 1...16384") }
+        if checkpointPages < 1 { throw ValidationError("--checkpoint-pages must be at least 1") }
+        if let cacheSpill, !["on", "off"].contains(cacheSpill) { throw ValidationError("--cache-spill: on or off") }
+        if resume && db == nil { throw ValidationError("--resume needs --db") }
+        if try markList() == nil { throw ValidationError("--marks: whole numbers separated by commas") }
+    }
+
+    func markList() throws -> [Int]? {
+        guard let marks else { return [10_000, 100_000, 1_000_000] + (large ? [6_000_000] : []) }
+        let list = marks.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return list.isEmpty || list.contains(where: { ($0 ?? -1) < 0 }) ? nil : list.compactMap { $0 }
+    }
+
+    var tuning: BulkTuning {
+        BulkTuning(batch: batch, cacheMiB: cacheMiB, checkpointPages: checkpointPages,
+                   cacheSpill: cacheSpill.map { $0 == "on" }, mmapMiB: mmapMiB)
     }
 
     func run() throws {
@@ -92,13 +120,32 @@ struct IngestGrowthBench: ParsableCommand {
         }
         defer { if db == nil { try? FileManager.default.removeItem(atPath: (store.path as NSString).deletingLastPathComponent) } }
         if withoutListIndexes { try ScaleIndexes.drop(path: store.path) }
-        let marks = [10_000, 100_000, 1_000_000] + (large ? [6_000_000] : [])
-        print("ingesting the huge program's events into one store; \(window) events timed at each mark (4096 per transaction)")
+        let t = tuning
+        print("ingesting the huge program's events into one store; \(window) events timed at each mark, \(t.batch) per transaction, "
+              + "cache \(t.cacheMiB.map { "\($0) MiB" } ?? "64 MiB"), checkpoint every \(t.checkpointPages) WAL pages"
+              + (t.cacheSpill.map { ", cache_spill \($0 ? "on" : "off")" } ?? "") + (t.mmapMiB.map { ", mmap \($0) MiB" } ?? ""))
+        print("each window: the WAL emptied, then timed: the ingest, then the checkpoint of what it left in the WAL")
         var first: Double?
-        try HugeGrowth.measure(into: store, marks: marks, window: window, point: { p in
-            if first == nil { first = p.rate }
-            print(String(format: "stored %9d  %8.0f events/s  (%.2f s; %.2f of the first)", p.stored, p.rate, p.seconds, p.rate / (first ?? p.rate)))
+        var before = ProcessUsage.now()
+        try HugeGrowth.measure(into: store, marks: try markList() ?? [], window: window, tuning: t, resume: resume, point: { p in
+            let used = ProcessUsage.now() - before
+            let c = (try? store.writerCounters(reset: true)) ?? WriterCounters()
+            if first == nil { first = p.rateWithCheckpoint }
+            print(String(format: "stored %9d  %8.0f events/s  (ingest %.2f s + checkpoint %.2f s; %.2f of the first; without the checkpoint %.0f events/s)",
+                         p.stored, p.rateWithCheckpoint, p.seconds, p.checkpointSeconds, p.rateWithCheckpoint / (first ?? 1), p.rate))
+            print(Self.detail(used, c, events: Double(p.events)))
+            fflush(nil)
+        }, begins: {
+            _ = try? store.writerCounters(reset: true)
+            before = ProcessUsage.now()
         }, progress: { stderrPrint("  " + $0) })
+    }
+
+    static func detail(_ u: ProcessUsage, _ c: WriterCounters, events n: Double) -> String {
+        String(format: "          cpu user %.2f s, sys %.2f s; per event: cache hits %.1f, misses %.2f, pages written %.2f (spills %lld in all); "
+               + "read %.1f KiB in %.2f calls, written %.1f KiB in %.2f calls",
+               u.user, u.system, Double(c.hits) / n, Double(c.misses) / n, Double(c.writes) / n, c.spills,
+               Double(u.readBytes) / 1024 / n, Double(u.readCalls) / n, Double(u.writtenBytes) / 1024 / n, Double(u.writeCalls) / n)
     }
 }
 

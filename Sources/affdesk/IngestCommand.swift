@@ -24,7 +24,7 @@ struct Ingest: ParsableCommand {
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(name: .customLong("no-progress"), help: "Never draw a progress bar.") var noProgress = false
     @Option(parsing: .unconditional, help: ArgumentHelp("Events per transaction: larger is faster and holds the write lock longer.", valueName: "N"))
-    var batch: String = "4096"
+    var batch: String = "\(BulkTuning.standard.batch)"
     @Flag(name: .customLong("dry-run"), help: "Decide every event and report, writing nothing (on a private copy of the database).")
     var dryRun = false
 

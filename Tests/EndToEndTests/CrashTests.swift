@@ -16,7 +16,8 @@ final class CrashTests: XCTestCase {
     /// Long enough that the kills below land mid-file: the last is due after at most about
     /// 86,000 events (1 event, then 5 and 12 more transactions, each kill perhaps one late).
     static let eventCount = 100_000
-    /// The ingest commits this many events per transaction (Store.ingest's default).
+    /// The ingest commits this many events per transaction (`--batch`, given to every run: the
+    /// default, 32,768, would ingest this file in four transactions, too few to kill in between).
     static let batch = 4096
     var dir: String!
 
@@ -61,7 +62,7 @@ final class CrashTests: XCTestCase {
         // The reference: one clean run, in parallel with the killed ones (another database).
         let clean = dir + "/clean.sqlite"
         try makeProgram(clean)
-        let cleanChild = try CLIRunner.start(["ingest", file, "--no-progress", "--db", clean])
+        let cleanChild = try CLIRunner.start(["ingest", file, "--no-progress", "--batch", "\(CrashTests.batch)", "--db", clean])
         // Its figures are read on another thread as soon as it ends, while the killed runs go on
         // here (reading a database of this size takes seconds in a debug build).
         let cleanSide = Concurrently { () -> CleanSide in
@@ -79,7 +80,7 @@ final class CrashTests: XCTestCase {
         var before = 0
         var killedMidway = 0
         for (round, extra) in [1, 5 * CrashTests.batch, 12 * CrashTests.batch].enumerated() {
-            let child = try CLIRunner.start(["ingest", file, "--no-progress", "--db", crashed])
+            let child = try CLIRunner.start(["ingest", file, "--no-progress", "--batch", "\(CrashTests.batch)", "--db", crashed])
             let watcher = try Store(path: crashed, readOnly: true)
             var seen = before
             // Poll until this run has committed `extra` more events (or it has finished). Every
@@ -106,7 +107,7 @@ final class CrashTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(killedMidway, 2, "the ingest finished before it could be killed; make the file longer")
 
         // Ingest again to the end: exactly what the clean run made.
-        let resumed = try affdesk("ingest", file, "--no-progress", "--db", crashed)
+        let resumed = try affdesk("ingest", file, "--no-progress", "--batch", "\(CrashTests.batch)", "--db", crashed)
         XCTAssertTrue(resumed.stdout.contains("; \(before) already ingested (unchanged)"), resumed.stdout)
         _ = try checkInvariants(crashed, label: "after the resumed run")
         let b = try Store(path: crashed, readOnly: true)
