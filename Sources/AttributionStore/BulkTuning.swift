@@ -17,7 +17,7 @@ public struct BulkTuning: Hashable, Sendable {
     /// `PRAGMA mmap_size` during the ingest, in MiB (nil: SQLite's default, off).
     public var mmapMiB: Int?
 
-    public init(batch: Int = 32_768, cacheMiB: Int? = nil, checkpointPages: Int32 = Store.walAutocheckpointPages,
+    public init(batch: Int = 16_384, cacheMiB: Int? = nil, checkpointPages: Int32 = Store.walAutocheckpointPages,
                 cacheSpill: Bool? = nil, mmapMiB: Int? = nil) {
         self.batch = batch
         self.cacheMiB = cacheMiB
@@ -26,20 +26,21 @@ public struct BulkTuning: Hashable, Sendable {
         self.mmapMiB = mmapMiB
     }
 
-    /// The setting `affdesk ingest` and the growth bench use: 32,768 events per transaction and
-    /// a 512 MiB page cache for the writer while it runs. Renewals of customers spread over the
+    /// The setting `affdesk ingest` and the growth bench use: 16,384 events per transaction and
+    /// a 256 MiB page cache for the writer while it runs. Renewals of customers spread over the
     /// key space (and over 10,000 affiliates) write about one leaf page per event in each of a
     /// dozen indexes keyed by customer, affiliate or external id; once those indexes outgrow a
     /// batch, nearly every page a transaction touches is a new dirty page, written to the WAL and
-    /// copied back by the checkpoint for a handful of events. A batch eight times larger dirties
-    /// each such page for many events at once, and the cache holds them until the commit instead
-    /// of spilling them to the WAL in the middle of the transaction. Measured on the growth
-    /// bench at 3.76M stored events (same minutes, copies of one store): 6.5 pages written and
-    /// 6.3 cache misses per event at 4,096 (64 MiB), 3.9 and 3.9 at 32,768 with 64 MiB (it
-    /// spilled), 2.2 and 1.3 at 32,768 with 512 MiB; CPU per event -41%. The price: the write
-    /// lock is held about eight times longer per transaction (readers never wait), and the
-    /// writer's memory grows up to the cache's size during a bulk ingest.
-    public static let standard = BulkTuning(batch: 32_768, cacheMiB: 512)
+    /// copied back by the checkpoint for a handful of events. A bigger batch dirties each such
+    /// page for many events at once, and the cache holds them until the commit instead of
+    /// spilling them to the WAL in the middle of the transaction. Measured on the growth bench
+    /// (same minutes, copies of one store): at 1M stored events, CPU per 65,536 events 8.5 s at
+    /// 4,096, 6.4 s at 16,384 with 256 MiB, 5.7 s at 32,768; at 3.76M, 6.5 pages written and 6.3
+    /// cache misses per event at 4,096 (64 MiB), 2.2 and 1.3 at 32,768 with 512 MiB. 16,384 keeps
+    /// most of the gain at half the price of 32,768: the write lock is held for a transaction's
+    /// length (a few seconds on a store of millions; readers never wait, another writer does, up
+    /// to the busy timeout), and the writer's memory grows up to the cache's size.
+    public static let standard = BulkTuning(batch: 16_384, cacheMiB: 256)
 
     /// The pragmas that set it on the writer, and those that give the connection's own back.
     var pragmas: (set: [String], restore: [String]) {

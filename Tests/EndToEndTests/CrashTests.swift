@@ -17,7 +17,7 @@ final class CrashTests: XCTestCase {
     /// 86,000 events (1 event, then 5 and 12 more transactions, each kill perhaps one late).
     static let eventCount = 100_000
     /// The ingest commits this many events per transaction (`--batch`, given to every run: the
-    /// default, 32,768, would ingest this file in four transactions, too few to kill in between).
+    /// default, 16,384, would ingest this file in seven transactions, too few to kill in between).
     static let batch = 4096
     var dir: String!
 
