@@ -13,8 +13,9 @@
 ///   write of a customer, whoever writes it: an update that leaves a customer far from every cap
 ///   costs the `WHEN` tests and nothing else.
 ///
-/// Backfill: the rule from the program's caps (the core's rounding, `ceil(cap × 0.8)`, in SQLite's
-/// doubles, as Swift computes it), then the near-cap customers from their indexes.
+/// Backfill: the rule is left empty (NULL, NULL: only capped customers are kept); the store then
+/// writes it from the core's thresholds and refills the table as soon as the migration is done
+/// (`Store.followStoredCaps`), so the rounding of a threshold is said once, in the core.
 enum CapCandidateSchema {
     static let columns = "customer_id, key, affiliate_id, number, status, conversions, commission_minor"
 
@@ -40,11 +41,6 @@ enum CapCandidateSchema {
             WHERE commission_minor >= (SELECT commission_minor FROM cap_candidate_rule WHERE id = 1) AND +status = 'active';
         """
 
-    /// `ceil(x × 0.8)` of a positive integer column, as the core rounds it (`Caps.nearFraction`).
-    static func nearOf(_ column: String) -> String {
-        "CASE WHEN \(column) IS NULL THEN NULL ELSE CAST(\(column) * 0.8 AS INTEGER) + (\(column) * 0.8 > CAST(\(column) * 0.8 AS INTEGER)) END"
-    }
-
     static let v19 = """
         CREATE TABLE cap_candidate_rule (
           id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -52,9 +48,6 @@ enum CapCandidateSchema {
           commission_minor INTEGER
         );
         INSERT INTO cap_candidate_rule (id, conversions, commission_minor) VALUES (1, NULL, NULL);
-        UPDATE cap_candidate_rule SET
-          conversions = (SELECT \(nearOf("cap_count")) FROM program WHERE id = 1),
-          commission_minor = (SELECT \(nearOf("cap_amount_minor")) FROM program WHERE id = 1);
         CREATE TABLE cap_candidate (
           customer_id INTEGER PRIMARY KEY,
           key TEXT NOT NULL,

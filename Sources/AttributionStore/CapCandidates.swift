@@ -33,6 +33,18 @@ extension Store {
         try db.execute(sql: CapCandidateSchema.fill)
     }
 
+    /// After opening a writable store (and migrating it): the rule follows the program's caps if
+    /// it does not yet (the v19 migration leaves it empty), read first so that an open that has
+    /// nothing to do takes no write lock.
+    func followStoredCaps() throws {
+        let stale = try read { db -> Bool in
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM program WHERE id = 1)") == true else { return false }
+            let want = Store.keptThresholds(try loadSettings(db).caps), have = try Store.capCandidateRule(db)
+            return have?.commissions != want.commissions || have?.commissionMinor != want.commissionMinor
+        }
+        if stale { try pool.write { db in try Store.followCaps(db, loadSettings(db).caps) } }
+    }
+
     /// Whether the Caps query `n` is answered by `cap_candidate`: no months cap, and the kept rule
     /// is exactly the thresholds asked for (else the customer table's way, `nearCapsMatch`).
     static func keptCandidatesServe(_ db: Database, _ n: NearCaps) throws -> Bool {

@@ -76,6 +76,9 @@ public final class Store: @unchecked Sendable {
             }
         }
         opened = DatabaseIdentity(path: path)
+        if !readOnly {
+            do { try followStoredCaps() } catch let e as DatabaseError { throw Store.refusal(e, path: path, readOnly: readOnly) }
+        }
     }
 
     /// The settings of every connection that may write (the benchmarks' floors use them too).

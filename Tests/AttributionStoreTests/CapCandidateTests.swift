@@ -190,18 +190,4 @@ final class CapCandidateTests: StoreTestCase {
         XCTAssertGreaterThan(try s.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cap_candidate") ?? 0 }, 0)
         try assertCaps(s, at: DemoProgram.now, "migrated")
     }
-
-    /// The migration's SQL rounds as the core does (`Caps.nearThresholds`), so a migrated rule is
-    /// the one the Caps screen asks for.
-    func testTheMigrationsRoundingIsTheCores() throws {
-        let s = try emptyStore()
-        let values: [Int64] = Array(1...3_000) + [9_999, 50_000, 123_457, 1_000_001, 99_999_999, 4_503_599_627_370_495]
-        let sql = "SELECT \(CapCandidateSchema.nearOf("x")) FROM (SELECT ? AS x)"
-        try s.read { db in
-            for v in values {
-                let want = Int64((Double(v) * Caps.nearFraction).rounded(.up))
-                XCTAssertEqual(try Int64.fetchOne(db, sql: sql, arguments: [v]), want, "\(v)")
-            }
-        }
-    }
 }
