@@ -13,8 +13,10 @@ import Foundation
 /// waits for the background checkpoint and copies the rest at once).
 final class WriterCheckpoints: @unchecked Sendable {
     struct Limits: Sendable {
-        /// WAL frames between two background checkpoints.
-        var step: Int32 = 2_500
+        /// WAL frames between two background checkpoints (one per WAL length: checkpoints
+        /// more often copy the pages rewritten group after group more often, and their flushes
+        /// of the database file slow the flushes of the WAL that the answers wait for).
+        var step: Int32 = Store.walAutocheckpointPages
         /// WAL frames at which the writer has the WAL started over (the automatic checkpoint's).
         var restartAt: Int32 = Store.walAutocheckpointPages
     }
