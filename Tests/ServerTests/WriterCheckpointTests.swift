@@ -44,4 +44,20 @@ final class WriterCheckpointTests: ServeTestCase, @unchecked Sendable {
         XCTAssertEqual(try events, 750)
         XCTAssertEqual(try store.consistencyProblems(), [])
     }
+
+    /// The writer checks one file's identity per group (its own connection's, which is the
+    /// store's since it opened): a file put in the store's place is still refused, and nothing
+    /// is written to it.
+    func testAFilePutInTheStoresPlaceIsRefusedByTheWriter() throws {
+        let writer = try GroupWriter(store: store)
+        var phases = GroupPhases()
+        _ = try writer.ingest(clicks(1), phases: &phases)
+        let other = dir + "/other.sqlite"
+        let replacement = try Store(path: other)
+        try replacement.initialize(ProgramSettings(name: "Other", model: .saas, currency: .usd), who: "test")
+        XCTAssertEqual(rename(other, store.path), 0)
+        XCTAssertThrowsError(try writer.ingest(clicks(2), phases: &phases)) { XCTAssertTrue($0 is DatabaseFileChanged, "\($0)") }
+        let written = try replacement.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") }
+        XCTAssertEqual(written, 0)
+    }
 }
