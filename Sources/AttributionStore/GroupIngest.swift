@@ -1,5 +1,6 @@
 import AttributionCore
 import GRDB
+import GRDBSQLite
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -142,16 +143,28 @@ public final class GroupWriter: @unchecked Sendable {
     let own: Store
     private var foreignKeysOff = false
     private var settings: (dataVersion: Int64, value: ProgramSettings)?
+    /// The WAL's length after the last commit, written by SQLite's WAL hook (`offloadCheckpoints`).
+    let walFrameCount = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
     public init(store: Store) throws {
         guard !store.readOnly else { throw StoreError.readOnly(path: store.path) }
         self.store = store
+        walFrameCount.initialize(to: 0)
         own = try Store(path: store.path, clock: store.clock)
-        // The second store opened the file the first one did (not one put in its place since).
+        // The second store opened the file the first one did (not one put in its place since):
+        // from now on the second store's check of its own file, every group, is the first's too.
+        guard let opened = own.opened, opened == store.opened else {
+            throw DatabaseFileChanged(path: store.path, deleted: DatabaseIdentity(path: store.path) == nil)
+        }
         try store.checkFileIdentity()
         // Commits wait for the disk as the first store's do (`syncEveryCommit`).
         let sync = try store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } ?? 1
         try own.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(sync)") }
+    }
+
+    deinit {
+        _ = try? own.pool.writeWithoutTransaction { db in sqlite3_wal_hook(db.sqliteConnection, nil, nil) }
+        walFrameCount.deallocate()
     }
 
     /// `Store.ingestGroup` through this writer's connection (one writer thread at a time).
@@ -167,7 +180,7 @@ public final class GroupWriter: @unchecked Sendable {
             }
             var result: [RecordedDecision] = []
             try db.inTransaction {
-                try store.checkFileIdentity()
+                // The file `store` opened (`own.opened` is `store.opened`: one stat, not two).
                 try own.checkFileIdentity(db)
                 let settings = try programSettings(db)
                 p.begin += lap.lap()

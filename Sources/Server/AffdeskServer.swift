@@ -159,7 +159,39 @@ extension AffdeskServer {
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
             h.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return h
+            return MetadataOnWrite(h)
         }
+    }
+}
+
+/// A `StreamLogHandler` that formats its metadata only for a line it writes. The stream handler
+/// formats it again on every change, and Hummingbird sets a request id on every request's
+/// logger: about 1.5% of the server's CPU under load (`perf`) for lines almost never written.
+/// The lines are the same: the metadata is handed over with the line's own.
+struct MetadataOnWrite: LogHandler {
+    private var inner: StreamLogHandler
+    var metadata: Logger.Metadata = [:]
+
+    init(_ inner: StreamLogHandler) { self.inner = inner }
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+
+    var metadataProvider: Logger.MetadataProvider? {
+        get { inner.metadataProvider }
+        set { inner.metadataProvider = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var e = event
+        if !metadata.isEmpty { e.metadata = metadata.merging(event.metadata ?? [:]) { _, line in line } }
+        inner.log(event: e)
     }
 }

@@ -84,14 +84,18 @@ final class DiskFlush: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// fsync of the WAL file; nil when it succeeded. A missing WAL file means SQLite has
+    /// fdatasync of the WAL file (as SQLite's own syncs on Linux): its content and the size
+    /// needed to read it back, not its times; nil when it succeeded. Once SQLite starts the WAL
+    /// over (after a checkpoint) its frames overwrite the file in place, and an fsync would still
+    /// commit the file system's journal for the new modification time: 3.7 ms on average against
+    /// 0.7 (ext4 here, 400 KiB rewritten per flush). A missing WAL file means SQLite has
     /// checkpointed everything into the database file and flushed it (then removed the WAL).
     static func fsync(path: String) -> String? {
         let fd = open(path, O_RDWR | O_CLOEXEC)
         if fd < 0 { return errno == ENOENT ? nil : "the write-ahead log could not be opened to flush it (\(String(cString: strerror(errno))))" }
         defer { close(fd) }
         #if canImport(Glibc)
-        let synced = Glibc.fsync(fd) == 0
+        let synced = Glibc.fdatasync(fd) == 0
         #else
         let synced = Darwin.fsync(fd) == 0
         #endif

@@ -35,6 +35,10 @@ public final class GroupCommitter: @unchecked Sendable {
         /// Whether the writer commits through a connection of its own (`GroupWriter`) rather than
         /// the store's (`Store.ingestGroup`, which compiles every statement again each group).
         public var ownConnection = true
+        /// Whether the checkpoints run beside the writer (`WriterCheckpoints`) rather than
+        /// inside the commit of every group that takes the WAL past 10,000 pages (SQLite's
+        /// automatic checkpoint). Only with `ownConnection`.
+        public var checkpointsBeside = true
         public init() {}
     }
 
@@ -62,6 +66,8 @@ public final class GroupCommitter: @unchecked Sendable {
     /// The writer's own connection (`GroupWriter`), opened by `start`; nil when it could not be
     /// opened: the groups then go through `store` itself (`Store.ingestGroup`), only slower.
     private var writer: GroupWriter?
+    /// The checkpoints beside the writer (nil: SQLite's automatic checkpoint, in the commits).
+    private var checkpoints: WriterCheckpoints?
 
     /// With `flush`, an event is answered only once its commit is flushed to the disk (it then
     /// survives a power loss, not only a crash of the process); see `DiskFlush`.
@@ -76,6 +82,13 @@ public final class GroupCommitter: @unchecked Sendable {
 
     public func start() {
         writer = limits.ownConnection ? try? GroupWriter(store: store) : nil
+        if let writer, limits.checkpointsBeside, let connection = WALCheckpointConnection(store: store),
+           (try? writer.offloadCheckpoints()) != nil {
+            let c = WriterCheckpoints(connection: connection)
+            c.checkpointed = { [metrics] in metrics?.phase(.checkpoint, $0) }
+            checkpoints = c
+            c.start()
+        }
         flush?.start()
         let t = Thread { [self] in self.run() }
         t.name = "affdesk-writer"
@@ -126,8 +139,13 @@ public final class GroupCommitter: @unchecked Sendable {
         while let jobs = nextGroup() {
             let cpu = PhaseClock.threadCPU()
             commit(jobs)
+            if let checkpoints, let writer {
+                var lap = PhaseClock()
+                if checkpoints.committed(writer) { metrics?.phase(.restart, lap.lap()) }
+            }
             metrics?.phase(.writerCPU, PhaseClock.threadCPU() &- cpu)
         }
+        checkpoints?.stop()
         flush?.stop()
         condition.lock()
         stopped = true

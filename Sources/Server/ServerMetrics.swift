@@ -97,8 +97,13 @@ public enum WriterPhase: String, CaseIterable, Sendable {
     case begin, setup, prefetch, decide, write, repeats, commit
     /// Metrics of the group, and handing its answers to the flush thread (or answering them).
     case handoff
+    /// The writer copying what the background checkpoints left, so that the WAL starts over
+    /// (`WriterCheckpoints`).
+    case restart
     /// The flush thread: the fsync of the write-ahead log, then resuming the waiting requests.
     case fsync, answer
+    /// The checkpoint thread: PASSIVE checkpoints beside the writer (`WriterCheckpoints`).
+    case checkpoint
     /// Not a phase: the CPU time the writer thread used for its groups (from `begin` to
     /// `handoff`), beside their wall-clock time (a thread waiting for the disk or for a core
     /// counts in the phases, not here).

@@ -78,9 +78,9 @@ extension ServeBench {
     /// event, and as a share of the writer's busy time.
     func printPhases(_ phases: [(phase: String, nanoseconds: Double)], groups: (commits: Int, events: Int)) {
         guard !phases.isEmpty else { return }
-        let flushThread: Set<String> = ["fsync", "answer", "writer_cpu"], waiting: Set<String> = ["idle", "window"]
+        let flushThread: Set<String> = ["fsync", "answer", "checkpoint", "writer_cpu"], waiting: Set<String> = ["idle", "window"]
         let busy = phases.filter { !flushThread.contains($0.phase) && !waiting.contains($0.phase) }.reduce(0) { $0 + $1.nanoseconds }
-        print("phases    writer thread, then flush thread: ms per group / ms per event / share of the writer's busy time")
+        print("phases    writer thread, then flush and checkpoint threads: ms per group / ms per event / share of the writer's busy time")
         for (name, ns) in phases {
             let share = name == "writer_cpu" ? String(format: "(%.0f%% of the writer's busy time)", 100 * ns / max(busy, 1))
                 : flushThread.contains(name) || waiting.contains(name) ? "" : String(format: "%5.1f%%", 100 * ns / max(busy, 1))
