@@ -37,7 +37,36 @@ extension Store {
             row += " OR e.id IN (SELECT rowid FROM event_invalid_text WHERE event_invalid_text MATCH ?)"
             rowArguments.append(phrase)
         }
-        return IndexedMatch(idColumn: "e.id", ids: ids, idArguments: idArguments, row: row, rowArguments: rowArguments)
+        var m = IndexedMatch(idColumn: "e.id", ids: ids, idArguments: idArguments, row: row, rowArguments: rowArguments)
+        m.sorted = eventMatchTimes(f)
+        m.idsAreRows = true
+        return m
+    }
+
+    /// The events `eventMatch(f)` names, each once, with its time (`eventTime`, the Triage
+    /// order), read from the identifier indexes' entries (schema v22): a customer key, external id
+    /// or click id range, a customer's events by email, the invalid events' own index for each
+    /// full-text match. An `event_ref` match reads its event for the time.
+    static func eventMatchTimes(_ f: String) -> SortedIds {
+        let time = "COALESCE(n.at, n.received_at)"
+        let key = prefixRange("n.customer_key", f), ext = prefixRange("n.external_id", f), click = prefixRange("n.click_ref", f)
+        let ref = prefixRange("r.ref", f), email = prefixRange("m.email", f)
+        var sql = """
+            SELECT n.id AS id, \(time) AS t FROM event n WHERE \(key.sql)
+            UNION SELECT n.id, \(time) FROM event n WHERE \(ext.sql) UNION SELECT n.id, \(time) FROM event n WHERE \(click.sql)
+            UNION SELECT n.id, \(time) FROM event_ref r CROSS JOIN event n ON n.id = r.event_id WHERE \(ref.sql)
+            UNION SELECT n.id, \(time) FROM customer m CROSS JOIN event n ON n.customer_id = m.id WHERE \(email.sql)
+            """
+        var arguments = key.arguments + ext.arguments + click.arguments + ref.arguments + email.arguments
+        if let phrase = invalidTextPhrase(f) {
+            sql += """
+
+                UNION SELECT n.id, \(time) FROM event_invalid_text x CROSS JOIN event n INDEXED BY event_invalid_time ON n.id = x.rowid
+                  WHERE x.event_invalid_text MATCH ? AND n.outcome = 'rejected' AND n.reason = 'invalid_event'
+                """
+            arguments.append(phrase)
+        }
+        return SortedIds(sql: sql, arguments: arguments)
     }
 
     /// `text` as an FTS5 query of the invalid payloads' words: the words of `text` in a row, the

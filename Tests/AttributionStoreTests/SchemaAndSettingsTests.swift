@@ -27,10 +27,10 @@ final class SchemaTests: StoreTestCase {
                                  "conversion_amount", "conversion_at", "conversion_commission", "conversion_customer", "conversion_subscription",
                                  "customer_activity", "customer_affiliate_activity", "customer_affiliate_status", "customer_commission", "customer_conversions",
                                  "customer_email", "customer_first_commission", "customer_status", "event_click_ref", "event_customer",
-                                 "event_customer_key", "event_external_id", "event_ref_event", "event_rejected", "event_rejected_time",
+                                 "event_customer_key", "event_external_id", "event_invalid_time", "event_ref_event", "event_rejected", "event_rejected_time",
                                  "event_time", "payout_affiliate", "payout_line_commission", "ssh_key_affiliate", "webhook_secret_active"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 17)
+        XCTAssertEqual(Schema.version, 18)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)
