@@ -9,7 +9,11 @@
 ///   and its sort key are read from the index alone. (SQLite 3.40 does not read an indexed
 ///   expression's value from an index, so the two columns, not the expression.)
 /// - The events refused as invalid (the ones `event_invalid_text` finds by their words) have a
-///   small index of their own with their time, read by id for each full-text match.
+///   small index of their own with their time, read by id for each full-text match, and their
+///   identifiers: a walk of the time index (a filter matching many events) tests one that names
+///   none by its id alone. Those events have no time of their own, so they sort as received, the
+///   newest of the inbox: the walk for "c" read 5,000 of their rows (3,400 pages cold) before
+///   reaching the first event that names a customer.
 ///
 /// Then a page of matches in time order is the union of those ranges sorted (at most
 /// `IndexedMatch.limit` of them, index entries only) and only the page's events are read by id
@@ -28,7 +32,7 @@ enum TriageTimeSchema {
         CREATE INDEX event_click_ref ON event(click_ref, at, received_at) WHERE click_ref IS NOT NULL;
         DROP INDEX event_customer;
         CREATE INDEX event_customer ON event(customer_id, id, at, received_at) WHERE customer_id IS NOT NULL;
-        CREATE INDEX event_invalid_time ON event(id, at, received_at, outcome, reason)
+        CREATE INDEX event_invalid_time ON event(id, at, received_at, outcome, reason, customer_key, external_id, click_ref, customer_id)
           WHERE outcome = 'rejected' AND reason = 'invalid_event';
         """
 }
