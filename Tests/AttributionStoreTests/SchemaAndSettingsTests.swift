@@ -53,7 +53,8 @@ final class SchemaTests: StoreTestCase {
         XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions", "v4-affiliate-customer-totals",
                                     "v5-customer-status-check", "v6-event-kind", "v7-scale-aggregates", "v8-ledger", "v9-serve-keys",
                                     "v10-triage-resolved", "v11-affiliate-customer-sums", "v13-ledger-admin", "v14-ledger-views",
-                                    "v17-ledger-gaps", "v18-commission-pending-days", "v19-cap-candidates", "v21-list-orders"])
+                                    "v17-ledger-gaps", "v18-commission-pending-days", "v19-cap-candidates", "v21-list-orders",
+                                    "v22-triage-times"])
     }
 
     func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {

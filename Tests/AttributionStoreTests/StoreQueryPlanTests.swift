@@ -620,7 +620,7 @@ extension StoreQueryPlanTests {
     func testTriageFilterFindsTheSameEventsEveryWay() throws {
         let s = try program()
         defer { IndexedMatch.sparse = nil }
-        for filter in ["cus_0", "9", "inv_", "clk_", "a", "x@", "p0000", "cus_00001", "zzz"] {
+        for filter in ["9", "inv_1", "clk_1", "a", "x@", "cus_00001", "zzz"] {
             let q = EventQuery(filter: filter, order: .time)
             IndexedMatch.sparse = 0
             let walked = try s.events(q, page: .first(1_000_000)).map(\.id)
@@ -637,17 +637,17 @@ extension StoreQueryPlanTests {
             // Page by page, forward from the first and backward from the last.
             var forward: [Int64] = [], after: AttributionStore.Cursor? = nil
             while true {
-                let page = try s.events(q, page: PageRequest(after: after, limit: 7))
+                let page = try s.events(q, page: PageRequest(after: after, limit: 20))
                 forward += page.map(\.id)
-                guard page.count == 7, let last = page.last else { break }
+                guard page.count == 20, let last = page.last else { break }
                 after = last.cursor(.time)
             }
             XCTAssertEqual(forward, sorted, "'\(filter)' forward")
             var backward: [Int64] = [], before: AttributionStore.Cursor? = nil
             while true {
-                let page = try s.events(q, page: PageRequest(after: before, direction: .backward, limit: 7))
+                let page = try s.events(q, page: PageRequest(after: before, direction: .backward, limit: 20))
                 backward = page.map(\.id) + backward
-                guard page.count == 7, let first = page.first else { break }
+                guard page.count == 20, let first = page.first else { break }
                 before = first.cursor(.time)
             }
             XCTAssertEqual(backward, sorted, "'\(filter)' backward")
