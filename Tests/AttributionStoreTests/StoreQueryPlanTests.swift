@@ -614,6 +614,31 @@ extension StoreQueryPlanTests {
         }
     }
 
+    /// A Triage filter matching many events walks the time index. The events refused as invalid
+    /// that name no identifier sort as received, the newest of the inbox (5,000 of them ahead of
+    /// every other event at a million customers): each is tested by its id from their small index
+    /// (v22), before and without reading its row (the walk for "c" read their 5,000 rows, 3,400
+    /// pages cold, for each keystroke of an identifier search).
+    func testTriageWalkTestsInvalidEventsNamingNothingByTheirIds() throws {
+        let s = try program()
+        let e = try XCTUnwrap(try s.events(page: .first(1)).first)
+        IndexedMatch.sparse = 0
+        defer { IndexedMatch.sparse = nil }
+        try s.read { db in
+            for filter in ["c", "cus_", "inv_"] {
+                for (what, page) in pages(e.cursor(.time)) {
+                    let q = try s.eventKeyset(EventQuery(filter: filter, order: .time)).sql(db, page)
+                    let lines = try plan(db, q)
+                    let text = "'\(filter)' \(what):\n  " + lines.joined(separator: "\n  ") + "\n  " + q.sql
+                    XCTAssertTrue(["SCAN e USING INDEX event_time", "SEARCH e USING INDEX event_time"].contains { lines.first?.hasPrefix($0) == true }, text)
+                    XCTAssertTrue(lines.contains("SCAN event USING COVERING INDEX event_invalid_time"), text)
+                    // Tested first: the row's own columns only when it is not one of those.
+                    XCTAssertTrue(q.sql.range(of: "CASE WHEN e.id IN (SELECT id FROM event INDEXED BY event_invalid_time") != nil, text)
+                }
+            }
+        }
+    }
+
     /// The same events in the same order whichever way a Triage filter is answered (sorted from
     /// the index entries, read by id and sorted, or walking the time index), page by page both
     /// ways, and the bounded count agrees.
