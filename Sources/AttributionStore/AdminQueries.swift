@@ -370,7 +370,11 @@ extension Store {
         if q.rejectedOnly && !q.includeResolved { k.conditions.append(Store.unresolvedCondition("e")) }
         if let r = q.reason { k.conditions.append("(e.reason = ? OR ',' || e.note || ',' LIKE ?)"); k.arguments += [r, "%,\(r),%"] }
         if let c = q.customerID { k.conditions.append("e.customer_id = ?"); k.arguments.append(c) }
-        if !q.filter.isEmpty { k.match = Store.eventMatch(q.filter) }
+        if !q.filter.isEmpty {
+            k.match = Store.eventMatch(q.filter)
+            // The matches' times are in their indexes: the Triage order only.
+            if q.order != .time { k.match?.sorted = nil }
+        }
         return k
     }
 

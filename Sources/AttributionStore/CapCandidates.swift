@@ -12,9 +12,14 @@ extension Store {
         return (t.commissions, t.commissionMinor)
     }
 
-    /// The rule `cap_candidate` holds now (nil when the row is missing).
+    /// The rule `cap_candidate` holds now (nil when the row is missing). Every Caps page and count
+    /// asks (`keptCandidatesServe`): the statement is prepared once per connection and kept, and
+    /// the one-row table's page stays in the cache, so an ask costs a step of a prepared statement
+    /// (remembering the rule per `PRAGMA data_version` would cost that pragma's read on each ask,
+    /// and a reader's data_version is its own connection's).
     static func capCandidateRule(_ db: Database) throws -> (commissions: Int?, commissionMinor: Int64?)? {
-        guard let r = try Row.fetchOne(db, sql: "SELECT conversions, commission_minor FROM cap_candidate_rule WHERE id = 1") else {
+        let rule = try db.cachedStatement(sql: "SELECT conversions, commission_minor FROM cap_candidate_rule WHERE id = 1")
+        guard let r = try Row.fetchOne(rule) else {
             return nil
         }
         return ((r[0] as Int64?).map { Int(clamping: $0) }, r[1] as Int64?)

@@ -66,6 +66,9 @@ struct Keyset {
         var walks = true
         if let m = match {
             if try m.isSparse(db) {
+                // Few rows match, with their sort values in the indexes that find them: the page
+                // is sorted from those index entries, and only its rows are read.
+                if let sorted = m.sorted, conditions.isEmpty { return sortedPage(sorted, page) }
                 // Few rows match: read them by their ids and sort those (the `+` keeps SQLite from
                 // walking the sort's index instead).
                 conds.append("\(m.idColumn) IN (\(m.ids))"); args += m.idArguments
@@ -79,26 +82,39 @@ struct Keyset {
         if walks { conds += pageConditions }
         // Walking backward means reading in the opposite order and reversing.
         let ascending = (page.direction == .forward) != descending
-        if let c = page.after {
-            let op = ascending ? ">" : "<"
-            let idOp = op + (page.inclusive ? "=" : "")
-            if let v = c.sql {
-                let range = "\(sort) \(op)= ? AND (\(sort) \(op) ? OR \(id) \(idOp) ?)"
-                // NULLs sort first: going up they are behind us; going down they are all ahead.
-                conds.append(ascending ? range : "(\(sort) IS NULL OR (\(range)))")
-                args += [v, v, c.id]
-            } else {
-                conds.append(ascending
-                    ? "(\(sort) IS NOT NULL OR \(id) \(idOp) ?)"
-                    : "(\(sort) IS NULL AND \(id) \(idOp) ?)")
-                args += [c.id]
-            }
-        }
+        if let c = Keyset.after(page, sort: sort, id: id, ascending: ascending) { conds.append(c.sql); args += c.arguments }
         let dir = ascending ? "ASC" : "DESC"
         var sql = select
         if !conds.isEmpty { sql += " WHERE " + conds.joined(separator: " AND ") }
         sql += " ORDER BY \(sort) \(dir), \(id) \(dir) LIMIT \(max(1, page.limit))"
         return (sql, args)
+    }
+
+    /// The condition starting a page after its cursor (nil on a first or last page).
+    static func after(_ page: PageRequest, sort: String, id: String, ascending: Bool)
+        -> (sql: String, arguments: [DatabaseValueConvertible?])? {
+        guard let c = page.after else { return nil }
+        let op = ascending ? ">" : "<"
+        let idOp = op + (page.inclusive ? "=" : "")
+        if let v = c.sql {
+            let range = "\(sort) \(op)= ? AND (\(sort) \(op) ? OR \(id) \(idOp) ?)"
+            // NULLs sort first: going up they are behind us; going down they are all ahead.
+            return (ascending ? range : "(\(sort) IS NULL OR (\(range)))", [v, v, c.id])
+        }
+        return (ascending ? "(\(sort) IS NOT NULL OR \(id) \(idOp) ?)" : "(\(sort) IS NULL AND \(id) \(idOp) ?)", [c.id])
+    }
+
+    /// A page of a filter's few matches (`IndexedMatch.sorted`): their ids and sort values, read
+    /// from index entries, sorted (at most `IndexedMatch.limit` of them), the page cut from them,
+    /// then only the page's rows read by id.
+    func sortedPage(_ s: SortedIds, _ page: PageRequest) -> (sql: String, arguments: [DatabaseValueConvertible?]) {
+        let ascending = (page.direction == .forward) != descending
+        let dir = ascending ? "ASC" : "DESC"
+        var inner = "SELECT id, t FROM (\(s.sql))"
+        var args = s.arguments
+        if let c = Keyset.after(page, sort: "t", id: "id", ascending: ascending) { inner += " WHERE " + c.sql; args += c.arguments }
+        inner += " ORDER BY +(t) \(dir), id \(dir) LIMIT \(max(1, page.limit))"
+        return ("SELECT \(s.columns) FROM (\(inner)) q CROSS JOIN \(s.table) ON \(s.idColumn) = q.id ORDER BY q.t \(dir), q.id \(dir)", args)
     }
 
     func fetch<T: FetchableRecord>(_ db: Database, _ page: PageRequest) throws -> [T] {
@@ -134,6 +150,8 @@ struct Keyset {
             // Distinct: a row the union names twice (a customer near two caps) counts once.
             let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT DISTINCT * FROM (\(m.ids)) LIMIT \(limit + 1))",
                                      arguments: StatementArguments(m.idArguments)) ?? 0
+            // The ids are the list's rows and nothing else narrows it: that is the count.
+            if conds.isEmpty && m.idsAreRows { return min(n, limit + 1) }
             if n <= limit {
                 conds.append("\(m.idColumn) IN (\(m.ids))"); args += m.idArguments
             } else if conds.isEmpty {
@@ -172,6 +190,12 @@ struct IndexedMatch {
     /// walk reads from (one affiliate's, when it walks that affiliate's own index).
     var tableRows = "SELECT MAX(id) FROM event"
     var tableRowsArguments: [DatabaseValueConvertible?] = []
+    /// The matching rows' ids with their sort values, from index entries alone, when the indexes
+    /// hold them (a page of few matches is then sorted without reading their rows).
+    var sorted: SortedIds?
+    /// Every id `ids` names is a row of the list (when nothing else narrows it, their distinct
+    /// number is its size, counted without reading the rows).
+    var idsAreRows = false
 
     init(idColumn: String, ids: String, idArguments: [DatabaseValueConvertible?], row: String,
          rowArguments: [DatabaseValueConvertible?], count: (sql: String, arguments: [DatabaseValueConvertible?])? = nil) {
@@ -196,6 +220,17 @@ struct IndexedMatch {
                                  arguments: StatementArguments(idArguments)) ?? 0
         return n <= limit
     }
+}
+
+/// The ids matching a filter with the list's sort value (`IndexedMatch.sorted`): `sql` selects
+/// `id` and `t` of each matching row once (a UNION of index ranges); the page's rows are `columns`
+/// of `table` joined on `idColumn` = the id.
+struct SortedIds {
+    var sql: String
+    var arguments: [DatabaseValueConvertible?]
+    var columns = "e.*"
+    var table = "event e"
+    var idColumn = "e.id"
 }
 
 /// The range `column >= ? AND column < ?` of the strings starting with `prefix`, and its

@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 17
+    static let version = 18
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -370,5 +370,7 @@ enum Schema {
         ("v19-cap-candidates", CapCandidateSchema.v19),
         // My conversions by commission: the affiliate's own rows, a range (see `ListOrderSchema`).
         ("v21-list-orders", ListOrderSchema.v21),
+        // Triage's matches with their time in the identifier indexes (see `TriageTimeSchema`).
+        ("v22-triage-times", TriageTimeSchema.v22),
     ]
 }

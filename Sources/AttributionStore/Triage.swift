@@ -25,19 +25,55 @@ extension Store {
             UNION ALL SELECT n.id FROM customer m CROSS JOIN event n ON n.customer_id = m.id WHERE \(email.sql)
             """
         var idArguments = key.arguments + ext.arguments + click.arguments + ref.arguments + email.arguments
+        // An event refused as invalid that names no identifier (the newest by time when it has no
+        // time of its own: thousands of them ahead of every other event) is tested by its id
+        // alone, from the small index of those events, so a walk of the time index does not read
+        // its row (schema v22): only its `event_ref` entries and its words can match.
         var row = """
-            \(rowKey.sql) OR \(rowExt.sql) OR \(rowClick.sql)
+            CASE WHEN e.id IN (SELECT id FROM event INDEXED BY event_invalid_time WHERE outcome = 'rejected' AND reason = 'invalid_event'
+                                 AND customer_key IS NULL AND external_id IS NULL AND click_ref IS NULL AND customer_id IS NULL)
+            THEN EXISTS (SELECT 1 FROM event_ref r WHERE r.event_id = e.id AND \(rowRef.sql))
+            ELSE \(rowKey.sql) OR \(rowExt.sql) OR \(rowClick.sql)
              OR EXISTS (SELECT 1 FROM event_ref r WHERE r.event_id = e.id AND \(rowRef.sql))
-             OR EXISTS (SELECT 1 FROM customer m WHERE m.id = e.customer_id AND \(email.sql))
+             OR EXISTS (SELECT 1 FROM customer m WHERE m.id = e.customer_id AND \(email.sql)) END
             """
-        var rowArguments = rowKey.arguments + rowExt.arguments + rowClick.arguments + rowRef.arguments + email.arguments
+        var rowArguments = rowRef.arguments + rowKey.arguments + rowExt.arguments + rowClick.arguments + rowRef.arguments + email.arguments
         if let phrase = invalidTextPhrase(f) {
             ids += " UNION ALL SELECT rowid FROM event_invalid_text WHERE event_invalid_text MATCH ?"
             idArguments.append(phrase)
-            row += " OR e.id IN (SELECT rowid FROM event_invalid_text WHERE event_invalid_text MATCH ?)"
-            rowArguments.append(phrase)
+            row = "e.id IN (SELECT rowid FROM event_invalid_text WHERE event_invalid_text MATCH ?) OR " + row
+            rowArguments = [phrase] + rowArguments
         }
-        return IndexedMatch(idColumn: "e.id", ids: ids, idArguments: idArguments, row: row, rowArguments: rowArguments)
+        var m = IndexedMatch(idColumn: "e.id", ids: ids, idArguments: idArguments, row: row, rowArguments: rowArguments)
+        m.sorted = eventMatchTimes(f)
+        m.idsAreRows = true
+        return m
+    }
+
+    /// The events `eventMatch(f)` names, each once, with its time (`eventTime`, the Triage
+    /// order), read from the identifier indexes' entries (schema v22): a customer key, external id
+    /// or click id range, a customer's events by email, the invalid events' own index for each
+    /// full-text match. An `event_ref` match reads its event for the time.
+    static func eventMatchTimes(_ f: String) -> SortedIds {
+        let time = "COALESCE(n.at, n.received_at)"
+        let key = prefixRange("n.customer_key", f), ext = prefixRange("n.external_id", f), click = prefixRange("n.click_ref", f)
+        let ref = prefixRange("r.ref", f), email = prefixRange("m.email", f)
+        var sql = """
+            SELECT n.id AS id, \(time) AS t FROM event n WHERE \(key.sql)
+            UNION SELECT n.id, \(time) FROM event n WHERE \(ext.sql) UNION SELECT n.id, \(time) FROM event n WHERE \(click.sql)
+            UNION SELECT n.id, \(time) FROM event_ref r CROSS JOIN event n ON n.id = r.event_id WHERE \(ref.sql)
+            UNION SELECT n.id, \(time) FROM customer m CROSS JOIN event n ON n.customer_id = m.id WHERE \(email.sql)
+            """
+        var arguments = key.arguments + ext.arguments + click.arguments + ref.arguments + email.arguments
+        if let phrase = invalidTextPhrase(f) {
+            sql += """
+
+                UNION SELECT n.id, \(time) FROM event_invalid_text x CROSS JOIN event n INDEXED BY event_invalid_time ON n.id = x.rowid
+                  WHERE x.event_invalid_text MATCH ? AND n.outcome = 'rejected' AND n.reason = 'invalid_event'
+                """
+            arguments.append(phrase)
+        }
+        return SortedIds(sql: sql, arguments: arguments)
     }
 
     /// `text` as an FTS5 query of the invalid payloads' words: the words of `text` in a row, the

@@ -27,10 +27,10 @@ final class SchemaTests: StoreTestCase {
                                  "conversion_amount", "conversion_at", "conversion_commission", "conversion_customer", "conversion_subscription",
                                  "customer_activity", "customer_affiliate_activity", "customer_affiliate_status", "customer_commission", "customer_conversions",
                                  "customer_email", "customer_first_commission", "customer_status", "event_click_ref", "event_customer",
-                                 "event_customer_key", "event_external_id", "event_ref_event", "event_rejected", "event_rejected_time",
+                                 "event_customer_key", "event_external_id", "event_invalid_time", "event_ref_event", "event_rejected", "event_rejected_time",
                                  "event_time", "payout_affiliate", "payout_line_commission", "ssh_key_affiliate", "webhook_secret_active"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 17)
+        XCTAssertEqual(Schema.version, 18)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)
@@ -53,7 +53,8 @@ final class SchemaTests: StoreTestCase {
         XCTAssertEqual(migrations, ["v1", "v2-ssh-keys", "v3-subscriptions", "v4-affiliate-customer-totals",
                                     "v5-customer-status-check", "v6-event-kind", "v7-scale-aggregates", "v8-ledger", "v9-serve-keys",
                                     "v10-triage-resolved", "v11-affiliate-customer-sums", "v13-ledger-admin", "v14-ledger-views",
-                                    "v17-ledger-gaps", "v18-commission-pending-days", "v19-cap-candidates", "v21-list-orders"])
+                                    "v17-ledger-gaps", "v18-commission-pending-days", "v19-cap-candidates", "v21-list-orders",
+                                    "v22-triage-times"])
     }
 
     func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {
