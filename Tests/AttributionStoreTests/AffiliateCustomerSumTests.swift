@@ -144,15 +144,10 @@ final class AffiliateCustomerSumTests: StoreTestCase {
             let other = try XCTUnwrap(try s.affiliates().first { $0.id != key.affiliateID })
             XCTAssertTrue(try s.reassign(customerKey: key.key, toAffiliate: other.code, who: "t").isAccepted)
         }
+        try takeBack(path, migrations: ["v11-affiliate-customer-sums"], toVersion: 10,
+                     undo: "DROP TABLE affiliate_customer_sum; DROP INDEX customer_affiliate_status")
         let queue = try DatabaseQueue(path: path)
-        let expected = try queue.write { db -> [String] in
-            try db.execute(sql: """
-                DROP TABLE affiliate_customer_sum; DROP INDEX customer_affiliate_status;
-                DELETE FROM grdb_migrations WHERE identifier = 'v11-affiliate-customer-sums';
-                PRAGMA user_version = 10;
-                """)
-            return try recomputed(db)
-        }
+        let expected = try queue.read { db in try recomputed(db) }
         try queue.close()
         XCTAssertGreaterThan(expected.count, 250)
         XCTAssertTrue(expected.contains { !$0.hasSuffix(" 0 0 -") })

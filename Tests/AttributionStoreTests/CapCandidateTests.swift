@@ -172,16 +172,10 @@ final class CapCandidateTests: StoreTestCase {
             settings.caps = Caps(count: 7, months: nil, amount: usd(3_333))
             try s.updateSettings(settings, who: "t")
         }
-        let queue = try DatabaseQueue(path: path)
-        try queue.write { db in
-            try db.execute(sql: """
-                DROP TRIGGER cap_candidate_insert; DROP TRIGGER cap_candidate_join; DROP TRIGGER cap_candidate_leave;
-                DROP TRIGGER cap_candidate_delete; DROP TABLE cap_candidate; DROP TABLE cap_candidate_rule;
-                DELETE FROM grdb_migrations WHERE identifier = 'v19-cap-candidates';
-                PRAGMA user_version = 15;
-                """)
-        }
-        try queue.close()
+        try takeBack(path, migrations: ["v19-cap-candidates"], toVersion: 15, undo: """
+            DROP TRIGGER cap_candidate_insert; DROP TRIGGER cap_candidate_join; DROP TRIGGER cap_candidate_leave;
+            DROP TRIGGER cap_candidate_delete; DROP TABLE cap_candidate; DROP TABLE cap_candidate_rule;
+            """)
         let s = try Store(path: path, clock: FixedClock(DemoProgram.now))
         XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, Schema.version)
         let rule = try s.read { db in try Store.capCandidateRule(db) }

@@ -128,18 +128,13 @@ final class CommissionPagingTests: StoreTestCase {
         let s = try ledger()
         let before = try s.commissionTotals()
         let path = s.path
-        let queue = try DatabaseQueue(path: path)
-        try queue.writeWithoutTransaction { db in
-            try db.execute(sql: """
-                DROP TRIGGER commission_total_insert; DROP TRIGGER commission_total_delete; DROP TRIGGER commission_total_update;
-                DROP TABLE commission_total; DROP INDEX commission_state_order; DROP INDEX commission_state_amount;
-                DROP INDEX commission_amount; DROP INDEX commission_clawback_order; DROP INDEX commission_clawback_amount;
-                DROP INDEX commission_conversion_entries; DROP INDEX commission_pending_order; DROP INDEX commission_pending_amount;
-                DROP INDEX commission_pending_hold;
-                DELETE FROM grdb_migrations WHERE identifier = 'v13-ledger-admin'; PRAGMA user_version = 10;
-                """)
-        }
-        try queue.close()
+        try takeBack(path, migrations: ["v13-ledger-admin"], toVersion: 10, undo: """
+            DROP TRIGGER commission_total_insert; DROP TRIGGER commission_total_delete; DROP TRIGGER commission_total_update;
+            DROP TABLE commission_total; DROP INDEX commission_state_order; DROP INDEX commission_state_amount;
+            DROP INDEX commission_amount; DROP INDEX commission_clawback_order; DROP INDEX commission_clawback_amount;
+            DROP INDEX commission_conversion_entries; DROP INDEX commission_pending_order; DROP INDEX commission_pending_amount;
+            DROP INDEX commission_pending_hold;
+            """)
         let migrated = try Store(path: path, clock: FixedClock(t0))
         XCTAssertEqual(try migrated.commissionTotals(), before)
         try assertConsistent(migrated)

@@ -23,21 +23,15 @@ final class LedgerGapsMigrationTests: StoreTestCase {
             }
         }
         // Back to version 10: the refund table as v8 made it.
-        let queue = try DatabaseQueue(path: path)
-        try queue.write { db in
-            try db.execute(sql: """
-                CREATE TABLE refund_v8 (
-                  id INTEGER PRIMARY KEY, conversion_id INTEGER NOT NULL REFERENCES conversion(id), refund_key TEXT NOT NULL,
-                  cumulative INTEGER NOT NULL DEFAULT 0, sale_minor INTEGER NOT NULL CHECK (sale_minor >= 0), currency TEXT NOT NULL,
-                  commission_minor INTEGER NOT NULL CHECK (commission_minor >= 0), reason TEXT NOT NULL, at INTEGER NOT NULL,
-                  UNIQUE (conversion_id, refund_key));
-                INSERT INTO refund_v8 SELECT id, conversion_id, refund_key, cumulative, sale_minor, currency, commission_minor, reason, at FROM refund;
-                DROP TABLE refund; ALTER TABLE refund_v8 RENAME TO refund;
-                DELETE FROM grdb_migrations WHERE identifier = 'v17-ledger-gaps';
-                PRAGMA user_version = 10;
-                """)
-        }
-        try queue.close()
+        try takeBack(path, migrations: ["v17-ledger-gaps"], toVersion: 10, undo: """
+            CREATE TABLE refund_v8 (
+              id INTEGER PRIMARY KEY, conversion_id INTEGER NOT NULL REFERENCES conversion(id), refund_key TEXT NOT NULL,
+              cumulative INTEGER NOT NULL DEFAULT 0, sale_minor INTEGER NOT NULL CHECK (sale_minor >= 0), currency TEXT NOT NULL,
+              commission_minor INTEGER NOT NULL CHECK (commission_minor >= 0), reason TEXT NOT NULL, at INTEGER NOT NULL,
+              UNIQUE (conversion_id, refund_key));
+            INSERT INTO refund_v8 SELECT id, conversion_id, refund_key, cumulative, sale_minor, currency, commission_minor, reason, at FROM refund;
+            DROP TABLE refund; ALTER TABLE refund_v8 RENAME TO refund;
+            """)
 
         let s = try Store(path: path, clock: FixedClock(now))
         XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, Schema.version)

@@ -13,21 +13,16 @@ final class LedgerMigrationTests: StoreTestCase {
         let dir = try tempDir()
         let path = dir + "/demo.sqlite"
         try DemoTemplate.shared.copy(to: path)
+        // v17 alters v8's refund table, so it runs again after it.
+        try takeBack(path, migrations: ["v8-ledger", "v14-ledger-views", "v13-ledger-admin", "v17-ledger-gaps", "v18-commission-pending-days"],
+                     toVersion: 6, undo: """
+            DROP TABLE payout_line; DROP TABLE commission; DROP TABLE refund; DROP TABLE dispute; DROP TABLE payout;
+            ALTER TABLE program DROP COLUMN holding_days;
+            ALTER TABLE program DROP COLUMN approval_above_minor;
+            ALTER TABLE program DROP COLUMN approval_above_currency;
+            DROP TABLE affiliate_ledger_month; DROP TABLE commission_total; DROP TABLE commission_pending_day;
+            """)
         let queue = try DatabaseQueue(path: path)
-        try queue.write { db in
-            try db.execute(sql: """
-                DROP TABLE payout_line; DROP TABLE commission; DROP TABLE refund; DROP TABLE dispute; DROP TABLE payout;
-                ALTER TABLE program DROP COLUMN holding_days;
-                ALTER TABLE program DROP COLUMN approval_above_minor;
-                ALTER TABLE program DROP COLUMN approval_above_currency;
-                DROP TABLE affiliate_ledger_month;
-                DELETE FROM grdb_migrations WHERE identifier = 'v8-ledger' OR identifier = 'v14-ledger-views';
-                DROP TABLE commission_total; DELETE FROM grdb_migrations WHERE identifier = 'v13-ledger-admin';
-                DELETE FROM grdb_migrations WHERE identifier = 'v17-ledger-gaps'; -- it alters v8's refund table, so it runs again after it
-                DROP TABLE commission_pending_day; DELETE FROM grdb_migrations WHERE identifier = 'v18-commission-pending-days';
-                PRAGMA user_version = 6;
-                """)
-        }
         let conversions = try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT external_id, commission_minor, commission_currency, at, affiliate_id FROM conversion ORDER BY id")
         }

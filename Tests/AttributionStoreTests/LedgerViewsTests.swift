@@ -167,16 +167,10 @@ final class LedgerViewsTests: StoreTestCase {
             try DemoTemplate.shared.copy(to: path)
             _ = try DemoLedger.add(into: try Store(path: path, clock: FixedClock(DemoProgram.now)))
         }
-        let queue = try DatabaseQueue(path: path)
-        try queue.write { db in
-            try db.execute(sql: """
-                DROP TRIGGER affiliate_ledger_month_insert; DROP TRIGGER affiliate_ledger_month_update;
-                DROP TRIGGER affiliate_ledger_month_delete; DROP INDEX commission_affiliate_pending; DROP TABLE affiliate_ledger_month;
-                DELETE FROM grdb_migrations WHERE identifier = 'v14-ledger-views';
-                PRAGMA user_version = 10;
-                """)
-        }
-        try queue.close()
+        try takeBack(path, migrations: ["v14-ledger-views"], toVersion: 10, undo: """
+            DROP TRIGGER affiliate_ledger_month_insert; DROP TRIGGER affiliate_ledger_month_update;
+            DROP TRIGGER affiliate_ledger_month_delete; DROP INDEX commission_affiliate_pending; DROP TABLE affiliate_ledger_month;
+            """)
         let s = try Store(path: path, clock: FixedClock(DemoProgram.now))
         XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, Schema.version)
         let codes = try s.affiliates().map(\.code)

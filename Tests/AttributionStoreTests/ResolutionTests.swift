@@ -100,13 +100,7 @@ final class ResolutionTests: StoreTestCase {
         let expected = try [off, none, XCTUnwrap(dup.replayEventID)].map { try XCTUnwrap(try store.resolution(eventID: $0)) }
         let path = store.path
         // Back to v6, as today's main leaves it.
-        let queue = try DatabaseQueue(path: path)
-        try queue.write { db in
-            try db.execute(sql: """
-                DROP TABLE event_resolution; DELETE FROM grdb_migrations WHERE identifier = 'v10-triage-resolved'; PRAGMA user_version = 6
-                """)
-        }
-        try queue.close()
+        try takeBack(path, migrations: ["v10-triage-resolved"], toVersion: 6, undo: "DROP TABLE event_resolution")
         let reopened = try Store(path: path, clock: FixedClock(now.adding(days: 1)))
         XCTAssertTrue(try reopened.rejectionCounts().isEmpty)
         let after = try [off, none, XCTUnwrap(dup.replayEventID)].map { try XCTUnwrap(try reopened.resolution(eventID: $0)) }

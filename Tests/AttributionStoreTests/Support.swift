@@ -67,6 +67,21 @@ class StoreTestCase: XCTestCase {
         return path
     }
 
+    /// A populated store's file taken back to what an older affdesk left: `undo` removes what the
+    /// named migrations made, they leave `grdb_migrations` and `user_version` goes back to
+    /// `version`, so that the next `Store` opened on it runs them again on its data.
+    func takeBack(_ path: String, migrations: [String], toVersion version: Int, undo: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: undo)
+            for id in migrations {
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [id])
+            }
+            try db.execute(sql: "PRAGMA user_version = \(version)")
+        }
+        try queue.close()
+    }
+
     /// A program with affiliates alice, bob and carol (carol earns a fixed 5.00 USD).
     func store(_ settings: ProgramSettings = ProgramSettings(name: "Test", model: .saas, recurring: true,
                                                              commission: .percent(basisPoints: 1000))) throws -> Store {
