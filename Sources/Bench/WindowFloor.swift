@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import AttributionStore
 import Foundation
 import GRDB
@@ -28,6 +31,8 @@ public enum WindowFloor {
     public struct Result: Sendable {
         public var rows = 0
         public var seconds = 0.0
+        /// CPU seconds of the thread that ran it (on a loaded machine, compare these).
+        public var cpuSeconds = 0.0
         /// Of which the renewed customers' updates.
         public var renewed = 0
         public var renewSeconds = 0.0
@@ -67,6 +72,7 @@ public enum WindowFloor {
             let end = try WindowFloor.mark(db)
             let copies = try WindowFloor.copies(db, mark, end)
             try db.inTransaction {
+                let cpu = threadCPU()
                 let start = DispatchTime.now().uptimeNanoseconds
                 for copy in copies { result.rows += try chunked(db, copy, batch: batch) }
                 let mid = DispatchTime.now().uptimeNanoseconds
@@ -75,6 +81,7 @@ public enum WindowFloor {
                 result.rows += result.renewed
                 result.seconds = Double(stop - start) / 1e9
                 result.renewSeconds = Double(stop - mid) / 1e9
+                result.cpuSeconds = threadCPU() - cpu
                 return .rollback
             }
         }
@@ -152,6 +159,12 @@ public enum WindowFloor {
         m.event = try top("event"); m.click = try top("click"); m.customer = try top("customer")
         m.conversion = try top("conversion"); m.commission = try top("commission")
         return m
+    }
+
+    static func threadCPU() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     static func readOnly() -> Configuration {

@@ -73,6 +73,10 @@ struct IngestGrowthBench: ParsableCommand {
     /// One window's figures for the closing table.
     struct Row {
         var stored: Int, ingest: Double, ingestOnly: Double, floor: Double?, steady: Double?, steadyFloor: Double?
+        /// CPU µs per event: the ingest's process, the floor's thread.
+        var cpu: Double, floorCPU: Double
+        /// --steady: the ingest's CPU µs per event at the stream's mix.
+        var steadyCPU: Double? = nil
     }
 
     func run() throws {
@@ -89,7 +93,7 @@ struct IngestGrowthBench: ParsableCommand {
               + (steady ? "; --steady: each window's groups of types timed apart" : ""))
         print("each window: the WAL emptied, then timed: the ingest, then the checkpoint of what it left in the WAL; "
               + (withoutFloor ? "no floor" : "then SQLite's floor at that size (rolled back; see --help)"))
-        var rows: [Row] = [], floors: [Double] = [], mark = WindowFloor.Mark()
+        var rows: [Row] = [], floors: [PartCost] = [], mark = WindowFloor.Mark()
         var before = ProcessUsage.now()
         try HugeGrowth.measure(into: store, marks: try markList() ?? [], window: window, tuning: t, resume: resume,
                                steady: steady, point: { p in
@@ -109,9 +113,12 @@ struct IngestGrowthBench: ParsableCommand {
         printTable(rows)
     }
 
-    /// Prints one timed part (its rate, CPU, cache, I/O, mix and floor); returns the floor's seconds (0: none).
+    /// A timed part's CPU seconds (the process's) and its floor's seconds and CPU seconds (0: none).
+    struct PartCost { var cpu = 0.0, floor = 0.0, floorCPU = 0.0 }
+
+    /// Prints one timed part (its rate, CPU, cache, I/O, mix and floor).
     func partDone(_ part: HugeGrowth.Part, used: ProcessUsage, counters c: WriterCounters, store: Store,
-                  since mark: WindowFloor.Mark) -> Double {
+                  since mark: WindowFloor.Mark) -> PartCost {
         let n = Double(part.events)
         let cpu = used.user + used.system
         let label = part.label.padding(toLength: 10, withPad: " ", startingAt: 0)
@@ -122,24 +129,27 @@ struct IngestGrowthBench: ParsableCommand {
         if let mix = try? WindowFloor.mix(path: store.path, since: mark) {
             print("             mix: " + Self.describe(mix, events: part.events))
         }
-        guard !withoutFloor else { return 0 }
+        guard !withoutFloor else { return PartCost(cpu: cpu) }
         do {
             let f = try WindowFloor.run(path: store.path, since: mark, batch: tuning.batch, pragmas: tuning.ingestPragmas)
             print(String(format: "             floor at this size: %8.0f events/s (%d rows in %.2f s, of which %d renewed customers %.2f s); "
-                         + "ingest / floor %.2f", n / max(f.seconds, 1e-9), f.rows, f.seconds, f.renewed, f.renewSeconds,
-                         f.seconds / max(part.seconds, 1e-9)))
-            return f.seconds
+                         + "ingest / floor %.2f; floor cpu %.1f µs/event, by CPU ingest / floor %.2f",
+                         n / max(f.seconds, 1e-9), f.rows, f.seconds, f.renewed, f.renewSeconds,
+                         f.seconds / max(part.seconds, 1e-9), f.cpuSeconds / n * 1e6, f.cpuSeconds / max(cpu, 1e-9)))
+            return PartCost(cpu: cpu, floor: f.seconds, floorCPU: f.cpuSeconds)
         } catch {
             print("             floor: failed: \(error)")
-            return 0
+            return PartCost(cpu: cpu)
         }
     }
 
     /// Prints the window's line; returns its row of the closing table.
-    func windowDone(_ p: HugeGrowth.Point, floors: [Double]) -> Row {
+    func windowDone(_ p: HugeGrowth.Point, floors costs: [PartCost]) -> Row {
+        let floors = costs.map(\.floor), n = Double(p.events)
         let floorSecs = floors.reduce(0, +)
         let floor = floorSecs > 0 && floors.count == p.parts.count ? Double(p.events) / floorSecs : nil
-        var row = Row(stored: p.stored, ingest: p.rateWithCheckpoint, ingestOnly: p.rate, floor: floor, steady: nil, steadyFloor: nil)
+        var row = Row(stored: p.stored, ingest: p.rateWithCheckpoint, ingestOnly: p.rate, floor: floor, steady: nil, steadyFloor: nil,
+                      cpu: costs.map(\.cpu).reduce(0, +) / n * 1e6, floorCPU: costs.map(\.floorCPU).reduce(0, +) / n * 1e6)
         print(String(format: "stored %9d  %8.0f events/s  (ingest %.2f s + checkpoint %.2f s; without the checkpoint %.0f events/s)",
                      p.stored, p.rateWithCheckpoint, p.seconds, p.checkpointSeconds, p.rate)
               + (floor.map { String(format: "; floor %.0f events/s, ingest / floor %.2f", $0, p.rate / $0) } ?? ""))
@@ -150,8 +160,17 @@ struct IngestGrowthBench: ParsableCommand {
                 for i in fp.indices { fp[i].seconds = floors[i]; fp[i].checkpointSeconds = 0 }
                 row.steadyFloor = HugeGrowth.steadyRate(fp) { $0.seconds }
             }
+            var cp = p.parts
+            for i in cp.indices where i < costs.count { cp[i].seconds = costs[i].cpu; cp[i].checkpointSeconds = 0 }
+            let rate = HugeGrowth.steadyRate(cp) { $0.seconds }
+            row.steadyCPU = rate > 0 ? 1e6 / rate : nil
+            for (part, cost) in zip(p.parts, costs) {
+                print("          " + part.label.padding(toLength: 10, withPad: " ", startingAt: 0)
+                      + String(format: " cpu %.1f µs/event", cost.cpu / Double(max(part.events, 1)) * 1e6)
+                      + (cost.floorCPU > 0 ? String(format: ", floor cpu %.1f µs/event", cost.floorCPU / Double(max(part.events, 1)) * 1e6) : ""))
+            }
             let missing = HugeGrowth.groupOrder.filter { g in !p.parts.contains { $0.label == g && $0.events > 0 } }
-            print(String(format: "          steady (the stream's overall mix): %.0f events/s", row.steady ?? 0)
+            print(String(format: "          steady (the stream's overall mix): %.0f events/s, cpu %.1f µs/event", row.steady ?? 0, row.steadyCPU ?? 0)
                   + (row.steadyFloor.map { String(format: ", floor %.0f", $0) } ?? "")
                   + (missing.isEmpty ? "" : " (no \(missing.joined(separator: ", ")) in this window: weighed without)"))
         }
@@ -160,14 +179,18 @@ struct IngestGrowthBench: ParsableCommand {
 
     func printTable(_ rows: [Row]) {
         guard let first = rows.first else { return }
-        print("\nsummary (events/s, the ingest counting its checkpoint; in brackets: / the first mark's)")
+        print("\nsummary (events/s, the ingest counting its checkpoint; cpu: the ingest's process, the floor's thread; "
+              + "in brackets: speed against the first mark's)")
         for r in rows {
             var line = String(format: "stored %9d  ingest %8.0f (%.2f)", r.stored, r.ingest, r.ingest / first.ingest)
+            line += String(format: "  cpu %.1f µs/event (%.2f)", r.cpu, first.cpu / r.cpu)
             if let f = r.floor, let f0 = first.floor {
-                line += String(format: "  floor %8.0f (%.2f)  ingest (without its checkpoint) / floor %.2f", f, f / f0, r.ingestOnly / f)
+                line += String(format: "  floor %8.0f (%.2f), cpu %.1f µs/event (%.2f)  ingest (without its checkpoint) / floor %.2f, by CPU %.2f",
+                               f, f / f0, r.floorCPU, first.floorCPU / r.floorCPU, r.ingestOnly / f, r.floorCPU / r.cpu)
             }
             if let s = r.steady, let s0 = first.steady {
                 line += String(format: "  steady %8.0f (%.2f)", s, s / s0)
+                if let c = r.steadyCPU, let c0 = first.steadyCPU { line += String(format: " cpu %.1f µs/event (%.2f)", c, c0 / c) }
                 if let sf = r.steadyFloor, let sf0 = first.steadyFloor { line += String(format: " floor %8.0f (%.2f)", sf, sf / sf0) }
             }
             print(line)
