@@ -17,8 +17,8 @@ import GRDB
 /// before it, given a conversion in it) have the columns a renewal moves (last activity,
 /// conversions, commission) moved by one, in id order, as the ingest's batch does. Triggers fire
 /// as they do for the ingest. Table after table, `batch` rows per statement, on a new connection
-/// with the writer's settings and the bulk ingest's pragmas (`BulkTuning`): its page cache
-/// starts cold (the pages come from the OS's cache, as the ingest's misses do). Not in it: the
+/// with the writer's settings and the bulk ingest's pragmas (`BulkTuning`), twice: first with
+/// its page cache cold (the pages come from the OS's cache), then warm (`run`). Not in it: the
 /// commit (writing the pages to the WAL), the checkpoint, deciding, lookups, the maintained sums
 /// the ingest upserts (a few rows per affiliate and month).
 public enum WindowFloor {
@@ -33,6 +33,8 @@ public enum WindowFloor {
         public var seconds = 0.0
         /// CPU seconds of the thread that ran it (on a loaded machine, compare these).
         public var cpuSeconds = 0.0
+        /// The first pass, its page cache cold.
+        public var coldSeconds = 0.0, coldCPUSeconds = 0.0
         /// Of which the renewed customers' updates.
         public var renewed = 0
         public var renewSeconds = 0.0
@@ -61,29 +63,41 @@ public enum WindowFloor {
         }
     }
 
-    /// The floor of the rows stored since `mark` (see the type's comment).
+    /// The floor of the rows stored since `mark` (see the type's comment), twice on the same
+    /// connection: first with its page cache cold, then warm (what the first pass read is still
+    /// cached; what it wrote was rolled back). The result is the warm pass's, the lower bound;
+    /// `coldSeconds` and `coldCPUSeconds` the first's.
     public static func run(path: String, since mark: Mark, batch: Int, pragmas: [String]) throws -> Result {
         var config = Configuration()
         config.prepareDatabase { db in for p in Store.writerPragmas + pragmas { try db.execute(sql: p) } }
         let queue = try DatabaseQueue(path: path, configuration: config)
-        var result = Result()
-        try queue.writeWithoutTransaction { db in
+        return try queue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA foreign_keys = OFF")   // as the ingest's batches
             let end = try WindowFloor.mark(db)
             let copies = try WindowFloor.copies(db, mark, end)
-            try db.inTransaction {
-                let cpu = threadCPU()
-                let start = DispatchTime.now().uptimeNanoseconds
-                for copy in copies { result.rows += try chunked(db, copy, batch: batch) }
-                let mid = DispatchTime.now().uptimeNanoseconds
-                result.renewed = try renew(db, mark, end, batch: batch)
-                let stop = DispatchTime.now().uptimeNanoseconds
-                result.rows += result.renewed
-                result.seconds = Double(stop - start) / 1e9
-                result.renewSeconds = Double(stop - mid) / 1e9
-                result.cpuSeconds = threadCPU() - cpu
-                return .rollback
-            }
+            let cold = try pass(db, copies, mark, end, batch: batch)
+            var warm = try pass(db, copies, mark, end, batch: batch)
+            warm.coldSeconds = cold.seconds
+            warm.coldCPUSeconds = cold.cpuSeconds
+            return warm
+        }
+    }
+
+    /// One pass: every copy, then the renewals, timed, in a transaction rolled back.
+    static func pass(_ db: Database, _ copies: [Copy], _ mark: Mark, _ end: Mark, batch: Int) throws -> Result {
+        var result = Result()
+        try db.inTransaction {
+            let cpu = threadCPU()
+            let start = DispatchTime.now().uptimeNanoseconds
+            for copy in copies { result.rows += try chunked(db, copy, batch: batch) }
+            let mid = DispatchTime.now().uptimeNanoseconds
+            result.renewed = try renew(db, mark, end, batch: batch)
+            let stop = DispatchTime.now().uptimeNanoseconds
+            result.rows += result.renewed
+            result.seconds = Double(stop - start) / 1e9
+            result.renewSeconds = Double(stop - mid) / 1e9
+            result.cpuSeconds = threadCPU() - cpu
+            return .rollback
         }
         return result
     }

@@ -156,11 +156,17 @@ public enum HugeGrowth {
         return groupOrder.map { ($0, by[$0] ?? []) }
     }
 
+    /// A group with fewer events than this in a window is ingested and timed, but left out of
+    /// the steady rate: an ingest's fixed cost (its setup, prefetch, commit and checkpoint)
+    /// spread over a handful of events says nothing about their cost per event.
+    public static let steadyMinimum = 500
+
     /// The events/s a window would have at the stream's overall mix (`streamMix`), from each
-    /// group's own seconds per event in this window (`seconds` picks which seconds).
+    /// group's own seconds per event in this window (`seconds` picks which seconds); groups of
+    /// fewer than `steadyMinimum` events are left out and the others' shares weighed up.
     public static func steadyRate(_ parts: [Part], seconds: (Part) -> Double) -> Double {
         var perEvent = 0.0, weight = 0.0
-        for p in parts where p.events > 0 {
+        for p in parts where p.events >= steadyMinimum {
             let share = streamMix[p.label] ?? 0
             perEvent += share * seconds(p) / Double(p.events)
             weight += share

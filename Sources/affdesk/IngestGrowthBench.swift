@@ -21,14 +21,16 @@ struct IngestGrowthBench: ParsableCommand {
             every UNIQUE key made distinct (text keys + '~floor', a customer's number + 10^9, a commission \
             entry pointing at its conversion's copy); then the customers the window renewed have last activity, \
             conversions and commission moved by one, in id order. All in one transaction that is ROLLED BACK \
-            (the store is unchanged), on a new connection (cold page cache) with the writer's pragmas and the \
-            bulk ingest's (BulkTuning), triggers firing as for the ingest. The floor has no commit, no \
+            (the store is unchanged), on a new connection with the writer's pragmas and the bulk ingest's \
+            (BulkTuning), triggers firing as for the ingest; twice: first with the connection's page cache cold, \
+            then warm (the first pass's reads still cached): the warm pass is the floor, the cold one is printed beside. The floor has no commit, no \
             checkpoint, no deciding, no lookups, no maintained sums: ingest/floor compares it with the ingest \
             without its checkpoint. Each window's mix is printed by event type (and how many were refused). \
             --steady: each window is cut into groups of types (clicks, sign-ups, payments, cancels, the rest), \
             ingested one after the other in that order, each timed (and floored) on its own; the window's \
             steady rate is what it would do at the whole stream's mix (HugeGrowth.streamMix), from each \
-            group's seconds per event at that size. The store then differs a little from the default run's.
+            group's seconds (and CPU) per event at that size; a group of fewer than 500 events in a window is left \
+            out of it (an ingest's fixed cost over a handful of events), the others weighed up. The store then differs a little from the default run's.
             """)
     @Flag(help: "Measure at 6,000,000 stored events too (about 8 minutes more).") var large = false
     @Option(help: "Events timed at each mark.") var window: Int = 20_000
@@ -76,7 +78,7 @@ struct IngestGrowthBench: ParsableCommand {
         /// CPU µs per event: the ingest's process, the floor's thread.
         var cpu: Double, floorCPU: Double
         /// --steady: the ingest's CPU µs per event at the stream's mix.
-        var steadyCPU: Double? = nil
+        var steadyCPU: Double? = nil, steadyFloorCPU: Double? = nil
     }
 
     func run() throws {
@@ -135,7 +137,8 @@ struct IngestGrowthBench: ParsableCommand {
             print(String(format: "             floor at this size: %8.0f events/s (%d rows in %.2f s, of which %d renewed customers %.2f s); "
                          + "ingest / floor %.2f; floor cpu %.1f µs/event, by CPU ingest / floor %.2f",
                          n / max(f.seconds, 1e-9), f.rows, f.seconds, f.renewed, f.renewSeconds,
-                         f.seconds / max(part.seconds, 1e-9), f.cpuSeconds / n * 1e6, f.cpuSeconds / max(cpu, 1e-9)))
+                         f.seconds / max(part.seconds, 1e-9), f.cpuSeconds / n * 1e6, f.cpuSeconds / max(cpu, 1e-9))
+                  + String(format: " (warm cache; cold: %.2f s, cpu %.1f µs/event)", f.coldSeconds, f.coldCPUSeconds / n * 1e6))
             return PartCost(cpu: cpu, floor: f.seconds, floorCPU: f.cpuSeconds)
         } catch {
             print("             floor: failed: \(error)")
@@ -164,15 +167,21 @@ struct IngestGrowthBench: ParsableCommand {
             for i in cp.indices where i < costs.count { cp[i].seconds = costs[i].cpu; cp[i].checkpointSeconds = 0 }
             let rate = HugeGrowth.steadyRate(cp) { $0.seconds }
             row.steadyCPU = rate > 0 ? 1e6 / rate : nil
+            if floor != nil {
+                for i in cp.indices where i < costs.count { cp[i].seconds = costs[i].floorCPU }
+                let f = HugeGrowth.steadyRate(cp) { $0.seconds }
+                row.steadyFloorCPU = f > 0 ? 1e6 / f : nil
+            }
             for (part, cost) in zip(p.parts, costs) {
                 print("          " + part.label.padding(toLength: 10, withPad: " ", startingAt: 0)
                       + String(format: " cpu %.1f µs/event", cost.cpu / Double(max(part.events, 1)) * 1e6)
                       + (cost.floorCPU > 0 ? String(format: ", floor cpu %.1f µs/event", cost.floorCPU / Double(max(part.events, 1)) * 1e6) : ""))
             }
-            let missing = HugeGrowth.groupOrder.filter { g in !p.parts.contains { $0.label == g && $0.events > 0 } }
+            let missing = HugeGrowth.groupOrder.filter { g in !p.parts.contains { $0.label == g && $0.events >= HugeGrowth.steadyMinimum } }
             print(String(format: "          steady (the stream's overall mix): %.0f events/s, cpu %.1f µs/event", row.steady ?? 0, row.steadyCPU ?? 0)
                   + (row.steadyFloor.map { String(format: ", floor %.0f", $0) } ?? "")
-                  + (missing.isEmpty ? "" : " (no \(missing.joined(separator: ", ")) in this window: weighed without)"))
+                  + (row.steadyFloorCPU.map { String(format: " (cpu %.1f µs/event)", $0) } ?? "")
+                  + (missing.isEmpty ? "" : " (fewer than \(HugeGrowth.steadyMinimum) \(missing.joined(separator: ", ")) in this window: weighed without)"))
         }
         return row
     }
@@ -192,6 +201,7 @@ struct IngestGrowthBench: ParsableCommand {
                 line += String(format: "  steady %8.0f (%.2f)", s, s / s0)
                 if let c = r.steadyCPU, let c0 = first.steadyCPU { line += String(format: " cpu %.1f µs/event (%.2f)", c, c0 / c) }
                 if let sf = r.steadyFloor, let sf0 = first.steadyFloor { line += String(format: " floor %8.0f (%.2f)", sf, sf / sf0) }
+                if let c = r.steadyFloorCPU, let c0 = first.steadyFloorCPU { line += String(format: " cpu %.1f µs/event (%.2f)", c, c0 / c) }
             }
             print(line)
         }
