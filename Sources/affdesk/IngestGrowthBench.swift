@@ -112,6 +112,10 @@ struct IngestGrowthBench: ParsableCommand {
             floors.append(partDone(part, used: used, counters: c, store: store, since: mark))
             fflush(nil)
         }, progress: { stderrPrint("  " + $0) })
+        if rows.isEmpty {
+            print("no window timed: the stream ended at \((try? store.eventCount()) ?? 0) stored events (a store built by "
+                  + "`affdesk demo --size huge` holds its whole stream: --resume has nothing left to time there)")
+        }
         printTable(rows)
     }
 
