@@ -46,7 +46,8 @@ public enum HugeGrowth {
     /// stored count is measured at once).
     public static func measure(into store: Store, marks: [Int], window: Int = 20_000, seed: UInt64 = 1,
                                customers: Int = HugeProgram.defaultCustomers, tuning: BulkTuning = .standard,
-                               resume: Bool = false, steady: Bool = false, point: (Point) -> Void,
+                               resume: Bool = false, steady: Bool = false, alternate: BulkTuning? = nil,
+                               point: (Point) -> Void,
                                begins: () -> Void = {}, ended: (Part) -> Void = { _ in },
                                progress: (String) -> Void = { _ in }) throws {
         let shape = HugeLives.Shape.scaled(customers: customers)
@@ -63,7 +64,7 @@ public enum HugeGrowth {
         let feed = TrackingFeed(defaultCurrency: .usd, file: "huge.jsonl")
         let chunk = max(HugeProgram.chunk, tuning.batch)
         var pending: [InboundEvent] = []
-        var read = 0, stored = skip, skipped = 0
+        var read = 0, stored = skip, skipped = 0, timedWindows = 0
         var next = marks.sorted()
         func ingest(_ events: [InboundEvent]) throws {
             if !events.isEmpty { _ = try store.ingest(events, tuning: tuning) }
@@ -90,7 +91,10 @@ public enum HugeGrowth {
                 try ingest(pending); pending.removeAll(keepingCapacity: true)
                 if read % 500_000 < chunk { progress("\(stored) events stored") }
             } else if stored >= first, pending.count >= window {
-                point(try timed(store, steady ? groups(pending) : [("all", pending)], tuning: tuning, stored: &stored,
+                // `alternate`: every other window is timed with it (paired comparisons in one run).
+                let use = alternate != nil && timedWindows % 2 == 1 ? alternate! : tuning
+                timedWindows += 1
+                point(try timed(store, steady ? groups(pending) : [("all", pending)], tuning: use, stored: &stored,
                                 begins: begins, ended: ended))
                 pending.removeAll(keepingCapacity: true)
                 next.removeFirst()

@@ -50,11 +50,15 @@ struct IngestGrowthBench: ParsableCommand {
     @Flag(help: "Time each window's groups of event types apart and weigh them by the whole stream's mix (see below).")
     var steady = false
     @Flag(name: .customLong("without-floor"), help: "Skip SQLite's floor at each mark.") var withoutFloor = false
+    @Option(name: .customLong("alternate-cache-mib"),
+            help: "Time every other window with this writer cache (MiB) instead, for paired figures in one run.")
+    var alternateCacheMiB: Int?
 
     func validate() throws {
         if window < 1_000 || window > 4_000_000 { throw ValidationError("--window: 1000...4000000") }
         if batch < 1 || batch > 1_000_000 { throw ValidationError("--batch: 1...1000000") }
         if cacheMiB < 1 || cacheMiB > 16_384 { throw ValidationError("--cache-mib: 1...16384") }
+        if let a = alternateCacheMiB, a < 1 || a > 16_384 { throw ValidationError("--alternate-cache-mib: 1...16384") }
         if checkpointPages < 1 { throw ValidationError("--checkpoint-pages must be at least 1") }
         if let cacheSpill, !["on", "off"].contains(cacheSpill) { throw ValidationError("--cache-spill: on or off") }
         if resume && db == nil { throw ValidationError("--resume needs --db") }
@@ -98,8 +102,9 @@ struct IngestGrowthBench: ParsableCommand {
         var rows: [Row] = [], floors: [PartCost] = [], mark = WindowFloor.Mark()
         var before = ProcessUsage.now()
         try HugeGrowth.measure(into: store, marks: try markList() ?? [], window: window, tuning: t, resume: resume,
-                               steady: steady, point: { p in
-            rows.append(windowDone(p, floors: floors))
+                               steady: steady, alternate: alternateCacheMiB.map { var a = t; a.cacheMiB = $0; return a },
+                               point: { p in
+            rows.append(windowDone(p, floors: floors, rows: rows))
             floors.removeAll()
             fflush(nil)
         }, begins: {
@@ -151,10 +156,13 @@ struct IngestGrowthBench: ParsableCommand {
     }
 
     /// Prints the window's line; returns its row of the closing table.
-    func windowDone(_ p: HugeGrowth.Point, floors costs: [PartCost]) -> Row {
+    func windowDone(_ p: HugeGrowth.Point, floors costs: [PartCost], rows: [Row]) -> Row {
         let floors = costs.map(\.floor), n = Double(p.events)
         let floorSecs = floors.reduce(0, +)
         let floor = floorSecs > 0 && floors.count == p.parts.count ? Double(p.events) / floorSecs : nil
+        if let alt = alternateCacheMiB {
+            print("          (window \(rows.count + 1): cache \(rows.count % 2 == 1 ? alt : tuning.cacheMiB ?? 64) MiB)")
+        }
         var row = Row(stored: p.stored, ingest: p.rateWithCheckpoint, ingestOnly: p.rate, floor: floor, steady: nil, steadyFloor: nil,
                       cpu: costs.map(\.cpu).reduce(0, +) / n * 1e6, floorCPU: costs.map(\.floorCPU).reduce(0, +) / n * 1e6)
         print(String(format: "stored %9d  %8.0f events/s  (ingest %.2f s + checkpoint %.2f s; without the checkpoint %.0f events/s)",
