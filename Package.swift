@@ -63,7 +63,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "AttributionCoreTests", dependencies: ["AttributionCore"]),
-        .testTarget(name: "AttributionStoreTests", dependencies: ["AttributionStore", "AttributionCore", "Feeds", "Demo"]),
+        .testTarget(name: "AttributionStoreTests", dependencies: ["AttributionStore", "AttributionCore", "Feeds", "Demo", "Bench"]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "AttributionCore"], resources: [.copy("Corpus")]),
         .testTarget(name: "TerminalTextTests", dependencies: ["TerminalText"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TerminalText", "AttributionCore"]),

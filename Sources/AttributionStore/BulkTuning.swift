@@ -42,6 +42,10 @@ public struct BulkTuning: Hashable, Sendable {
     /// to the busy timeout), and the writer's memory grows up to the cache's size.
     public static let standard = BulkTuning(batch: 16_384, cacheMiB: 256)
 
+    /// The pragmas a bulk ingest sets on the writer for its length (the benchmarks' floors set
+    /// them too).
+    public var ingestPragmas: [String] { pragmas.set }
+
     /// The pragmas that set it on the writer, and those that give the connection's own back.
     var pragmas: (set: [String], restore: [String]) {
         var set: [String] = [], restore: [String] = []
