@@ -41,7 +41,8 @@ extension Store {
 
     /// The same, committing as `tuning` says (events per transaction, the writer's cache and
     /// WAL size while it runs).
-    public func ingest<S: Sequence>(_ events: S, tuning: BulkTuning,
+    /// `phases`, when given, is filled in with where the time went (`affdesk bench ingest --phases`).
+    public func ingest<S: Sequence>(_ events: S, tuning: BulkTuning, phases: IngestPhases? = nil,
                                     progress: ((Int) -> Void)? = nil) throws -> IngestSummary where S.Element == InboundEvent {
         let batchSize = max(1, tuning.batch)
         try tuning.apply(pool)
@@ -58,19 +59,28 @@ extension Store {
         func flush() throws {
             guard !batch.isEmpty else { return }
             if done > 0, !triedCheckpoint { triedCheckpoint = true; checkpoint = try IngestCheckpoint(pool, path: path, catchUp: tuning.checkpointPages) }
+            let clock = BatchClock(behind)
             try bulkWrite { db in
+                clock.began()
                 let work = try UnitOfWork(db, store: self, behind: behind)
                 defer { work.settle() }
+                clock.mark(\.setup)
                 try work.facts.prefetch(batch)
+                clock.mark(\.prefetch)
                 for e in batch {
                     guard let (decision, id) = try work.decideAndApply(e) else { summary.alreadyIngested += 1; continue }
                     summary.count(decision, e)
                     if summary.firstEventID == nil { summary.firstEventID = id }
                     summary.lastEventID = id
                 }
+                clock.mark(\.decide)
                 try work.finish()
+                clock.mark(\.flush)
             }
+            clock.mark(\.commit)
             checkpoint?.committed()
+            clock.mark(\.checkpoint)
+            phases.map(clock.add(to:))
             done += batch.count
             batch.removeAll(keepingCapacity: true)
             progress?(done)
@@ -81,6 +91,42 @@ extension Store {
         }
         try flush()
         return summary
+    }
+
+    /// Times one batch's phases on the ingest's thread (`IngestPhases`): each `mark` charges the
+    /// time since the one before to a phase, less what was spent waiting for the second thread.
+    private final class BatchClock {
+        private let behind: WriteBehind
+        private var last = IngestPhases.now(), waitedBefore: UInt64, busyBefore: UInt64, jobsBefore: Int
+        private let phases = IngestPhases()
+
+        init(_ behind: WriteBehind) {
+            self.behind = behind
+            waitedBefore = behind.waited
+            busyBefore = behind.busy
+            jobsBefore = behind.jobs
+        }
+
+        /// Inside the transaction: the time before it went to `commit` (BEGIN, the pragmas around it).
+        func began() { mark(\.commit) }
+
+        func mark(_ phase: ReferenceWritableKeyPath<IngestPhases, Double>) {
+            let now = IngestPhases.now(), waited = behind.waited &- waitedBefore
+            waitedBefore = behind.waited
+            phases[keyPath: phase] += Double(now &- last &- min(waited, now &- last)) / 1e9
+            phases.waiting += Double(waited) / 1e9
+            last = now
+        }
+
+        /// Adds this batch to `total` (the second thread's figures are read after its drain).
+        func add(to total: IngestPhases) {
+            total.batches += 1
+            for p in [\IngestPhases.prefetch, \.decide, \.waiting, \.flush, \.setup, \.commit, \.checkpoint] {
+                total[keyPath: p] += phases[keyPath: p]
+            }
+            total.behindBusy += Double(behind.busy &- busyBefore) / 1e9
+            total.behindJobs += behind.jobs - jobsBefore
+        }
     }
 
     /// Decides one event against the stored facts WITHOUT writing: what the settings today would

@@ -121,7 +121,7 @@ final class PendingRows {
         guard changed != 0 else { return }
         if updates[changed] == nil {
             let set = CustomerState.changeable.indices.filter { changed & (1 << $0) != 0 }.map { "\(CustomerState.changeable[$0]) = ?" }
-            updates[changed] = try RawStatement(cached: db, "UPDATE customer SET \(set.joined(separator: ", ")) WHERE id = ?")
+            updates[changed] = try RawStatement(cached: db, "\(RowWriter.update) customer SET \(set.joined(separator: ", ")) WHERE id = ?")
         }
         values.append(.int(c.id))
         try updates[changed]!.bind(all: values).run()

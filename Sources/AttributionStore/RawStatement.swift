@@ -26,29 +26,10 @@ final class RawStatement {
     @discardableResult
     func bind(_ values: RawValue...) -> RawStatement { bind(all: values) }
 
+    /// Binds every parameter (so there is nothing to clear), each text copied by SQLite.
     @discardableResult
     func bind(all values: [RawValue]) -> RawStatement {
-        sqlite3_reset(handle)
-        // Every parameter is bound on every use, so there is nothing to clear.
-        for (i, v) in values.enumerated() {
-            let idx = Int32(i + 1)
-            switch v {
-            case .null: sqlite3_bind_null(handle, idx)
-            case .int(let n): sqlite3_bind_int64(handle, idx, n)
-            case .text(var s):
-                // The string's own UTF-8 bytes with their length: no bridging copy (SQLite makes
-                // its one copy). A NUL inside is kept, as it is in the bytes.
-                s.withUTF8 { buf in
-                    if let base = buf.baseAddress {
-                        _ = base.withMemoryRebound(to: CChar.self, capacity: buf.count) {
-                            sqlite3_bind_text(handle, idx, $0, Int32(buf.count), transient)
-                        }
-                    } else {
-                        _ = sqlite3_bind_text(handle, idx, "", 0, transient)
-                    }
-                }
-            }
-        }
+        bind(values, texts: .copied)
         return self
     }
 
@@ -60,27 +41,44 @@ final class RawStatement {
         scratch.removeAll(keepingCapacity: true)
         for case .text(let s) in values { scratch.append(contentsOf: s.utf8) }
         try scratch.withUnsafeBufferPointer { bytes in
-            sqlite3_reset(handle)
             defer { sqlite3_reset(handle); sqlite3_clear_bindings(handle) }
-            var offset = 0
-            for (i, v) in values.enumerated() {
-                let idx = Int32(i + 1)
-                switch v {
-                case .null: sqlite3_bind_null(handle, idx)
-                case .int(let n): sqlite3_bind_int64(handle, idx, n)
-                case .text(let s):
+            bind(values, texts: .packed(bytes))
+            _ = try step()
+        }
+    }
+
+    /// Where the bytes of the texts bound come from: each string's own, copied by SQLite
+    /// (SQLITE_TRANSIENT); or `packed`, every text's bytes one after the other in `values`
+    /// order, bound in place (SQLITE_STATIC: the buffer must outlive the statement's use).
+    private enum TextSource { case copied, packed(UnsafeBufferPointer<UInt8>) }
+
+    /// Resets the statement and binds every parameter in order, texts as `texts` says. A text's
+    /// UTF-8 bytes are bound with their length (no bridging copy); a NUL inside is kept.
+    private func bind(_ values: [RawValue], texts: TextSource) {
+        sqlite3_reset(handle)
+        var offset = 0
+        for (i, v) in values.enumerated() {
+            let idx = Int32(i + 1)
+            switch v {
+            case .null: sqlite3_bind_null(handle, idx)
+            case .int(let n): sqlite3_bind_int64(handle, idx, n)
+            case .text(var s):
+                switch texts {
+                case .copied:
+                    s.withUTF8 { bindText($0, at: idx, transient) }
+                case .packed(let bytes):
                     let n = s.utf8.count
-                    if let base = bytes.baseAddress {
-                        _ = base.advanced(by: offset).withMemoryRebound(to: CChar.self, capacity: n) {
-                            sqlite3_bind_text(handle, idx, $0, Int32(n), nil)   // nil: SQLITE_STATIC
-                        }
-                    } else {
-                        _ = sqlite3_bind_text(handle, idx, "", 0, transient)
-                    }
+                    bindText(UnsafeBufferPointer(rebasing: bytes[offset..<offset + n]), at: idx, nil)   // nil: SQLITE_STATIC
                     offset += n
                 }
             }
-            _ = try step()
+        }
+    }
+
+    private func bindText(_ buf: UnsafeBufferPointer<UInt8>, at idx: Int32, _ destructor: sqlite3_destructor_type?) {
+        guard let base = buf.baseAddress else { sqlite3_bind_text(handle, idx, "", 0, transient); return }
+        _ = base.withMemoryRebound(to: CChar.self, capacity: buf.count) {
+            sqlite3_bind_text(handle, idx, $0, Int32(buf.count), destructor)
         }
     }
 

@@ -25,6 +25,11 @@ final class WriteBehind: @unchecked Sendable {
     var prepared: [String: RawStatement] = [:]
     /// The texts of the chunk being written (only the jobs use it, one at a time).
     private var scratch: [UInt8] = []
+    /// Nanoseconds the deciding thread waited in `drain` (its own view), and the jobs' busy time
+    /// and count (written on `queue`, read after a drain), for `IngestPhases`.
+    private(set) var waited: UInt64 = 0
+    private(set) var busy: UInt64 = 0
+    private(set) var jobs = 0
 
     /// Runs `job` on the second thread after the jobs handed over before it.
     func run(_ job: @escaping () throws -> Void) {
@@ -32,7 +37,10 @@ final class WriteBehind: @unchecked Sendable {
         let j = Job(run: job)
         queue.async(group: group) { [self] in
             guard failure == nil else { return }
+            let start = IngestPhases.now()
             do { try j.run() } catch { failure = error }
+            busy &+= IngestPhases.now() &- start
+            jobs += 1
         }
     }
 
@@ -44,7 +52,9 @@ final class WriteBehind: @unchecked Sendable {
     /// Waits until every job handed over has run; throws the first failure (again on every call).
     func drain() throws {
         if inFlight {
+            let start = IngestPhases.now()
             group.wait()
+            waited &+= IngestPhases.now() &- start
             inFlight = false
         }
         if let failure { throw failure }

@@ -45,13 +45,17 @@ struct Bench: ParsableCommand {
             for code in BenchEvents.affiliateCodes { _ = try store.addAffiliate(code: code, name: code, who: "bench") }
             let start = DispatchTime.now().uptimeNanoseconds
             let cpuStart = CPUTime.now()
-            let summary = try store.ingest(inbound, batchSize: batch)
+            var tuning = BulkTuning.standard
+            tuning.batch = batch
+            let phases = IngestPhases()
+            let summary = try store.ingest(inbound, tuning: tuning, phases: phases)
             let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let cpu = CPUTime.now() - cpuStart
             let rate = Double(inbound.count) / secs
             print(String(format: "parse     JSON lines -> events:                                 %10.0f lines/s", Double(lines.count) / parseSecs))
             print(String(format: "ingest    decide + record + apply (%d events/tx):             %10.0f events/s  (%.2f s)", batch, rate, secs))
             print(String(format: "cpu       the ingest's thread %.2f s, the whole process %.2f s (under load, compare these)", cpu.thread, cpu.process))
+            print(Self.describe(phases))
             print(String(format: "ratio     ingest / baseline: %.2f", rate / baseline))
             print("outcomes  \(summary.accepted) accepted, \(summary.rejected) rejected; "
                   + summary.byReason.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
@@ -63,6 +67,15 @@ struct Bench: ParsableCommand {
                          floor.ledgerRows, floor.ledgerSeconds, secs > 0 ? older / secs : 0))
             let again = try store.ingest(inbound.prefix(10_000), batchSize: batch)
             print("replay    10000 events again: \(again.alreadyIngested) already ingested, \(again.received) recorded")
+        }
+
+        /// The ingest's two threads, phase by phase (wall seconds summed over the batches).
+        static func describe(_ p: IngestPhases) -> String {
+            String(format: "threads   ingest thread %.2f s: setup %.2f, prefetch %.2f, decide %.2f, waiting for the writer %.2f, "
+                   + "flush %.2f, commit %.2f, checkpoint %.2f (%d batches)\n"
+                   + "          writing thread busy %.2f s (%d chunks of rows, overlapping the deciding)",
+                   p.total, p.setup, p.prefetch, p.decide, p.waiting, p.flush, p.commit, p.checkpoint, p.batches,
+                   p.behindBusy, p.behindJobs)
         }
     }
 }

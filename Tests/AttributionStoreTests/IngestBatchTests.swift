@@ -81,6 +81,32 @@ final class IngestBatchTests: StoreTestCase {
         try assertConsistent(s)
     }
 
+    func testAConstraintBrokenInTheMiddleOfAChunkFailsItsBatchWhole() throws {
+        // The rows go out `INSERT OR FAIL` (no statement journal): the rows of the failing chunk
+        // before the bad one are not undone by the statement itself, so the batch's rollback
+        // must take them. c149 and c150 are the 22nd and 23rd rows of the second batch's first
+        // chunk; the index makes the second of them break a UNIQUE constraint.
+        let s = try store()
+        try s.write { db in
+            try db.execute(sql: """
+                CREATE UNIQUE INDEX boom ON event((click_ref IN ('c149', 'c150'))) WHERE click_ref IN ('c149', 'c150')
+                """)
+        }
+        let lines = (0..<300).map { Line.click("c\($0)", "alice") }
+        XCTAssertThrowsError(try ingest(s, lines, batchSize: 128)) { error in
+            XCTAssertTrue("\(error)".contains("UNIQUE constraint failed"), "\(error)")
+        }
+        XCTAssertEqual(try s.eventCount(), 128)
+        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM click") }, 128)
+        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE click_ref = 'c149'") }, 0)
+        try s.write { db in try db.execute(sql: "DROP INDEX boom") }
+        let again = try ingest(s, lines, batchSize: 128)
+        XCTAssertEqual(again.alreadyIngested, 128)
+        XCTAssertEqual(again.received, 172)
+        XCTAssertEqual(try s.eventCount(), 300)
+        try assertConsistent(s)
+    }
+
     func testAKeyWithQuotesAndBackslashesIsFoundByALaterBatch() throws {
         // The batch's keys reach SQLite as one JSON array: a key that needs escaping must still
         // be found, or the customer would look unknown to the next batch.
