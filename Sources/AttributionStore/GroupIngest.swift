@@ -129,10 +129,10 @@ extension Store {
 }
 
 /// The group commit's own connection to the database: `ingestGroup` on a second `Store` of the
-/// same file that nothing else writes through. Foreign-key checks stay off on it for its life
-/// (`Store.bulkWrite` switches them off and on again around every transaction, and each switch
-/// makes SQLite expire every prepared statement of the connection, so a group of 30 events
-/// compiled all its INSERTs and queries again), and the program's settings are read again only
+/// same file that nothing else writes through, so foreign-key checks stay off on it for its life
+/// (`Store.foreignKeys`: each switch makes SQLite expire every prepared statement of the
+/// connection, and a group of 30 events compiled all its INSERTs and queries again when the
+/// store's connection switched them around each transaction), and the program's settings are read again only
 /// when another connection committed (`PRAGMA data_version`). Decisions and rows are exactly
 /// `ingestGroup`'s: every id a group writes comes from rows it read or created in its own
 /// transaction, as in the bulk ingest.
@@ -141,7 +141,6 @@ public final class GroupWriter: @unchecked Sendable {
     public let store: Store
     /// The second store, whose writer connection only this writer uses.
     let own: Store
-    private var foreignKeysOff = false
     private var settings: (dataVersion: Int64, value: ProgramSettings)?
     /// The WAL's length after the last commit, written by SQLite's WAL hook (`offloadCheckpoints`).
     let walFrameCount = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
@@ -174,10 +173,7 @@ public final class GroupWriter: @unchecked Sendable {
         var p = GroupPhases()
         defer { phases.add(p) }
         let out: [RecordedDecision] = try own.pool.writeWithoutTransaction { db in
-            if !foreignKeysOff {
-                try db.execute(sql: "PRAGMA foreign_keys = OFF")
-                foreignKeysOff = true
-            }
+            try Store.foreignKeys(db, on: false)
             var result: [RecordedDecision] = []
             try db.inTransaction {
                 // The file `store` opened (`own.opened` is `store.opened`: one stat, not two).
@@ -206,7 +202,7 @@ public final class GroupWriter: @unchecked Sendable {
 /// Where a group commit's time went, in nanoseconds of the monotonic clock, summed over groups:
 /// the server's writer adds each group's (`affdesk_writer_phase_nanoseconds_total` in /metrics).
 public struct GroupPhases: Sendable, Equatable {
-    /// `PRAGMA foreign_keys = OFF`, `BEGIN`, the database file's identity check.
+    /// Foreign-key checks off (when they are not), `BEGIN`, the database file's identity check.
     public var begin: UInt64 = 0
     /// The unit of work: the program's settings, every affiliate, the ledger's settings.
     public var setup: UInt64 = 0
@@ -218,7 +214,7 @@ public struct GroupPhases: Sendable, Equatable {
     public var write: UInt64 = 0
     /// The recorded decisions of events already in the inbox (a sender's retry).
     public var repeats: UInt64 = 0
-    /// `COMMIT` and `PRAGMA foreign_keys = ON`.
+    /// `COMMIT`.
     public var commit: UInt64 = 0
 
     public init() {}

@@ -123,21 +123,8 @@ public final class Store: @unchecked Sendable {
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         // A refusal, not a crash: the affiliate view and other readers share code with writers.
         guard !readOnly else { throw StoreError.readOnly(path: path) }
-        return try pool.write { db in
-            try self.checkFileIdentity(db)
-            return try body(db)
-        }
-    }
-
-    /// A write transaction for bulk ingest. Foreign-key checks are switched off for its length:
-    /// every id an ingest writes comes from rows it read or created in this same transaction,
-    /// and the checks cost a third of the ingest's time. The schema still declares them, and
-    /// every other write (admin actions, settings) runs with them on.
-    func bulkWrite<T>(_ body: (Database) throws -> T) throws -> T {
-        guard !readOnly else { throw StoreError.readOnly(path: path) }
         return try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+            try Store.foreignKeys(db, on: true)
             var result: T?
             try db.inTransaction {
                 try self.checkFileIdentity(db)
@@ -146,6 +133,34 @@ public final class Store: @unchecked Sendable {
             }
             return result!
         }
+    }
+
+    /// A write transaction for bulk ingest. Foreign-key checks are off for it: every id an
+    /// ingest writes comes from rows it read or created in this same transaction, and the checks
+    /// cost a third of the ingest's time. The schema still declares them, and every other write
+    /// (admin actions, settings: `write`) switches them on first.
+    func bulkWrite<T>(_ body: (Database) throws -> T) throws -> T {
+        guard !readOnly else { throw StoreError.readOnly(path: path) }
+        return try pool.writeWithoutTransaction { db in
+            try Store.foreignKeys(db, on: false)
+            var result: T?
+            try db.inTransaction {
+                try self.checkFileIdentity(db)
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    /// Foreign-key checks on or off for the writer connection's next transactions, switched only
+    /// when they are not so already: each switch expires every statement the connection has
+    /// prepared (SQLite compiles each again at its next use, the bulk ingest's 64-row INSERTs
+    /// included). So a bulk ingest's transactions, one after another, keep them off, and the next
+    /// other write switches them on. (A no-op inside a transaction: called before BEGIN.)
+    static func foreignKeys(_ db: Database, on: Bool) throws {
+        let now = try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false
+        if now != on { try db.execute(sql: on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF") }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {

@@ -211,4 +211,31 @@ final class IngestBatchTests: StoreTestCase {
         XCTAssertEqual(onCancel, ["last_activity_at", "status"])
         XCTAssertEqual(try s.customer(key: "u1")?.status, .ended)
     }
+
+    /// A bulk ingest's transactions, one after another, keep foreign-key checks off: each switch
+    /// makes SQLite expire every prepared statement of the connection, and the 64-row INSERTs
+    /// were compiled again for every batch. The next other write switches them on first: an admin
+    /// write still refuses a dangling reference.
+    func testBatchesKeepForeignKeysOffAndTheNextOtherWriteSwitchesThemOn() throws {
+        let s = try store()
+        final class Seen: @unchecked Sendable { var switches: [String] = [] }
+        let seen = Seen()
+        try s.pool.writeWithoutTransaction { db in
+            db.trace { event in
+                let sql = "\(event)"
+                if sql.hasPrefix("PRAGMA foreign_keys =") { seen.switches.append(sql) }
+            }
+        }
+        let lines = (0..<50).map { Line.click("c\($0)", "alice") }
+        XCTAssertEqual(try ingest(s, lines, batchSize: 7).accepted, 50)
+        XCTAssertEqual(seen.switches, ["PRAGMA foreign_keys = OFF"], "8 transactions, one switch")
+        XCTAssertEqual(try s.write { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") }, true)
+        XCTAssertEqual(seen.switches, ["PRAGMA foreign_keys = OFF", "PRAGMA foreign_keys = ON"])
+        XCTAssertThrowsError(try s.write { db in
+            try db.execute(sql: "INSERT INTO click (click_id, affiliate_id, at) VALUES ('dangling', 999999, 0)")
+        })
+        _ = try ingest(s, [Line.click("c50", "bob")], batchSize: 7)
+        XCTAssertEqual(seen.switches.last, "PRAGMA foreign_keys = OFF")
+        XCTAssertEqual(try s.consistencyProblems(), [])
+    }
 }
