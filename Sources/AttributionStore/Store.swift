@@ -121,18 +121,7 @@ public final class Store: @unchecked Sendable {
     // MARK: Transactions
 
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        // A refusal, not a crash: the affiliate view and other readers share code with writers.
-        guard !readOnly else { throw StoreError.readOnly(path: path) }
-        return try pool.writeWithoutTransaction { db in
-            try Store.foreignKeys(db, on: true)
-            var result: T?
-            try db.inTransaction {
-                try self.checkFileIdentity(db)
-                result = try body(db)
-                return .commit
-            }
-            return result!
-        }
+        try transaction(foreignKeys: true, body)
     }
 
     /// A write transaction for bulk ingest. Foreign-key checks are off for it: every id an
@@ -140,9 +129,15 @@ public final class Store: @unchecked Sendable {
     /// cost a third of the ingest's time. The schema still declares them, and every other write
     /// (admin actions, settings: `write`) switches them on first.
     func bulkWrite<T>(_ body: (Database) throws -> T) throws -> T {
+        try transaction(foreignKeys: false, body)
+    }
+
+    /// One write transaction on the writer connection, in the file this store opened.
+    private func transaction<T>(foreignKeys: Bool, _ body: (Database) throws -> T) throws -> T {
+        // A refusal, not a crash: the affiliate view and other readers share code with writers.
         guard !readOnly else { throw StoreError.readOnly(path: path) }
         return try pool.writeWithoutTransaction { db in
-            try Store.foreignKeys(db, on: false)
+            try Store.foreignKeys(db, on: foreignKeys)
             var result: T?
             try db.inTransaction {
                 try self.checkFileIdentity(db)

@@ -56,29 +56,37 @@ final class IngestBatchTests: StoreTestCase {
         }
     }
 
+    /// 300 clicks in batches of 128, where `refusal` makes the second batch fail (with `error`
+    /// in its message): that batch is rolled back whole, the first stays, and once `undo` has
+    /// removed the refusal the same input again records only the rest.
+    func assertTheSecondBatchFailsWholeAndTheRestFollows(refusal: String, error message: String, undo: String,
+                                                         file: StaticString = #filePath, line: UInt = #line) throws {
+        let s = try store()
+        try s.write { db in try db.execute(sql: refusal) }
+        let lines = (0..<300).map { Line.click("c\($0)", "alice") }
+        XCTAssertThrowsError(try ingest(s, lines, batchSize: 128), file: file, line: line) { error in
+            XCTAssertTrue("\(error)".contains(message), "\(error)", file: file, line: line)
+        }
+        XCTAssertEqual(try s.eventCount(), 128, file: file, line: line)
+        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM click") }, 128, file: file, line: line)
+        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE click_ref = 'c149'") }, 0,
+                       file: file, line: line)
+        try s.write { db in try db.execute(sql: undo) }
+        let again = try ingest(s, lines, batchSize: 128)
+        XCTAssertEqual(again.alreadyIngested, 128, file: file, line: line)
+        XCTAssertEqual(again.received, 172, file: file, line: line)
+        XCTAssertEqual(try s.eventCount(), 300, file: file, line: line)
+        try assertConsistent(s, file: file, line: line)
+    }
+
     func testARowThatFailsOnTheSecondThreadFailsItsBatchAndNothingElse() throws {
         // A full chunk of inbox rows is written on the ingest's second thread (`WriteBehind`).
         // When one of its rows fails, the ingest stops with SQLite's error, that batch is rolled
         // back whole, the batches before it stay, and the store takes the next ingest as usual.
-        let s = try store()
-        try s.write { db in
-            try db.execute(sql: """
-                CREATE TRIGGER refuse_boom BEFORE INSERT ON event WHEN NEW.click_ref = 'c150'
-                  BEGIN SELECT RAISE(ABORT, 'boom refused'); END
-                """)
-        }
-        let lines = (0..<300).map { Line.click("c\($0)", "alice") }
-        XCTAssertThrowsError(try ingest(s, lines, batchSize: 128)) { error in
-            XCTAssertTrue("\(error)".contains("boom refused"), "\(error)")
-        }
-        XCTAssertEqual(try s.eventCount(), 128)
-        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM click") }, 128)
-        try s.write { db in try db.execute(sql: "DROP TRIGGER refuse_boom") }
-        let again = try ingest(s, lines, batchSize: 128)
-        XCTAssertEqual(again.alreadyIngested, 128)
-        XCTAssertEqual(again.received, 172)
-        XCTAssertEqual(try s.eventCount(), 300)
-        try assertConsistent(s)
+        try assertTheSecondBatchFailsWholeAndTheRestFollows(refusal: """
+            CREATE TRIGGER refuse_boom BEFORE INSERT ON event WHEN NEW.click_ref = 'c150'
+              BEGIN SELECT RAISE(ABORT, 'boom refused'); END
+            """, error: "boom refused", undo: "DROP TRIGGER refuse_boom")
     }
 
     func testAConstraintBrokenInTheMiddleOfAChunkFailsItsBatchWhole() throws {
@@ -86,25 +94,9 @@ final class IngestBatchTests: StoreTestCase {
         // before the bad one are not undone by the statement itself, so the batch's rollback
         // must take them. c149 and c150 are the 22nd and 23rd rows of the second batch's first
         // chunk; the index makes the second of them break a UNIQUE constraint.
-        let s = try store()
-        try s.write { db in
-            try db.execute(sql: """
-                CREATE UNIQUE INDEX boom ON event((click_ref IN ('c149', 'c150'))) WHERE click_ref IN ('c149', 'c150')
-                """)
-        }
-        let lines = (0..<300).map { Line.click("c\($0)", "alice") }
-        XCTAssertThrowsError(try ingest(s, lines, batchSize: 128)) { error in
-            XCTAssertTrue("\(error)".contains("UNIQUE constraint failed"), "\(error)")
-        }
-        XCTAssertEqual(try s.eventCount(), 128)
-        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM click") }, 128)
-        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE click_ref = 'c149'") }, 0)
-        try s.write { db in try db.execute(sql: "DROP INDEX boom") }
-        let again = try ingest(s, lines, batchSize: 128)
-        XCTAssertEqual(again.alreadyIngested, 128)
-        XCTAssertEqual(again.received, 172)
-        XCTAssertEqual(try s.eventCount(), 300)
-        try assertConsistent(s)
+        try assertTheSecondBatchFailsWholeAndTheRestFollows(refusal: """
+            CREATE UNIQUE INDEX boom ON event((click_ref IN ('c149', 'c150'))) WHERE click_ref IN ('c149', 'c150')
+            """, error: "UNIQUE constraint failed", undo: "DROP INDEX boom")
     }
 
     func testAKeyWithQuotesAndBackslashesIsFoundByALaterBatch() throws {
