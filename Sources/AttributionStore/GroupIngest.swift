@@ -172,18 +172,12 @@ public final class GroupWriter: @unchecked Sendable {
         var lap = PhaseClock()
         var p = GroupPhases()
         defer { phases.add(p) }
-        let out: [RecordedDecision] = try own.pool.writeWithoutTransaction { db in
-            try Store.foreignKeys(db, on: false)
-            var result: [RecordedDecision] = []
-            try db.inTransaction {
-                // The file `store` opened (`own.opened` is `store.opened`: one stat, not two).
-                try own.checkFileIdentity(db)
-                let settings = try programSettings(db)
-                p.begin += lap.lap()
-                result = try Store.decideGroup(events, db: db, work: UnitOfWork(db, store: own, settings: settings), phases: &p, lap: &lap)
-                return .commit
-            }
-            return result
+        // `own`'s bulk transaction checks its own file, which is the one `store` opened
+        // (`own.opened` is `store.opened`: one stat, not two).
+        let out: [RecordedDecision] = try own.bulkWrite { db in
+            let settings = try programSettings(db)
+            p.begin += lap.lap()
+            return try Store.decideGroup(events, db: db, work: UnitOfWork(db, store: own, settings: settings), phases: &p, lap: &lap)
         }
         p.commit += lap.lap()
         return out

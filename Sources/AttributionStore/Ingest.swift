@@ -97,7 +97,7 @@ extension Store {
     /// time since the one before to a phase, less what was spent waiting for the second thread.
     private final class BatchClock {
         private let behind: WriteBehind
-        private var last = IngestPhases.now(), waitedBefore: UInt64, busyBefore: UInt64, jobsBefore: Int
+        private var last = PhaseClock.now(), waitedBefore: UInt64, busyBefore: UInt64, jobsBefore: Int
         private let phases = IngestPhases()
 
         init(_ behind: WriteBehind) {
@@ -111,7 +111,7 @@ extension Store {
         func began() { mark(\.commit) }
 
         func mark(_ phase: ReferenceWritableKeyPath<IngestPhases, Double>) {
-            let now = IngestPhases.now(), waited = behind.waited &- waitedBefore
+            let now = PhaseClock.now(), waited = behind.waited &- waitedBefore
             waitedBefore = behind.waited
             phases[keyPath: phase] += Double(now &- last &- min(waited, now &- last)) / 1e9
             phases.waiting += Double(waited) / 1e9

@@ -9,8 +9,8 @@ import GRDBSQLite
 /// WAL holds as many pages as the automatic checkpoint allowed, the writer copies what is left
 /// (about one batch's pages) between two transactions, so that the next one starts the WAL over:
 /// the WAL stays as small as before. A checkpoint only copies pages: the database is the same
-/// whatever runs when. (`@unchecked Sendable`: its connection is used only on `queue`, and
-/// `walPages` is read only after `group.wait()`.)
+/// whatever runs when. (`@unchecked Sendable`: its connection, a `WALCheckpointConnection` as
+/// `affdesk serve`'s, is used only on `queue`, and `walPages` is read only after `group.wait()`.)
 final class IngestCheckpoint: @unchecked Sendable {
     /// The writer's automatic checkpoint (`Store.writerPragmas`), given back at the end, and its
     /// size in pages, at which the writer catches up.
@@ -22,7 +22,7 @@ final class IngestCheckpoint: @unchecked Sendable {
     private let catchUp: Int32
     private let queue = DispatchQueue(label: "affdesk.ingest-checkpoint")
     private let group = DispatchGroup()
-    private var handle: OpaquePointer?
+    private var connection: WALCheckpointConnection?
     /// Pages in the WAL when the last background checkpoint ran (written on `queue`, read after
     /// `group.wait()`).
     private var walPages: Int32 = 0
@@ -31,17 +31,12 @@ final class IngestCheckpoint: @unchecked Sendable {
     init?(_ pool: DatabasePool, path: String, catchUp: Int32 = IngestCheckpoint.pages) throws {
         self.pool = pool
         self.catchUp = catchUp
-        var h: OpaquePointer?
-        guard sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let h else {
-            sqlite3_close(h)
-            return nil
-        }
-        sqlite3_exec(h, "PRAGMA synchronous = NORMAL", nil, nil, nil)
-        handle = h
+        guard let connection = WALCheckpointConnection(path: path) else { return nil }
+        self.connection = connection
         do {
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
         } catch {
-            sqlite3_close(h)
+            connection.close()
             throw error
         }
     }
@@ -53,14 +48,14 @@ final class IngestCheckpoint: @unchecked Sendable {
         if walPages >= catchUp {
             // Best effort, as the automatic checkpoint is: a reader still on an older snapshot
             // (or another process's checkpoint) only leaves the WAL longer until a later batch.
-            _ = try? pool.writeWithoutTransaction { db in try IngestCheckpoint.passive(db.sqliteConnection) }
+            _ = try? pool.writeWithoutTransaction { db in try WALCheckpointConnection.passive(db.sqliteConnection) }
             walPages = 0
             return   // nothing left to copy; the next batch starts the WAL over
         }
-        guard handle != nil else { return }
+        guard let connection else { return }
         queue.async(group: group) { [self] in
             // SQLITE_BUSY (another checkpoint running) is harmless: the next batch tries again.
-            if let pages = try? IngestCheckpoint.passive(self.handle) { walPages = pages }
+            if let pages = try? connection.passive().walFrames { walPages = pages }
         }
     }
 
@@ -68,19 +63,10 @@ final class IngestCheckpoint: @unchecked Sendable {
     /// automatic checkpoint back.
     func finish() throws {
         group.wait()
-        if let handle { sqlite3_close(handle) }
-        handle = nil
+        connection?.close()
+        connection = nil
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: IngestCheckpoint.automatic)
         }
-    }
-
-    /// A PASSIVE checkpoint of the main database; returns the pages in the WAL.
-    @discardableResult
-    private static func passive(_ connection: OpaquePointer?) throws -> Int32 {
-        var log: Int32 = 0, copied: Int32 = 0
-        let rc = sqlite3_wal_checkpoint_v2(connection, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
-        guard rc == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: "checkpoint") }
-        return log
     }
 }

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Where a bulk ingest's wall time went, summed over its batches, for `affdesk bench ingest
 /// --phases`: the ingest's own thread phase by phase, and the busy time of its second thread
 /// (`WriteBehind`). Both threads drive one connection, which runs one call at a time, so what
@@ -32,7 +30,4 @@ public final class IngestPhases: @unchecked Sendable {
 
     /// The sum of the ingest thread's phases: its share of the wall time.
     public var total: Double { prefetch + decide + waiting + flush + setup + commit + checkpoint }
-
-    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-    static func seconds(since start: UInt64) -> Double { Double(now() &- start) / 1e9 }
 }

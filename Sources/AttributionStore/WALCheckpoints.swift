@@ -11,10 +11,14 @@ public final class WALCheckpointConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
 
     /// Opens the store's file; nil when it cannot be opened (the writer then checkpoints itself).
-    public init?(store: Store) {
+    public convenience init?(store: Store) {
         guard !store.readOnly else { return nil }
+        self.init(path: store.path)
+    }
+
+    init?(path: String) {
         var h: OpaquePointer?
-        guard sqlite3_open_v2(store.path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let h else {
+        guard sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let h else {
             sqlite3_close(h)
             return nil
         }
@@ -34,8 +38,15 @@ public final class WALCheckpointConnection: @unchecked Sendable {
     /// checkpoint runs: harmless, the next one copies them).
     @discardableResult
     public func passive() throws -> (walFrames: Int32, copied: Int32) {
+        try WALCheckpointConnection.passive(handle)
+    }
+
+    /// A PASSIVE checkpoint of the main database on `connection` (this one's, or a writer's
+    /// between two transactions): the frames in the WAL and those copied.
+    @discardableResult
+    static func passive(_ connection: OpaquePointer?) throws -> (walFrames: Int32, copied: Int32) {
         var log: Int32 = 0, copied: Int32 = 0
-        let rc = sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
+        let rc = sqlite3_wal_checkpoint_v2(connection, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
         guard rc == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: "checkpoint") }
         return (log, copied)
     }
@@ -62,10 +73,7 @@ extension GroupWriter {
     /// the WAL stays as short as before. Best effort, as the automatic checkpoint is (a reader
     /// on an older snapshot, or another checkpoint running, only leaves it longer until later).
     public func checkpointRemainder() {
-        _ = try? own.pool.writeWithoutTransaction { db in
-            var log: Int32 = 0, copied: Int32 = 0
-            return sqlite3_wal_checkpoint_v2(db.sqliteConnection, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
-        }
+        _ = try? own.pool.writeWithoutTransaction { db in try WALCheckpointConnection.passive(db.sqliteConnection) }
     }
 
     /// SQLite calls it after each commit of the connection with the WAL's length in frames.

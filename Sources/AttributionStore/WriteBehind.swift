@@ -37,9 +37,9 @@ final class WriteBehind: @unchecked Sendable {
         let j = Job(run: job)
         queue.async(group: group) { [self] in
             guard failure == nil else { return }
-            let start = IngestPhases.now()
+            let start = PhaseClock.now()
             do { try j.run() } catch { failure = error }
-            busy &+= IngestPhases.now() &- start
+            busy &+= PhaseClock.now() &- start
             jobs += 1
         }
     }
@@ -52,9 +52,9 @@ final class WriteBehind: @unchecked Sendable {
     /// Waits until every job handed over has run; throws the first failure (again on every call).
     func drain() throws {
         if inFlight {
-            let start = IngestPhases.now()
+            let start = PhaseClock.now()
             group.wait()
-            waited &+= IngestPhases.now() &- start
+            waited &+= PhaseClock.now() &- start
             inFlight = false
         }
         if let failure { throw failure }
