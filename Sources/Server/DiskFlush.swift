@@ -25,11 +25,9 @@ final class DiskFlush: @unchecked Sendable {
     private let flushFile: @Sendable () -> String?
     /// Told how long each fsync took (nanoseconds), for the metrics.
     var flushed: (@Sendable (UInt64) -> Void)?
-    private let condition = NSCondition()
+    private let worker = WorkerThread()
+    private var condition: NSCondition { worker.condition }
     private var waiting: [Answer] = []
-    private var stopping = false
-    private var stopped = false
-    private var thread: Thread?
 
     /// Flushes the WAL file of the database at `databasePath`.
     convenience init(databasePath: String) {
@@ -40,12 +38,7 @@ final class DiskFlush: @unchecked Sendable {
     /// `flush` does the flush: nil when it succeeded, else why not (the tests give their own).
     init(flush: @escaping @Sendable () -> String?) { flushFile = flush }
 
-    func start() {
-        let t = Thread { [self] in self.run() }
-        t.name = "affdesk-flush"
-        thread = t
-        t.start()
-    }
+    func start() { worker.start(name: "affdesk-flush") { [self] in self.run() } }
 
     /// `answer` runs after the next flush that begins from now on.
     func afterNextFlush(_ answer: @escaping Answer) {
@@ -56,21 +49,15 @@ final class DiskFlush: @unchecked Sendable {
     }
 
     /// Flushes for what is waiting, then ends the thread; returns once it has.
-    func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while !stopped && thread != nil { condition.wait() }
-        condition.unlock()
-    }
+    func stop() { worker.stop() }
 
     private func run() {
         while true {
             condition.lock()
-            while waiting.isEmpty && !stopping { condition.wait() }
+            while waiting.isEmpty && !worker.stopping { condition.wait() }
             let answers = waiting
             waiting = []
-            let done = answers.isEmpty && stopping
+            let done = answers.isEmpty && worker.stopping
             condition.unlock()
             if done { break }
             var lap = PhaseClock()
@@ -78,10 +65,6 @@ final class DiskFlush: @unchecked Sendable {
             flushed?(lap.lap())
             for a in answers { a(failure) }
         }
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
     }
 
     /// fdatasync of the WAL file (as SQLite's own syncs on Linux): its content and the size

@@ -53,16 +53,14 @@ public final class GroupCommitter: @unchecked Sendable {
     private let limits: Limits
     private let metrics: ServerMetrics?
     private let flush: DiskFlush?
-    private let condition = NSCondition()
+    private let worker = WorkerThread()
+    private var condition: NSCondition { worker.condition }
     private var queue: [Job] = []
     private var queuedBytes = 0
-    private var stopping = false
-    private var stopped = false
     /// The writer waits for a first event (an empty queue): the next event wakes it. While it
     /// waits out the window for more, only a full group (or `stop`) does: a wake-up per event
     /// cost a context switch per request for nothing.
     private var waitingForWork = false
-    private var thread: Thread?
     /// The writer's own connection (`GroupWriter`), opened by `start`; nil when it could not be
     /// opened: the groups then go through `store` itself (`Store.ingestGroup`), only slower.
     private var writer: GroupWriter?
@@ -90,20 +88,11 @@ public final class GroupCommitter: @unchecked Sendable {
             c.start()
         }
         flush?.start()
-        let t = Thread { [self] in self.run() }
-        t.name = "affdesk-writer"
-        thread = t
-        t.start()
+        worker.start(name: "affdesk-writer") { [self] in self.run() }
     }
 
     /// Commits the rest of the queue, then ends the writer; returns once it has.
-    public func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while !stopped && thread != nil { condition.wait() }
-        condition.unlock()
-    }
+    public func stop() { worker.stop() }
 
     /// Events waiting for the writer.
     public var queued: Int {
@@ -122,7 +111,7 @@ public final class GroupCommitter: @unchecked Sendable {
     private func enqueue(_ event: InboundEvent, done: @escaping @Sendable (Result<RecordedDecision, CommitRefusal>) -> Void) {
         let bytes = event.raw.utf8.count + 256
         condition.lock()
-        if stopping {
+        if worker.stopping {
             condition.unlock(); done(.failure(.shuttingDown)); return
         }
         if queue.count >= limits.maxQueuedEvents || queuedBytes + bytes > limits.maxQueuedBytes {
@@ -147,10 +136,6 @@ public final class GroupCommitter: @unchecked Sendable {
         }
         checkpoints?.stop()
         flush?.stop()
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
     }
 
     /// Waits for work; after an idle wait, up to `window` more for others to join (or a full
@@ -162,13 +147,13 @@ public final class GroupCommitter: @unchecked Sendable {
         defer { condition.unlock() }
         let wasIdle = queue.isEmpty
         waitingForWork = true
-        while queue.isEmpty && !stopping { condition.wait() }
+        while queue.isEmpty && !worker.stopping { condition.wait() }
         waitingForWork = false
         if queue.isEmpty { return nil }
         metrics?.phase(.idle, lap.lap())
         if wasIdle {
             let deadline = Date(timeIntervalSinceNow: limits.window)
-            while queue.count < limits.maxGroup && !stopping && condition.wait(until: deadline) {}
+            while queue.count < limits.maxGroup && !worker.stopping && condition.wait(until: deadline) {}
             metrics?.phase(.window, lap.lap())
         }
         let n = min(queue.count, limits.maxGroup)

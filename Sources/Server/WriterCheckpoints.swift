@@ -23,14 +23,12 @@ final class WriterCheckpoints: @unchecked Sendable {
 
     private let connection: WALCheckpointConnection
     private let limits: Limits
-    private let condition = NSCondition()
+    private let worker = WorkerThread()
+    private var condition: NSCondition { worker.condition }
     /// The WAL's length when the last background checkpoint was asked for.
     private var askedAt: Int32 = 0
     private var wanted = false
     private var running = false
-    private var stopping = false
-    private var stopped = false
-    private var thread: Thread?
     /// Told how long each background checkpoint took (nanoseconds), for the metrics.
     var checkpointed: (@Sendable (UInt64) -> Void)?
 
@@ -38,12 +36,7 @@ final class WriterCheckpoints: @unchecked Sendable {
         self.connection = connection; self.limits = limits
     }
 
-    func start() {
-        let t = Thread { [self] in self.run() }
-        t.name = "affdesk-checkpoint"
-        thread = t
-        t.start()
-    }
+    func start() { worker.start(name: "affdesk-checkpoint") { [self] in self.run() } }
 
     /// After a group is committed (on the writer thread): the background checkpoint is asked
     /// for, or the writer copies the rest so that the WAL starts over (then true).
@@ -53,7 +46,7 @@ final class WriterCheckpoints: @unchecked Sendable {
         condition.lock()
         if frames < askedAt { askedAt = 0 }   // the WAL started over
         // Past twice the length, the writer waits for the background checkpoint to end.
-        while frames >= 2 * limits.restartAt && (running || wanted) && !stopped { condition.wait() }
+        while frames >= 2 * limits.restartAt && (running || wanted) && !worker.stopped { condition.wait() }
         let idle = !running && !wanted
         // The writer copies what is left only when it is little: the frames committed since the
         // last background checkpoint began (a few groups); else one more background checkpoint
@@ -74,19 +67,15 @@ final class WriterCheckpoints: @unchecked Sendable {
 
     /// Ends the thread once its checkpoint is done and closes its connection.
     func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while !stopped && thread != nil { condition.wait() }
-        condition.unlock()
+        worker.stop()
         connection.close()
     }
 
     private func run() {
         while true {
             condition.lock()
-            while !wanted && !stopping { condition.wait() }
-            if stopping { break }
+            while !wanted && !worker.stopping { condition.wait() }
+            if worker.stopping { condition.unlock(); return }
             wanted = false
             running = true
             condition.unlock()
@@ -99,8 +88,5 @@ final class WriterCheckpoints: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
         }
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
     }
 }
