@@ -134,6 +134,12 @@ enum EventTables {
             Row("customer's affiliate disabled", conv("o1", usd(2900), key: "k-carol"),
                 Expect.rejected(.affiliateDisabled).about(A.carol)),
             Row("customer's affiliate no longer exists", conv("o1", usd(2900), key: "k-ghost"), Expect.rejected(.unknownAffiliate)),
+        ] + conversionsRecurringOnDuplicatesAndAmounts()
+    }
+
+    /// Recurring on: duplicates, amounts, currencies, and one-offs with no customer key.
+    static func conversionsRecurringOnDuplicatesAndAmounts() -> [Row] {
+        [
             // Duplicates and amounts.
             Row("external id seen before", conv("ord-old", usd(2900), key: "k-paying"), Expect.rejected(.duplicateExternalID)),
             Row("external id seen before, for another customer with a valid click", conv("ord-old", usd(2900), key: "k-new", click: "c-bob"),

@@ -381,7 +381,11 @@ func check(_ d: Decision, _ x: Expect, _ name: String, file: StaticString, line:
     }
     if d.subscriptionLink != x.link { fail("link \(String(describing: d.subscriptionLink)), expected \(String(describing: x.link))") }
 
-    // Invariants of every decision.
+    checkInvariants(d, fail)
+}
+
+/// The invariants every decision holds, whatever the row expected.
+func checkInvariants(_ d: Decision, _ fail: (String) -> Void) {
     if d.isAccepted != (d.outcome == .accepted) { fail("isAccepted disagrees with outcome") }
     if let r = d.reason, !r.isRefusal { fail("refused with a note code \(r)") }
     if d.outcome == .rejected, d.reason == nil { fail("rejected without a reason") }

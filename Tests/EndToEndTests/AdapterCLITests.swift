@@ -111,8 +111,15 @@ final class AdapterCLITests: CLITestCase {
         XCTAssertEqual(wooSummary["accepted"] as? Int, 3)
         XCTAssertEqual(wooSummary["by_reason"] as? [String: Int], ["order_not_paid": 1])
 
-        // Customers: the Stripe subscription's customer was canceled, the trial paid, the
-        // WooCommerce customer (its WordPress id) paid twice.
+        try checkAdapterCustomers()
+        try checkAdapterConversions()
+        try checkAdapterEvents()
+        try checkTheSameInputAgainChangesNothing(stripe: stripe)
+    }
+
+    /// Customers: the Stripe subscription's customer was canceled, the trial paid, the
+    /// WooCommerce customer (its WordPress id) paid twice.
+    private func checkAdapterCustomers() throws {
         let customers = try jsonArray(try affdesk("customers", "list", "--json", "--db", db))
         let byKey = Dictionary(uniqueKeysWithValues: customers.map { ($0["customer_key"] as? String ?? "?", $0) })
         XCTAssertEqual(Set(byKey.keys), ["usr_ada", "usr_bo", "42"])
@@ -129,8 +136,10 @@ final class AdapterCLITests: CLITestCase {
             XCTAssertEqual(c["conversions"] as? Int, conversions, key)
             XCTAssertEqual(c["commission_minor"] as? Int, commission, key)
         }
+    }
 
-        // Conversions: subscriptions and renewal indexes.
+    /// Conversions: subscriptions and renewal indexes.
+    private func checkAdapterConversions() throws {
         let conversions = try jsonArray(try affdesk("conversions", "list", "--json", "--db", db))
         let byID = Dictionary(uniqueKeysWithValues: conversions.map { ($0["external_id"] as? String ?? "?", $0) })
         let expectedConversions: [(String, String, String, Int, String, Int)] = [
@@ -150,8 +159,11 @@ final class AdapterCLITests: CLITestCase {
             XCTAssertEqual(v["subscription_id"] as? String, sub, id)
             XCTAssertEqual(v["renewal_index"] as? Int, index, id)
         }
+    }
 
-        // Events: every payload, with its source, type, outcome and reason.
+    /// Events: every payload, with its source, type, outcome and reason; Triage finds a payload
+    /// by any identifier in it.
+    private func checkAdapterEvents() throws {
         let events = try jsonArray(try affdesk("events", "list", "--json", "--db", db)).reversed().map { $0 }
         XCTAssertEqual(events.count, 3 + 7 + 4)
         let payments = events.dropFirst(3).map { e in
@@ -185,8 +197,10 @@ final class AdapterCLITests: CLITestCase {
         XCTAssertEqual(found.count, 4)
         XCTAssertEqual(try jsonArray(try affdesk("events", "list", "--filter", "wc-903", "--json", "--db", db)).map { $0["reason"] as? String },
                        ["order_not_paid"])
+    }
 
-        // The same input again changes nothing.
+    /// The same input again changes nothing.
+    private func checkTheSameInputAgainChangesNothing(stripe: String) throws {
         let lists = try ["customers", "conversions", "events"].map { try affdesk($0, "list", "--json", "--db", db).stdout }
         let again = try affdesk("ingest", "--format", "stripe", stripe, "--db", db)
         XCTAssertTrue(again.stdout.hasPrefix("stripe.jsonl: 0 recorded: 0 accepted, 0 rejected; 7 already ingested (unchanged)\n"), again.stdout)

@@ -111,7 +111,14 @@ final class CLITests: CLITestCase {
             XCTAssertTrue(ingest.stdout.contains("  \(reason) "), "\(reason) in\n\(ingest.stdout)")
         }
 
-        // Customers: every field.
+        try checkEveryCustomerField()
+        try checkEveryConversionField()
+        try checkEveryEventField()
+        try checkEventFiltersAndPlainTables()
+    }
+
+    /// Customers: every field, as `testIngestAndListEveryField` ingested them.
+    private func checkEveryCustomerField() throws {
         let customers = try jsonArray(try affdesk("customers", "list", "--json", "--db", db))
         XCTAssertEqual(customers.count, 4)
         let byKey = Dictionary(uniqueKeysWithValues: customers.map { ($0["customer_key"] as? String ?? "?", $0) })
@@ -136,8 +143,10 @@ final class CLITests: CLITestCase {
         XCTAssertEqual(byKey["u3"]?["last_activity_at"] as? String, "2026-01-09T10:00:00Z")
         // Newest activity first by default.
         XCTAssertEqual(customers.map { $0["customer_key"] as? String }, ["u4", "u3", "u1", "u2"])
+    }
 
-        // Conversions: every field.
+    /// Conversions: every field.
+    private func checkEveryConversionField() throws {
         let conversions = try jsonArray(try affdesk("conversions", "list", "--json", "--db", db))
         let byID = Dictionary(uniqueKeysWithValues: conversions.map { ($0["external_id"] as? String ?? "?", $0) })
         XCTAssertEqual(Set(byID.keys), ["o1", "o2", "o4", "o5", "o7"])
@@ -157,8 +166,10 @@ final class CLITests: CLITestCase {
         }
         XCTAssertEqual(byID["o1"]?["at"] as? String, "2026-01-06T10:00:00Z")
         XCTAssertEqual(conversions.map { $0["external_id"] as? String }, ["o7", "o5", "o4", "o2", "o1"], "newest first")
+    }
 
-        // Events: every field, per line.
+    /// Events: every field, per line.
+    private func checkEveryEventField() throws {
         let events = try jsonArray(try affdesk("events", "list", "--json", "--db", db)).reversed().map { $0 }
         XCTAssertEqual(events.count, 16)
         let expectedEvents: [(String, String, String?, String?)] = [
@@ -192,7 +203,10 @@ final class CLITests: CLITestCase {
         XCTAssertEqual(events[0]["click_id"] as? String, "c1")
         XCTAssertEqual(events[2]["customer_key"] as? String, "u1")
         XCTAssertEqual(events[2]["at"] as? String, "2026-01-05T11:00:00Z")
+    }
 
+    /// The events' filters, and the plain tables saying the same.
+    private func checkEventFiltersAndPlainTables() throws {
         let rejected = try jsonArray(try affdesk("events", "list", "--rejected", "--json", "--db", db))
         XCTAssertEqual(rejected.map { $0["id"] as? Int }, [14, 13, 11, 8])
         XCTAssertEqual(rejected.map { $0["reason"] as? String }, ["duplicate_external_id", "unknown_affiliate", "customer_capped", "invalid_event"])
