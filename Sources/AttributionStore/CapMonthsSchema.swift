@@ -10,10 +10,15 @@
 ///   an initial, capped or ended customer never touches it; a renewal of an active customer moves
 ///   its entry (its count and amount change), as it does in `customer_conversions`.
 ///
-/// Backfill: SQLite builds the index from the customer table.
+/// - `audit_target` (issue 11's other cold read, in the same migration: the one id this work has):
+///   the admin changes by target, so an event's detail in Triage (`TriageChain.audit`) reads the
+///   changes to its identifiers from an index instead of the whole audit table.
+///
+/// Backfill: SQLite builds each index from its table.
 enum CapMonthsSchema {
     static let v23 = """
         CREATE INDEX customer_active_first_commission
           ON customer(status, first_commission_at, conversions, commission_minor) WHERE status = 'active';
+        CREATE INDEX audit_target ON audit(target);
         """
 }

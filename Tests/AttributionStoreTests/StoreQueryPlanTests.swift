@@ -609,6 +609,19 @@ extension StoreQueryPlanTests {
 }
 
 extension StoreQueryPlanTests {
+    /// An event's detail in Triage reads the admin changes to its identifiers by the audit's
+    /// target index (schema v23), not the whole audit table (234 pages cold at a million).
+    func testTriageReadsTheAuditByTarget() throws {
+        let s = try program()
+        try s.read { db in
+            let sql = TriageChain.auditSQL(3)
+            let lines = try plan(db, (sql, ["cus_1", "event #1", "x"]))
+            XCTAssertEqual(lines, ["SEARCH audit USING INDEX audit_target (target=?)"], sql)
+        }
+        let e = try XCTUnwrap(try s.events(page: .first(1)).first)
+        XCTAssertNotNil(try s.triage(eventID: e.id, reparse: { _, _ in nil }))
+    }
+
     /// Triage's counts take the kept inbox totals less the resolved rejections: those are read
     /// from `event_resolution` (a few rows), each event found by its id — never a walk of every
     /// rejected event (the planner's own choice without the CROSS JOIN: 213 ms at 1M).
