@@ -147,13 +147,16 @@ extension Store {
     /// Caps from `cap_candidate` (schema v19): every sort walks that table's own index, which holds
     /// only near-cap customers, and joins the page back to the customer. Same rows in the same
     /// order as `customerKeyset(q)` (the kept values are the customer's own, the id the same tiebreak).
-    /// The Caps tab has no activity sort: that one stays the customer table's (nil).
-    func keptCapsKeyset(_ q: CustomerQuery) -> Keyset? {
+    /// The Caps tab has no activity sort: that one stays the customer table's (nil). `merged`: each
+    /// row also says its sort value and id as `page_t` and `page_id` (`CapsWithMonths` merges two lists).
+    func keptCapsKeyset(_ q: CustomerQuery, merged: Bool = false) -> Keyset? {
         let byAffiliate = q.sort == .affiliate
-        let columns = "c.*, a.code AS affiliate_code, a.name AS affiliate_name"
-        let select = byAffiliate
-            ? "SELECT \(columns) FROM affiliate a CROSS JOIN cap_candidate kc ON kc.affiliate_id = a.id CROSS JOIN customer c ON c.id = kc.customer_id"
-            : "SELECT \(columns) FROM cap_candidate kc CROSS JOIN customer c ON c.id = kc.customer_id CROSS JOIN affiliate a ON a.id = c.affiliate_id"
+        var columns = "c.*, a.code AS affiliate_code, a.name AS affiliate_name"
+        func select(_ columns: String) -> String {
+            byAffiliate
+                ? "SELECT \(columns) FROM affiliate a CROSS JOIN cap_candidate kc ON kc.affiliate_id = a.id CROSS JOIN customer c ON c.id = kc.customer_id"
+                : "SELECT \(columns) FROM cap_candidate kc CROSS JOIN customer c ON c.id = kc.customer_id CROSS JOIN affiliate a ON a.id = c.affiliate_id"
+        }
         let sortExpr: String
         switch q.sort {
         case .key: sortExpr = "kc.key"
@@ -163,7 +166,9 @@ extension Store {
         case .commission: sortExpr = "kc.commission_minor"
         case .activity: return nil
         }
-        var k = Keyset(select: select, sortExpr: sortExpr, idExpr: byAffiliate ? "kc.number" : "kc.customer_id", descending: q.descending)
+        let idExpr = byAffiliate ? "kc.number" : "kc.customer_id"
+        if merged { columns += ", \(sortExpr) AS page_t, \(idExpr) AS page_id" }
+        var k = Keyset(select: select(columns), sortExpr: sortExpr, idExpr: idExpr, descending: q.descending)
         // The select itself narrows the customers to the candidates: said as a condition, so that a
         // count never takes a filter's own count (of every customer) for the list's.
         k.conditions.append("c.id = kc.customer_id")
@@ -236,12 +241,27 @@ extension Store {
         }
         if let c = n.commissions { dimension("conversions", ">=", c) }
         if let m = n.commissionMinor { dimension("commission_minor", ">=", m) }
-        if let f = n.firstCommissionBefore { dimension("first_commission_at", "<=", f.seconds) }
+        if let f = n.firstCommissionBefore {
+            any.append("c.first_commission_at <= ?"); args.append(f.seconds)
+            let months = monthsOnlyIDs(n, f)
+            ids.append(months.sql); idArgs += months.arguments
+        }
         let near = any.isEmpty ? "" : " OR (c.status = 'active' AND (" + any.joined(separator: " OR ") + "))"
         let rule = "(c.status = 'capped'" + near + ")"
         return IndexedMatch(idColumn: "c.id", ids: ids.joined(separator: " UNION ALL "), idArguments: idArgs,
                             row: rule.replacingOccurrences(of: "c.", with: "+c."), rowArguments: args,
                             count: ("SELECT COUNT(*) FROM customer c WHERE " + rule, args))
+    }
+
+    /// The active customers near the months threshold and not near the count or amount one: a range
+    /// of `customer_active_first_commission` (schema v23) read from its entries alone. With the kept
+    /// rule at `n`'s count and amount thresholds, exactly the near-cap customers `cap_candidate` lacks.
+    static func monthsOnlyIDs(_ n: NearCaps, _ before: Instant) -> (sql: String, arguments: [DatabaseValueConvertible?]) {
+        var sql = "SELECT id FROM customer WHERE status = 'active' AND first_commission_at <= ?"
+        var args: [DatabaseValueConvertible?] = [before.seconds]
+        if let c = n.commissions { sql += " AND NOT (+conversions >= ?)"; args.append(c) }
+        if let m = n.commissionMinor { sql += " AND NOT (+commission_minor >= ?)"; args.append(m) }
+        return (sql, args)
     }
 
     /// The customers filter: the key or email by prefix (their indexes), or the affiliate's code
@@ -273,7 +293,10 @@ extension Store {
     }
 
     public func customers(_ q: CustomerQuery = CustomerQuery(), page: PageRequest = .first()) throws -> [CustomerRow] {
-        try read { db in try customerKeyset(db, q).fetch(db, page) }
+        try read { db in
+            if let m = try capsWithMonths(db, q) { return try m.fetch(db, page) }
+            return try customerKeyset(db, q).fetch(db, page)
+        }
     }
 
     public func customerCount(_ q: CustomerQuery = CustomerQuery()) throws -> Int {

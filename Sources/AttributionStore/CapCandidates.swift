@@ -7,33 +7,35 @@ import GRDB
 extension Store {
     /// The count and amount thresholds `cap_candidate` is kept for, as the core derives them from
     /// the caps (they do not move with the clock; the months threshold does and is never kept).
-    static func keptThresholds(_ caps: Caps) -> (commissions: Int?, commissionMinor: Int64?) {
+    static func keptThresholds(_ caps: Caps) -> KeptCapRule {
         let t = caps.nearThresholds(now: Instant(seconds: 0))
-        return (t.commissions, t.commissionMinor)
+        return KeptCapRule(commissions: t.commissions, commissionMinor: t.commissionMinor)
     }
 
-    /// The rule `cap_candidate` holds now (nil when the row is missing). Every Caps page and count
+    /// The rule `cap_candidate` holds now (nil when the row is missing: then it is no rule anyone
+    /// wants, so every comparison with a wanted rule says "not this one"). Every Caps page and count
     /// asks (`keptCandidatesServe`): the statement is prepared once per connection and kept, and
     /// the one-row table's page stays in the cache, so an ask costs a step of a prepared statement
     /// (remembering the rule per `PRAGMA data_version` would cost that pragma's read on each ask,
     /// and a reader's data_version is its own connection's).
-    static func capCandidateRule(_ db: Database) throws -> (commissions: Int?, commissionMinor: Int64?)? {
+    static func capCandidateRule(_ db: Database) throws -> KeptCapRule? {
         let rule = try db.cachedStatement(sql: "SELECT conversions, commission_minor FROM cap_candidate_rule WHERE id = 1")
         guard let r = try Row.fetchOne(rule) else {
             return nil
         }
-        return ((r[0] as Int64?).map { Int(clamping: $0) }, r[1] as Int64?)
+        return KeptCapRule(commissions: (r[0] as Int64?).map { Int(clamping: $0) }, commissionMinor: r[1] as Int64?)
     }
 
-    /// Called in the transaction that saves the settings: when the caps' thresholds moved, the
-    /// rule is rewritten and the candidates refilled from the customer table's indexes.
+    /// Called in the transaction that saves the settings: when the caps' thresholds moved (or the
+    /// rule row is missing), the rule is written and the candidates refilled from the customer
+    /// table's indexes.
     static func followCaps(_ db: Database, _ caps: Caps) throws {
         let want = keptThresholds(caps)
-        if let have = try capCandidateRule(db), have.commissions == want.commissions, have.commissionMinor == want.commissionMinor {
-            return
-        }
-        try db.execute(sql: "UPDATE cap_candidate_rule SET conversions = ?, commission_minor = ? WHERE id = 1",
-                       arguments: [want.commissions, want.commissionMinor])
+        if try capCandidateRule(db) == want { return }
+        try db.execute(sql: """
+            INSERT INTO cap_candidate_rule (id, conversions, commission_minor) VALUES (1, ?, ?)
+              ON CONFLICT (id) DO UPDATE SET conversions = excluded.conversions, commission_minor = excluded.commission_minor
+            """, arguments: [want.commissions, want.commissionMinor])
         try db.execute(sql: "DELETE FROM cap_candidate")
         try db.execute(sql: CapCandidateSchema.fill)
     }
@@ -44,18 +46,24 @@ extension Store {
     func followStoredCaps() throws {
         let stale = try read { db -> Bool in
             guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM program WHERE id = 1)") == true else { return false }
-            let want = Store.keptThresholds(try loadSettings(db).caps), have = try Store.capCandidateRule(db)
-            return have?.commissions != want.commissions || have?.commissionMinor != want.commissionMinor
+            return try Store.capCandidateRule(db) != Store.keptThresholds(loadSettings(db).caps)
         }
         if stale { try pool.write { db in try Store.followCaps(db, loadSettings(db).caps) } }
     }
 
-    /// Whether the Caps query `n` is answered by `cap_candidate`: no months cap, and the kept rule
-    /// is exactly the thresholds asked for (else the customer table's way, `nearCapsMatch`).
+    /// Whether `cap_candidate` holds the Caps query `n`'s count and amount part: the kept rule is
+    /// exactly the thresholds asked for. Without a months cap the kept table is then the whole list;
+    /// with one, the rest is the active customers near the months threshold alone (`capsWithMonths`).
+    static func keptRuleServes(_ db: Database, _ n: NearCaps) throws -> Bool {
+        try capCandidateRule(db) == KeptCapRule(commissions: n.commissions, commissionMinor: n.commissionMinor)
+    }
+
+    /// Whether the Caps query `n` is answered by `cap_candidate` alone: no months cap, a count or
+    /// amount cap, and the kept rule is exactly the thresholds asked for (else the customer table's
+    /// way, `nearCapsMatch`, or with a months cap `capsWithMonths`).
     static func keptCandidatesServe(_ db: Database, _ n: NearCaps) throws -> Bool {
-        guard n.firstCommissionBefore == nil, n.commissions != nil || n.commissionMinor != nil,
-              let rule = try capCandidateRule(db) else { return false }
-        return rule.commissions == n.commissions && rule.commissionMinor == n.commissionMinor
+        guard n.firstCommissionBefore == nil, n.commissions != nil || n.commissionMinor != nil else { return false }
+        return try keptRuleServes(db, n)
     }
 
     /// The consistency check's part: the rule is the settings', and `cap_candidate` holds exactly
@@ -65,7 +73,7 @@ extension Store {
         let rule = try capCandidateRule(db)
         if let s = settings {
             let want = keptThresholds(s.caps)
-            if rule == nil || rule?.commissions != want.commissions || rule?.commissionMinor != want.commissionMinor {
+            if rule != want {
                 func text(_ c: Int?, _ m: Int64?) -> String {
                     "\(c.map(String.init) ?? "no") commissions and \(m.map(String.init) ?? "no") minor units"
                 }
@@ -94,4 +102,11 @@ extension Store {
             ORDER BY c.id LIMIT ?
             """,
     ]
+}
+
+/// The thresholds `cap_candidate` is kept for (`cap_candidate_rule`): a customer is kept when capped,
+/// or active with at least `commissions` conversions or `commissionMinor` commission (nil: no such cap).
+struct KeptCapRule: Equatable {
+    var commissions: Int?
+    var commissionMinor: Int64?
 }

@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 18
+    static let version = 19
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -372,5 +372,7 @@ enum Schema {
         ("v21-list-orders", ListOrderSchema.v21),
         // Triage's matches with their time in the identifier indexes (see `TriageTimeSchema`).
         ("v22-triage-times", TriageTimeSchema.v22),
+        // Caps with a months cap: the active customers by first commission (see `CapMonthsSchema`).
+        ("v23-cap-months", CapMonthsSchema.v23),
     ]
 }

@@ -67,6 +67,10 @@ final class CapCandidateTests: StoreTestCase {
         let n = NearCaps(commissions: t.commissions, commissionMinor: t.commissionMinor, firstCommissionBefore: t.firstCommissionBefore)
         let kept = try s.read { db in try Store.keptCandidatesServe(db, n) }
         XCTAssertEqual(kept, caps.months == nil && (caps.count != nil || caps.amount != nil), "\(label): kept way", file: file, line: line)
+        // With a months cap: the kept table merged with the few near by months alone (all of them
+        // are few here), for every sort but the activity one.
+        let merged = try s.read { db in try s.capsWithMonths(db, CustomerQuery(sort: .key, nearCaps: n)) != nil }
+        XCTAssertEqual(merged, caps.months != nil, "\(label): kept and months merged", file: file, line: line)
         for sort in Self.sorts {
             for descending in [false, true] {
                 let q = CustomerQuery(sort: sort, descending: descending, nearCaps: n)
@@ -140,6 +144,57 @@ final class CapCandidateTests: StoreTestCase {
                                                               arguments: [near.id]) }, other.id)
     }
 
+    /// A months cap with the count and amount caps, at clock times where some active customers are
+    /// near the months threshold alone (not kept): every Caps page merges the kept table with them
+    /// and lists what the customer table's way lists, every sort both ways, filtered, counted; and
+    /// so does the customer table's way when they are too many to merge (`IndexedMatch.sparse`).
+    func testAMonthsCapMergesTheKeptCandidatesWithTheFewNearByMonthsAlone() throws {
+        let s = try program()
+        var settings = try s.settings()
+        var seen = 0
+        for (count, months) in [(12, 6), (4, 3)] as [(Int?, Int)] + [(nil, 9)] {
+            settings.caps = Caps(count: count, months: months, amount: count == nil ? nil : usd(50_000))
+            try s.updateSettings(settings, who: "t")
+            for days in [0, 200] {
+                let now = DemoProgram.now.adding(days: days)
+                let t = settings.caps.nearThresholds(now: now)
+                let n = NearCaps(commissions: t.commissions, commissionMinor: t.commissionMinor, firstCommissionBefore: t.firstCommissionBefore)
+                let ids = Store.monthsOnlyIDs(n, try XCTUnwrap(t.firstCommissionBefore))
+                let alone = try s.read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(ids.sql))", arguments: StatementArguments(ids.arguments)) ?? 0
+                }
+                seen = max(seen, alone)
+                // Merged (the sorts, both ways, the counts), then filtered both ways a filter goes.
+                try assertCaps(s, at: now, "\(settings.caps) +\(days) days")
+                // Too many near by months alone: the customer table's way.
+                IndexedMatch.sparse = 0
+                let served = try s.read { db in try s.capsWithMonths(db, CustomerQuery(sort: .conversions, nearCaps: n)) != nil }
+                XCTAssertEqual(served, alone == 0, "\(settings.caps) +\(days): not merged when too many")
+                let q = CustomerQuery(sort: .conversions, descending: false, nearCaps: n)
+                XCTAssertEqual(try paged(s, q).backward, try straightforward(s, n, .conversions, descending: false), "\(settings.caps) +\(days)")
+                IndexedMatch.sparse = nil
+            }
+        }
+        XCTAssertGreaterThan(seen, 5, "some active customers are near the months threshold alone")
+    }
+
+    /// A missing rule row is no rule: the next open writes it back and refills the candidates
+    /// (it used to update no row and leave the kept table for no rule, a consistency problem).
+    func testAMissingRuleRowIsWrittenBackOnOpen() throws {
+        let path: String
+        do {
+            let s = try program(customers: 120)
+            path = s.path
+            try s.write { db in try db.execute(sql: "DELETE FROM cap_candidate_rule") }
+            XCTAssertNil(try s.read { db in try Store.capCandidateRule(db) })
+            XCTAssertFalse(try s.read { db in try Store.keptCandidatesServe(db, NearCaps(commissions: 10, commissionMinor: 40_000, firstCommissionBefore: nil)) })
+        }
+        let s = try Store(path: path, clock: FixedClock(DemoProgram.now))
+        XCTAssertEqual(try s.read { db in try Store.capCandidateRule(db) }, KeptCapRule(commissions: 10, commissionMinor: 40_000))
+        XCTAssertEqual(try s.consistencyProblems(), [])
+        try assertCaps(s, at: DemoProgram.now, "rule written back")
+    }
+
     /// The consistency check names a kept row that differs, one that should not be kept, a missing
     /// one, and a rule that is not the caps'.
     func testTheConsistencyCheckHoldsTheCandidatesToTheCustomers() throws {
@@ -183,5 +238,33 @@ final class CapCandidateTests: StoreTestCase {
         XCTAssertEqual(rule?.commissionMinor, 2_667)
         XCTAssertGreaterThan(try s.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cap_candidate") ?? 0 }, 0)
         try assertCaps(s, at: DemoProgram.now, "migrated")
+    }
+
+    /// "v23-cap-months" on the populated demo taken back to version 18: the index of the active
+    /// customers by first commission (and the audit's by target) is built, and Caps with a months cap lists the same customers
+    /// (now merged from the kept table and that index).
+    func testTheMonthsMigrationIndexesAPopulatedProgramsActiveCustomers() throws {
+        let path = try tempDir() + "/demo.sqlite"
+        try DemoTemplate.shared.copy(to: path)
+        do {
+            let s = try Store(path: path, clock: FixedClock(DemoProgram.now))
+            var settings = try s.settings()
+            settings.caps = Caps(count: 3, months: 2, amount: nil)
+            try s.updateSettings(settings, who: "t")
+        }
+        func indexes(_ s: Store) throws -> [String] {
+            try s.read { db in
+                try String.fetchAll(db, sql: "SELECT name || ': ' || sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('customer', 'audit') AND sql IS NOT NULL ORDER BY name")
+            }
+        }
+        try takeBack(path, migrations: ["v23-cap-months"], toVersion: 18, undo: "DROP INDEX customer_active_first_commission; DROP INDEX audit_target")
+        let s = try Store(path: path, clock: FixedClock(DemoProgram.now))
+        XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, Schema.version)
+        XCTAssertEqual(try indexes(s), try indexes(emptyStore()), "the indexes a new store has")
+        XCTAssertEqual(try s.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer INDEXED BY customer_active_first_commission WHERE status = 'active' AND first_commission_at <= ?",
+                             arguments: [Int64.max])
+        }, try s.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer WHERE status = 'active'") })
+        try assertCaps(s, at: DemoProgram.now.adding(days: 40), "migrated, +40 days")
     }
 }

@@ -19,18 +19,18 @@ final class SchemaTests: StoreTestCase {
                                 "event_invalid_text_docsize", "event_invalid_text_idx", "event_ref", "event_resolution", "event_total",
                                 "grdb_migrations", "payout", "payout_line", "program", "refund", "ssh_key", "webhook_secret"])
         XCTAssertEqual(indexes, ["affiliate_customer_sum_commission", "affiliate_customer_sum_conversions", "affiliate_name", "affiliate_total_conversions", "affiliate_total_customers", "affiliate_total_earnings",
-                                 "api_key_active_name", "cap_candidate_affiliate", "cap_candidate_commission", "cap_candidate_conversions",
+                                 "api_key_active_name", "audit_target", "cap_candidate_affiliate", "cap_candidate_commission", "cap_candidate_conversions",
                                  "cap_candidate_key", "cap_candidate_status", "commission_affiliate", "commission_affiliate_pending", "commission_amount",
                                  "commission_clawback_amount", "commission_clawback_order", "commission_clawbacks", "commission_conversion",
                                  "commission_conversion_entries", "commission_payout", "commission_pending_amount", "commission_pending_hold",
                                  "commission_pending_order", "commission_state", "commission_state_amount", "commission_state_order", "conversion_affiliate", "conversion_affiliate_amount", "conversion_affiliate_commission", "conversion_affiliate_id", "conversion_affiliate_number",
                                  "conversion_amount", "conversion_at", "conversion_commission", "conversion_customer", "conversion_subscription",
-                                 "customer_activity", "customer_affiliate_activity", "customer_affiliate_status", "customer_commission", "customer_conversions",
+                                 "customer_active_first_commission", "customer_activity", "customer_affiliate_activity", "customer_affiliate_status", "customer_commission", "customer_conversions",
                                  "customer_email", "customer_first_commission", "customer_status", "event_click_ref", "event_customer",
                                  "event_customer_key", "event_external_id", "event_invalid_time", "event_ref_event", "event_rejected", "event_rejected_time",
                                  "event_time", "payout_affiliate", "payout_line_commission", "ssh_key_affiliate", "webhook_secret_active"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 18)
+        XCTAssertEqual(Schema.version, 19)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)
@@ -54,7 +54,7 @@ final class SchemaTests: StoreTestCase {
                                     "v5-customer-status-check", "v6-event-kind", "v7-scale-aggregates", "v8-ledger", "v9-serve-keys",
                                     "v10-triage-resolved", "v11-affiliate-customer-sums", "v13-ledger-admin", "v14-ledger-views",
                                     "v17-ledger-gaps", "v18-commission-pending-days", "v19-cap-candidates", "v21-list-orders",
-                                    "v22-triage-times"])
+                                    "v22-triage-times", "v23-cap-months"])
     }
 
     func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {
@@ -79,7 +79,7 @@ final class SchemaTests: StoreTestCase {
             XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversion JOIN customer ON customer.id = conversion.customer_id"), 1)
             XCTAssertEqual(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count, 0)
             XCTAssertEqual(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customer' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
-                           ["customer_activity", "customer_affiliate_activity", "customer_affiliate_status", "customer_commission", "customer_conversions",
+                           ["customer_active_first_commission", "customer_activity", "customer_affiliate_activity", "customer_affiliate_status", "customer_commission", "customer_conversions",
                             "customer_email", "customer_first_commission", "customer_status"])
             // The same rule as before, checked without a temporary B-tree.
             let plan = try Row.fetchAll(db, sql: "EXPLAIN UPDATE customer SET status = 'active' WHERE id = 7")

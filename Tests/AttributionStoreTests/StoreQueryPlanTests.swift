@@ -241,6 +241,47 @@ final class StoreQueryPlanTests: StoreTestCase {
         IndexedMatch.sparse = nil
     }
 
+    /// Caps with a months cap (schema v23), as the screen asks at the program's own thresholds: the
+    /// kept table's page by its index merged with the page of the few active customers near the
+    /// months threshold alone, a range of `customer_active_first_commission` read from the index
+    /// alone. The sorts allowed: those few read by id (`ORDER BY +(…)`, at most `IndexedMatch`'s
+    /// bound) and each of the two pages (at most 50 rows) as the merge reads it.
+    func testCapsWithAMonthsCapMergeTheKeptIndexWithTheMonthsRange() throws {
+        let s = try program()
+        let t = try s.settings().caps.nearThresholds(now: DemoProgram.now)
+        let caps = NearCaps(commissions: t.commissions, commissionMinor: t.commissionMinor, firstCommissionBefore: DemoProgram.now.adding(days: -150))
+        let someone = try XCTUnwrap(try s.customers(CustomerQuery(sort: .key, nearCaps: caps), page: .first(1)).first)
+        for sort in [CustomerSort.key, .affiliate, .status, .conversions, .commission] {
+            for descending in [false, true] {
+                let label = "caps with months by \(sort) \(descending ? "desc" : "asc")"
+                for q in [CustomerQuery(sort: sort, descending: descending, nearCaps: caps),
+                          CustomerQuery(sort: sort, descending: descending, filter: "cus_00", nearCaps: caps),
+                          CustomerQuery(sort: sort, descending: descending, filter: "p", status: .active, nearCaps: caps),
+                          CustomerQuery(sort: sort, descending: descending, affiliateID: someone.affiliateID, nearCaps: caps)] {
+                    let m = try XCTUnwrap(try s.read { db in try s.capsWithMonths(db, q) }, label)
+                    try check(s, m.kept, cursor: someone.cursor(sort), "\(label) '\(q.filter)', kept", allowing: ["kc.status"])
+                    try check(s, m.months, cursor: someone.cursor(sort), "\(label) '\(q.filter)', months")
+                    try s.read { db in
+                        for (what, page) in pages(someone.cursor(sort)) {
+                            let u = try m.sql(db, page), lines = try plan(db, u)
+                            let arms = try plan(db, try m.kept.sql(db, page)) + plan(db, try m.months.sql(db, page))
+                            let sorts = { (l: [String]) in l.filter { $0.contains("TEMP B-TREE FOR ORDER BY") }.count }
+                            let pageSorts = zip(lines, lines.dropFirst()).filter { $0.0.hasPrefix("SCAN (subquery") && $0.1.contains("TEMP B-TREE FOR ORDER BY") }
+                            let text = "\(label) '\(q.filter)', \(what):\n  " + lines.joined(separator: "\n  ") + "\n  " + u.sql
+                            XCTAssertEqual(lines.first, "MERGE (UNION ALL)", text)
+                            XCTAssertEqual(pageSorts.count, 2, text)
+                            XCTAssertEqual(sorts(lines), sorts(arms) + 2, text)
+                            XCTAssertTrue(lines.contains { $0.contains("COVERING INDEX customer_active_first_commission (status=? AND first_commission_at<?)") }, text)
+                            assertIndexed(lines, u.sql, sortAllowed: true, text)
+                            try assertNoFilteredWalk(db, lines, u.sql, text, allowing: ["kc.status", "kc.affiliate_id"])
+                            _ = try Row.fetchAll(db, sql: u.sql, arguments: StatementArguments(u.arguments))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Caps by status walks only the active and capped part of the status index: descending, it
     /// used to read every initial and ended customer first (680 ms at a million).
     func testCapsByStatusWalksOnlyTheStatusesThatCanBeNearACap() throws {
@@ -568,6 +609,19 @@ extension StoreQueryPlanTests {
 }
 
 extension StoreQueryPlanTests {
+    /// An event's detail in Triage reads the admin changes to its identifiers by the audit's
+    /// target index (schema v23), not the whole audit table (234 pages cold at a million).
+    func testTriageReadsTheAuditByTarget() throws {
+        let s = try program()
+        try s.read { db in
+            let sql = TriageChain.auditSQL(3)
+            let lines = try plan(db, (sql, ["cus_1", "event #1", "x"]))
+            XCTAssertEqual(lines, ["SEARCH audit USING INDEX audit_target (target=?)"], sql)
+        }
+        let e = try XCTUnwrap(try s.events(page: .first(1)).first)
+        XCTAssertNotNil(try s.triage(eventID: e.id, reparse: { _, _ in nil }))
+    }
+
     /// Triage's counts take the kept inbox totals less the resolved rejections: those are read
     /// from `event_resolution` (a few rows), each event found by its id — never a walk of every
     /// rejected event (the planner's own choice without the CROSS JOIN: 213 ms at 1M).
