@@ -22,6 +22,9 @@ struct ServeBench: ParsableCommand {
     @Flag(name: .customLong("async-http-client"),
           help: "Clients on AsyncHTTPClient (sessions 4-5's bench) instead of one thread and one raw keep-alive connection each.")
     var asyncHTTPClient = false
+    @Flag(name: .customLong("threaded-clients"),
+          help: "Lean clients on one thread each (session 6-8's bench) instead of one poll thread for all of them.")
+    var threadedClients = false
     @Flag(name: .customLong("client-ceiling"),
           help: "Also measure the clients alone: the same load against a path the server answers 404 at once.") var clientCeiling = false
 
@@ -36,7 +39,11 @@ struct ServeBench: ParsableCommand {
         let options = (noSync ? ["--no-sync"] : []) + serverOptions
         let server = try ServerProcess(binary: selfBinary(), database: served, arguments: options)
         print("server    pid \(server.process.processIdentifier) on 127.0.0.1:\(server.port) (\(options.isEmpty ? "--sync=flush" : options.joined(separator: " "))); \(clients) clients for \(seconds) s")
+        let pid = server.process.processIdentifier
+        // The clients' CPU is this process's (their threads may have ended: not by thread).
+        let before = (server: ThreadCPU.of(pid: pid), clients: CPUTime.now().process, machine: ThreadCPU.machine())
         let report = load(port: server.port, mix: mix, duration: seconds)
+        let after = (server: ThreadCPU.of(pid: pid), clients: CPUTime.now().process, machine: ThreadCPU.machine())
         let ceiling = clientCeiling ? load(port: server.port, mix: mix, duration: min(seconds, 5), firstCustomer: 10_000_000, path: "/bench/none") : nil
         let port = server.port
         let metricsText = BlockingValue { await LoadRunner.metrics(port: port) }.wait()
@@ -52,11 +59,16 @@ struct ServeBench: ParsableCommand {
                          groups.commits, Double(groups.events) / Double(groups.commits)))
         }
         if let groups, groups.commits > 0, let text = metricsText { printPhases(LoadRunner.writerPhases(text), groups: groups) }
+        printBudget(server: after.server.seconds(since: before.server, group: ThreadCPU.serverGroup),
+                    clients: after.clients - before.clients,
+                    machine: (after.machine.busy - before.machine.busy, after.machine.total - before.machine.total), requests: answered)
         if let ceiling {
             print(String(format: "clients   alone (POST /bench/none, 404 from the router): %8.0f requests/s   p50 %.2f ms   p99 %.2f ms",
                          ceiling.requestsPerSecond, ceiling.percentile(0.5), ceiling.percentile(0.99)))
         }
-        print("clients   \(asyncHTTPClient ? "AsyncHTTPClient" : "one thread and one keep-alive connection each (LoadRunner.runLean)")")
+        print("clients   " + (asyncHTTPClient ? "AsyncHTTPClient"
+            : threadedClients ? "one thread and one keep-alive connection each (LoadRunner.runLean)"
+            : "one keep-alive connection each, all on one poll thread (LoadRunner.runEvented)"))
         print("cores     \(ProcessInfo.processInfo.activeProcessorCount), shared by the clients and the server (and whatever else runs)")
         // The same events, in the order sent per customer, through the bulk ingest.
         let events = report.sent.sorted { ($0.customer, $0.index) < ($1.customer, $1.index) }
@@ -90,10 +102,24 @@ extension ServeBench {
                      busy / 1e6 / Double(max(groups.events, 1)), busy / 1e9))
     }
 
+    /// The CPU budget per request of the load: the server's threads by what they do, the clients
+    /// (this process), and the machine's busy share (the rest is everything else running).
+    func printBudget(server: [String: Double], clients: Double, machine: (busy: Double, total: Double), requests: Int) {
+        guard requests > 0 else { return }
+        func ms(_ s: Double) -> String { String(format: "%.3f", s * 1000 / Double(requests)) }
+        let total = server.values.reduce(0, +)
+        let parts = ["nio", "tasks", "writer", "flush", "checkpoint"].map { "\($0) \(ms(server[$0] ?? 0))" }.joined(separator: ", ")
+        print("cpu       ms of CPU per request during the load: server \(ms(total)) (\(parts)), clients \(ms(clients)); "
+              + String(format: "machine %.0f%% busy, this run %.0f%% of it", 100 * machine.busy / max(machine.total, 1e-9),
+                       100 * (total + clients) / max(machine.busy, 1e-9)))
+    }
+
     /// The clients' load, on the transport chosen.
     func load(port: Int, mix: EventMix, duration: Double, firstCustomer: Int = 0, path: String? = nil) -> LoadRunner.Report {
         guard asyncHTTPClient else {
-            return LoadRunner.runLean(port: port, mix: mix, clients: clients, duration: duration, firstCustomer: firstCustomer, path: path)
+            return threadedClients
+                ? LoadRunner.runLean(port: port, mix: mix, clients: clients, duration: duration, firstCustomer: firstCustomer, path: path)
+                : LoadRunner.runEvented(port: port, mix: mix, clients: clients, duration: duration, firstCustomer: firstCustomer, path: path)
         }
         let clients = clients
         return BlockingValue {
