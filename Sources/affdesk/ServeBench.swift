@@ -22,9 +22,9 @@ struct ServeBench: ParsableCommand {
     @Flag(name: .customLong("async-http-client"),
           help: "Clients on AsyncHTTPClient (sessions 4-5's bench) instead of one thread and one raw keep-alive connection each.")
     var asyncHTTPClient = false
-    @Flag(name: .customLong("threaded-clients"),
-          help: "Lean clients on one thread each (session 6-8's bench) instead of one poll thread for all of them.")
-    var threadedClients = false
+    @Flag(name: .customLong("poll-clients"),
+          help: ArgumentHelp("All the lean clients on one poll thread instead of one thread each: about half the clients' CPU per request, but on a machine busy with other work one thread gets a smaller share of the cores than fifty."))
+    var pollClients = false
     @Flag(name: .customLong("client-ceiling"),
           help: "Also measure the clients alone: the same load against a path the server answers 404 at once.") var clientCeiling = false
 
@@ -67,8 +67,8 @@ struct ServeBench: ParsableCommand {
                          ceiling.requestsPerSecond, ceiling.percentile(0.5), ceiling.percentile(0.99)))
         }
         print("clients   " + (asyncHTTPClient ? "AsyncHTTPClient"
-            : threadedClients ? "one thread and one keep-alive connection each (LoadRunner.runLean)"
-            : "one keep-alive connection each, all on one poll thread (LoadRunner.runEvented)"))
+            : pollClients ? "one keep-alive connection each, all on one poll thread (LoadRunner.runEvented)"
+            : "one thread and one keep-alive connection each (LoadRunner.runLean)"))
         print("cores     \(ProcessInfo.processInfo.activeProcessorCount), shared by the clients and the server (and whatever else runs)")
         // The same events, in the order sent per customer, through the bulk ingest.
         let events = report.sent.sorted { ($0.customer, $0.index) < ($1.customer, $1.index) }
@@ -117,9 +117,9 @@ extension ServeBench {
     /// The clients' load, on the transport chosen.
     func load(port: Int, mix: EventMix, duration: Double, firstCustomer: Int = 0, path: String? = nil) -> LoadRunner.Report {
         guard asyncHTTPClient else {
-            return threadedClients
-                ? LoadRunner.runLean(port: port, mix: mix, clients: clients, duration: duration, firstCustomer: firstCustomer, path: path)
-                : LoadRunner.runEvented(port: port, mix: mix, clients: clients, duration: duration, firstCustomer: firstCustomer, path: path)
+            return pollClients
+                ? LoadRunner.runEvented(port: port, mix: mix, clients: clients, duration: duration, firstCustomer: firstCustomer, path: path)
+                : LoadRunner.runLean(port: port, mix: mix, clients: clients, duration: duration, firstCustomer: firstCustomer, path: path)
         }
         let clients = clients
         return BlockingValue {
