@@ -15,6 +15,8 @@ struct ServeBench: ParsableCommand {
         abstract: "Requests/s and p50/p99 of `affdesk serve` under N clients, beside the bulk ingest of the same events.")
     @Option(help: "Concurrent clients.") var clients: Int = 50
     @Option(help: "Seconds of load.") var seconds: Double = 10
+    @Option(help: "Affiliates in the program (the events are spread over all of them; the 1M program has 10,000).")
+    var affiliates: Int = 5
     @Flag(name: .customLong("no-sync"), help: "Run the server with --no-sync (no fsync per commit).") var noSync = false
     @Option(name: .customLong("server-option"), parsing: .unconditionalSingleValue,
             help: ArgumentHelp("An option for the server, e.g. --server-option=--sync=full (repeatable).", valueName: "OPTION"))
@@ -29,16 +31,18 @@ struct ServeBench: ParsableCommand {
           help: "Also measure the clients alone: the same load against a path the server answers 404 at once.") var clientCeiling = false
 
     func run() throws {
-        guard (1...1000).contains(clients), seconds > 0, seconds <= 3600 else { throw Failure("--clients 1...1000, --seconds up to 3600") }
+        guard (1...1000).contains(clients), seconds > 0, seconds <= 3600, (1...100_000).contains(affiliates) else {
+            throw Failure("--clients 1...1000, --seconds up to 3600, --affiliates 1...100000")
+        }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-bench-serve-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let served = dir + "/served.sqlite", bulk = dir + "/bulk.sqlite"
-        let mix = try CrashDrill.prepare(path: served)
-        _ = try CrashDrill.prepare(path: bulk)
+        let mix = try CrashDrill.prepare(path: served, affiliates: affiliates)
+        _ = try CrashDrill.prepare(path: bulk, affiliates: affiliates)
         let options = (noSync ? ["--no-sync"] : []) + serverOptions
         let server = try ServerProcess(binary: selfBinary(), database: served, arguments: options)
-        print("server    pid \(server.process.processIdentifier) on 127.0.0.1:\(server.port) (\(options.isEmpty ? "--sync=flush" : options.joined(separator: " "))); \(clients) clients for \(seconds) s")
+        print("server    pid \(server.process.processIdentifier) on 127.0.0.1:\(server.port) (\(options.isEmpty ? "--sync=flush" : options.joined(separator: " "))); \(clients) clients for \(seconds) s, \(affiliates) affiliates")
         let pid = server.process.processIdentifier
         // The clients' CPU is this process's (their threads may have ended: not by thread).
         let before = (server: ThreadCPU.of(pid: pid), clients: CPUTime.now().process, machine: ThreadCPU.machine())

@@ -1,4 +1,6 @@
 import Foundation
+@testable import AttributionStore
+import GRDB
 @testable import Server
 import XCTest
 
@@ -30,5 +32,23 @@ final class ThreadCPUTests: XCTestCase {
         defer { worker.stop() }
         let names = ThreadCPU.of(pid: getpid()).ticks.values.map(\.name)
         XCTAssertTrue(names.contains("affdesk-checkpo"), "\(names.sorted())")
+    }
+}
+
+/// `bench serve --affiliates N`: the program the bench serves has N affiliates, the events
+/// spread over all of them (the 1M program has 10,000: each group commit's setup grows with them).
+final class DrillProgramTests: XCTestCase {
+    func testTheDrillsProgramHasTheAffiliatesAskedForAndTheMixSpreadsOverThem() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("drill-program-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let mix = try CrashDrill.prepare(path: dir + "/p.sqlite", affiliates: 7)
+        XCTAssertEqual(mix.affiliates, (0..<7).map { "aff\($0)" })
+        let clicks = (0..<7).map { mix.customer($0)[0].body }
+        for (n, body) in clicks.enumerated() { XCTAssertTrue(body.contains("\"affiliate\":\"aff\(n)\""), body) }
+        let emails = try AttributionStore.Store(path: dir + "/p.sqlite").read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM affiliate WHERE email IS NOT NULL")
+        }
+        XCTAssertEqual(emails, 2, "the affiliates past the first five have a payout email")
     }
 }
