@@ -63,7 +63,7 @@ struct ServeBench: ParsableCommand {
                          groups.commits, Double(groups.events) / Double(groups.commits)))
         }
         if let groups, groups.commits > 0, let text = metricsText { printPhases(LoadRunner.writerPhases(text), groups: groups) }
-        printBudget(server: after.server.seconds(since: before.server, group: ThreadCPU.serverGroup),
+        let perRequest = printBudget(server: after.server.seconds(since: before.server, group: ThreadCPU.serverGroup),
                     clients: after.clients - before.clients,
                     machine: (after.machine.busy - before.machine.busy, after.machine.total - before.machine.total), requests: answered)
         if let ceiling {
@@ -78,13 +78,19 @@ struct ServeBench: ParsableCommand {
         let events = report.sent.sorted { ($0.customer, $0.index) < ($1.customer, $1.index) }
             .compactMap { EventMix.inbound(mix.customer($0.customer, signedAt: mix.time)[$0.index]) }
         let store = try Store(path: bulk)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, cpu = CPUTime.now().process
         let summary = try store.ingest(events, batchSize: 4096)
         let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let bulkCPU = (CPUTime.now().process - cpu) / Double(max(events.count, 1))
         let bulkRate = Double(events.count) / max(secs, 1e-9)
         print(String(format: "bulk      the same %d events by Store.ingest (4096/tx, synchronous=NORMAL): %8.0f events/s (%.2f s)",
                      events.count, bulkRate, secs))
         print(String(format: "ratio     serve / bulk: %.2f   (goal >= 0.5; p99 goal < 50 ms at 50 clients)", report.requestsPerSecond / bulkRate))
+        if let perRequest, perRequest > 0 {
+            // Less moved by other work on the machine than the rates: what each side costs the cores.
+            print(String(format: "cpu       bulk %.3f ms of CPU per event; serve %.3f per request (server and clients): %.1f times the bulk's",
+                         bulkCPU * 1000, perRequest * 1000, perRequest / max(bulkCPU, 1e-12)))
+        }
         print("outcomes  bulk: \(summary.accepted) accepted, \(summary.rejected) rejected")
     }
 }
@@ -108,14 +114,17 @@ extension ServeBench {
 
     /// The CPU budget per request of the load: the server's threads by what they do, the clients
     /// (this process), and the machine's busy share (the rest is everything else running).
-    func printBudget(server: [String: Double], clients: Double, machine: (busy: Double, total: Double), requests: Int) {
-        guard requests > 0 else { return }
+    /// Returns the CPU seconds per request of the server and the clients together.
+    @discardableResult
+    func printBudget(server: [String: Double], clients: Double, machine: (busy: Double, total: Double), requests: Int) -> Double? {
+        guard requests > 0 else { return nil }
         func ms(_ s: Double) -> String { String(format: "%.3f", s * 1000 / Double(requests)) }
         let total = server.values.reduce(0, +)
         let parts = ["nio", "tasks", "writer", "flush", "checkpoint"].map { "\($0) \(ms(server[$0] ?? 0))" }.joined(separator: ", ")
         print("cpu       ms of CPU per request during the load: server \(ms(total)) (\(parts)), clients \(ms(clients)); "
               + String(format: "machine %.0f%% busy, this run %.0f%% of it", 100 * machine.busy / max(machine.total, 1e-9),
                        100 * (total + clients) / max(machine.busy, 1e-9)))
+        return (total + clients) / Double(requests)
     }
 
     /// The clients' load, on the transport chosen.
