@@ -15,6 +15,8 @@ struct ServeBench: ParsableCommand {
         abstract: "Requests/s and p50/p99 of `affdesk serve` under N clients, beside the bulk ingest of the same events.")
     @Option(help: "Concurrent clients.") var clients: Int = 50
     @Option(help: "Seconds of load.") var seconds: Double = 10
+    @Option(help: "Affiliates in the program (the events are spread over all of them; the 1M program has 10,000).")
+    var affiliates: Int = 5
     @Flag(name: .customLong("no-sync"), help: "Run the server with --no-sync (no fsync per commit).") var noSync = false
     @Option(name: .customLong("server-option"), parsing: .unconditionalSingleValue,
             help: ArgumentHelp("An option for the server, e.g. --server-option=--sync=full (repeatable).", valueName: "OPTION"))
@@ -22,21 +24,30 @@ struct ServeBench: ParsableCommand {
     @Flag(name: .customLong("async-http-client"),
           help: "Clients on AsyncHTTPClient (sessions 4-5's bench) instead of one thread and one raw keep-alive connection each.")
     var asyncHTTPClient = false
+    @Flag(name: .customLong("poll-clients"),
+          help: ArgumentHelp("All the lean clients on one poll thread instead of one thread each: about half the clients' CPU per request, but on a machine busy with other work one thread gets a smaller share of the cores than fifty."))
+    var pollClients = false
     @Flag(name: .customLong("client-ceiling"),
           help: "Also measure the clients alone: the same load against a path the server answers 404 at once.") var clientCeiling = false
 
     func run() throws {
-        guard (1...1000).contains(clients), seconds > 0, seconds <= 3600 else { throw Failure("--clients 1...1000, --seconds up to 3600") }
+        guard (1...1000).contains(clients), seconds > 0, seconds <= 3600, (1...100_000).contains(affiliates) else {
+            throw Failure("--clients 1...1000, --seconds up to 3600, --affiliates 1...100000")
+        }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("affdesk-bench-serve-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let served = dir + "/served.sqlite", bulk = dir + "/bulk.sqlite"
-        let mix = try CrashDrill.prepare(path: served)
-        _ = try CrashDrill.prepare(path: bulk)
+        let mix = try CrashDrill.prepare(path: served, affiliates: affiliates)
+        _ = try CrashDrill.prepare(path: bulk, affiliates: affiliates)
         let options = (noSync ? ["--no-sync"] : []) + serverOptions
         let server = try ServerProcess(binary: selfBinary(), database: served, arguments: options)
-        print("server    pid \(server.process.processIdentifier) on 127.0.0.1:\(server.port) (\(options.isEmpty ? "--sync=flush" : options.joined(separator: " "))); \(clients) clients for \(seconds) s")
+        print("server    pid \(server.process.processIdentifier) on 127.0.0.1:\(server.port) (\(options.isEmpty ? "--sync=flush" : options.joined(separator: " "))); \(clients) clients for \(seconds) s, \(affiliates) affiliates")
+        let pid = server.process.processIdentifier
+        // The clients' CPU is this process's (their threads may have ended: not by thread).
+        let before = (server: ThreadCPU.of(pid: pid), clients: CPUTime.now().process, machine: ThreadCPU.machine())
         let report = load(port: server.port, mix: mix, duration: seconds)
+        let after = (server: ThreadCPU.of(pid: pid), clients: CPUTime.now().process, machine: ThreadCPU.machine())
         let ceiling = clientCeiling ? load(port: server.port, mix: mix, duration: min(seconds, 5), firstCustomer: 10_000_000, path: "/bench/none") : nil
         let port = server.port
         let metricsText = BlockingValue { await LoadRunner.metrics(port: port) }.wait()
@@ -52,23 +63,34 @@ struct ServeBench: ParsableCommand {
                          groups.commits, Double(groups.events) / Double(groups.commits)))
         }
         if let groups, groups.commits > 0, let text = metricsText { printPhases(LoadRunner.writerPhases(text), groups: groups) }
+        let perRequest = printBudget(server: after.server.seconds(since: before.server, group: ThreadCPU.serverGroup),
+                    clients: after.clients - before.clients,
+                    machine: (after.machine.busy - before.machine.busy, after.machine.total - before.machine.total), requests: answered)
         if let ceiling {
             print(String(format: "clients   alone (POST /bench/none, 404 from the router): %8.0f requests/s   p50 %.2f ms   p99 %.2f ms",
                          ceiling.requestsPerSecond, ceiling.percentile(0.5), ceiling.percentile(0.99)))
         }
-        print("clients   \(asyncHTTPClient ? "AsyncHTTPClient" : "one thread and one keep-alive connection each (LoadRunner.runLean)")")
+        print("clients   " + (asyncHTTPClient ? "AsyncHTTPClient"
+            : pollClients ? "one keep-alive connection each, all on one poll thread (LoadRunner.runEvented)"
+            : "one thread and one keep-alive connection each (LoadRunner.runLean)"))
         print("cores     \(ProcessInfo.processInfo.activeProcessorCount), shared by the clients and the server (and whatever else runs)")
         // The same events, in the order sent per customer, through the bulk ingest.
         let events = report.sent.sorted { ($0.customer, $0.index) < ($1.customer, $1.index) }
             .compactMap { EventMix.inbound(mix.customer($0.customer, signedAt: mix.time)[$0.index]) }
         let store = try Store(path: bulk)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, cpu = CPUTime.now().process
         let summary = try store.ingest(events, batchSize: 4096)
         let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let bulkCPU = (CPUTime.now().process - cpu) / Double(max(events.count, 1))
         let bulkRate = Double(events.count) / max(secs, 1e-9)
         print(String(format: "bulk      the same %d events by Store.ingest (4096/tx, synchronous=NORMAL): %8.0f events/s (%.2f s)",
                      events.count, bulkRate, secs))
         print(String(format: "ratio     serve / bulk: %.2f   (goal >= 0.5; p99 goal < 50 ms at 50 clients)", report.requestsPerSecond / bulkRate))
+        if let perRequest, perRequest > 0 {
+            // Less moved by other work on the machine than the rates: what each side costs the cores.
+            print(String(format: "cpu       bulk %.3f ms of CPU per event; serve %.3f per request (server and clients): %.1f times the bulk's",
+                         bulkCPU * 1000, perRequest * 1000, perRequest / max(bulkCPU, 1e-12)))
+        }
         print("outcomes  bulk: \(summary.accepted) accepted, \(summary.rejected) rejected")
     }
 }
@@ -90,10 +112,27 @@ extension ServeBench {
                      busy / 1e6 / Double(max(groups.events, 1)), busy / 1e9))
     }
 
+    /// The CPU budget per request of the load: the server's threads by what they do, the clients
+    /// (this process), and the machine's busy share (the rest is everything else running).
+    /// Returns the CPU seconds per request of the server and the clients together.
+    @discardableResult
+    func printBudget(server: [String: Double], clients: Double, machine: (busy: Double, total: Double), requests: Int) -> Double? {
+        guard requests > 0 else { return nil }
+        func ms(_ s: Double) -> String { String(format: "%.3f", s * 1000 / Double(requests)) }
+        let total = server.values.reduce(0, +)
+        let parts = ["nio", "tasks", "writer", "flush", "checkpoint"].map { "\($0) \(ms(server[$0] ?? 0))" }.joined(separator: ", ")
+        print("cpu       ms of CPU per request during the load: server \(ms(total)) (\(parts)), clients \(ms(clients)); "
+              + String(format: "machine %.0f%% busy, this run %.0f%% of it", 100 * machine.busy / max(machine.total, 1e-9),
+                       100 * (total + clients) / max(machine.busy, 1e-9)))
+        return (total + clients) / Double(requests)
+    }
+
     /// The clients' load, on the transport chosen.
     func load(port: Int, mix: EventMix, duration: Double, firstCustomer: Int = 0, path: String? = nil) -> LoadRunner.Report {
         guard asyncHTTPClient else {
-            return LoadRunner.runLean(port: port, mix: mix, clients: clients, duration: duration, firstCustomer: firstCustomer, path: path)
+            return pollClients
+                ? LoadRunner.runEvented(port: port, mix: mix, clients: clients, duration: duration, firstCustomer: firstCustomer, path: path)
+                : LoadRunner.runLean(port: port, mix: mix, clients: clients, duration: duration, firstCustomer: firstCustomer, path: path)
         }
         let clients = clients
         return BlockingValue {

@@ -33,4 +33,44 @@ final class LoadRunnerTests: ServeTestCase, @unchecked Sendable {
             XCTAssertLessThanOrEqual(groups.commits, groups.events)
         }
     }
+
+    func testEventedClientsOnOneThreadGetEveryAnswerAndEveryAcknowledgedEventIsStored() async throws {
+        let mix = EventMix(affiliates: ["alice"], stripeSecret: Self.stripeSecret, wooSecret: Self.wooSecret, apiKey: apiKey,
+                           time: signingTime, runTag: "evented")
+        try await serve(configuration { $0.now = { Int64(Date().timeIntervalSince1970) } }) { client, _ in
+            let port = try XCTUnwrap(client.port)
+            let report = await withCheckedContinuation { (c: CheckedContinuation<LoadRunner.Report, Never>) in
+                Thread { c.resume(returning: LoadRunner.runEvented(port: port, mix: mix, clients: 4, duration: 0.3)) }.start()
+            }
+            XCTAssertGreaterThanOrEqual(report.sent.count, 12, "each client sends at least one customer's three requests")
+            XCTAssertEqual(report.byStatus, [200: report.sent.count], "\(report.byStatus)")
+            // Each client's customers in order, every request of each customer before the next.
+            for c in 0..<4 {
+                let mine = report.sent.filter { $0.customer % 4 == c }
+                XCTAssertEqual(mine.map(\.customer), mine.map(\.customer).sorted())
+                XCTAssertTrue(mine.allSatisfy { $0.seconds > 0 })
+            }
+            XCTAssertEqual(try self.events, report.acknowledged.count)
+            XCTAssertEqual(try self.count("SELECT COUNT(*) FROM event WHERE outcome = 'accepted'"), report.sent.count)
+            let none = await withCheckedContinuation { (c: CheckedContinuation<LoadRunner.Report, Never>) in
+                Thread { c.resume(returning: LoadRunner.runEvented(port: port, mix: mix, clients: 2, duration: 0.05, path: "/bench/none")) }.start()
+            }
+            XCTAssertEqual(none.byStatus.keys.sorted(), [404])
+            XCTAssertGreaterThanOrEqual(none.sent.count, 6)
+        }
+    }
+
+    /// The clients' reading of an answer: by Content-Length, chunked, cut short, closing.
+    func testLoopbackAnswerIsReadByItsLength() {
+        let ok = Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\ncontent-length: 2\r\n\r\n{}".utf8)
+        XCTAssertEqual(LoopbackAnswer.parse(ok), .complete(status: 200, keepAlive: true, length: ok.count))
+        XCTAssertEqual(LoopbackAnswer.parse(ok + Array("HTTP/1.1 404".utf8)), .complete(status: 200, keepAlive: true, length: ok.count))
+        XCTAssertEqual(LoopbackAnswer.parse(Array(ok.dropLast())), .incomplete)
+        XCTAssertEqual(LoopbackAnswer.parse(Array(ok.prefix(20))), .incomplete)
+        let closing = Array("HTTP/1.1 503 Service Unavailable\r\nConnection:  close \r\nContent-Length: 0\r\n\r\n".utf8)
+        XCTAssertEqual(LoopbackAnswer.parse(closing), .complete(status: 503, keepAlive: false, length: closing.count))
+        let chunked = Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n".utf8)
+        XCTAssertEqual(LoopbackAnswer.parse(chunked), .complete(status: 200, keepAlive: true, length: chunked.count))
+        XCTAssertEqual(LoopbackAnswer.parse(Array("SSH-2.0-x\r\n\r\n".utf8)), .malformed)
+    }
 }

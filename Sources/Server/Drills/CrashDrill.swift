@@ -32,12 +32,16 @@ public enum CrashDrill {
     public static let stripeSecret = "whsec_crash_drill_secret"
     public static let wooSecret = "wc_crash_drill_secret"
 
-    /// Sets up a program in a new database at `path`: affiliates, an API key, the secrets.
-    public static func prepare(path: String) throws -> EventMix {
+    /// Sets up a program in a new database at `path`: `affiliates` affiliates (the events are
+    /// spread over all of them; past the first five each has a payout email, as in a real
+    /// program), an API key, the secrets.
+    public static func prepare(path: String, affiliates count: Int = 5) throws -> EventMix {
         let store = try Store(path: path)
         try store.initialize(ProgramSettings(name: "Crash drill", model: .saas, currency: .usd), who: "drill")
-        let affiliates = (0..<5).map { "aff\($0)" }
-        for a in affiliates { _ = try store.addAffiliate(code: a, name: a, email: nil, commission: nil, who: "drill") }
+        let affiliates = (0..<max(1, count)).map { "aff\($0)" }
+        for (i, a) in affiliates.enumerated() {
+            _ = try store.addAffiliate(code: a, name: a, email: i < 5 ? nil : "\(a)@partners.example", commission: nil, who: "drill")
+        }
         let k = APIKeyMaker.make()
         _ = try store.addAPIKey(name: "drill", sha256Hex: k.sha256Hex, hint: k.hint, who: "drill")
         _ = try store.addWebhookSecret(source: "stripe", secret: stripeSecret, fingerprint: APIKeyMaker.fingerprint(stripeSecret), label: nil, who: "drill")

@@ -144,33 +144,16 @@ final class LoopbackConnection {
     }
 
     /// The answer's status and whether the connection stays open; its bytes are consumed.
-    /// Answers carry a Content-Length (or are chunked), as Hummingbird sends them.
     private func readAnswer() -> (status: Int, keepAlive: Bool)? {
-        var headEnd: Int?
         while true {
-            if let e = Self.find([13, 10, 13, 10], in: input) { headEnd = e; break }
-            guard fill() else { return nil }
-        }
-        guard let headEnd else { return nil }
-        let head = String(decoding: input[0..<headEnd], as: UTF8.self).lowercased()
-        let lines = head.split(separator: "\r\n")
-        guard let first = lines.first, first.hasPrefix("http/1.1 "), let status = Int(first.dropFirst(9).prefix(3)) else { return nil }
-        func header(_ name: String) -> String? {
-            lines.dropFirst().first { $0.hasPrefix(name + ":") }.map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) }
-        }
-        let bodyStart = headEnd + 4
-        if let length = header("content-length").flatMap(Int.init) {
-            while input.count < bodyStart + length { guard fill() else { return nil } }
-            input.removeFirst(bodyStart + length)
-        } else if header("transfer-encoding") == "chunked" {
-            while true {
-                if let e = Self.find(Array("0\r\n\r\n".utf8), in: input, from: bodyStart) { input.removeFirst(e + 5); break }
-                guard fill() else { return nil }
+            switch LoopbackAnswer.parse(input) {
+            case .incomplete: guard fill() else { return nil }
+            case .malformed: return nil
+            case .complete(let status, let keepAlive, let length):
+                input.removeFirst(length)
+                return (status, keepAlive)
             }
-        } else {
-            input.removeFirst(bodyStart)
         }
-        return (status, header("connection") != "close")
     }
 
     static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int = 0) -> Int? {
@@ -181,5 +164,62 @@ final class LoopbackConnection {
             i += 1
         }
         return nil
+    }
+}
+
+/// An HTTP/1.1 answer read from the front of a connection's bytes: its status, whether the
+/// connection stays open, and its length (head and body). Answers carry a Content-Length (or
+/// are chunked), as Hummingbird sends them. Byte-level, no Foundation: the clients share the
+/// cores with the server they measure.
+enum LoopbackAnswer: Equatable {
+    case incomplete, malformed
+    case complete(status: Int, keepAlive: Bool, length: Int)
+
+    static func parse(_ input: [UInt8]) -> LoopbackAnswer {
+        guard let headEnd = LoopbackConnection.find([13, 10, 13, 10], in: input) else { return .incomplete }
+        let head = input[0..<headEnd]
+        // "HTTP/1.1 200 ..."
+        guard head.count >= 12, head.starts(with: Array("HTTP/1.1 ".utf8)),
+              let status = number(head[(head.startIndex + 9)..<(head.startIndex + 12)]) else { return .malformed }
+        var length: Int?, chunked = false, close = false
+        for line in head.split(separator: 10).dropFirst() {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let value = trimmed(line[(colon + 1)...])
+            switch lowercased(line[..<colon]) {
+            case "content-length": length = number(value)
+            case "transfer-encoding": chunked = lowercased(value) == "chunked"
+            case "connection": close = lowercased(value) == "close"
+            default: break
+            }
+        }
+        let bodyStart = headEnd + 4
+        if let length {
+            return input.count >= bodyStart + length ? .complete(status: status, keepAlive: !close, length: bodyStart + length) : .incomplete
+        }
+        if chunked {
+            guard let e = LoopbackConnection.find(Array("0\r\n\r\n".utf8), in: input, from: bodyStart) else { return .incomplete }
+            return .complete(status: status, keepAlive: !close, length: e + 5)
+        }
+        return .complete(status: status, keepAlive: !close, length: bodyStart)
+    }
+
+    private static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var n = 0
+        for b in bytes {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) else { return nil }
+            n = n * 10 + Int(b - UInt8(ascii: "0"))
+        }
+        return n
+    }
+
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let space: (UInt8) -> Bool = { $0 == 32 || $0 == 9 || $0 == 13 }
+        guard let first = bytes.firstIndex(where: { !space($0) }), let last = bytes.lastIndex(where: { !space($0) }) else { return [] }
+        return bytes[first...last]
+    }
+
+    private static func lowercased(_ bytes: ArraySlice<UInt8>) -> String {
+        String(decoding: bytes.map { (65...90).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
     }
 }
