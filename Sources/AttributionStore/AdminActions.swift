@@ -20,8 +20,8 @@ extension Store {
         try write { db in
             let work = try UnitOfWork(db, store: self)
             guard let c = try work.facts.customer(key: customerKey) else { throw StoreError.notFound(what: "customer", value: customerKey) }
-            guard let target = work.facts.affiliate(code: code) else { throw StoreError.notFound(what: "affiliate", value: code) }
-            let before = work.facts.affiliate(id: c.affiliateID)?.code
+            guard let target = try work.facts.affiliate(code: code) else { throw StoreError.notFound(what: "affiliate", value: code) }
+            let before = try work.facts.affiliate(id: c.affiliateID)?.code
             return try work.decideAndApply({ engine, _ in engine.reassign(c, to: target) }, audit: { d in
                 AuditEntry(who: who, action: "customer.reassign", target: customerKey, before: before, after: code, detail: d.detail)
             })
@@ -40,7 +40,7 @@ extension Store {
             let work = try UnitOfWork(db, store: self)
             var aff: AffiliateFact?
             if let code = affiliateCode {
-                guard let a = work.facts.affiliate(code: code) else { throw StoreError.notFound(what: "affiliate", value: code) }
+                guard let a = try work.facts.affiliate(code: code) else { throw StoreError.notFound(what: "affiliate", value: code) }
                 aff = a
             }
             let when = at ?? self.clock.now()
@@ -49,7 +49,7 @@ extension Store {
                                             affiliate: aff, at: when, facts: facts)
             }, audit: { d in
                 let credited = d.conversion.map {
-                    "\($0.amount) -> \(work.facts.affiliate(id: $0.affiliateID)?.code ?? "?") commission \($0.commission)"
+                    "\($0.amount) -> \((try? work.facts.affiliate(id: $0.affiliateID))?.code ?? "?") commission \($0.commission)"
                 } ?? ""
                 return AuditEntry(who: who, action: "conversion.add", target: externalID, before: nil,
                                   after: credited + (customerKey.map { " customer \($0)" } ?? ""), detail: detail ?? d.detail)

@@ -17,7 +17,7 @@ extension Store {
         try read { db in
             let work = try UnitOfWork(db, store: self)
             guard let c = try work.facts.customer(key: customerKey) else { return Self.noCustomer(customerKey) }
-            guard let target = work.facts.affiliate(code: code) else {
+            guard let target = try work.facts.affiliate(code: code) else {
                 return .rejected(.unknownAffiliate, "no affiliate has the code \(code)")
             }
             return work.engine.reassign(c, to: target)

@@ -24,16 +24,18 @@ final class IDAllocator {
 }
 
 /// Each affiliate's customer numbers ("Customer #X"): the next one handed out, and the
-/// counters written back at the end of the transaction.
+/// counters written back at the end of the transaction. Each affiliate's stored counter is read
+/// on its first number (`FactCache.lastCustomerNumber`), then kept here.
 final class CustomerNumbers {
-    private var last: [Int64: Int64]
+    private let stored: (Int64) throws -> Int64
+    private var last: [Int64: Int64] = [:]
     private var changed: Set<Int64> = []
 
-    /// `last`: each affiliate's last number handed out, as stored.
-    init(last: [Int64: Int64]) { self.last = last }
+    /// `stored`: an affiliate's last number handed out, as stored.
+    init(stored: @escaping (Int64) throws -> Int64) { self.stored = stored }
 
-    func next(for affiliateID: Int64) -> Int64 {
-        let n = (last[affiliateID] ?? 0) + 1
+    func next(for affiliateID: Int64) throws -> Int64 {
+        let n = try (last[affiliateID] ?? stored(affiliateID)) + 1
         last[affiliateID] = n
         changed.insert(affiliateID)
         return n

@@ -12,12 +12,10 @@ final class FactCache: Facts {
 
     let db: Database
     private let pending: PendingRows
-    private var affiliatesByCode: [String: AffiliateFact] = [:]
-    private var affiliatesByID: [Int64: AffiliateFact] = [:]
-    /// By `AffiliateCode.key`, the lowest id first: codes differing only in case are one code.
-    private var affiliatesByKey: [String: AffiliateFact] = [:]
-    /// Each affiliate's last customer number, as stored.
-    private(set) var lastCustomerNumbers: [Int64: Int64] = [:]
+    /// The affiliates this transaction asked about, read on first use by code or id: a program may
+    /// have tens of thousands, and a group commit of a few events must not read them all
+    /// (`AffiliateDirectory`).
+    private let affiliates: AffiliateDirectory
 
     // A present key is known: `nil` inside means known absent.
     var recorded: [String: Bool] = [:]
@@ -54,16 +52,7 @@ final class FactCache: Facts {
     init(_ db: Database, pending: PendingRows) throws {
         self.db = db
         self.pending = pending
-        // The connection's cached statement: compiled once per connection, not once per transaction.
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, code, disabled, commission, last_customer_number FROM affiliate ORDER BY id"))
-        for r in rows {
-            let a = AffiliateFact(id: r[0], code: r[1], disabled: r[2], commission: Commission(stored: r[3]))
-            affiliatesByCode[a.code] = a
-            let key = AffiliateCode.key(a.code)
-            if affiliatesByKey[key] == nil { affiliatesByKey[key] = a }
-            affiliatesByID[a.id] = a
-            lastCustomerNumbers[a.id] = r[4]
-        }
+        affiliates = AffiliateDirectory(db, pending: pending)
     }
 
     /// The prepared statement for `query`, bound to `values`, after the pending rows are written.
@@ -105,8 +94,14 @@ final class FactCache: Facts {
     // MARK: Facts
 
     /// The exact spelling first, else the code that differs only in case.
-    func affiliate(code: String) -> AffiliateFact? { affiliatesByCode[code] ?? affiliatesByKey[AffiliateCode.key(code)] }
-    func affiliate(id: Int64) -> AffiliateFact? { affiliatesByID[id] }
+    func affiliate(code: String) throws -> AffiliateFact? { try affiliates.byCode(code)?.fact }
+    func affiliate(id: Int64) throws -> AffiliateFact? { try affiliates.byID(id)?.fact }
+
+    /// An affiliate's last customer number, as stored (0 for an affiliate that is not there).
+    func lastCustomerNumber(affiliateID: Int64) throws -> Int64 { try affiliates.byID(affiliateID)?.lastCustomerNumber ?? 0 }
+
+    /// An affiliate's payout email, as stored (nil when none or empty).
+    func affiliateEmail(id: Int64) throws -> String? { try affiliates.byID(id)?.email.flatMap { $0.isEmpty ? nil : $0 } }
 
     func click(id: String) throws -> ClickFact? {
         if let known = clicks[id] { return known }

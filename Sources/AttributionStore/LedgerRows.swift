@@ -8,22 +8,19 @@ import GRDB
 final class LedgerRows {
     let settings: LedgerSettings
     let now: Instant
-    private let affiliateEmails: [Int64: String]
+    /// The affiliates' emails, each read on first use.
+    private let emails: FactCache
 
-    init(_ db: Database, store: Store) throws {
+    init(_ db: Database, store: Store, emails: FactCache) throws {
         settings = try store.loadLedgerSettings(db)
         now = store.clock.now()
-        var emails: [Int64: String] = [:]
-        for r in try Row.fetchAll(db, sql: "SELECT id, email FROM affiliate WHERE email IS NOT NULL AND email != ''") {
-            emails[r[0]] = r[1]
-        }
-        affiliateEmails = emails
+        self.emails = emails
     }
 
     /// The entry of a conversion just credited, as the values of `PendingRows`' commission columns.
-    func entry(conversionID: Int64, _ conv: NewConversion, customerEmail: String?) -> [RawValue] {
+    func entry(conversionID: Int64, _ conv: NewConversion, customerEmail: String?) throws -> [RawValue] {
         let commission = Money(minor: max(0, conv.commission.minor), currency: conv.commission.currency)
-        let selfReferral = Ledger.isSelfReferral(customerEmail: customerEmail, affiliateEmail: affiliateEmails[conv.affiliateID])
+        let selfReferral = Ledger.isSelfReferral(customerEmail: customerEmail, affiliateEmail: try emails.affiliateEmail(id: conv.affiliateID))
         let c = Ledger.credit(commission, earnedAt: conv.at, settings: settings, selfReferral: selfReferral, now: now)
         return [.text(EntryKind.commission.rawValue), .int(conversionID), .int(conv.affiliateID), .int(commission.minor),
                 .int(commission.minor), .text(commission.currency.code), .text(c.state.rawValue), .of(c.reason?.rawValue),

@@ -40,6 +40,10 @@ final class PendingRows {
             && commissions.isEmpty && invalidTexts.isEmpty && aggregates.isEmpty && !(behind?.inFlight ?? false)
     }
 
+    /// Waits until the write-behind thread is done with the connection, before a read of a table
+    /// the pending rows never write (the affiliates): no flush needed, only the connection.
+    func drainWrites() throws { try behind?.drain() }
+
     func click(_ c: ClickFact) throws { try clicks.add(.text(c.clickID), .int(c.affiliateID), .int(c.at.seconds)) }
 
     /// A customer created or changed: its row is written as it stands at the next flush.

@@ -50,7 +50,7 @@ extension Store {
             }
             let work = try UnitOfWork(db, store: self)
             let d = try work.engine.decide(event, facts: work.facts)
-            let affiliate = (d.conversion?.affiliateID ?? d.affiliateID).flatMap { work.facts.affiliate(id: $0)?.code }
+            let affiliate = try (d.conversion?.affiliateID ?? d.affiliateID).flatMap { try work.facts.affiliate(id: $0)?.code }
             let key = "replay:\(original.id):" + Store.fnv(work.engine.settings.summary + "\n" + Store.signature(d))
             if try work.facts.isRecorded(key) {
                 return ReplayResult(original: original, decision: d, replayEventID: nil, affiliateCode: affiliate)

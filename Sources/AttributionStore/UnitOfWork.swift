@@ -34,8 +34,8 @@ final class UnitOfWork {
         pending = PendingRows(db, currency: engine.settings.currency.code, behind: behind)
         facts = try FactCache(db, pending: pending)
         ids = try IDAllocator(db)
-        numbers = CustomerNumbers(last: facts.lastCustomerNumbers)
-        ledger = try LedgerRows(db, store: store)
+        numbers = CustomerNumbers(stored: { [facts] in try facts.lastCustomerNumber(affiliateID: $0) })
+        ledger = try LedgerRows(db, store: store, emails: facts)
     }
 
     // MARK: Deciding
@@ -116,7 +116,7 @@ final class UnitOfWork {
         }
         var createdNumber: Int64?
         if let nc = d.newCustomer {
-            let number = numbers.next(for: nc.affiliateID)
+            let number = try numbers.next(for: nc.affiliateID)
             createdNumber = number
             let id = ids.next(.customer)
             facts.change(CustomerState(id: id, new: nc, number: number))
@@ -142,7 +142,7 @@ final class UnitOfWork {
         }
         if let r = d.reassignment, var c = try facts.customer(id: r.customerID) {
             c.affiliateID = r.toAffiliateID
-            c.number = numbers.next(for: r.toAffiliateID)
+            c.number = try numbers.next(for: r.toAffiliateID)
             facts.change(c)
             out.customerID = r.customerID
         }
