@@ -16,7 +16,7 @@ enum ServeParsingDrive {
     static let now: Int64 = 1_750_000_000
 
     /// The input's first byte picks the part (its low two bits) and the tracking route or the
-    /// Stripe timestamp's age (the rest); then the header, up to the first 0 byte; then the body.
+    /// Stripe timestamp's age, 4 s a step up to 252 s (the rest); then the header, up to the first 0 byte; then the body.
     /// Returns the properties that did not hold (none: the input is handled).
     static func run(_ input: [UInt8]) -> [String] {
         guard let mode = input.first else { return [] }
