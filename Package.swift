@@ -75,7 +75,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
-        ]),
+        ], resources: [.copy("Corpus")]),
         .testTarget(name: "EndToEndTests", dependencies: ["AttributionStore", "AttributionCore", "Demo"]),
     ],
     swiftLanguageModes: [.v6]

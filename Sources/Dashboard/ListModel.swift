@@ -159,6 +159,9 @@ public struct ListState: Hashable, Sendable {
     public var ticket = 0
     /// When (`State.uptimeMs`) the load in flight was asked for; nil when none is.
     public var loadingSince: Int64?
+    /// Another process wrote while a load of this list was on its way: the list is read again
+    /// when that answer lands (`Refresh`).
+    public var refreshDue = false
     /// A typed filter waiting for a pause in typing: it queries at this `State.uptimeMs`.
     public var filterDue: Int64?
     /// The query (without its ticket) the rows were read with, and the one of the window
@@ -186,6 +189,8 @@ public enum LoadMode: Hashable, Sendable {
     /// The page after the window, or before it.
     case append
     case prepend
+
+    var isReload: Bool { if case .reload = self { return true } else { return false } }
 }
 
 /// What a list query asks the store for, beyond the page.

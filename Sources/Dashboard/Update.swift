@@ -26,12 +26,14 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
     case .tick:
         markWaiting(&s)
         return [.checkForChanges]
-    case .dataChanged: return refreshAll(s)
+    case .dataChanged: return Refresh.dataChanged(&s)
     case .loaded(let tab, let asked, let rows, let total, let atEnd, let ticket, let floor):
         guard let how = LoadTickets.accept(&s, tab, asked, ticket: ticket) else { return [] }
         applyLoaded(&s, tab, how, rows, total, atEnd, totalIsFloor: floor)
         grantWish(&s, tab)
-        if how == .reset || how == .last, tab == s.tab { return prefetch(&s) }
+        if let reload = Refresh.due(&s, tab) { return [reload] }
+        // A reload too: rows new since may have pushed the kept selection to the window's edge.
+        if how == .reset || how == .last || how.isReload, tab == s.tab { return prefetch(&s) }
         return []
     case .detailLoaded(let d):
         guard PendingDetail.accept(&s, d) else { return [] }

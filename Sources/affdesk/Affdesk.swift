@@ -11,7 +11,7 @@ struct Affdesk: ParsableCommand {
         discussion: "Run without a command to open the dashboard on the database.",
         subcommands: [Dash.self, Init.self, ProgramCommand.self, Affiliates.self, Ingest.self, Customers.self,
                       Conversions.self, Events.self, Triage.self, Audit.self, View.self, SSH.self, DemoCommand.self, Bench.self,
-                      Commissions.self, PayoutsCommand.self, Serve.self, APIKeys.self, WebhookSecrets.self],
+                      Commissions.self, PayoutsCommand.self, Serve.self, APIKeys.self, WebhookSecrets.self, Check.self],
         defaultSubcommand: Dash.self)
 
     /// ArgumentParser's own `main`, with its messages (help, and errors that quote what was
