@@ -84,8 +84,8 @@ public struct WriterCounters: Hashable, Sendable {
 
 extension Store {
     /// The writer's counters since the last reset; `reset` zeroes them.
-    public func writerCounters(reset: Bool) throws -> WriterCounters {
-        try pool.writeWithoutTransaction { db in
+    public func writerCounters(reset: Bool) -> WriterCounters {
+        pool.writeWithoutTransaction { db in
             let c = db.sqliteConnection
             func get(_ op: Int32) -> Int64 {
                 var cur: Int32 = 0, high: Int32 = 0

@@ -48,7 +48,9 @@ struct Bench: ParsableCommand {
             var tuning = BulkTuning.standard
             tuning.batch = batch
             let phases = IngestPhases()
+            _ = store.writerCounters(reset: true)
             let summary = try store.ingest(inbound, tuning: tuning, phases: phases)
+            let counters = store.writerCounters(reset: false)
             let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let cpu = CPUTime.now() - cpuStart
             let rate = Double(inbound.count) / secs
@@ -56,6 +58,9 @@ struct Bench: ParsableCommand {
             print(String(format: "ingest    decide + record + apply (%d events/tx):             %10.0f events/s  (%.2f s)", batch, rate, secs))
             print(String(format: "cpu       the ingest's thread %.2f s, the whole process %.2f s (under load, compare these)", cpu.thread, cpu.process))
             print(Self.describe(phases))
+            print(String(format: "writer    %.2f pages written to the WAL per event (%.0f per batch), %.2f cache misses per event, %d spills",
+                         Double(counters.writes) / Double(max(1, inbound.count)), Double(counters.writes) / Double(max(1, phases.batches)),
+                         Double(counters.misses) / Double(max(1, inbound.count)), counters.spills))
             print(String(format: "ratio     ingest / baseline: %.2f", rate / baseline))
             print("outcomes  \(summary.accepted) accepted, \(summary.rejected) rejected; "
                   + summary.byReason.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))

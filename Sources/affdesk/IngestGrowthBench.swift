@@ -108,12 +108,12 @@ struct IngestGrowthBench: ParsableCommand {
             floors.removeAll()
             fflush(nil)
         }, begins: {
-            _ = try? store.writerCounters(reset: true)
+            _ = store.writerCounters(reset: true)
             mark = (try? WindowFloor.mark(path: store.path)) ?? WindowFloor.Mark()
             before = ProcessUsage.now()
         }, ended: { part in
             let used = ProcessUsage.now() - before
-            let c = (try? store.writerCounters(reset: true)) ?? WriterCounters()
+            let c = store.writerCounters(reset: true)
             floors.append(partDone(part, used: used, counters: c, store: store, since: mark))
             fflush(nil)
         }, progress: { stderrPrint("  " + $0) })
