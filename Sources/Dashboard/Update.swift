@@ -28,13 +28,7 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         return [.checkForChanges]
     case .dataChanged: return Refresh.dataChanged(&s)
     case .loaded(let tab, let asked, let rows, let total, let atEnd, let ticket, let floor):
-        guard let how = LoadTickets.accept(&s, tab, asked, ticket: ticket) else { return [] }
-        applyLoaded(&s, tab, how, rows, total, atEnd, totalIsFloor: floor)
-        grantWish(&s, tab)
-        if let reload = Refresh.due(&s, tab) { return [reload] }
-        // A reload too: rows new since may have pushed the kept selection to the window's edge.
-        if how == .reset || how == .last || how.isReload, tab == s.tab { return prefetch(&s) }
-        return []
+        return listLoaded(&s, tab, asked, rows, total, atEnd, ticket: ticket, floor: floor)
     case .detailLoaded(let d):
         guard PendingDetail.accept(&s, d) else { return [] }
         s.detail = keepingScroll(of: s.detail, d)
@@ -95,6 +89,19 @@ func transition(_ s: inout State, _ msg: Msg) -> [Effect] {
         return []
     case .elapsed: return Debounce.due(&s)
     }
+}
+
+/// A list's page arriving: kept if it is the list's newest load, then the reload a write by
+/// another process was holding back, or the next page when the selection is near the window's edge.
+private func listLoaded(_ s: inout State, _ tab: Tab, _ asked: LoadMode, _ rows: [ListRow], _ total: Int, _ atEnd: Bool,
+                        ticket: Int, floor: Bool) -> [Effect] {
+    guard let how = LoadTickets.accept(&s, tab, asked, ticket: ticket) else { return [] }
+    applyLoaded(&s, tab, how, rows, total, atEnd, totalIsFloor: floor)
+    grantWish(&s, tab)
+    if let reload = Refresh.due(&s, tab) { return [reload] }
+    // A reload too: rows new since may have pushed the kept selection to the window's edge.
+    if how == .reset || how == .last || how.isReload, tab == s.tab { return prefetch(&s) }
+    return []
 }
 
 /// The ledger's reads and previews (the Commissions and Payouts tabs) arriving.

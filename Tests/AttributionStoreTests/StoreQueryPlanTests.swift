@@ -478,6 +478,13 @@ final class StoreQueryPlanTests: StoreTestCase {
             }
         }
         IndexedMatch.sparse = nil
+        try checkTheAffiliateViewsDetailCountsAndEarnings(s, me, c, v)
+    }
+
+    /// The affiliate view's customer detail, its counts with a number prefix, the filter's ids,
+    /// one customer's conversions and the Earnings sums: each from an index.
+    func checkTheAffiliateViewsDetailCountsAndEarnings(_ s: Store, _ me: Int64, _ c: AffiliateCustomerRow,
+                                                       _ v: AffiliateConversionRow) throws {
         // A customer's detail: that customer's sums only.
         try s.read { db in
             let q = (Store.affiliateViewSQL["customers"]!.replacingOccurrences(of: "WHERE c.affiliate_id = ?)",

@@ -210,7 +210,14 @@ final class AffiliatePrivacyTests: XCTestCase {
         r.check(s, "help")
         for k in [Key.down, .down, .pageDown, .end, .up, .home] { s.send(k); r.check(s, "help after \(k.description)") }
         s.send(.escape)
+        walkEveryTab(s, r)
+        walkFilters(s, r, f)
+        walkResizesAndMouse(s, r)
+        walkEveryKey(s, r)
+    }
 
+    /// Every tab: every sort both ways at both ends, paging both ways, details of many rows.
+    func walkEveryTab(_ s: Session, _ r: Recorder) {
         for (tabKey, name) in [("1", "My customers"), ("2", "My conversions"), ("3", "Earnings"), ("4", "Payouts")] {
             s.send(.char(Character(tabKey)))
             r.check(s, name)
@@ -243,7 +250,11 @@ final class AffiliatePrivacyTests: XCTestCase {
             r.check(s, "\(name) last row opened")
             s.send(.escape)
         }
+    }
 
+    /// Filters on My customers: a number prefix, a "#", no match, kept and cleared; the customers
+    /// moved in and away.
+    func walkFilters(_ s: Session, _ r: Recorder, _ f: Fixture) {
         // Filters on My customers: a number prefix, a "#", no match, kept and cleared.
         s.send(.char("1"))
         for text in ["1", "12", "#4", "abc", "9999"] {
@@ -271,7 +282,11 @@ final class AffiliatePrivacyTests: XCTestCase {
             XCTFail("Customer #\(f.movedInNumber) did not open")
         }
         s.send(.escape, .escape)
+    }
 
+    /// Resizes of the live session, every tab; the mouse on every cell of the tab bar and the header,
+    /// a few rows, the wheel.
+    func walkResizesAndMouse(_ s: Session, _ r: Recorder) {
         // Resizes of the live session, every tab.
         for (w, h) in [(60, 16), (200, 60), (59, 15), (80, 24)] {
             s.send(.resize(width: w, height: h))
@@ -298,7 +313,10 @@ final class AffiliatePrivacyTests: XCTestCase {
                 r.check(s, "wheel from tab \(t)")
             }
         }
+    }
 
+    /// The admin keys and every other key, on every screen: nothing but refusals to act.
+    func walkEveryKey(_ s: Session, _ r: Recorder) {
         // The admin keys and every other key, on every screen: nothing but refusals to act
         // (every key in every context is also fed to `update` in the test below; here the
         // frames they lead to are searched, at one size).
