@@ -8,19 +8,19 @@ import GRDB
 final class LedgerRows {
     let settings: LedgerSettings
     let now: Instant
-    /// The affiliates' emails, each read on first use.
-    private let emails: FactCache
+    /// The transaction's affiliates, each read on first use with its email (`AffiliateDirectory`).
+    private let affiliates: FactCache
 
-    init(_ db: Database, store: Store, emails: FactCache) throws {
+    init(_ db: Database, store: Store, affiliates: FactCache) throws {
         settings = try store.loadLedgerSettings(db)
         now = store.clock.now()
-        self.emails = emails
+        self.affiliates = affiliates
     }
 
     /// The entry of a conversion just credited, as the values of `PendingRows`' commission columns.
     func entry(conversionID: Int64, _ conv: NewConversion, customerEmail: String?) throws -> [RawValue] {
         let commission = Money(minor: max(0, conv.commission.minor), currency: conv.commission.currency)
-        let selfReferral = Ledger.isSelfReferral(customerEmail: customerEmail, affiliateEmail: try emails.affiliateEmail(id: conv.affiliateID))
+        let selfReferral = Ledger.isSelfReferral(customerEmail: customerEmail, affiliateEmail: try affiliates.affiliateEmail(id: conv.affiliateID))
         let c = Ledger.credit(commission, earnedAt: conv.at, settings: settings, selfReferral: selfReferral, now: now)
         return [.text(EntryKind.commission.rawValue), .int(conversionID), .int(conv.affiliateID), .int(commission.minor),
                 .int(commission.minor), .text(commission.currency.code), .text(c.state.rawValue), .of(c.reason?.rawValue),

@@ -35,7 +35,7 @@ final class UnitOfWork {
         facts = try FactCache(db, pending: pending)
         ids = try IDAllocator(db)
         numbers = CustomerNumbers(stored: { [facts] in try facts.lastCustomerNumber(affiliateID: $0) })
-        ledger = try LedgerRows(db, store: store, emails: facts)
+        ledger = try LedgerRows(db, store: store, affiliates: facts)
     }
 
     // MARK: Deciding

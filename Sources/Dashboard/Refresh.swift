@@ -8,13 +8,12 @@ enum Refresh {
     static let waitsAtMostMs: Int64 = 10_000
 
     static func dataChanged(_ s: inout State) -> [Effect] {
-        let all = refreshAll(s)
         guard s.onList, var l = s.lists[s.tab], l.loading, let since = l.loadingSince, s.uptimeMs - since < waitsAtMostMs else {
-            return all
+            return refreshAll(s)
         }
         l.refreshDue = true
         s.lists[s.tab] = l
-        return all.filter { if case .load = $0 { return false } else { return true } }
+        return refreshAll(s, reloadingList: false)
     }
 
     /// The reload a landed answer was holding back, if any (its list is not loading any more).

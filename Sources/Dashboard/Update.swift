@@ -133,11 +133,13 @@ func keepingScroll(of current: Detail?, _ loaded: Detail) -> Detail {
 }
 
 /// Everything on screen read again, keeping selections.
-func refreshAll(_ s: State) -> [Effect] {
+/// `reloadingList` false: the list's reload is left to its caller (`Refresh`, which holds it back
+/// while a page of the list is on its way).
+func refreshAll(_ s: State, reloadingList: Bool = true) -> [Effect] {
     // What the shown screen keeps beside its list (Triage's reasons, the ledger's totals); another
     // tab's are read when it is shown, so a refresh never pays for a screen nobody looks at.
     var out: [Effect] = [.loadSettings] + (s.screen(on: s.tab)?.sideLoads(s) ?? [])
-    if s.onList { out.append(State.load(s, s.tab, .reload(keep: s.list.selectedRow?.id))) }
+    if s.onList, reloadingList { out.append(State.load(s, s.tab, .reload(keep: s.list.selectedRow?.id))) }
     out += reloadDetail(s.detail)
     return out
 }

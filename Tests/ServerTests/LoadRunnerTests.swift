@@ -6,23 +6,34 @@ import XCTest
 /// The bench's lean clients (`LoadRunner.runLean`): raw keep-alive connections, one thread each,
 /// against a live server; every request answered and every acknowledged one in the database.
 final class LoadRunnerTests: ServeTestCase, @unchecked Sendable {
+    /// The bench's mix of signed requests for one alice, tagged `tag`.
+    func mix(_ tag: String) -> EventMix {
+        EventMix(affiliates: ["alice"], stripeSecret: Self.stripeSecret, wooSecret: Self.wooSecret, apiKey: apiKey,
+                 time: signingTime, runTag: tag)
+    }
+
+    /// The server for the mix: it signs Stripe requests with the real clock, so the server checks
+    /// them against it.
+    var realClock: ServeConfiguration { configuration { $0.now = { Int64(Date().timeIntervalSince1970) } } }
+
+    /// The clients' run on a thread of their own (they block), its report.
+    func onThread(_ run: @escaping @Sendable () -> LoadRunner.Report) async -> LoadRunner.Report {
+        await withCheckedContinuation { (c: CheckedContinuation<LoadRunner.Report, Never>) in
+            Thread { c.resume(returning: run()) }.start()
+        }
+    }
+
     func testLeanClientsGetEveryAnswerAndEveryAcknowledgedEventIsStored() async throws {
-        let mix = EventMix(affiliates: ["alice"], stripeSecret: Self.stripeSecret, wooSecret: Self.wooSecret, apiKey: apiKey,
-                           time: signingTime, runTag: "lean")
-        // The mix signs Stripe requests with the real clock.
-        try await serve(configuration { $0.now = { Int64(Date().timeIntervalSince1970) } }) { client, _ in
+        let mix = mix("lean")
+        try await serve(realClock) { client, _ in
             let port = try XCTUnwrap(client.port)
-            let report = await withCheckedContinuation { (c: CheckedContinuation<LoadRunner.Report, Never>) in
-                Thread { c.resume(returning: LoadRunner.runLean(port: port, mix: mix, clients: 3, duration: 0.3)) }.start()
-            }
+            let report = await self.onThread { LoadRunner.runLean(port: port, mix: mix, clients: 3, duration: 0.3) }
             XCTAssertGreaterThanOrEqual(report.sent.count, 9, "each client sends at least one customer's three requests")
             XCTAssertEqual(report.byStatus, [200: report.sent.count], "\(report.byStatus)")
             XCTAssertEqual(try self.events, report.acknowledged.count)
             XCTAssertEqual(try self.count("SELECT COUNT(*) FROM event WHERE outcome = 'accepted'"), report.sent.count)
             // A path the server does not know: 404, and the connection goes on.
-            let none = await withCheckedContinuation { (c: CheckedContinuation<LoadRunner.Report, Never>) in
-                Thread { c.resume(returning: LoadRunner.runLean(port: port, mix: mix, clients: 1, duration: 0.05, path: "/bench/none")) }.start()
-            }
+            let none = await self.onThread { LoadRunner.runLean(port: port, mix: mix, clients: 1, duration: 0.05, path: "/bench/none") }
             XCTAssertEqual(none.byStatus.keys.sorted(), [404])
             XCTAssertGreaterThanOrEqual(none.sent.count, 3)
             // The bench's group-commit figures, from /metrics: every acknowledged event in a group.
@@ -35,13 +46,10 @@ final class LoadRunnerTests: ServeTestCase, @unchecked Sendable {
     }
 
     func testEventedClientsOnOneThreadGetEveryAnswerAndEveryAcknowledgedEventIsStored() async throws {
-        let mix = EventMix(affiliates: ["alice"], stripeSecret: Self.stripeSecret, wooSecret: Self.wooSecret, apiKey: apiKey,
-                           time: signingTime, runTag: "evented")
-        try await serve(configuration { $0.now = { Int64(Date().timeIntervalSince1970) } }) { client, _ in
+        let mix = mix("evented")
+        try await serve(realClock) { client, _ in
             let port = try XCTUnwrap(client.port)
-            let report = await withCheckedContinuation { (c: CheckedContinuation<LoadRunner.Report, Never>) in
-                Thread { c.resume(returning: LoadRunner.runEvented(port: port, mix: mix, clients: 4, duration: 0.3)) }.start()
-            }
+            let report = await self.onThread { LoadRunner.runEvented(port: port, mix: mix, clients: 4, duration: 0.3) }
             XCTAssertGreaterThanOrEqual(report.sent.count, 12, "each client sends at least one customer's three requests")
             XCTAssertEqual(report.byStatus, [200: report.sent.count], "\(report.byStatus)")
             // Each client's customers in order, every request of each customer before the next.
@@ -52,9 +60,7 @@ final class LoadRunnerTests: ServeTestCase, @unchecked Sendable {
             }
             XCTAssertEqual(try self.events, report.acknowledged.count)
             XCTAssertEqual(try self.count("SELECT COUNT(*) FROM event WHERE outcome = 'accepted'"), report.sent.count)
-            let none = await withCheckedContinuation { (c: CheckedContinuation<LoadRunner.Report, Never>) in
-                Thread { c.resume(returning: LoadRunner.runEvented(port: port, mix: mix, clients: 2, duration: 0.05, path: "/bench/none")) }.start()
-            }
+            let none = await self.onThread { LoadRunner.runEvented(port: port, mix: mix, clients: 2, duration: 0.05, path: "/bench/none") }
             XCTAssertEqual(none.byStatus.keys.sorted(), [404])
             XCTAssertGreaterThanOrEqual(none.sent.count, 6)
         }
