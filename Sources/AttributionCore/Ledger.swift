@@ -60,8 +60,9 @@ public struct LedgerEntry: Hashable, Sendable {
     }
 
     /// The entry as it stands at `now`: its hold passed, a pending entry is approved, or on hold
-    /// `approval_required` when it needs an admin. The store writes this back on every ledger
-    /// write (`settled`), and its queries read the same rule, so `pending` never shows past its date.
+    /// `approval_required` when it needs an admin. The store writes this back for the entries a
+    /// write changes and for every entry before a payout run, and its queries read the same rule,
+    /// so `pending` never shows past its date.
     public func current(at now: Instant) -> LedgerEntry {
         guard state == .pending, now >= approvesAt else { return self }
         var e = self

@@ -41,7 +41,7 @@ extension Store {
     /// A refund of the sale with this external id, at `at`.
     func applyRefund(_ db: Database, externalID: String, _ request: RefundRequest, at: Instant) throws -> Result<LedgerEffect, LedgerRefusal> {
         let now = clock.now()
-        try settleLedger(db, now: now)
+        try settleSale(db, externalID: externalID, now: now)
         guard let sale = try loadSale(db, externalID: externalID) else { return .failure(LedgerReason.unknownSale.refusal(externalID)) }
         if case .reversed = request.amount { return try applyReversal(db, sale: sale, refundID: request.refundID, at: at) }
         let result = Refunds.apply(request, sale: sale.amount, original: sale.original, history: sale.history, entry: sale.entry, now: now)
@@ -52,7 +52,7 @@ extension Store {
     /// A dispute of the sale with this external id, at `at`.
     func applyDispute(_ db: Database, externalID: String, disputeID: String, _ status: DisputeStatus, at: Instant) throws -> Result<LedgerEffect, LedgerRefusal> {
         let now = clock.now()
-        try settleLedger(db, now: now)
+        try settleSale(db, externalID: externalID, now: now)
         guard let sale = try loadSale(db, externalID: externalID) else { return .failure(LedgerReason.unknownSale.refusal(externalID)) }
         let recorded = try String.fetchOne(db, sql: "SELECT status FROM dispute WHERE conversion_id = ? AND dispute_id = ?",
                                            arguments: [sale.conversionID, disputeID]).flatMap(DisputeStatus.init(rawValue:))

@@ -4,8 +4,8 @@
 /// - `commission`: one entry per credited conversion (`kind` commission), plus negative entries
 ///   (`kind` clawback) taking back what a refund or a lost dispute found already in a payout.
 ///   `state` is the stored state; a `pending` entry whose `approves_at` has passed is read as
-///   approved (or on hold `approval_required` with `needs_approval`), and every ledger write
-///   settles it (`Store.settleLedger`). `original_minor` is the commission when credited; refunds
+///   approved (or on hold `approval_required` with `needs_approval`); a write settles the entries
+///   it changes (`Store.settleSale`, `Store.settled`), a payout run every one (`Store.settleLedger`). `original_minor` is the commission when credited; refunds
 ///   are proportioned on it. `payout_id` is the payout it is in (open or paid), NULL when none.
 /// - `refund`: each refund recorded per sale, keyed by its own id, a cumulative total
 ///   (`ch_...#amount`, `cumulative` 1) or a lost dispute (`dispute:ID`); `commission_minor` is

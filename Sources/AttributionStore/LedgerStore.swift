@@ -57,21 +57,50 @@ extension Store {
     }
 
     func saveEntry(_ db: Database, _ e: LedgerEntry) throws {
-        try db.execute(sql: """
+        let update = try db.cachedStatement(sql: """
             UPDATE commission SET amount_minor = ?, state = ?, reason = ?, needs_approval = ?, payout_id = ?, before_dispute = ?,
               reason_before_dispute = ? WHERE id = ?
-            """, arguments: [e.amount.minor, e.state.rawValue, e.reason?.rawValue, e.needsApproval, e.payoutID, e.beforeDispute?.rawValue,
-                             e.reasonBeforeDispute?.rawValue, e.id])
+            """)
+        try update.execute(arguments: [e.amount.minor, e.state.rawValue, e.reason?.rawValue, e.needsApproval, e.payoutID,
+                                       e.beforeDispute?.rawValue, e.reasonBeforeDispute?.rawValue, e.id])
     }
 
-    /// Writes back what the clock has decided: every pending entry whose hold has passed becomes
-    /// approved (or on hold `approval_required`), by the core's rule (`LedgerEntry.current`). Run
-    /// at the start of every ledger write; reads apply the same rule, so nothing shows pending
-    /// past its date between two writes.
+    /// Writes back what the clock has decided for every entry: each pending entry whose hold has
+    /// passed becomes approved (or on hold `approval_required`), by the core's rule
+    /// (`LedgerEntry.current`). Only a payout run needs it (it pays the approved entries); reads
+    /// apply the same rule, and a write that changes an entry settles that entry alone
+    /// (`settleSale`, `commissionAction`), so its work does not grow with the ledger's backlog (a
+    /// bulk ingest leaves millions pending past their date). In slices of `settleSlice`: memory
+    /// stays bounded whatever the backlog.
     func settleLedger(_ db: Database, now: Instant) throws {
-        let due = try Row.fetchAll(db, sql: "SELECT \(Store.entryColumns) FROM commission c WHERE \(CommissionStanding.due("c."))",
-                                   arguments: [now.seconds])
-        for r in due { try saveEntry(db, Store.entry(r).current(at: now)) }
+        let due = try db.cachedStatement(sql: """
+            SELECT \(Store.entryColumns) FROM commission c WHERE \(CommissionStanding.due("c.")) LIMIT \(Store.settleSlice)
+            """)
+        while true {
+            let rows = try Row.fetchAll(due, arguments: [now.seconds])
+            for r in rows { try saveEntry(db, Store.entry(r).current(at: now)) }
+            if rows.count < Store.settleSlice { return }
+        }
+    }
+
+    /// `e` as it stands at `now`, written back when that differs from what is stored.
+    func settled(_ e: LedgerEntry, now: Instant, _ db: Database) throws -> LedgerEntry {
+        let current = e.current(at: now)
+        if current != e { try saveEntry(db, current) }
+        return current
+    }
+
+    /// How many due entries `settleLedger` reads at a time.
+    static let settleSlice = 4_096
+
+    /// Settles the entries of the sale with this external id alone (a refund or a dispute changes
+    /// no other): what it writes is one sale's, however many entries are due elsewhere.
+    func settleSale(_ db: Database, externalID: String, now: Instant) throws {
+        let due = try db.cachedStatement(sql: """
+            SELECT \(Store.entryColumns) FROM conversion v CROSS JOIN commission c ON c.conversion_id = v.id
+            WHERE v.external_id = ?1 AND \(CommissionStanding.due("c.", now: "?2", column: "+c.approves_at"))
+            """)
+        for r in try Row.fetchAll(due, arguments: [externalID, now.seconds]) { try saveEntry(db, Store.entry(r).current(at: now)) }
     }
 
     /// The ledger, oldest first, as it stands now; filtered by state (as it stands now) and affiliate.
@@ -115,10 +144,10 @@ extension Store {
     public func commissionAction(_ action: LedgerAction, ids: [Int64], who: String) throws -> [CommissionActionResult] {
         let now = clock.now()
         return try write { db in
-            try self.settleLedger(db, now: now)
             var results: [CommissionActionResult] = []
             for id in ids {
-                guard let stored = try self.loadEntry(db, id: id) else {
+                // Each entry acted on is settled first (alone: the others' backlog is not this action's work).
+                guard let stored = try self.loadEntry(db, id: id).map({ try self.settled($0, now: now, db) }) else {
                     results.append(CommissionActionResult(id: id, before: nil, outcome: .failure(LedgerReason.unknownCommission.refusal("#\(id)"))))
                     continue
                 }
