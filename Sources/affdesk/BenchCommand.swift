@@ -83,7 +83,13 @@ struct Bench: ParsableCommand {
             let older = floor.seconds - floor.ledgerSeconds
             print(String(format: "          of which %d commission entries (schema v8), %.2f s; without them, as the floor was before: ingest / floor %.2f",
                          floor.ledgerRows, floor.ledgerSeconds, secs > 0 ? older / secs : 0))
-            if let statements { print(Self.describe(statements, phases: phases, ingest: secs, floor: floor)) }
+            if let statements {
+                print(Self.describe(statements, phases: phases, ingest: secs, floor: floor))
+                let mixed = try InterleavedFloor.run(copying: store, slices: phases.batches, drop: dropped)
+                print(String(format: "batched   the same rows copied batch by batch, every table in each of %d transactions: %.2f s (CPU %.2f); "
+                             + "ingest / that floor %.2f; that floor / the floor %.2f", phases.batches, mixed.seconds, mixed.cpuSeconds,
+                             mixed.seconds / secs, floor.seconds / mixed.seconds))
+            }
             let again = try store.ingest(inbound.prefix(10_000), batchSize: batch)
             print("replay    10000 events again: \(again.alreadyIngested) already ingested, \(again.received) recorded")
         }
