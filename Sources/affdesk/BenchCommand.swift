@@ -23,7 +23,8 @@ struct Bench: ParsableCommand {
                                    valueName: "file")) var linesOut: String?
         @Flag(help: ArgumentHelp("Also print the time SQLite spent stepping each kind of the ingest's statements, and the "
                                  + "ratio to the floor an ingest issuing the same statements could reach at best "
-                                 + "(four clock reads per statement step).")) var profile = false
+                                 + "(four clock reads per statement step), and the stored rows copied again batch by batch, every "
+                                 + "table in each transaction, as an ingest writes them.")) var profile = false
         @Option(help: ArgumentHelp("For experiments: drop these indexes or triggers (comma-separated names) from the ingest's "
                                    + "store and the floor's copy before timing, to measure what each costs.", valueName: "names"))
         var drop: String?
