@@ -84,7 +84,14 @@ final class RawStatement {
 
     /// Steps once; true when a row is available.
     func step() throws -> Bool {
-        let rc = sqlite3_step(handle)
+        let rc: Int32
+        if let profile = StatementProfile.active {
+            let start = PhaseClock.now(), cpu = PhaseClock.threadCPU()
+            rc = sqlite3_step(handle)
+            profile.add(handle, nanos: PhaseClock.now() &- start, cpu: PhaseClock.threadCPU() &- cpu)
+        } else {
+            rc = sqlite3_step(handle)
+        }
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
         let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))

@@ -21,6 +21,13 @@ struct Bench: ParsableCommand {
         @Option(help: "Events per transaction.") var batch: Int = 4096
         @Option(help: ArgumentHelp("Only write the N events as JSON Lines to this file (for timing `affdesk ingest` on them).",
                                    valueName: "file")) var linesOut: String?
+        @Flag(help: ArgumentHelp("Also print the time SQLite spent stepping each kind of the ingest's statements, and the "
+                                 + "ratio to the floor an ingest issuing the same statements could reach at best "
+                                 + "(four clock reads per statement step), and the stored rows copied again batch by batch, every "
+                                 + "table in each transaction, as an ingest writes them.")) var profile = false
+        @Option(help: ArgumentHelp("For experiments: drop these indexes or triggers (comma-separated names) from the ingest's "
+                                   + "store and the floor's copy before timing, to measure what each costs.", valueName: "names"))
+        var drop: String?
 
         func run() throws {
             print("generating \(events) mixed events…")
@@ -43,13 +50,20 @@ struct Bench: ParsableCommand {
             defer { try? FileManager.default.removeItem(atPath: (store.path as NSString).deletingLastPathComponent) }
             try store.initialize(ProgramSettings(name: "bench", caps: Caps(count: 24)), who: "bench")
             for code in BenchEvents.affiliateCodes { _ = try store.addAffiliate(code: code, name: code, who: "bench") }
+            let dropped = drop.map { $0.split(separator: ",").map(String.init) } ?? []
+            if !dropped.isEmpty {
+                try store.dropForExperiment(dropped)
+                print("dropped   \(dropped.joined(separator: ", ")) (from the ingest's store and the floor's copy)")
+            }
             let start = DispatchTime.now().uptimeNanoseconds
             let cpuStart = CPUTime.now()
             var tuning = BulkTuning.standard
             tuning.batch = batch
             let phases = IngestPhases()
             _ = store.writerCounters(reset: true)
+            let profiling = profile ? StatementProfile.start() : nil
             let summary = try store.ingest(inbound, tuning: tuning, phases: phases)
+            let statements = profiling?.stop()
             let counters = store.writerCounters(reset: false)
             let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let cpu = CPUTime.now() - cpuStart
@@ -64,14 +78,42 @@ struct Bench: ParsableCommand {
             print(String(format: "ratio     ingest / baseline: %.2f", rate / baseline))
             print("outcomes  \(summary.accepted) accepted, \(summary.rejected) rejected; "
                   + summary.byReason.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
-            let floor = try StoredRowsFloor.run(copying: store, batch: batch)
+            let floor = try StoredRowsFloor.run(copying: store, batch: batch, drop: dropped)
             print(String(format: "floor     the same %d stored rows copied by SQLite alone:      %10.0f events/s  (%.2f s; ingest / floor: %.2f)",
                          floor.rows, Double(inbound.count) / floor.seconds, floor.seconds, secs > 0 ? floor.seconds / secs : 0))
             let older = floor.seconds - floor.ledgerSeconds
             print(String(format: "          of which %d commission entries (schema v8), %.2f s; without them, as the floor was before: ingest / floor %.2f",
                          floor.ledgerRows, floor.ledgerSeconds, secs > 0 ? older / secs : 0))
+            if let statements {
+                print(Self.describe(statements, phases: phases, ingest: secs, floor: floor))
+                let mixed = try InterleavedFloor.run(copying: store, slices: phases.batches, drop: dropped)
+                print(String(format: "batched   the same rows copied batch by batch, every table in each of %d transactions: %.2f s (CPU %.2f); "
+                             + "ingest / that floor %.2f; that floor / the floor %.2f", phases.batches, mixed.seconds, mixed.cpuSeconds,
+                             mixed.seconds / secs, floor.seconds / mixed.seconds))
+            }
             let again = try store.ingest(inbound.prefix(10_000), batchSize: batch)
             print("replay    10000 events again: \(again.alreadyIngested) already ingested, \(again.received) recorded")
+        }
+
+        /// `--profile`: SQLite's share of the ingest's wall time (its statements' steps, on either
+        /// thread, and the commits and checkpoint catch-ups), the best ratio to the floor an ingest
+        /// issuing the same statements could reach (the floor's time over SQLite's alone), and the
+        /// costliest kinds of statement.
+        static func describe(_ lines: [StatementProfile.Line], phases p: IngestPhases, ingest: Double, floor: StoredRowsFloor.Result) -> String {
+            let steps = lines.map(\.seconds).reduce(0, +), stepsCPU = lines.map(\.cpuSeconds).reduce(0, +)
+            let sqlite = steps + p.commit + p.checkpoint
+            var out = [String(format: "profile   SQLite %.2f s of the ingest's %.2f s (%.0f%%): statements %.2f (CPU %.2f), commit %.2f, "
+                              + "checkpoint catch-up %.2f; our code and waiting %.2f s", sqlite, ingest, 100 * sqlite / ingest, steps, stepsCPU,
+                              p.commit, p.checkpoint, ingest - sqlite),
+                       String(format: "ceiling   an ingest issuing the same statements with no time of its own: ingest / floor %.2f "
+                              + "(floor %.2f s, CPU %.2f / SQLite %.2f s)", floor.seconds / sqlite, floor.seconds, floor.cpuSeconds, sqlite)]
+            for l in lines.prefix(14) {
+                out.append(String(format: "          %6.2f s (CPU %6.2f) %5.1f%% %9d steps  ", l.seconds, l.cpuSeconds, 100 * l.seconds / ingest, l.steps)
+                           + l.kind)
+            }
+            out.append("          the floor per table: " + floor.tables.sorted { $0.value > $1.value }
+                .map { $0.key + String(format: " %.2f s", $0.value) }.joined(separator: ", "))
+            return out.joined(separator: "\n")
         }
 
         /// The ingest's two threads, phase by phase (wall seconds summed over the batches).
