@@ -161,6 +161,16 @@ extension Store {
         for i in report.events.indices { report.events[i].resolution = resolutions[report.events[i].event.id] }
     }
 
+    /// Up to `limit` Stripe and WooCommerce ids kept in `event_ref` that start with `prefix`, in
+    /// order, each once (replay links left out): for `bench dashboard`'s reference searches.
+    public func references(startingWith prefix: String, limit: Int) throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: """
+                SELECT DISTINCT ref FROM event_ref WHERE ref >= ? AND ref < ? AND ref NOT LIKE 'replay-of:%' ORDER BY ref LIMIT ?
+                """, arguments: [prefix, Store.prefixBound(prefix), max(0, limit)])
+        }
+    }
+
     /// Identifiers that start with `prefix`, for "did you mean".
     func identifiers(_ db: Database, startingWith prefix: String, limit: Int) throws -> [String] {
         guard !prefix.isEmpty else { return [] }
