@@ -1,4 +1,5 @@
 import AttributionCore
+import Feeds
 import Foundation
 
 /// Stripe and WooCommerce webhook events for the huge program's customers (issue 11: a
@@ -28,9 +29,13 @@ public struct PaymentEvents: Sendable {
     public var every: Int
     public var months: Int
     public var wooEvery: Int
+    /// Stripe refunds and disputes too (the ledger's events).
+    public var ledger: Bool
 
-    public init(seed: UInt64 = 1, customers: Int = HugeProgram.defaultCustomers, every: Int = 10, months: Int = 6, wooEvery: Int = 5) {
+    public init(seed: UInt64 = 1, customers: Int = HugeProgram.defaultCustomers, every: Int = 10, months: Int = 6, wooEvery: Int = 5,
+                ledger: Bool = true) {
         self.seed = seed; self.customers = customers; self.every = max(1, every); self.months = max(1, months); self.wooEvery = max(1, wooEvery)
+        self.ledger = ledger
     }
 
     public enum Feed: Sendable { case stripe, woocommerce }
@@ -54,6 +59,16 @@ public struct PaymentEvents: Sendable {
             }
         }
         return counts
+    }
+
+    /// Every line read as `affdesk ingest --format stripe` and `--format woocommerce` read them:
+    /// the Stripe events, then the WooCommerce payloads (for tests; the bench writes files).
+    public func inbound() -> [InboundEvent] {
+        var stripe: [String] = [], woo: [String] = []
+        generate { feed, line in if feed == .stripe { stripe.append(line) } else { woo.append(line) } }
+        let s = StripeFeed(file: "stripe.jsonl"), w = WooCommerceFeed(defaultCurrency: .usd, file: "woo.jsonl")
+        return stripe.enumerated().compactMap { s.read(record: $0.element, line: $0.offset + 1) }
+            + woo.enumerated().compactMap { w.read(record: $0.element, line: $0.offset + 1) }
     }
 
     /// A payer's life: when it starts, when it ends (nil: still paying), its plan in cents.
@@ -108,6 +123,7 @@ public struct PaymentEvents: Sendable {
         if r.unit() < 0.02 { out.append(invoice("invoice.payment_failed", status: "open", paid: 0, at: t - 3_600)) }
         out.append(invoice("invoice.paid", status: "paid", paid: life.cents, at: t))
         if r.unit() < 0.03 { out.append(invoice("invoice.payment_succeeded", status: "paid", paid: life.cents, at: t + 2)) }
+        guard ledger else { return out }
         if r.unit() < 0.02 {
             let re = PaymentEvents.id("re_3", 23, &r), at = t + 2 * 86_400
             out.append(#"{"id":"\#(evt())","object":"event","type":"charge.refunded","created":\#(at),"data":{"object":{"id":"\#(ch)","object":"charge","amount":\#(life.cents),"amount_captured":\#(life.cents),"amount_refunded":\#(life.cents / 2),"currency":"usd","customer":"\#(customer)","invoice":"\#(inv)","payment_intent":"\#(pi)","refunded":false,"refunds":{"object":"list","data":[{"id":"\#(re)","object":"refund","amount":\#(life.cents / 2),"charge":"\#(ch)","status":"succeeded"}]}}}}"#)

@@ -213,13 +213,13 @@ extension DashboardBench {
     /// What `script` types into Triage's filter on a program with Stripe or WooCommerce ids (none
     /// without): an invoice id whole, its first 6 and 5 characters (tens and thousands of
     /// matches on a Stripe-fed program), the short prefixes "in_" and "ch_1", the invoice id with a
-    /// typo at the end (matches nothing), and an id one event names (a refund, else a dispute).
+    /// typo at the end (matches nothing), and an id one event names (a Stripe event's own id).
     static func referenceSearches(_ store: Store) throws -> [(label: String, text: String)] {
         guard let invoice = try store.references(startingWith: "in_", limit: 1).first else { return [] }
         var out: [(label: String, text: String)] = [("exact", invoice), ("prefix 6", String(invoice.prefix(6))),
                                                     ("prefix 5", String(invoice.prefix(5))), ("short in_", "in_"), ("short ch_1", "ch_1"),
                                                     ("nothing", invoice.dropLast() + "-")]
-        if let one = try store.references(startingWith: "re_", limit: 1).first ?? store.references(startingWith: "dp_", limit: 1).first {
+        if let one = try store.references(startingWith: "evt_", limit: 1).first {
             out.append(("one event", one))
         }
         return out

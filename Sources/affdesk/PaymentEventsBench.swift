@@ -21,6 +21,8 @@ struct PaymentEventsBench: ParsableCommand {
     @Option(help: "Months of payments, ending at the demo's now.") var months: Int = 6
     @Option(help: "One payer in this many pays through WooCommerce.") var wooEvery: Int = 5
     @Option(help: "Seed of the ids and of who refunds, disputes and cancels.") var seed: UInt64 = 1
+    @Flag(help: "No Stripe refunds or disputes (a bulk ingest of many is slow: each one refused rolls back a savepoint).")
+    var withoutRefunds = false
     @Option(help: ArgumentHelp("Stripe events to this file.", valueName: "file")) var stripe: String
     @Option(help: ArgumentHelp("WooCommerce payloads to this file.", valueName: "file")) var woocommerce: String
 
@@ -36,7 +38,7 @@ struct PaymentEventsBench: ParsableCommand {
         }
         defer { try? s.close(); try? w.close() }
         var buffers: [Data] = [Data(), Data()]
-        let generator = PaymentEvents(seed: seed, customers: customers, every: every, months: months, wooEvery: wooEvery)
+        let generator = PaymentEvents(seed: seed, customers: customers, every: every, months: months, wooEvery: wooEvery, ledger: !withoutRefunds)
         let counts = try generator.generate { feed, line in
             let i = feed == .stripe ? 0 : 1
             buffers[i].append(contentsOf: Array(line.utf8) + [10])
