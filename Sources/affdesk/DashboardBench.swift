@@ -21,7 +21,9 @@ struct DashboardBench: ParsableCommand {
             (open detail; Esc closes it, not timed), each sort by > then reversed by o, and one filter \
             keystroke (/ then one character; Esc clears it). On Triage, an identifier (a customer key) \
             is typed into the filter: every keystroke queries, so the whole typing and its last key are \
-            timed. With --cold, each action is also timed once per run from a cold cache: a new store \
+            timed. On a program with Stripe ids (event_ref), the same for an invoice id whole, its first 6 and 5 \
+            characters, "in_", "ch_1", the invoice id with a typo and a Stripe event id (after every other action). \
+            With --cold, each action is also timed once per run from a cold cache: a new store \
             and session get there untimed, then the file and its WAL are evicted from the OS page cache \
             and SQLite's caches emptied, then the action is timed (a second table). Build with -c release \
             for figures worth reading.
