@@ -129,6 +129,14 @@ extension Store {
             FROM conversion v JOIN affiliate a ON a.id = v.affiliate_id
             WHERE v.customer_number > a.last_customer_number ORDER BY v.id LIMIT ?
             """,
+        // 8b. Each Stripe or WooCommerce reference holds its event's times, which Triage sorts its
+        //     matches by (schema v25, `RefTimeSchema`).
+        """
+            SELECT 'reference ' || r.ref || ' of event ' || r.event_id || ' holds the times ' || COALESCE(r.at, 'none') || ' / '
+              || r.received_at || ', its event ' || COALESCE(e.at, 'none') || ' / ' || e.received_at
+            FROM event_ref r JOIN event e ON e.id = r.event_id
+            WHERE r.at IS NOT e.at OR r.received_at != e.received_at ORDER BY r.ref, r.event_id LIMIT ?
+            """,
     ]
 
     /// 9. The maintained aggregates (schema v7) equal what they sum, recomputed from the rows: per
@@ -202,7 +210,7 @@ extension Store {
     public func contentDigest() throws -> [String: String] {
         let tables: [(String, Set<String>)] = [
             ("program", []), ("affiliate", ["created_at"]), ("click", []), ("customer", []), ("conversion", []),
-            ("event", ["received_at"]), ("event_ref", []), ("audit", ["at"]),
+            ("event", ["received_at"]), ("event_ref", ["received_at"]), ("audit", ["at"]),
         ]
         return try read { db in
             var out: [String: String] = [:]

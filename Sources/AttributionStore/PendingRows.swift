@@ -14,7 +14,8 @@ final class PendingRows {
     private lazy var events = RowWriter(db, "event", [
         "id", "dedupe", "source", "type", "received_at", "at", "outcome", "reason", "note", "detail", "file", "line",
         "field", "raw", "click_ref", "customer_key", "external_id", "affiliate_id", "customer_id", "conversion_id", "kind"], behind: behind)
-    private lazy var refs = RowWriter(db, "event_ref", ["ref", "event_id"], verb: "INSERT OR IGNORE", behind: behind)
+    /// Each reference with its event's times, as Triage sorts the matches (schema v25).
+    private lazy var refs = RowWriter(db, "event_ref", ["ref", "event_id", "at", "received_at"], verb: "INSERT OR IGNORE", behind: behind)
     /// Each credited conversion's ledger entry (`LedgerRows`), written right after the conversions.
     private lazy var commissions = RowWriter(db, "commission", LedgerRows.columns, behind: behind)
     /// The raw payloads of events refused as invalid, for substring search (schema v7).
@@ -74,7 +75,7 @@ final class PendingRows {
                        .of(e.file), .of(e.line.map(Int64.init)), .of(field), .text(e.raw),
                        .of(ids?.clickID), .of(ids?.customerKey), .of(ids?.externalID), .of(d.affiliateID),
                        .of(customerID), .of(conversionID), .of(event?.kind.rawValue))
-        for ref in Set(e.refs) { try refs.add(.text(ref), .int(id)) }
+        for ref in Set(e.refs) { try refs.add(.text(ref), .int(id), .of(event?.at.seconds), .int(receivedAt)) }
         if d.outcome == .rejected && d.reason == .invalidEvent { try invalidTexts.add(.int(id), .text(e.raw)) }
         aggregates.event(outcome: d.outcome.rawValue, reason: d.reason?.rawValue)
     }

@@ -53,7 +53,8 @@ extension Store {
     /// The events `eventMatch(f)` names, each once, with its time (`eventTime`, the Triage
     /// order), read from the identifier indexes' entries (schema v22): a customer key, external id
     /// or click id range, a customer's events by email, the invalid events' own index for each
-    /// full-text match. An `event_ref` match reads its event for the time.
+    /// full-text match, and `event_ref`'s own entries for a Stripe or WooCommerce id (schema v25,
+    /// `RefTimeSchema`).
     static func eventMatchTimes(_ f: String) -> SortedIds {
         let time = "COALESCE(n.at, n.received_at)"
         let key = prefixRange("n.customer_key", f), ext = prefixRange("n.external_id", f), click = prefixRange("n.click_ref", f)
@@ -61,7 +62,7 @@ extension Store {
         var sql = """
             SELECT n.id AS id, \(time) AS t FROM event n WHERE \(key.sql)
             UNION SELECT n.id, \(time) FROM event n WHERE \(ext.sql) UNION SELECT n.id, \(time) FROM event n WHERE \(click.sql)
-            UNION SELECT n.id, \(time) FROM event_ref r CROSS JOIN event n ON n.id = r.event_id WHERE \(ref.sql)
+            UNION SELECT r.event_id, COALESCE(r.at, r.received_at) FROM event_ref r WHERE \(ref.sql)
             UNION SELECT n.id, \(time) FROM customer m CROSS JOIN event n ON n.customer_id = m.id WHERE \(email.sql)
             """
         var arguments = key.arguments + ext.arguments + click.arguments + ref.arguments + email.arguments
@@ -159,6 +160,16 @@ extension Store {
                                             reparse: reparse)
         let resolutions = try resolutions(db, eventIDs: events.filter { $0.outcome == .rejected }.map(\.id))
         for i in report.events.indices { report.events[i].resolution = resolutions[report.events[i].event.id] }
+    }
+
+    /// Up to `limit` Stripe and WooCommerce ids kept in `event_ref` that start with `prefix`, in
+    /// order, each once (replay links left out): for `bench dashboard`'s reference searches.
+    public func references(startingWith prefix: String, limit: Int) throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: """
+                SELECT DISTINCT ref FROM event_ref WHERE ref >= ? AND ref < ? AND ref NOT LIKE 'replay-of:%' ORDER BY ref LIMIT ?
+                """, arguments: [prefix, Store.prefixBound(prefix), max(0, limit)])
+        }
     }
 
     /// Identifiers that start with `prefix`, for "did you mean".

@@ -17,8 +17,8 @@
 ///
 /// Then a page of matches in time order is the union of those ranges sorted (at most
 /// `IndexedMatch.limit` of them, index entries only) and only the page's events are read by id
-/// (`IndexedMatch.timed`). `event_ref` (Stripe and WooCommerce ids) still reads each matching
-/// event for its time: the ingest writes that table, and it is empty on the card-feed programs.
+/// (`IndexedMatch.timed`). `event_ref` (Stripe and WooCommerce ids) read each matching event for
+/// its time until schema v25 (`RefTimeSchema`) put the times in it too.
 ///
 /// Cost: the same index writes per event as before, each entry wider by two integers; one more
 /// (small) entry per event refused as invalid.

@@ -111,7 +111,7 @@ public enum WindowFloor {
         let suffix = "'~floor'"
         return [
             Copy(sql: try insert(db, "event", ["id": "id + \(ev)", "dedupe": "dedupe || \(suffix)"]), from: m.event, to: e.event),
-            Copy(sql: "INSERT INTO event_ref (ref, event_id) SELECT ref, event_id + \(ev) FROM event_ref WHERE event_id > ? AND event_id <= ?",
+            Copy(sql: "INSERT INTO event_ref (ref, event_id, at, received_at) SELECT ref, event_id + \(ev), at, received_at FROM event_ref WHERE event_id > ? AND event_id <= ?",
                  from: m.event, to: e.event),
             Copy(sql: """
                 INSERT INTO event_invalid_text (rowid, raw) SELECT id + \(ev), raw FROM event

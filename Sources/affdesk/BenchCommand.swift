@@ -11,7 +11,8 @@ import TerminalText
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (build with -c release).",
-        subcommands: [IngestBench.self, IngestGrowthBench.self, SessionsBench.self, DashboardBench.self, ServeBench.self, ServeCrashBench.self])
+        subcommands: [IngestBench.self, IngestGrowthBench.self, SessionsBench.self, DashboardBench.self, ServeBench.self, ServeCrashBench.self,
+                      PaymentEventsBench.self])
 
     struct IngestBench: ParsableCommand {
         static let configuration = CommandConfiguration(

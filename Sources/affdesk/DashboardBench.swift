@@ -21,7 +21,9 @@ struct DashboardBench: ParsableCommand {
             (open detail; Esc closes it, not timed), each sort by > then reversed by o, and one filter \
             keystroke (/ then one character; Esc clears it). On Triage, an identifier (a customer key) \
             is typed into the filter: every keystroke queries, so the whole typing and its last key are \
-            timed. With --cold, each action is also timed once per run from a cold cache: a new store \
+            timed. On a program with Stripe ids (event_ref), the same for an invoice id whole, its first 6 and 5 \
+            characters, "in_", "ch_1", the invoice id with a typo and a Stripe event id (after every other action). \
+            With --cold, each action is also timed once per run from a cold cache: a new store \
             and session get there untimed, then the file and its WAL are evicted from the OS page cache \
             and SQLite's caches emptied, then the action is timed (a second table). Build with -c release \
             for figures worth reading.
@@ -56,11 +58,12 @@ struct DashboardBench: ParsableCommand {
         let chilled = BenchRecorder()
         var steps: [String: Int] = [:]
         let identifier = try store.customers(CustomerQuery(sort: .key, descending: true), page: .first(1)).first?.key ?? "cus_"
+        let references = try DashboardBench.referenceSearches(store)
         let adminTabs = try Session(store: store, who: "bench", clock: SystemClock(), width: width, height: height).state.tabs
         for _ in 0..<runs {
             for (i, tab) in adminTabs.enumerated() {
                 steps["\(tab)"] = try measure(tab: tab, key: i, mode: .admin, store: { store }, rec: rec,
-                                              identifier: tab == .triage ? identifier : nil)
+                                              identifier: tab == .triage ? identifier : nil, references: tab == .triage ? references : [])
             }
         }
         var viewer: String?
@@ -78,7 +81,8 @@ struct DashboardBench: ParsableCommand {
                 }
             }
         }
-        let residency = cold ? try measureCold(adminTabs: adminTabs, view: view, steps: steps, identifier: identifier, into: chilled) : nil
+        let residency = cold ? try measureCold(adminTabs: adminTabs, view: view, steps: steps, identifier: identifier, references: references,
+                                               into: chilled) : nil
         for (screen, table) in rec.screens.compactMap({ s in BenchRecorder.floorTable[s.tab].map { (s, $0) } }) {
             rec.floor[screen.name] = try DashboardFloor.keysetPage(path: path, table: table, runs: Swift.max(runs, 20))
             if cold { chilled.floor[screen.name] = try DashboardFloor.keysetPage(path: path, table: table, runs: runs, cold: true) }
@@ -94,7 +98,7 @@ struct DashboardBench: ParsableCommand {
     /// `--cold`: each action of each selected screen, `runs` times, from a cold cache (see
     /// `ActionClock`). Returns what eviction did to the file's pages the first time (mincore).
     func measureCold(adminTabs: [Tab], view: (mode: Mode, tabs: [Tab])?, steps: [String: Int], identifier: String,
-                     into rec: BenchRecorder) throws -> String {
+                     references: [(label: String, text: String)], into rec: BenchRecorder) throws -> String {
         let path = database.path
         let before = PageCache.resident(path)
         let evicted = PageCache.evict(path)
@@ -106,7 +110,7 @@ struct DashboardBench: ParsableCommand {
             for (i, tab) in adminTabs.enumerated() {
                 for t in 0..<(steps["\(tab)"] ?? 0) {
                     _ = try measure(tab: tab, key: i, mode: .admin, store: { try Store.open(existing: path, readOnly: true) }, rec: rec,
-                                    identifier: tab == .triage ? identifier : nil, cold: t)
+                                    identifier: tab == .triage ? identifier : nil, references: tab == .triage ? references : [], cold: t)
                 }
             }
             guard let view else { continue }
@@ -125,7 +129,7 @@ struct DashboardBench: ParsableCommand {
     /// how many actions the screen has (0 when it is not measured).
     @discardableResult
     func measure(tab: Tab, key: Int, mode: Mode, store open: () throws -> Store, rec: BenchRecorder, identifier: String?,
-                 cold target: Int? = nil) throws -> Int {
+                 references: [(label: String, text: String)] = [], cold target: Int? = nil) throws -> Int {
         guard selected(tab, mode) else { return 0 }
         let store = try open()
         let path = database.path
@@ -134,13 +138,14 @@ struct DashboardBench: ParsableCommand {
             store.releaseMemory()
         }
         do {
-            try script(tab: tab, key: key, mode: mode, store: store, rec: rec, identifier: identifier, clock: clock)
+            try script(tab: tab, key: key, mode: mode, store: store, rec: rec, identifier: identifier, references: references, clock: clock)
         } catch is ActionClock.Done {}
         return clock.step
     }
 
     /// The actions of one screen, in order, each timed through `clock`.
-    func script(tab: Tab, key: Int, mode: Mode, store: Store, rec: BenchRecorder, identifier: String?, clock: ActionClock) throws {
+    func script(tab: Tab, key: Int, mode: Mode, store: Store, rec: BenchRecorder, identifier: String?,
+                references: [(label: String, text: String)], clock: ActionClock) throws {
         if clock.target == 0 { clock.chillNow() }   // the session's opening is the first frame of its first tab
         let opening = DispatchTime.now().uptimeNanoseconds
         let session = try Session(store: store, mode: mode, who: "bench", clock: SystemClock(), width: width, height: height)
@@ -195,6 +200,31 @@ struct DashboardBench: ParsableCommand {
             add("id search: last key", try time([.char(id.last ?? "0")]))
             session.send(.escape)
         }
+        // Stripe and WooCommerce ids (`event_ref`), when the program has them: after every other
+        // action, so the figures of a program without them are unchanged.
+        for r in references {
+            session.send(.char("/"))
+            add("ref \(r.label): typing \(r.text.count - 1) keys", try time(r.text.dropLast().map { Key.char($0) }))
+            add("ref \(r.label): last key", try time([.char(r.text.last ?? "0")]))
+            session.send(.escape)
+        }
+    }
+}
+
+extension DashboardBench {
+    /// What `script` types into Triage's filter on a program with Stripe or WooCommerce ids (none
+    /// without): an invoice id whole, its first 6 and 5 characters (tens and thousands of
+    /// matches on a Stripe-fed program), the short prefixes "in_" and "ch_1", the invoice id with a
+    /// typo at the end (matches nothing), and an id one event names (a Stripe event's own id).
+    static func referenceSearches(_ store: Store) throws -> [(label: String, text: String)] {
+        guard let invoice = try store.references(startingWith: "in_", limit: 1).first else { return [] }
+        var out: [(label: String, text: String)] = [("exact", invoice), ("prefix 6", String(invoice.prefix(6))),
+                                                    ("prefix 5", String(invoice.prefix(5))), ("short in_", "in_"), ("short ch_1", "ch_1"),
+                                                    ("nothing", invoice.dropLast() + "-")]
+        if let one = try store.references(startingWith: "evt_", limit: 1).first {
+            out.append(("one event", one))
+        }
+        return out
     }
 }
 

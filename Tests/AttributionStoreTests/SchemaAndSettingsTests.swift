@@ -30,7 +30,7 @@ final class SchemaTests: StoreTestCase {
                                  "event_customer_key", "event_external_id", "event_invalid_time", "event_ref_event", "event_rejected", "event_rejected_time",
                                  "event_time", "payout_affiliate", "payout_line_commission", "ssh_key_affiliate", "webhook_secret_active"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 19)
+        XCTAssertEqual(Schema.version, 20)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)

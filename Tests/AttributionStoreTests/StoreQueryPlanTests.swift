@@ -24,9 +24,25 @@ final class StoreQueryPlanTests: StoreTestCase {
         return s
     }
 
+    nonisolated(unsafe) static var builtWithPayments: Store?
+
+    /// The same program with Stripe and WooCommerce events for its customers (`PaymentEvents`):
+    /// `event_ref` holds their ids.
+    func paymentProgram() throws -> Store {
+        if let s = StoreQueryPlanTests.builtWithPayments { return s }
+        let s = try Store.temporary(clock: FixedClock(DemoProgram.now))
+        _ = try HugeProgram.build(into: s, seed: 1, customers: 300)
+        _ = try s.ingest(PaymentEvents(customers: 300, every: 3, months: 4).inbound())
+        StoreQueryPlanTests.builtWithPayments = s
+        return s
+    }
+
     override class func tearDown() {
-        if let s = built { try? FileManager.default.removeItem(atPath: (s.path as NSString).deletingLastPathComponent) }
+        for s in [built, builtWithPayments].compactMap({ $0 }) {
+            try? FileManager.default.removeItem(atPath: (s.path as NSString).deletingLastPathComponent)
+        }
         built = nil
+        builtWithPayments = nil
         IndexedMatch.sparse = nil
         super.tearDown()
     }
@@ -650,26 +666,40 @@ extension StoreQueryPlanTests {
     /// and only the page's events are read by id. Before, every matching event was read by id to
     /// sort them (3,500 rows, 5,200 pages cold, for "9" at a million customers).
     func testTriageMatchesAreSortedFromIndexEntriesAndOnlyThePageIsRead() throws {
-        let s = try program()
+        try assertMatchesSortedFromIndexEntries(try program(), ["cus_0", "9", "inv_", "clk_", "a", "x@", "p0000"])
+    }
+
+    /// The same for Stripe and WooCommerce ids (`event_ref`, schema v25): a match's time is in
+    /// its entry. Before, each matching event was read for it (thousands for "in_1A" on a
+    /// Stripe-fed program).
+    func testTriageMatchesByStripeAndWooCommerceIdsAreSortedFromTheirEntries() throws {
+        let s = try paymentProgram()
+        let invoice = try XCTUnwrap(try s.references(startingWith: "in_", limit: 1).first)
+        try assertMatchesSortedFromIndexEntries(s, [invoice, String(invoice.prefix(5)), "in_", "ch_3", "sub_1", "evt_1", "wc-", "cus_", "9"])
+    }
+
+    func assertMatchesSortedFromIndexEntries(_ s: Store, _ filters: [String], file: StaticString = #filePath, line: UInt = #line) throws {
         let e = try XCTUnwrap(try s.events(page: .first(1)).first)
         IndexedMatch.sparse = 20_000
         defer { IndexedMatch.sparse = nil }
         try s.read { db in
-            for filter in ["cus_0", "9", "inv_", "clk_", "a", "x@", "p0000"] {
+            for filter in filters {
                 let k = s.eventKeyset(EventQuery(filter: filter, order: .time))
                 for (what, page) in pages(e.cursor(.time)) {
                     let q = try k.sql(db, page)
                     let lines = try plan(db, q)
                     let text = "'\(filter)' \(what):\n  " + lines.joined(separator: "\n  ") + "\n  " + q.sql
-                    // The events of the matches (`n`) are index entries, except an `event_ref` match's (`r`, then its event).
-                    for (i, l) in lines.enumerated() where ["SEARCH n", "SCAN n"].contains(l.split(separator: " ").prefix(2).joined(separator: " ")) {
-                        XCTAssertTrue(l.contains("USING COVERING INDEX") || (i > 0 && lines[i - 1].hasPrefix("SEARCH r ")),
-                                      "a match's event read for its time: \(text)")
+                    // The events of the matches (`n`) are index entries; an `event_ref` match (`r`) is its own entry.
+                    for l in lines where ["SEARCH n", "SCAN n"].contains(l.split(separator: " ").prefix(2).joined(separator: " ")) {
+                        XCTAssertTrue(l.contains("USING COVERING INDEX"), "a match's event read for its time: \(text)", file: file, line: line)
+                    }
+                    for l in lines where l.hasPrefix("SEARCH r ") || l.hasPrefix("SCAN r ") {
+                        XCTAssertTrue(l.hasPrefix("SEARCH r USING PRIMARY KEY (ref>? AND ref<?)"), "a reference match: \(text)", file: file, line: line)
                     }
                     // The page's rows: the table read by id once, after the page is cut (`q`).
                     let rows = lines.filter { ["SEARCH e", "SCAN e"].contains($0.split(separator: " ").prefix(2).joined(separator: " ")) }
-                    XCTAssertEqual(rows, ["SEARCH e USING INTEGER PRIMARY KEY (rowid=?)"], text)
-                    XCTAssertTrue(lines.contains { $0.hasPrefix("SCAN q") }, text)
+                    XCTAssertEqual(rows, ["SEARCH e USING INTEGER PRIMARY KEY (rowid=?)"], text, file: file, line: line)
+                    XCTAssertTrue(lines.contains { $0.hasPrefix("SCAN q") }, text, file: file, line: line)
                 }
             }
         }
@@ -704,9 +734,22 @@ extension StoreQueryPlanTests {
     /// the index entries, read by id and sorted, or walking the time index), page by page both
     /// ways, and the bounded count agrees.
     func testTriageFilterFindsTheSameEventsEveryWay() throws {
-        let s = try program()
+        try assertSameEventsEveryWay(try program(), ["9", "inv_1", "clk_1", "a", "x@", "cus_00001", "zzz"])
+    }
+
+    /// The same with Stripe and WooCommerce ids, whose times the sorted way reads from `event_ref`
+    /// (schema v25) and the walk from the events' rows.
+    func testTriageFilterByStripeAndWooCommerceIdsFindsTheSameEventsEveryWay() throws {
+        let s = try paymentProgram()
+        let invoice = try XCTUnwrap(try s.references(startingWith: "in_", limit: 1).first)
+        let refund = try XCTUnwrap(try s.references(startingWith: "re_", limit: 1).first)
+        try assertSameEventsEveryWay(s, [invoice, String(invoice.prefix(5)), "in_1", "ch_3", "ch_1", "sub_", "evt_1", "cus_", "wc-1",
+                                         "wc-sub-", refund, "9"])
+    }
+
+    func assertSameEventsEveryWay(_ s: Store, _ filters: [String]) throws {
         defer { IndexedMatch.sparse = nil }
-        for filter in ["9", "inv_1", "clk_1", "a", "x@", "cus_00001", "zzz"] {
+        for filter in filters {
             let q = EventQuery(filter: filter, order: .time)
             IndexedMatch.sparse = 0
             let walked = try s.events(q, page: .first(1_000_000)).map(\.id)
