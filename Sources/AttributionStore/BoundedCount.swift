@@ -26,10 +26,13 @@ extension Store {
         return try read { db in
             let match = Store.nearCapsMatch(near)
             if q.filter.isEmpty && q.status == nil && q.affiliateID == nil {
-                // The kept candidates are exactly the near-cap customers when they serve the query.
-                let kept = try Store.keptCandidatesServe(db, near)
-                let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(kept ? "SELECT 1 FROM cap_candidate" : match.ids) LIMIT \(bound + 1))",
-                                         arguments: StatementArguments(kept ? [] : match.idArguments)) ?? 0
+                // The kept candidates are exactly the near-cap customers when they serve the query
+                // (with a months cap, with the active customers after their cutoff: disjoint).
+                var ids = (sql: match.ids, arguments: match.idArguments)
+                if try Store.keptCandidatesServe(db, near) { ids = ("SELECT 1 FROM cap_candidate", []) }
+                else if let k = try Store.keptAndMonthsIDs(db, near) { ids = k }
+                let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(ids.sql) LIMIT \(bound + 1))",
+                                         arguments: StatementArguments(ids.arguments)) ?? 0
                 return BoundedCount(count: n, exact: n <= bound)
             }
             if !q.filter.isEmpty {

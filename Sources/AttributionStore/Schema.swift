@@ -3,7 +3,7 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 19
+    static let version = 20
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -374,5 +374,7 @@ enum Schema {
         ("v22-triage-times", TriageTimeSchema.v22),
         // Caps with a months cap: the active customers by first commission (see `CapMonthsSchema`).
         ("v23-cap-months", CapMonthsSchema.v23),
+        // Caps with a months cap, kept: the near-by-months customers up to a cutoff (see `CapMonthsKeptSchema`).
+        ("v24-cap-months-kept", CapMonthsKeptSchema.v24),
     ]
 }
