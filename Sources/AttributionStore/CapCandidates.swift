@@ -29,17 +29,19 @@ extension Store {
     }
 
     /// Called in the transaction that saves the settings, and on opening a writable store: the
-    /// rule follows the caps at `now`. The same count and amount thresholds with a months cutoff
-    /// moving forward: the active customers between the two cutoffs are added (a range of an
-    /// index). Anything else (another threshold, a cutoff moving back, a missing row): the rule is
-    /// written and the candidates refilled from the customer table's indexes.
+    /// rule follows the caps at `now`. The same count and amount thresholds with another months
+    /// cutoff: the active customers between the two cutoffs are added (moving forward) or those of
+    /// them near by months alone removed (moving back: a longer cap, no months cap, a clock behind),
+    /// a range of an index either way. Another threshold or a missing row: the rule is written and
+    /// the candidates refilled from the customer table's indexes.
     static func followCaps(_ db: Database, _ caps: Caps, now: Instant) throws {
         let want = keptThresholds(caps, now: now), have = try capCandidateRule(db)
         if have == want { return }
-        if let have, have.commissions == want.commissions, have.commissionMinor == want.commissionMinor,
-           let to = want.firstCommissionBefore, have.firstCommissionBefore ?? .min < to {
-            try db.execute(sql: CapMonthsKeptSchema.addMonths, arguments: [have.firstCommissionBefore ?? Int64.min, to])
-            try db.execute(sql: "UPDATE cap_candidate_rule SET first_commission_before = ? WHERE id = 1", arguments: [to])
+        if let have, have.commissions == want.commissions, have.commissionMinor == want.commissionMinor {
+            let from = have.firstCommissionBefore ?? .min, to = want.firstCommissionBefore ?? .min
+            try db.execute(sql: from < to ? CapMonthsKeptSchema.addMonths : CapMonthsKeptSchema.removeMonths,
+                           arguments: [min(from, to), max(from, to)])
+            try db.execute(sql: "UPDATE cap_candidate_rule SET first_commission_before = ? WHERE id = 1", arguments: [want.firstCommissionBefore])
             return
         }
         try db.execute(sql: """

@@ -3,9 +3,10 @@
 ///
 /// - `cap_candidate_rule.first_commission_before`: a cutoff time. `cap_candidate` also keeps every
 ///   active customer whose first commission is at or before it (NULL: no months cap, none kept for
-///   it). The months threshold moves forward with the clock; the store moves the cutoff forward to
-///   it (never past it) when a writable store opens and when the settings are saved, adding the
-///   customers between the old and the new cutoff (`Store.followCaps`). A Caps page then merges the
+///   it). The months threshold moves forward with the clock; the store moves the cutoff to it when a
+///   writable store opens and when the settings are saved, adding the customers between the old
+///   and the new cutoff (or removing those near by months alone, when it moves back: a longer
+///   cap, no months cap, a clock behind) (`Store.followCaps`). A Caps page then merges the
 ///   kept table with the few active customers between the cutoff and the query's threshold alone
 ///   (`CapsWithMonths`), however many are near by months: at a million with a 6-month cap, 132,000.
 /// - The triggers keeping `cap_candidate` (v19's, rewritten) test that part too, and a change of a
@@ -33,6 +34,15 @@ enum CapMonthsKeptSchema {
     static let addMonths = """
         INSERT OR IGNORE INTO cap_candidate (\(columns))
           SELECT \(values) FROM customer WHERE status = 'active' AND first_commission_at > ?1 AND first_commission_at <= ?2
+        """
+
+    /// The active customers with a first commission after `?1` and at or before `?2` and near no
+    /// other cap, removed from `cap_candidate` (the cutoff moving back to `?1`).
+    static let removeMonths = """
+        DELETE FROM cap_candidate WHERE customer_id IN (
+          SELECT id FROM customer WHERE status = 'active' AND first_commission_at > ?1 AND first_commission_at <= ?2
+            AND NOT IFNULL(+conversions >= (SELECT conversions FROM cap_candidate_rule WHERE id = 1), 0)
+            AND NOT IFNULL(+commission_minor >= (SELECT commission_minor FROM cap_candidate_rule WHERE id = 1), 0))
         """
 
     static let v24 = """
