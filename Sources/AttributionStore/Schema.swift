@@ -7,9 +7,16 @@ enum Schema {
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
-        for (id, sql) in migrations { m.registerMigration(id) { db in try db.execute(sql: sql) } }
+        for (id, sql) in migrations {
+            m.registerMigration(id, foreignKeyChecks: checkedAsTheyRun.contains(id) ? .immediate : .deferred) { db in try db.execute(sql: sql) }
+        }
         return m
     }
+
+    /// Migrations that alter no table a foreign key names: their foreign keys are checked as they
+    /// run, not by a `PRAGMA foreign_key_check` of the whole database after them (GRDB's deferred
+    /// check read all of a 1M program, about 45 s, for a migration that adds a column to a one-row table).
+    static let checkedAsTheyRun: Set<String> = ["v24-cap-months-kept"]
 
     /// The migrations in order, each an SQL script (a table of data). A migration once released is
     /// never changed: a new one is added at the end.
