@@ -89,8 +89,8 @@ extension Store {
     /// serves `near` (with a months cap, with the few after its cutoff): the keys by prefix and the
     /// matched affiliates' customers from `cap_candidate`'s own indexes, the emails by prefix from
     /// the customer's (at most `candidates` of them, each looked up in the kept table by id), and the
-    /// customers after the months cutoff tested row by row. Distinct, up to `bound + 1`: exact unless
-    /// the emails were cut. The customer-table way read a customer row per candidate (923 pages cold).
+    /// customers after the months cutoff tested row by row (nil when those are many). Distinct, up to
+    /// `bound + 1`: exact unless the emails were cut. The customer-table way read a customer row per candidate (923 pages cold).
     static func keptFilterCount(_ db: Database, _ filter: String, _ near: NearCaps, upTo bound: Int,
                                 candidates: Int) throws -> BoundedCount? {
         let sql = try keptFilterCountSQL(db, filter, near, upTo: bound, candidates: candidates)
@@ -109,7 +109,12 @@ extension Store {
             guard let before = near.firstCommissionBefore else { return nil }
             let rule = try keptRuleServes(db, near)
             guard rule.serves else { return nil }
-            gap = monthsOnlyIDs(near, before, after: rule.cutoff)
+            let g = monthsOnlyIDs(near, before, after: rule.cutoff)
+            // The gap's rows are tested one by one: only while they are few (a cutoff days behind
+            // the threshold is the candidates' way, bounded by `candidates`).
+            guard try IndexedMatch(idColumn: "c.id", ids: g.sql, idArguments: g.arguments, row: "1", rowArguments: []).isSparse(db)
+            else { return nil }
+            gap = g
         }
         let key = prefixRange("key", filter), email = prefixRange("email", filter), like = likePattern(filter)
         let emails = "SELECT id FROM customer WHERE \(email.sql) LIMIT \(candidates)"
