@@ -255,10 +255,12 @@ extension Store {
 
     /// The active customers near the months threshold and not near the count or amount one: a range
     /// of `customer_active_first_commission` (schema v23) read from its entries alone. With the kept
-    /// rule at `n`'s count and amount thresholds, exactly the near-cap customers `cap_candidate` lacks.
-    static func monthsOnlyIDs(_ n: NearCaps, _ before: Instant) -> (sql: String, arguments: [DatabaseValueConvertible?]) {
+    /// rule at `n`'s count and amount thresholds, exactly the near-cap customers `cap_candidate` lacks
+    /// when its months cutoff is `after` (nil: none kept for the months cap; then the whole range).
+    static func monthsOnlyIDs(_ n: NearCaps, _ before: Instant, after: Int64? = nil) -> (sql: String, arguments: [DatabaseValueConvertible?]) {
         var sql = "SELECT id FROM customer WHERE status = 'active' AND first_commission_at <= ?"
         var args: [DatabaseValueConvertible?] = [before.seconds]
+        if let a = after { sql += " AND first_commission_at > ?"; args.append(a) }
         if let c = n.commissions { sql += " AND NOT (+conversions >= ?)"; args.append(c) }
         if let m = n.commissionMinor { sql += " AND NOT (+commission_minor >= ?)"; args.append(m) }
         return (sql, args)

@@ -26,11 +26,18 @@ extension Store {
         return try read { db in
             let match = Store.nearCapsMatch(near)
             if q.filter.isEmpty && q.status == nil && q.affiliateID == nil {
-                // The kept candidates are exactly the near-cap customers when they serve the query.
-                let kept = try Store.keptCandidatesServe(db, near)
-                let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(kept ? "SELECT 1 FROM cap_candidate" : match.ids) LIMIT \(bound + 1))",
-                                         arguments: StatementArguments(kept ? [] : match.idArguments)) ?? 0
+                // The kept candidates are exactly the near-cap customers when they serve the query
+                // (with a months cap, with the active customers after their cutoff: disjoint).
+                var ids = (sql: match.ids, arguments: match.idArguments)
+                if try Store.keptCandidatesServe(db, near) { ids = ("SELECT 1 FROM cap_candidate", []) }
+                else if let k = try Store.keptAndMonthsIDs(db, near) { ids = k }
+                let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(ids.sql) LIMIT \(bound + 1))",
+                                         arguments: StatementArguments(ids.arguments)) ?? 0
                 return BoundedCount(count: n, exact: n <= bound)
+            }
+            if !q.filter.isEmpty, q.status == nil, q.affiliateID == nil,
+               let c = try Store.keptFilterCount(db, q.filter, near, upTo: bound, candidates: max(1, candidates)) {
+                return c
             }
             if !q.filter.isEmpty {
                 let f = Store.customerMatch(q.filter)
@@ -76,5 +83,53 @@ extension Store {
               CROSS JOIN affiliate a ON a.id = c.affiliate_id WHERE \(pass) LIMIT \(bound + 1))
             """
         return (sql, near.idArguments + args)
+    }
+
+    /// A filtered Caps count from the kept near-cap customers' index entries, when the kept table
+    /// serves `near` (with a months cap, with the few after its cutoff): the keys by prefix and the
+    /// matched affiliates' customers from `cap_candidate`'s own indexes, the emails by prefix from
+    /// the customer's (at most `candidates` of them, each looked up in the kept table by id), and the
+    /// customers after the months cutoff tested row by row (nil when those are many). Distinct, up to
+    /// `bound + 1`: exact unless the emails were cut. The customer-table way read a customer row per candidate (923 pages cold).
+    static func keptFilterCount(_ db: Database, _ filter: String, _ near: NearCaps, upTo bound: Int,
+                                candidates: Int) throws -> BoundedCount? {
+        let sql = try keptFilterCountSQL(db, filter, near, upTo: bound, candidates: candidates)
+        guard let sql else { return nil }
+        let n = try Int.fetchOne(db, sql: sql.count, arguments: StatementArguments(sql.arguments)) ?? 0
+        if n > bound { return BoundedCount(count: bound + 1, exact: false) }
+        let emails = try Int.fetchOne(db, sql: sql.emails, arguments: StatementArguments(sql.emailArguments)) ?? 0
+        return BoundedCount(count: n, exact: emails < candidates)
+    }
+
+    /// The SQL of `keptFilterCount` (the query-plan tests read it too), nil when the kept table does not serve `near`.
+    static func keptFilterCountSQL(_ db: Database, _ filter: String, _ near: NearCaps, upTo bound: Int, candidates: Int) throws
+        -> (count: String, arguments: [DatabaseValueConvertible?], emails: String, emailArguments: [DatabaseValueConvertible?])? {
+        var gap: (sql: String, arguments: [DatabaseValueConvertible?])? = nil
+        if try !keptCandidatesServe(db, near) {
+            guard let before = near.firstCommissionBefore else { return nil }
+            let rule = try keptRuleServes(db, near)
+            guard rule.serves else { return nil }
+            let g = monthsOnlyIDs(near, before, after: rule.cutoff)
+            // The gap's rows are tested one by one: only while they are few (a cutoff days behind
+            // the threshold is the candidates' way, bounded by `candidates`).
+            guard try IndexedMatch(idColumn: "c.id", ids: g.sql, idArguments: g.arguments, row: "1", rowArguments: []).isSparse(db)
+            else { return nil }
+            gap = g
+        }
+        let key = prefixRange("key", filter), email = prefixRange("email", filter), like = likePattern(filter)
+        let emails = "SELECT id FROM customer WHERE \(email.sql) LIMIT \(candidates)"
+        var parts = [
+            "SELECT customer_id AS id FROM cap_candidate WHERE \(key.sql)",
+            "SELECT k.customer_id FROM affiliate x CROSS JOIN cap_candidate k ON k.affiliate_id = x.id WHERE x.code LIKE ? ESCAPE '\\' OR x.name LIKE ? ESCAPE '\\'",
+            "SELECT id FROM (\(emails)) WHERE id IN (SELECT customer_id FROM cap_candidate)",
+        ]
+        var args: [DatabaseValueConvertible?] = key.arguments + [like, like] + email.arguments
+        if let g = gap {
+            let m = customerMatch(filter)
+            parts.append("SELECT c.id FROM (\(g.sql)) g CROSS JOIN customer c ON c.id = g.id CROSS JOIN affiliate a ON a.id = c.affiliate_id WHERE \(m.row)")
+            args += g.arguments + m.rowArguments
+        }
+        let count = "SELECT COUNT(*) FROM (SELECT DISTINCT id FROM (\(parts.joined(separator: " UNION ALL "))) LIMIT \(bound + 1))"
+        return (count, args, "SELECT COUNT(*) FROM (\(emails))", email.arguments)
     }
 }

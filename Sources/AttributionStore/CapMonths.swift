@@ -2,12 +2,15 @@ import AttributionCore
 import GRDB
 
 /// The Caps list with a months cap. Its threshold moves with the clock, so `cap_candidate` keeps
-/// only the capped customers and those near the count or amount threshold; the rest of the list is
-/// the active customers near the months threshold alone, a range of their own index (schema v23,
-/// `monthsOnlyIDs`). When those are few (at most `IndexedMatch`'s bound), a page is the kept
-/// table's page (its index in the sort's order) merged with the page of those few, read by id and
-/// sorted: the same rows in the same order as the customer table's way (`nearCapsMatch`), which
-/// stays the answer when they are many (then they are dense enough for its walk).
+/// the capped customers, those near the count or amount threshold, and the active customers with a
+/// first commission at or before a stored cutoff (schema v24), which the store moves forward to the
+/// threshold when it opens writable and when the settings are saved. The rest of the list is the
+/// active customers between the cutoff and the query's threshold, near by months alone, a range of
+/// their own index (schema v23, `monthsOnlyIDs`). When those are few (at most `IndexedMatch`'s
+/// bound; without a stored cutoff, all the near by months alone), a page is the kept table's page
+/// (its index in the sort's order) merged with the page of those few, read by id and sorted: the
+/// same rows in the same order as the customer table's way (`nearCapsMatch`), which stays the
+/// answer when they are many, or when the cutoff is past the query's threshold (a clock behind).
 struct CapsWithMonths {
     /// `cap_candidate`'s rows (`Store.keptCapsKeyset`, with `page_t` and `page_id`).
     var kept: Keyset
@@ -32,15 +35,27 @@ struct CapsWithMonths {
 
 extension Store {
     /// The Caps list `q` as the kept table merged with the few active customers near the months
-    /// threshold alone, or nil: no months cap, a kept rule that is not `q`'s count and amount
-    /// thresholds, the activity sort, or too many near by months alone (the customer table's way).
+    /// threshold alone and not kept, or nil: no months cap, a kept rule that is not `q`'s count and
+    /// amount thresholds or whose months cutoff is past `q`'s threshold, the activity sort, or too
+    /// many near by months alone after the cutoff (the customer table's way).
     func capsWithMonths(_ db: Database, _ q: CustomerQuery) throws -> CapsWithMonths? {
-        guard let n = q.nearCaps, let before = n.firstCommissionBefore, try Store.keptRuleServes(db, n),
-              let kept = keptCapsKeyset(q, merged: true) else { return nil }
-        let ids = Store.monthsOnlyIDs(n, before)
+        guard let n = q.nearCaps, let before = n.firstCommissionBefore, let kept = keptCapsKeyset(q, merged: true) else { return nil }
+        let rule = try Store.keptRuleServes(db, n)
+        guard rule.serves else { return nil }
+        let ids = Store.monthsOnlyIDs(n, before, after: rule.cutoff)
         let few = IndexedMatch(idColumn: "c.id", ids: ids.sql, idArguments: ids.arguments, row: "1", rowArguments: [])
         guard try few.isSparse(db) else { return nil }
         return CapsWithMonths(kept: kept, months: monthsOnlyKeyset(q, ids))
+    }
+
+    /// The ids of the Caps list `n` from the kept table and the active customers after its months
+    /// cutoff (disjoint), when the kept rule serves `n` with a months cap: counted without reading a row.
+    static func keptAndMonthsIDs(_ db: Database, _ n: NearCaps) throws -> (sql: String, arguments: [DatabaseValueConvertible?])? {
+        guard let before = n.firstCommissionBefore else { return nil }
+        let rule = try keptRuleServes(db, n)
+        guard rule.serves else { return nil }
+        let months = monthsOnlyIDs(n, before, after: rule.cutoff)
+        return ("SELECT customer_id FROM cap_candidate UNION ALL " + months.sql, months.arguments)
     }
 
     /// The active customers near the months threshold alone (`ids`), with `q`'s filter, status and

@@ -3,13 +3,20 @@ import GRDB
 /// The schema, as numbered migrations. `Schema.version` is written to `PRAGMA user_version`; a
 /// database whose version is newer than this build knows is refused rather than touched.
 enum Schema {
-    static let version = 20
+    static let version = 21
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
-        for (id, sql) in migrations { m.registerMigration(id) { db in try db.execute(sql: sql) } }
+        for (id, sql) in migrations {
+            m.registerMigration(id, foreignKeyChecks: checkedAsTheyRun.contains(id) ? .immediate : .deferred) { db in try db.execute(sql: sql) }
+        }
         return m
     }
+
+    /// Migrations that alter no table a foreign key names: their foreign keys are checked as they
+    /// run, not by a `PRAGMA foreign_key_check` of the whole database after them (GRDB's deferred
+    /// check read all of a 1M program, about 45 s, for a migration that adds a column to a one-row table).
+    static let checkedAsTheyRun: Set<String> = ["v24-cap-months-kept", "v25-ref-times"]
 
     /// The migrations in order, each an SQL script (a table of data). A migration once released is
     /// never changed: a new one is added at the end.
@@ -374,6 +381,8 @@ enum Schema {
         ("v22-triage-times", TriageTimeSchema.v22),
         // Caps with a months cap: the active customers by first commission (see `CapMonthsSchema`).
         ("v23-cap-months", CapMonthsSchema.v23),
+        // Caps with a months cap, kept: the near-by-months customers up to a cutoff (see `CapMonthsKeptSchema`).
+        ("v24-cap-months-kept", CapMonthsKeptSchema.v24),
         // Triage's matches by Stripe and WooCommerce ids with their time (see `RefTimeSchema`).
         ("v25-ref-times", RefTimeSchema.v25),
     ]

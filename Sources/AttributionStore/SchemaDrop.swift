@@ -7,7 +7,7 @@ public enum SchemaDrop {
         for name in names {
             guard let type = try String.fetchOne(db, sql: "SELECT type FROM sqlite_master WHERE name = ?", arguments: [name]),
                   type == "index" || type == "trigger" else { throw SchemaDropError(name: name) }
-            try db.execute(sql: "DROP \(type.uppercased()) \(name)")
+            try db.execute(sql: "DROP \(type.uppercased()) \"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"")
         }
     }
 }

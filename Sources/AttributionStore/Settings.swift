@@ -104,7 +104,7 @@ extension Store {
                 """, arguments: args)
         }
         // The kept near-cap customers follow the caps in the same transaction.
-        try Store.followCaps(db, s.caps)
+        try Store.followCaps(db, s.caps, now: clock.now())
     }
 }
 

@@ -66,11 +66,18 @@ final class CapCandidateTests: StoreTestCase {
         let t = caps.nearThresholds(now: now)
         let n = NearCaps(commissions: t.commissions, commissionMinor: t.commissionMinor, firstCommissionBefore: t.firstCommissionBefore)
         let kept = try s.read { db in try Store.keptCandidatesServe(db, n) }
-        XCTAssertEqual(kept, caps.months == nil && (caps.count != nil || caps.amount != nil), "\(label): kept way", file: file, line: line)
-        // With a months cap: the kept table merged with the few near by months alone (all of them
-        // are few here), for every sort but the activity one.
+        // With a months cap the kept table holds the near by months up to its cutoff (schema v24):
+        // alone the list when the cutoff is the threshold asked for.
+        let cutoff = try s.read { db in try Store.capCandidateRule(db)?.firstCommissionBefore }
+        XCTAssertEqual(cutoff != nil, caps.months != nil, "\(label): a months cutoff kept", file: file, line: line)
+        XCTAssertEqual(kept, (caps.count != nil || caps.amount != nil || caps.months != nil) && cutoff == t.firstCommissionBefore?.seconds,
+                       "\(label): kept way", file: file, line: line)
+        // With a months cap: the kept table merged with the few near by months alone after the
+        // cutoff (all of them are few here), for every sort but the activity one; a cutoff past the
+        // threshold asked for (a clock behind the store's): the customer table's way.
         let merged = try s.read { db in try s.capsWithMonths(db, CustomerQuery(sort: .key, nearCaps: n)) != nil }
-        XCTAssertEqual(merged, caps.months != nil, "\(label): kept and months merged", file: file, line: line)
+        XCTAssertEqual(merged, caps.months != nil && (cutoff ?? .max) <= (t.firstCommissionBefore?.seconds ?? .min),
+                       "\(label): kept and months merged", file: file, line: line)
         for sort in Self.sorts {
             for descending in [false, true] {
                 let q = CustomerQuery(sort: sort, descending: descending, nearCaps: n)
@@ -101,6 +108,9 @@ final class CapCandidateTests: StoreTestCase {
                 XCTAssertEqual(try s.customers(q, page: .first(1_000_000)).map(\.id), old.map(\.id), what, file: file, line: line)
                 XCTAssertEqual(try s.customerCount(q, upTo: 5), min(old.count, 6), what, file: file, line: line)
                 XCTAssertEqual(try s.capsCount(q, upTo: 1_000).count, old.count, what, file: file, line: line)
+                let few = try s.capsCount(q, upTo: 3)
+                XCTAssertEqual(few.count, min(old.count, 4), what, file: file, line: line)
+                if few.exact { XCTAssertLessThanOrEqual(old.count, 3, what, file: file, line: line) }
             }
         }
         IndexedMatch.sparse = nil
@@ -166,10 +176,15 @@ final class CapCandidateTests: StoreTestCase {
                 seen = max(seen, alone)
                 // Merged (the sorts, both ways, the counts), then filtered both ways a filter goes.
                 try assertCaps(s, at: now, "\(settings.caps) +\(days) days")
-                // Too many near by months alone: the customer table's way.
+                // Too many near by months alone after the kept cutoff (schema v24): the customer table's way.
+                let cut = try s.read { db in try Store.capCandidateRule(db)?.firstCommissionBefore }
+                let after = Store.monthsOnlyIDs(n, try XCTUnwrap(t.firstCommissionBefore), after: cut)
+                let gap = try s.read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(after.sql))", arguments: StatementArguments(after.arguments)) ?? 0
+                }
                 IndexedMatch.sparse = 0
                 let served = try s.read { db in try s.capsWithMonths(db, CustomerQuery(sort: .conversions, nearCaps: n)) != nil }
-                XCTAssertEqual(served, alone == 0, "\(settings.caps) +\(days): not merged when too many")
+                XCTAssertEqual(served, gap == 0, "\(settings.caps) +\(days): not merged when too many")
                 let q = CustomerQuery(sort: .conversions, descending: false, nearCaps: n)
                 XCTAssertEqual(try paged(s, q).backward, try straightforward(s, n, .conversions, descending: false), "\(settings.caps) +\(days)")
                 IndexedMatch.sparse = nil
@@ -227,7 +242,7 @@ final class CapCandidateTests: StoreTestCase {
             settings.caps = Caps(count: 7, months: nil, amount: usd(3_333))
             try s.updateSettings(settings, who: "t")
         }
-        try takeBack(path, migrations: ["v19-cap-candidates"], toVersion: 15, undo: """
+        try takeBack(path, migrations: ["v19-cap-candidates", "v24-cap-months-kept"], toVersion: 15, undo: """
             DROP TRIGGER cap_candidate_insert; DROP TRIGGER cap_candidate_join; DROP TRIGGER cap_candidate_leave;
             DROP TRIGGER cap_candidate_delete; DROP TABLE cap_candidate; DROP TABLE cap_candidate_rule;
             """)

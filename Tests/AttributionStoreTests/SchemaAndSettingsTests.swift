@@ -30,7 +30,7 @@ final class SchemaTests: StoreTestCase {
                                  "event_customer_key", "event_external_id", "event_invalid_time", "event_ref_event", "event_rejected", "event_rejected_time",
                                  "event_time", "payout_affiliate", "payout_line_commission", "ssh_key_affiliate", "webhook_secret_active"])
         XCTAssertEqual(version, Schema.version)
-        XCTAssertEqual(Schema.version, 20)
+        XCTAssertEqual(Schema.version, 21)
         let journal = try s.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
         XCTAssertEqual(try s.customerCount(), 0)
@@ -54,7 +54,7 @@ final class SchemaTests: StoreTestCase {
                                     "v5-customer-status-check", "v6-event-kind", "v7-scale-aggregates", "v8-ledger", "v9-serve-keys",
                                     "v10-triage-resolved", "v11-affiliate-customer-sums", "v13-ledger-admin", "v14-ledger-views",
                                     "v17-ledger-gaps", "v18-commission-pending-days", "v19-cap-candidates", "v21-list-orders",
-                                    "v22-triage-times", "v23-cap-months"])
+                                    "v22-triage-times", "v23-cap-months", "v24-cap-months-kept", "v25-ref-times"])
     }
 
     func testAVersion4DatabaseKeepsItsCustomersAndTheirRules() throws {

@@ -298,6 +298,45 @@ final class StoreQueryPlanTests: StoreTestCase {
         }
     }
 
+    /// Caps with a months cap kept up to a cutoff (schema v24), in its own program (the shared one
+    /// has no months cap): a page merges the kept table's index with the range of the active
+    /// customers after the cutoff; a filter's count reads the kept table's key and affiliate indexes,
+    /// at most `candidates` email entries, and the rows of those few after the cutoff only (no SCAN
+    /// of a big table but the affiliates', whose code and name a filter matches by substring).
+    func testCapsWithAKeptMonthsCutoffReadTheGapAfterItAndCountFiltersFromTheKeptIndexes() throws {
+        let s = try Store.temporary(clock: FixedClock(DemoProgram.now))
+        defer { try? FileManager.default.removeItem(atPath: (s.path as NSString).deletingLastPathComponent) }
+        _ = try HugeProgram.build(into: s, seed: 1, customers: 200)
+        var settings = try s.settings()
+        settings.caps = Caps(count: 12, months: 3, amount: settings.caps.amount)
+        try s.updateSettings(settings, who: "t")
+        let t = settings.caps.nearThresholds(now: DemoProgram.now.adding(days: 20))
+        let caps = NearCaps(commissions: t.commissions, commissionMinor: t.commissionMinor, firstCommissionBefore: t.firstCommissionBefore)
+        for sort in [CustomerSort.key, .conversions] {
+            let q = CustomerQuery(sort: sort, nearCaps: caps)
+            let m = try XCTUnwrap(try s.read { db in try s.capsWithMonths(db, q) })
+            try s.read { db in
+                let lines = try plan(db, try m.sql(db, .first(50)))
+                XCTAssertTrue(lines.contains { $0.contains("COVERING INDEX customer_active_first_commission (status=? AND first_commission_at>? AND first_commission_at<?)") }, "\(lines)")
+            }
+        }
+        for filter in ["cus_00", "p", "9", "zz"] {
+            let n = try s.customers(CustomerQuery(sort: .key, filter: filter, nearCaps: caps), page: .first(1_000_000)).count
+            XCTAssertEqual(try s.capsCount(CustomerQuery(filter: filter, nearCaps: caps), upTo: 1_000), BoundedCount(count: n, exact: true), filter)
+            // Past a small bound with one candidate: the kept indexes still see every match (the
+            // customer table's way tested one candidate's row and said a floor of at most one).
+            XCTAssertEqual(try s.capsCount(CustomerQuery(filter: filter, nearCaps: caps), upTo: 2, candidates: 1).count, min(n, 3), filter)
+            try s.read { db in
+                let c = try XCTUnwrap(try Store.keptFilterCountSQL(db, filter, caps, upTo: 1_000, candidates: 100))
+                let lines = try plan(db, (c.count, c.arguments))
+                assertIndexed(lines, c.count, sortAllowed: true, "caps filter count '\(filter)'")
+                XCTAssertTrue(lines.contains { $0.contains("cap_candidate USING COVERING INDEX cap_candidate_key") }, "\(lines)")
+                XCTAssertTrue(lines.contains { $0.contains("k USING COVERING INDEX cap_candidate_affiliate") }, "\(lines)")
+                XCTAssertFalse(lines.contains { $0.hasPrefix("SCAN c") || $0.hasPrefix("SCAN customer") || $0.hasPrefix("SCAN k") }, "\(lines)")
+            }
+        }
+    }
+
     /// Caps by status walks only the active and capped part of the status index: descending, it
     /// used to read every initial and ended customer first (680 ms at a million).
     func testCapsByStatusWalksOnlyTheStatusesThatCanBeNearACap() throws {

@@ -39,7 +39,7 @@ final class SubscriptionIngestTests: StoreTestCase {
         let columns = try s.read { db in try db.columns(in: "conversion").map(\.name) }
         XCTAssertTrue(columns.contains("subscription_id") && columns.contains("renewal_index"), "\(columns)")
         XCTAssertEqual(try s.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }, Schema.version)
-        XCTAssertEqual(Schema.version, 20)
+        XCTAssertEqual(Schema.version, 21)
         let plan = try s.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM conversion WHERE subscription_id = ? AND affiliate_id = ?",
                              arguments: ["sub", 1]).map { $0["detail"] as String? ?? "" }

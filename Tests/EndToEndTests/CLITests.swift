@@ -412,7 +412,7 @@ final class CLITests: CLITestCase {
         for args in [["customers", "list"], ["ingest", "-"], ["program", "show"], ["affiliates", "add", "--code", "x", "--name", "X"]] {
             let r = try CLIRunner.run(args + ["--db", db], stdin: "")
             XCTAssertNotEqual(r.status, 0, "\(args)")
-            XCTAssertTrue(r.stderr.contains("\(db): the database has schema version 99, newer than this affdesk supports (20); upgrade affdesk"),
+            XCTAssertTrue(r.stderr.contains("\(db): the database has schema version 99, newer than this affdesk supports (21); upgrade affdesk"),
                           "\(args): \(r.stderr)")
         }
         let data = try Data(contentsOf: URL(fileURLWithPath: db))

@@ -107,7 +107,7 @@ final class DatabaseFaultTests: CLITestCase {
         let c = Case(name: "older", setUp: { path in
             try self.program(path)
             try SQLiteFile.execute(path, "PRAGMA user_version = 4")
-        }, commands: Self.readers, says: ["PATH has schema version 4, older than this affdesk's (20)", "affdesk program set --db PATH"])
+        }, commands: Self.readers, says: ["PATH has schema version 4, older than this affdesk's (21)", "affdesk program set --db PATH"])
         try check(c)
         let path = dir + "/older.sqlite"
         try affdesk("program", "set", "--db", path)
