@@ -65,4 +65,23 @@ final class AuditCLITests: CLITestCase {
         let two = try affdeskFailing("commissions", "hold", "7", "8", "--db", db)
         XCTAssertTrue(two.stderr.contains("all 2 refused; nothing was changed"), two.stderr)
     }
+
+    func testAConversionAddedByHandKeepsTheIdentifierLimit() throws {
+        try affdesk("init", "--db", db)
+        try affdesk("affiliates", "add", "--code", "alice", "--name", "Alice", "--db", db)
+        let long = String(repeating: "a", count: 257)
+        let r = try affdeskFailing("conversions", "add", "--external-id", long, "--amount", "5.00", "--affiliate", "alice", "--db", db)
+        XCTAssertTrue(r.stderr.contains("external_id is 257 bytes long; at most 256 are allowed"), r.stderr)
+        XCTAssertTrue(try affdesk("conversions", "list", "--db", db).stdout.contains("0 conversions"))
+        try affdesk("conversions", "add", "--external-id", String(long.dropFirst()), "--amount", "5.00", "--affiliate", "alice", "--db", db)
+    }
+
+    func testAnExportToADirectoryOrAMissingOneIsSaidInWords() throws {
+        try affdesk("init", "--db", db)
+        let toDir = try affdeskFailing("payouts", "export", "--format", "csv", "--output", dir, "--db", db)
+        XCTAssertTrue(toDir.stderr.contains("--output: \(dir!) is a directory: give a file's path"), toDir.stderr)
+        let missing = dir + "/no/such/payouts.csv"
+        let r = try affdeskFailing("payouts", "export", "--format", "csv", "--output", missing, "--db", db)
+        XCTAssertTrue(r.stderr.contains("the directory \(dir!)/no/such does not exist; the export was not written"), r.stderr)
+    }
 }
