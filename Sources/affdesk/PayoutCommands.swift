@@ -2,6 +2,7 @@ import ArgumentParser
 import AttributionCore
 import AttributionStore
 import Foundation
+import TerminalText
 
 /// `affdesk payouts ...`: batches of approved commissions, net of clawbacks, per affiliate.
 struct PayoutsCommand: ParsableCommand {
@@ -79,9 +80,9 @@ struct PayoutsCommand: ParsableCommand {
             }
             print("""
             payout     #\(p.id) \(p.state.rawValue)
-            affiliate  \(p.affiliate) (\(p.affiliateName)) \(p.email ?? "no email")
+            affiliate  \(p.affiliate) (\(Sanitize.text(p.affiliateName))) \(Sanitize.text(p.email ?? "no email"))
             amount     \(p.amount), \(p.commissions) line\(p.commissions == 1 ? "" : "s"), through \(p.through.dateDisplay)
-            created    \(p.createdAt.shortDisplay)\(p.paidAt.map { "\npaid       \($0.shortDisplay)" } ?? "")\(p.reference.map { "\nreference  \($0)" } ?? "")
+            created    \(p.createdAt.shortDisplay)\(p.paidAt.map { "\npaid       \($0.shortDisplay)" } ?? "")\(p.reference.map { "\nreference  \(Sanitize.text($0))" } ?? "")
             """)
             var t = Table(headers: ["COMMISSION", "EARNED", "EXTERNAL ID", "KIND", "AMOUNT"], rightAligned: [0, 4])
             for l in lines { t.add(["#\(l.commissionID)", l.earnedAt.shortDisplay, l.externalID, l.kind.rawValue, l.amount.description]) }

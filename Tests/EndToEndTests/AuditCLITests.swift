@@ -84,4 +84,24 @@ final class AuditCLITests: CLITestCase {
         let r = try affdeskFailing("payouts", "export", "--format", "csv", "--output", missing, "--db", db)
         XCTAssertTrue(r.stderr.contains("the directory \(dir!)/no/such does not exist; the export was not written"), r.stderr)
     }
+
+    /// A payout's reference is printed by `payouts show` and shown to the affiliate: a line break
+    /// in it forged a line of the output ("reference  PP-1" then "paid to: ..." on a line of its own).
+    func testAPaymentReferenceCannotCarryALineBreak() throws {
+        try affdesk("init", "--db", db)
+        try affdesk("program", "set", "--holding-days", "0", "--db", db)
+        try affdesk("affiliates", "add", "--code", "alice", "--name", "Alice", "--email", "alice@example.com", "--db", db)
+        try affdesk("conversions", "add", "--external-id", "o1", "--amount", "100.00", "--affiliate", "alice",
+                    "--at", "2026-01-05T10:00:00Z", "--db", db)
+        XCTAssertTrue(try affdesk("payouts", "create", "--through", "2026-01-31", "--db", db).stdout.contains("payout #1"))
+        for bad in ["PP-1\nforged line", "PP-1\u{202E}", String(repeating: "r", count: 257)] {
+            let r = try affdeskFailing("payouts", "mark-paid", "1", "--reference", bad, "--db", db)
+            XCTAssertTrue(r.stderr.contains("reference: "), r.stderr)
+        }
+        XCTAssertTrue(try affdesk("payouts", "show", "1", "--db", db).stdout.contains("payout     #1 open"))
+        try affdesk("payouts", "mark-paid", "1", "--reference", "  PP-1 ", "--db", db)
+        let shown = try affdesk("payouts", "show", "1", "--db", db).stdout
+        XCTAssertTrue(shown.contains("payout     #1 paid") && shown.contains("reference  PP-1\n"), shown)
+    }
 }
+
