@@ -207,7 +207,7 @@ struct Conversions: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a conversion by hand (an admin override, audited).")
         @OptionGroup var database: DatabaseOptions
         @Option(name: .customLong("external-id"), help: "A unique id for the payment.") var externalID: String?
-        @Option(help: "Amount in major units, e.g. 29.00 (with --from-event: instead of the event's).") var amount: String?
+        @Option(parsing: .unconditional, help: "Amount in major units, e.g. 29.00 (with --from-event: instead of the event's).") var amount: String?
         @Option(help: "Currency (default: the program's).") var currency: String?
         @Option(help: "The customer to credit (their affiliate earns).") var customer: String?
         @Option(help: "The affiliate to credit (code); overrides the customer's.") var affiliate: String?

@@ -103,5 +103,13 @@ final class AuditCLITests: CLITestCase {
         let shown = try affdesk("payouts", "show", "1", "--db", db).stdout
         XCTAssertTrue(shown.contains("payout     #1 paid") && shown.contains("reference  PP-1\n"), shown)
     }
+
+    /// "-5.00" was read as an option name: "Missing value for '--amount <amount>'".
+    func testANegativeAmountIsRefusedByTheRulesNotTheParser() throws {
+        try affdesk("init", "--db", db)
+        try affdesk("affiliates", "add", "--code", "alice", "--name", "Alice", "--db", db)
+        let r = try affdeskFailing("conversions", "add", "--external-id", "o1", "--amount", "-5.00", "--affiliate", "alice", "--db", db)
+        XCTAssertTrue(r.stderr.contains("invalid_amount") && r.stderr.contains("-5.00 USD is not positive"), r.stderr)
+    }
 }
 
