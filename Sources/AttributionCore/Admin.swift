@@ -58,6 +58,9 @@ extension Engine {
                                            affiliate: AffiliateFact?, at: Instant, facts: F) throws(F.Failure) -> Decision {
         if externalID.trimmingSpaces.isEmpty { return .rejected(.invalidEvent, "external_id is empty") }
         if let key = customerKey, key.trimmingSpaces.isEmpty { return .rejected(.invalidEvent, "customer_key is empty") }
+        for (field, value) in [("external_id", externalID), ("customer_key", customerKey)] {
+            if let v = value, let problem = Identifiers.problem(v) { return .rejected(.invalidEvent, "\(field) \(problem)") }
+        }
         if let problem = Instant.rangeProblem(at.seconds) { return .rejected(.invalidEvent, "at: \(problem)") }
         if try facts.conversionExists(externalID: externalID) {
             return .rejected(.duplicateExternalID, "external id \(externalID) was credited before")

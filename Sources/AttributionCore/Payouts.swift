@@ -80,6 +80,24 @@ public enum Payouts {
     /// A planned payout of exactly zero is paid when created: nothing is sent, its entries are settled.
     public static func settlesAtOnce(_ p: PlannedPayout) -> Bool { p.amount.minor == 0 }
 
+    /// The longest payment reference kept (a PayPal batch id, a bank reference).
+    public static let maxReferenceBytes = 256
+
+    /// A payment reference as typed: trimmed; empty is none; at most `maxReferenceBytes`, without
+    /// control or format characters (it is printed, exported and shown to the affiliate: a line
+    /// break would forge a line of `payouts show`). Read by the store for every front end.
+    public static func parseReference(_ text: String?) throws(SettingError) -> String? {
+        guard let v = text?.trimmingSpaces, !v.isEmpty else { return nil }
+        let n = v.utf8.count
+        if n > maxReferenceBytes {
+            throw SettingError(field: "reference", message: "is \(n) bytes long; at most \(maxReferenceBytes) are allowed")
+        }
+        if v.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.properties.generalCategory == .format }) {
+            throw SettingError(field: "reference", message: "must not contain a control or format character (a line break, a tab, a bidi override)")
+        }
+        return v
+    }
+
     /// Marking a payout paid: only an open one.
     public static func markPaid(_ state: PayoutState) throws(LedgerRefusal) -> PayoutState {
         guard state == .open else { throw LedgerReason.payoutNotOpen.refusal("it is \(state.rawValue)") }

@@ -27,6 +27,7 @@ extension Store {
     /// Inspects the file at `path` through a read-only connection of its own.
     public static func contents(of path: String) throws -> Contents {
         if isDirectory(path) { throw StoreError.isDirectory(path: path) }
+        try refuseSpecialFile(path)
         var config = Configuration()
         config.readonly = true
         config.label = "affdesk-inspect"
@@ -55,6 +56,7 @@ extension Store {
             throw StoreError.noFile(path: path)
         }
         if (st.st_mode & S_IFMT) == S_IFDIR { throw StoreError.isDirectory(path: path) }
+        try refuseSpecialFile(path)
         if access(path, R_OK) != 0 {
             throw StoreError.accessRefused("\(path): this user (uid \(getuid())) cannot read the database; it needs read access to the file")
         }
@@ -82,6 +84,22 @@ extension Store {
         return nil
     }
 
+    /// Refuses a path that names a named pipe, a device or a socket (following links), before
+    /// SQLite opens it: opening a pipe would wait for a writer forever, and a device is no file.
+    static func refuseSpecialFile(_ path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return }
+        let kind: String
+        switch st.st_mode & S_IFMT {
+        case S_IFIFO: kind = "named pipe (FIFO)"
+        case S_IFCHR: kind = "character device"
+        case S_IFBLK: kind = "block device"
+        case S_IFSOCK: kind = "socket"
+        default: return
+        }
+        throw StoreError.notAFile(path: path, kind: kind)
+    }
+
     static func isDirectory(_ path: String) -> Bool {
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
@@ -104,8 +122,13 @@ extension Store {
             return StoreError.accessRefused(e.resultCode == .SQLITE_CANTOPEN
                 ? "\(path): this user (uid \(getuid())) cannot open the database; it needs read access to the file and its -wal and -shm files"
                 : "\(path): this user (uid \(getuid())) can read the database but not its write-ahead log; make \(dir) writable by this user's group (mode 2770) or the database's -wal and -shm files readable by it")
-        default:
+        case .SQLITE_CORRUPT:
+            return StoreError.damaged(path: path, why: e.message ?? "database disk image is malformed")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            // Said by `explainFailedWrite` (locked by another process for 10 s).
             return e
+        default:
+            return StoreError.unusable(path: path, why: e.message ?? "error \(e.resultCode.rawValue)")
         }
     }
 }

@@ -76,8 +76,9 @@ extension Store {
     }
 
     /// Marks an open payout paid: its commissions are paid and its clawbacks settled.
-    public func markPayoutPaid(id: Int64, reference: String?, who: String) throws -> PayoutRow {
-        if let r = reference, r.utf8.contains(0) { throw StoreError.invalid(field: "reference", message: "must not contain a NUL character") }
+    public func markPayoutPaid(id: Int64, reference typed: String?, who: String) throws -> PayoutRow {
+        let reference: String?
+        do { reference = try Payouts.parseReference(typed) } catch { throw StoreError.invalid(field: error.field, message: error.message) }
         let now = clock.now()
         return try payoutChange(id: id, who: who, action: "payout.paid") { db, state in
             let next = try Payouts.markPaid(state)

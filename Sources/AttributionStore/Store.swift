@@ -42,6 +42,7 @@ public final class Store: @unchecked Sendable {
             }
         }
         if Store.isDirectory(path) { throw StoreError.isDirectory(path: path) }
+        try Store.refuseSpecialFile(path)
         if !readOnly {
             let dir = (path as NSString).deletingLastPathComponent
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {

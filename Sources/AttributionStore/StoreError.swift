@@ -25,6 +25,13 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case olderSchema(path: String, found: Int, supported: Int)
     /// A new database (or its directory) that cannot be made.
     case cannotCreate(path: String, reason: String)
+    /// The path names a named pipe, a device or a socket: no database can live there (and
+    /// opening a pipe would wait for a writer forever).
+    case notAFile(path: String, kind: String)
+    /// SQLite found the file damaged (truncated, overwritten): nothing was read as data.
+    case damaged(path: String, why: String)
+    /// SQLite could not use the file for another reason (the disk full, an I/O error).
+    case unusable(path: String, why: String)
 
     public var description: String {
         switch self {
@@ -52,6 +59,13 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
                 + "upgrade it once with a command that writes, e.g. `affdesk program set --db \(shellWord(p))` (which changes no setting)"
         case .cannotCreate(let p, let why):
             return "\(p) cannot be created (\(why)): choose a path this user can write, or create its directory first"
+        case .notAFile(let p, let kind):
+            return "\(p) is a \(kind), not a database file: give the path of a regular file (e.g. --db ~/affdesk.sqlite)"
+        case .damaged(let p, let why):
+            return "\(p) is damaged (SQLite: \(why)); affdesk changed nothing: restore it from a backup "
+                + "(`sqlite3 \(shellWord(p)) 'PRAGMA integrity_check'` says what is wrong)"
+        case .unusable(let p, let why):
+            return "\(p) cannot be used (SQLite: \(why)); affdesk changed nothing: check the path and the disk it is on"
         }
     }
 }

@@ -100,7 +100,8 @@ func ledgerAction(_ action: LedgerAction, _ texts: [String], _ database: Databas
             print("commission #\(r.id): refused \(f.reason.rawValue): \(f.reason.sentence)\(f.detail.map { " (\($0))" } ?? "")\n  fix: \(f.reason.hint)")
         }
     }
-    if refused > 0 { throw Failure("\(refused) of \(results.count) refused; the others were applied") }
+    if refused == results.count { throw Failure(refused == 1 ? "refused; nothing was changed" : "all \(refused) refused; nothing was changed") }
+    if refused > 0 { throw Failure("\(refused) of \(results.count) refused; the other \(results.count - refused) were applied") }
 }
 
 enum LedgerJSON {

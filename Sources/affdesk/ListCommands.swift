@@ -207,7 +207,7 @@ struct Conversions: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a conversion by hand (an admin override, audited).")
         @OptionGroup var database: DatabaseOptions
         @Option(name: .customLong("external-id"), help: "A unique id for the payment.") var externalID: String?
-        @Option(help: "Amount in major units, e.g. 29.00 (with --from-event: instead of the event's).") var amount: String?
+        @Option(parsing: .unconditional, help: "Amount in major units, e.g. 29.00 (with --from-event: instead of the event's).") var amount: String?
         @Option(help: "Currency (default: the program's).") var currency: String?
         @Option(help: "The customer to credit (their affiliate earns).") var customer: String?
         @Option(help: "The affiliate to credit (code); overrides the customer's.") var affiliate: String?
@@ -249,6 +249,9 @@ struct Events: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
+            if let code = reason, Reason(rawValue: code) == nil, LedgerReason(rawValue: code) == nil {
+                throw Failure("--reason: \"\(code)\" is not a reason or note code (the codes are in the README's Reason codes table)")
+            }
             let store = try database.open(readOnly: true)
             let q = EventQuery(rejectedOnly: rejected, reason: reason, filter: filter, includeResolved: includeResolved)
             let max = try rowLimit(limit)

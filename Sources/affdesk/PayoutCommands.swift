@@ -2,6 +2,7 @@ import ArgumentParser
 import AttributionCore
 import AttributionStore
 import Foundation
+import TerminalText
 
 /// `affdesk payouts ...`: batches of approved commissions, net of clawbacks, per affiliate.
 struct PayoutsCommand: ParsableCommand {
@@ -79,9 +80,9 @@ struct PayoutsCommand: ParsableCommand {
             }
             print("""
             payout     #\(p.id) \(p.state.rawValue)
-            affiliate  \(p.affiliate) (\(p.affiliateName)) \(p.email ?? "no email")
+            affiliate  \(p.affiliate) (\(Sanitize.text(p.affiliateName))) \(Sanitize.text(p.email ?? "no email"))
             amount     \(p.amount), \(p.commissions) line\(p.commissions == 1 ? "" : "s"), through \(p.through.dateDisplay)
-            created    \(p.createdAt.shortDisplay)\(p.paidAt.map { "\npaid       \($0.shortDisplay)" } ?? "")\(p.reference.map { "\nreference  \($0)" } ?? "")
+            created    \(p.createdAt.shortDisplay)\(p.paidAt.map { "\npaid       \($0.shortDisplay)" } ?? "")\(p.reference.map { "\nreference  \(Sanitize.text($0))" } ?? "")
             """)
             var t = Table(headers: ["COMMISSION", "EARNED", "EXTERNAL ID", "KIND", "AMOUNT"], rightAligned: [0, 4])
             for l in lines { t.add(["#\(l.commissionID)", l.earnedAt.shortDisplay, l.externalID, l.kind.rawValue, l.amount.description]) }
@@ -116,7 +117,7 @@ struct PayoutsCommand: ParsableCommand {
                                   reference: p.reference)
             }, format: f)
             if let out = output {
-                do { try Data(text.utf8).write(to: URL(fileURLWithPath: absolute(out))) } catch { throw Failure("\(out): \(error.localizedDescription)") }
+                do { try Data(text.utf8).write(to: URL(fileURLWithPath: absolute(out))) } catch { throw exportWriteFailure(out, error) }
                 print("wrote \(rows.count - errors.count) payout\(rows.count - errors.count == 1 ? "" : "s") to \(out)")
             } else {
                 print(text.replacingOccurrences(of: "\r\n", with: "\n"), terminator: "")
@@ -154,4 +155,21 @@ struct PayoutsCommand: ParsableCommand {
             } catch let f as LedgerRefusal { throw Failure("refused: \(f.reason.rawValue): \(f.reason.sentence)\n  fix: \(f.reason.hint)") }
         }
     }
+}
+
+/// Why the export file could not be written, in words (Foundation's own sentence can be
+/// "The operation could not be completed. (NSCocoaErrorDomain error 512.)").
+func exportWriteFailure(_ path: String, _ error: any Error) -> Failure {
+    var isDir: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+        return Failure("--output: \(path) is a directory: give a file's path (e.g. --output \(path)/payouts.csv)")
+    }
+    let dir = (absolute(path) as NSString).deletingLastPathComponent
+    if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) || !isDir.boolValue {
+        return Failure("--output: \(path): the directory \(dir) does not exist; the export was not written")
+    }
+    if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+        return Failure("--output: \(path): \(String(cString: strerror(Int32(posix.code)))); the export was not written")
+    }
+    return Failure("--output: \(path): \(error.localizedDescription); the export was not written")
 }

@@ -110,10 +110,11 @@ enum PayoutActions {
             return .success(Confirm(title: "Create payouts through \(through.dateDisplay)?", lines: ["Reading what the run would make…"],
                                     action: .createPayouts(through: through, minimum: minimum)))
         case .markPayoutPaid(let id):
-            let ref = f.values[0].trimmingCharacters(in: .whitespaces)
+            let ref: String?
+            do { ref = try Payouts.parseReference(f.values[0]) } catch { return .failure(FormError(message: "\(error)", field: 0)) }
             guard let p = selected(s), p.id == id else { return .failure(FormError(message: "The payout is no longer selected.")) }
-            return .success(confirm(s, p, to: .paid, action: .markPayoutPaid(id: id, reference: ref.isEmpty ? nil : ref),
-                                    extra: ["Reference \(ref.isEmpty ? "none" : ref)", "Its commissions become paid; its clawbacks settled."]))
+            return .success(confirm(s, p, to: .paid, action: .markPayoutPaid(id: id, reference: ref),
+                                    extra: ["Reference \(ref ?? "none")", "Its commissions become paid; its clawbacks settled."]))
         case .exportPayout(let id):
             guard let format = PayoutExport.Format(rawValue: f.values[0].lowercased()) else {
                 return .failure(FormError(message: "Format: csv, paypal or wise", field: 0))
