@@ -295,7 +295,8 @@ extension Store {
     }
 
     public func customers(_ q: CustomerQuery = CustomerQuery(), page: PageRequest = .first()) throws -> [CustomerRow] {
-        try read { db in
+        followMonthsCutoff(for: q)
+        return try read { db in
             if let m = try capsWithMonths(db, q) { return try m.fetch(db, page) }
             return try customerKeyset(db, q).fetch(db, page)
         }

@@ -23,6 +23,7 @@ extension Store {
             let n = try customerCount(q, upTo: bound)
             return BoundedCount(count: n, exact: n <= bound)
         }
+        followMonthsCutoff(for: q)
         return try read { db in
             let match = Store.nearCapsMatch(near)
             if q.filter.isEmpty && q.status == nil && q.affiliateID == nil {

@@ -13,6 +13,8 @@ public final class Store: @unchecked Sendable {
     public let clock: any Clock
     /// The file opened, checked before every write (see `DatabaseIdentity`).
     let opened: DatabaseIdentity?
+    /// When a Caps read last moved the months cutoff forward (`MonthsCutoffFollow`).
+    let monthsCutoffFollow = MonthsCutoffFollow()
 
     /// Opens (creating if needed) the database at `path` and migrates it. A read-only store
     /// never migrates and never writes.

@@ -100,3 +100,46 @@ extension CapCandidateTests {
         try assertCaps(s, at: DemoProgram.now.adding(days: 90), "after an ingest, +90 days")
     }
 }
+
+/// A clock a test moves.
+final class MovingClock: Clock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var at: Instant
+    init(_ at: Instant) { self.at = at }
+    func now() -> Instant { lock.lock(); defer { lock.unlock() }; return at }
+    func move(days: Int = 0, seconds: Int64 = 0) { lock.lock(); at = at.adding(days: days).adding(seconds: seconds); lock.unlock() }
+}
+
+extension CapCandidateTests {
+    /// A store left open (the dashboard for days, `serve`) moves the months cutoff itself: a Caps
+    /// read with a months cap follows the caps again (at most once a minute of its clock). Before, the cutoff
+    /// stayed where the open left it and the customers after it piled up, read row by row.
+    func testAStoreLeftOpenMovesTheMonthsCutoffWhenCapsAreRead() throws {
+        let s = try program()
+        var settings = try s.settings()
+        settings.caps = Caps(count: 12, months: 3, amount: usd(50_000))
+        try s.updateSettings(settings, who: "t")
+        let clock = MovingClock(DemoProgram.now)
+        let open = try Store(path: s.path, clock: clock)
+        let threshold = { (at: Instant) in settings.caps.nearThresholds(now: at).firstCommissionBefore }
+        let query = { () -> CustomerQuery in
+            let t = settings.caps.nearThresholds(now: clock.now())
+            return CustomerQuery(sort: .key, nearCaps: NearCaps(commissions: t.commissions, commissionMinor: t.commissionMinor,
+                                                                firstCommissionBefore: t.firstCommissionBefore))
+        }
+        XCTAssertEqual(try cutoff(open), threshold(clock.now())?.seconds)
+        clock.move(days: 40)
+        let readOnly = try Store(path: s.path, readOnly: true, clock: clock)
+        _ = try readOnly.customers(query(), page: .first(5))
+        XCTAssertEqual(try cutoff(open), threshold(DemoProgram.now)?.seconds, "a read-only store writes nothing")
+        _ = try open.customers(query(), page: .first(5))
+        XCTAssertEqual(try cutoff(open), threshold(clock.now())?.seconds, "the page's read moved it 40 days on")
+        clock.move(seconds: 3_000)
+        _ = try open.capsCount(query(), upTo: 1_000)
+        XCTAssertEqual(try cutoff(open), threshold(clock.now().adding(seconds: -3_000))?.seconds, "less than an hour behind: left")
+        clock.move(days: 1)
+        _ = try open.capsCount(query(), upTo: 1_000)
+        XCTAssertEqual(try cutoff(open), threshold(clock.now())?.seconds, "a day later the count's read moved it")
+        try assertCaps(open, at: clock.now(), "after the moves")
+    }
+}
