@@ -57,16 +57,7 @@ enum CapMonthsKeptSchema {
         CREATE TRIGGER cap_candidate_join
           AFTER UPDATE OF key, affiliate_id, number, status, conversions, commission_minor, first_commission_at ON customer
           WHEN \(near("NEW.")) BEGIN
-          INSERT INTO cap_candidate (\(columns))
-            VALUES (NEW.id, NEW.key, NEW.affiliate_id, NEW.number, NEW.status, NEW.conversions, NEW.commission_minor)
-            ON CONFLICT (customer_id) DO NOTHING;
-          UPDATE cap_candidate SET status = NEW.status WHERE customer_id = NEW.id AND status IS NOT NEW.status;
-          UPDATE cap_candidate SET conversions = NEW.conversions WHERE customer_id = NEW.id AND conversions IS NOT NEW.conversions;
-          UPDATE cap_candidate SET commission_minor = NEW.commission_minor
-            WHERE customer_id = NEW.id AND commission_minor IS NOT NEW.commission_minor;
-          UPDATE cap_candidate SET affiliate_id = NEW.affiliate_id, number = NEW.number
-            WHERE customer_id = NEW.id AND (affiliate_id IS NOT NEW.affiliate_id OR number IS NOT NEW.number);
-          UPDATE cap_candidate SET key = NEW.key WHERE customer_id = NEW.id AND key IS NOT NEW.key;
+        \(CapCandidateSchema.joinRow)
         END;
         CREATE TRIGGER cap_candidate_leave AFTER UPDATE OF status, conversions, commission_minor, first_commission_at ON customer
           WHEN (OLD.status IS NOT NEW.status OR NEW.conversions < OLD.conversions OR NEW.commission_minor < OLD.commission_minor
