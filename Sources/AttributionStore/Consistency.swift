@@ -6,52 +6,69 @@ import GRDB
 /// and useful after restoring a backup. Reads only.
 extension Store {
     /// Every broken invariant as a sentence naming the rows at fault; empty when all hold. At most
-    /// `limit` problems are reported per check.
-    public func consistencyProblems(limit: Int = 20) throws -> [String] {
+    /// `limit` problems are reported per check. `progress` is told which check starts (each takes
+    /// seconds to a minute at a million customers); memory stays bounded whatever the size.
+    public func consistencyProblems(limit: Int = 20, progress: ((String) -> Void)? = nil) throws -> [String] {
         try read { db in
+            progress?("conversions and their inbox events")
             var problems = try Store.conversionEventProblems(db, limit: limit)
-            for sql in Store.invariantQueries + Store.aggregateQueries + Store.ledgerInvariantQueries {
-                problems += try String.fetchAll(db, sql: sql, arguments: [limit])
+            let groups = [("invariants", Store.invariantQueries), ("kept aggregates", Store.aggregateQueries),
+                          ("ledger", Store.ledgerInvariantQueries)]
+            for (name, queries) in groups {
+                for (i, sql) in queries.enumerated() {
+                    progress?("\(name) (\(i + 1) of \(queries.count))")
+                    problems += try String.fetchAll(db, sql: sql, arguments: [limit])
+                }
             }
+            progress?("cap candidates")
             problems += try Store.capCandidateProblems(db, try? self.loadSettings(db), limit: limit)
             return problems
         }
     }
 
     /// 1. A received conversion has exactly one inbox event, accepted, of its external id; a
-    ///    conversion entered by hand has none; no event links to a missing conversion.
+    ///    conversion entered by hand has none; no event links to a missing conversion. One merge of
+    ///    the conversions in id order with the linked events sorted by conversion (SQLite's sorter,
+    ///    which spills to disk): memory bounded, where a dictionary of every linked event took
+    ///    gigabytes at a million customers.
     static func conversionEventProblems(_ db: Database, limit: Int) throws -> [String] {
-        var problems: [String] = []
-        func add(_ rows: [String]) { problems += rows.prefix(limit) }
-
-        // Events linked to a conversion, per conversion id.
-        var linked: [Int64: [(id: Int64, outcome: String, kind: String?, externalID: String?)]] = [:]
-        let ev = try Row.fetchCursor(db, sql: """
-            SELECT id, conversion_id, outcome, kind, external_id FROM event WHERE conversion_id IS NOT NULL
+        var out: [String] = [], missing: [String] = []
+        let events = try Row.fetchCursor(db, sql: """
+            SELECT conversion_id, id, outcome, kind, external_id FROM event WHERE conversion_id IS NOT NULL
+            ORDER BY conversion_id, id
             """)
-        while let r = try ev.next() { linked[r[1], default: []].append((r[0], r[2], r[3], r[4])) }
-
-        var out: [String] = []
+        var next = try events.next().map(LinkedEvent.init)
+        // The events linked to conversion `id` (the first of them and how many), after naming those
+        // before it, whose conversion is missing; nil: every event left.
+        func linked(to id: Int64?) throws -> (first: LinkedEvent?, count: Int) {
+            while let e = next, id.map({ e.conversionID < $0 }) ?? true {
+                let text = "events link to missing conversion id \(e.conversionID)"
+                if missing.count < limit, missing.last != text { missing.append(text) }
+                next = try events.next().map(LinkedEvent.init)
+            }
+            var first: LinkedEvent?, count = 0
+            while let e = next, e.conversionID == id {
+                first = first ?? e
+                count += 1
+                next = try events.next().map(LinkedEvent.init)
+            }
+            return (first, count)
+        }
         let convs = try Row.fetchCursor(db, sql: "SELECT id, external_id, manual FROM conversion ORDER BY id")
-        var conversionIDs: Set<Int64> = []
         while let r = try convs.next() {
             let id: Int64 = r[0], ext: String = r[1], manual: Bool = r[2]
-            conversionIDs.insert(id)
-            let events = linked[id] ?? []
+            let (first, count) = try linked(to: id)
+            guard out.count < limit else { continue }
             if manual {
-                if !events.isEmpty { out.append("manual conversion \(ext) is linked to \(events.count) inbox event(s)") }
-                continue
-            }
-            if events.count != 1 {
-                out.append("conversion \(ext) is linked to \(events.count) inbox events, not 1")
-            } else if let e = events.first, e.outcome != "accepted" || e.kind != Event.Kind.conversion.rawValue || e.externalID != ext {
+                if count > 0 { out.append("manual conversion \(ext) is linked to \(count) inbox event(s)") }
+            } else if count != 1 {
+                out.append("conversion \(ext) is linked to \(count) inbox events, not 1")
+            } else if let e = first, e.outcome != "accepted" || e.kind != Event.Kind.conversion.rawValue || e.externalID != ext {
                 out.append("conversion \(ext) is linked to event \(e.id) (\(e.kind ?? "no kind"), \(e.outcome), external id \(e.externalID ?? "none"))")
             }
         }
-        add(out)
-        add(linked.keys.filter { !conversionIDs.contains($0) }.sorted().map { "events link to missing conversion id \($0)" })
-
-        return problems
+        _ = try linked(to: nil)
+        return out + missing
     }
 
     /// An event kind as an SQL literal (the core's raw value).
@@ -159,16 +176,21 @@ extension Store {
                     AND v.commission_currency = (SELECT currency FROM program WHERE id = 1))
             ORDER BY a.id LIMIT ?
             """,
+        // Each side through the other's key (a FULL OUTER JOIN of the two compared every row with
+        // every other one: hours at a million customers): the counted months against the kept ones,
+        // then each kept month that counts nothing.
         """
-            SELECT 'affiliate #' || COALESCE(m.affiliate_id, r.affiliate_id) || ' month ' || COALESCE(m.month, r.month) || ' '
-              || COALESCE(m.currency, r.currency) || ': ' || COALESCE(m.conversions, 0) || ' conversions and commission '
-              || COALESCE(m.commission_minor, 0) || ' stored, but ' || COALESCE(r.n, 0) || ' summing to ' || COALESCE(r.total, 0)
-            FROM affiliate_month m FULL OUTER JOIN (
+            WITH r AS MATERIALIZED (
               SELECT affiliate_id, strftime('%Y-%m', at, 'unixepoch') AS month, commission_currency AS currency,
                      COUNT(*) AS n, SUM(commission_minor) AS total
-              FROM conversion GROUP BY 1, 2, 3) r
-              ON r.affiliate_id = m.affiliate_id AND r.month = m.month AND r.currency = m.currency
-            WHERE m.affiliate_id IS NULL OR r.affiliate_id IS NULL OR m.conversions != r.n OR m.commission_minor != r.total
+              FROM conversion GROUP BY 1, 2, 3)
+            SELECT \(monthProblem) FROM r
+              LEFT JOIN affiliate_month m ON m.affiliate_id = r.affiliate_id AND m.month = r.month AND m.currency = r.currency
+            WHERE m.affiliate_id IS NULL OR m.conversions != r.n OR m.commission_minor != r.total
+            UNION ALL
+            SELECT \(monthProblem) FROM affiliate_month m
+              LEFT JOIN r ON r.affiliate_id = m.affiliate_id AND r.month = m.month AND r.currency = m.currency
+            WHERE r.affiliate_id IS NULL
             LIMIT ?
             """,
         """
@@ -181,19 +203,23 @@ extension Store {
             LIMIT ?
             """,
         // Per affiliate and customer number (schema v11): the conversions it credited for that
-        // number, their commission and smallest currency; and every customer has its row.
+        // number, their commission and smallest currency; and every customer has its row. One pass
+        // over the conversions in the order of their index against the kept row, then each kept
+        // row that counts no conversion through the same index.
         """
-            SELECT 'affiliate #' || COALESCE(s.affiliate_id, r.affiliate_id) || ' customer #' || COALESCE(s.number, r.number) || ': '
-              || COALESCE(s.conversions, 0) || ' conversions and commission ' || COALESCE(s.commission_minor, 0) || ' '
-              || COALESCE(s.commission_currency, '-') || ' stored, but ' || COALESCE(r.n, 0) || ' summing to '
-              || COALESCE(r.total, 0) || ' ' || COALESCE(r.currency, '-')
-            FROM affiliate_customer_sum s FULL OUTER JOIN (
-              SELECT affiliate_id, customer_number AS number, COUNT(*) AS n, SUM(commission_minor) AS total,
-                     MIN(commission_currency) AS currency
-              FROM conversion WHERE customer_number IS NOT NULL GROUP BY 1, 2) r
-              ON r.affiliate_id = s.affiliate_id AND r.number = s.number
-            WHERE COALESCE(s.conversions, 0) != COALESCE(r.n, 0) OR COALESCE(s.commission_minor, 0) != COALESCE(r.total, 0)
-               OR s.commission_currency IS NOT r.currency
+            SELECT * FROM (
+              SELECT \(sumProblem("r.n", "r.total", "r.currency")) FROM (
+                SELECT affiliate_id, customer_number AS number, COUNT(*) AS n, SUM(commission_minor) AS total,
+                       MIN(commission_currency) AS currency
+                FROM conversion WHERE customer_number IS NOT NULL GROUP BY 1, 2) r
+              LEFT JOIN affiliate_customer_sum s ON s.affiliate_id = r.affiliate_id AND s.number = r.number
+              WHERE COALESCE(s.conversions, 0) != r.n OR COALESCE(s.commission_minor, 0) != r.total
+                 OR s.commission_currency IS NOT r.currency)
+            UNION ALL
+            SELECT * FROM (
+              SELECT \(sumProblem("0", "0", "NULL")) FROM affiliate_customer_sum s
+              WHERE (s.conversions != 0 OR s.commission_minor != 0 OR s.commission_currency IS NOT NULL)
+                AND NOT EXISTS (SELECT 1 FROM conversion v WHERE v.affiliate_id = s.affiliate_id AND v.customer_number = s.number))
             LIMIT ?
             """,
         """
@@ -202,6 +228,32 @@ extension Store {
             ORDER BY c.id LIMIT ?
             """,
     ]
+
+    /// The sentence for an affiliate's month whose kept sums (`m`) differ from the counted ones (`r`).
+    static let monthProblem = """
+        'affiliate #' || COALESCE(m.affiliate_id, r.affiliate_id) || ' month ' || COALESCE(m.month, r.month) || ' '
+          || COALESCE(m.currency, r.currency) || ': ' || COALESCE(m.conversions, 0) || ' conversions and commission '
+          || COALESCE(m.commission_minor, 0) || ' stored, but ' || COALESCE(r.n, 0) || ' summing to ' || COALESCE(r.total, 0)
+        """
+
+    /// The sentence for an affiliate's customer number whose kept sums (`s`, absent when NULL) differ
+    /// from the counted `n` conversions summing to `total` in `currency` (their affiliate and number
+    /// are `r`'s when `s` is absent).
+    static func sumProblem(_ n: String, _ total: String, _ currency: String) -> String {
+        let r = n == "0" ? "s" : "r"
+        return """
+            'affiliate #' || COALESCE(s.affiliate_id, \(r).affiliate_id) || ' customer #' || COALESCE(s.number, \(r).number) || ': '
+              || COALESCE(s.conversions, 0) || ' conversions and commission ' || COALESCE(s.commission_minor, 0) || ' '
+              || COALESCE(s.commission_currency, '-') || ' stored, but ' || \(n) || ' summing to '
+              || \(total) || ' ' || COALESCE(\(currency), '-')
+            """
+    }
+
+    /// An inbox event linked to a conversion, and how many events link to that conversion.
+    struct LinkedEvent {
+        var conversionID: Int64, id: Int64, outcome: String, kind: String?, externalID: String?
+        init(_ r: Row) { (conversionID, id, outcome, kind, externalID) = (r[0], r[1], r[2], r[3], r[4]) }
+    }
 
     /// Per table, its row count and a digest of every row in id order, leaving out the columns
     /// that record when something was written (an event's `received_at`, an affiliate's

@@ -55,17 +55,21 @@ extension Store {
               ON s.conversion_id = v.id
             WHERE s.taken > c.original_minor ORDER BY v.id LIMIT ?
             """,
-        // L6. The affiliate view's sums per month, currency and state (v14) are the ledger's.
+        // L6. The affiliate view's sums per month, currency and state (v14) are the ledger's. Each
+        //     side through the other's key (a FULL OUTER JOIN compared every row with every other one).
         """
-            SELECT 'affiliate #' || COALESCE(m.affiliate_id, s.affiliate_id) || ' ' || COALESCE(m.month, s.month) || ' '
-              || COALESCE(m.currency, s.currency) || ' ' || COALESCE(m.bucket, s.bucket) || ': the sums say ' || COALESCE(m.amount_minor, 0)
-              || ' in ' || COALESCE(m.entries, 0) || ' entries, the ledger ' || COALESCE(s.amount, 0) || ' in ' || COALESCE(s.n, 0)
-            FROM affiliate_ledger_month m FULL OUTER JOIN (
+            WITH s AS MATERIALIZED (
               SELECT affiliate_id, \(LedgerViewsSchema.month("")) AS month, currency, \(LedgerViewsSchema.bucket("")) AS bucket,
                      COUNT(*) AS n, TOTAL(amount_minor) AS amount
-              FROM commission GROUP BY 1, 2, 3, 4) s
+              FROM commission GROUP BY 1, 2, 3, 4)
+            SELECT \(ledgerMonthProblem) FROM s LEFT JOIN affiliate_ledger_month m
+              ON m.affiliate_id = s.affiliate_id AND m.month = s.month AND m.currency = s.currency AND m.bucket = s.bucket
+            WHERE COALESCE(m.amount_minor, 0) != s.amount OR COALESCE(m.entries, 0) != s.n
+            UNION ALL
+            SELECT \(ledgerMonthProblem) FROM affiliate_ledger_month m LEFT JOIN s
               ON s.affiliate_id = m.affiliate_id AND s.month = m.month AND s.currency = m.currency AND s.bucket = m.bucket
-            WHERE COALESCE(m.amount_minor, 0) != COALESCE(s.amount, 0) OR COALESCE(m.entries, 0) != COALESCE(s.n, 0) LIMIT ?
+            WHERE s.affiliate_id IS NULL AND (m.amount_minor != 0 OR m.entries != 0)
+            LIMIT ?
             """,
         // L7. The maintained totals (`commission_total`) are the ledger's, per kind, stored state and currency.
         """
@@ -91,4 +95,12 @@ extension Store {
             LIMIT ?
             """,
     ]
+
+    /// The sentence for an affiliate's month, currency and bucket whose kept sums (`m`) differ from
+    /// the ledger's (`s`).
+    static let ledgerMonthProblem = """
+        'affiliate #' || COALESCE(m.affiliate_id, s.affiliate_id) || ' ' || COALESCE(m.month, s.month) || ' '
+          || COALESCE(m.currency, s.currency) || ' ' || COALESCE(m.bucket, s.bucket) || ': the sums say ' || COALESCE(m.amount_minor, 0)
+          || ' in ' || COALESCE(m.entries, 0) || ' entries, the ledger ' || COALESCE(s.amount, 0) || ' in ' || COALESCE(s.n, 0)
+        """
 }

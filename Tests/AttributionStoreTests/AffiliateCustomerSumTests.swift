@@ -69,6 +69,17 @@ final class AffiliateCustomerSumTests: StoreTestCase {
         let problems = try s.consistencyProblems()
         XCTAssertTrue(problems.contains { $0.contains(": 2 conversions and commission ") && $0.contains(" stored, but 1 summing to ") }, "\(problems)")
         XCTAssertTrue(problems.contains { $0.hasSuffix(" has no sums row") }, "\(problems)")
+        // A counted number without its row, and a kept row that counts nothing, each way of the recount.
+        try s.write { db in
+            try db.execute(sql: "DELETE FROM affiliate_customer_sum WHERE conversions = 2")
+            try db.execute(sql: """
+                INSERT INTO affiliate_customer_sum (affiliate_id, number, conversions, commission_minor)
+                SELECT id, 77, 3, 5 FROM affiliate WHERE code = 'alice'
+                """)
+        }
+        let more = try s.consistencyProblems()
+        XCTAssertTrue(more.contains { $0.contains(": 0 conversions and commission 0 - stored, but 1 summing to ") }, "\(more)")
+        XCTAssertTrue(more.contains { $0.hasSuffix(" customer #77: 3 conversions and commission 5 - stored, but 0 summing to 0 -") }, "\(more)")
     }
 
     /// My customers by each sort, both ways, page after page: the order the rows' own values give.

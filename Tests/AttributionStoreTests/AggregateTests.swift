@@ -126,6 +126,14 @@ final class AggregateTests: StoreTestCase {
         XCTAssertTrue(problems.contains { $0.contains("month 2026-01 USD: 1 conversions and commission 99 stored, but 1 summing to 100") },
                       "\(problems)")
         XCTAssertTrue(problems.contains { $0.contains("month 2026-02") && $0.contains(": 0 conversions") }, "\(problems)")
+        // A kept month that counts no conversion (the other way of the recount).
+        try s.write { db in
+            try db.execute(sql: """
+                INSERT INTO affiliate_month (affiliate_id, month, currency, conversions, commission_minor)
+                SELECT id, '2025-07', 'USD', 0, 0 FROM affiliate WHERE code = 'alice'
+                """)
+        }
+        XCTAssertTrue(try s.consistencyProblems().contains { $0.hasSuffix(" month 2025-07 USD: 0 conversions and commission 0 stored, but 0 summing to 0") })
     }
 
     /// A database of today's main (schema v6) with data in it gets its aggregates from the rows.

@@ -150,6 +150,49 @@ final class ConsistencyTests: StoreTestCase {
         try broken("UPDATE customer SET first_commission_at = NULL WHERE key = 'u1'", "customer u1")
     }
 
+    /// The conversions-to-events check, a merge of two sorted passes since session 10 (a dictionary of
+    /// every linked event before): an event linking to a missing conversion, and a conversion's one
+    /// event of the wrong kind, are still named (with the other problems of the same break).
+    func testTheMergedConversionCheckNamesMissingAndWrongEvents() throws {
+        let s = try store()
+        try ingest(s, [Line.click("c1", "alice"), Line.track("trial", "u1", click: "c1"),
+                       Line.conversion("o1", "29.00", customer: "u1", t0.adding(seconds: 60)),
+                       Line.conversion("o2", "10.00", customer: "u1", t0.adding(seconds: 120))])
+        XCTAssertEqual(try s.consistencyProblems(), [])
+        let o1 = try XCTUnwrap(try s.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM event WHERE external_id = 'o1'") })
+        try s.pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "UPDATE event SET conversion_id = 999 WHERE external_id = 'o2'")
+            try db.execute(sql: "UPDATE event SET kind = 'signup' WHERE external_id = 'o1'")
+        }
+        let problems = try s.consistencyProblems()
+        XCTAssertEqual(Array(problems.prefix(3)), [
+            "conversion o1 is linked to event \(o1) (signup, accepted, external id o1)",
+            "conversion o2 is linked to 0 inbox events, not 1",
+            "events link to missing conversion id 999",
+        ])
+    }
+
+    /// No check walks a table inside a join or per row (a nested loop: the kept sums per customer
+    /// against their recount, a FULL OUTER JOIN, ran for hours at a million customers). Only the
+    /// kept totals per outcome or per state, a few rows each, are joined by a walk.
+    func testNoCheckWalksATablePerRow() throws {
+        let s = try store()
+        let queries = Store.invariantQueries + Store.aggregateQueries + Store.ledgerInvariantQueries + Store.capCandidateQueries
+        try s.read { db in
+            for sql in queries where !sql.contains("FROM event_total") && !sql.contains("JOIN commission_total")
+                && !sql.contains("JOIN commission_pending_day") {
+                let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [20])
+                let correlated = Set(plan.filter { ($0["detail"] as String).hasPrefix("CORRELATED") }.map { $0["id"] as Int })
+                for row in plan {
+                    let detail: String = row["detail"], parent: Int = row["parent"]
+                    let nested = detail.hasSuffix("LEFT-JOIN") || correlated.contains(parent)
+                    XCTAssertFalse(detail.hasPrefix("SCAN ") && nested, "\(detail) in\n\(sql)")
+                }
+            }
+        }
+    }
+
     func testTheDigestSeesEveryTableAndIgnoresOnlyWriteTimes() throws {
         let a = try store()
         let b = try store()

@@ -95,6 +95,17 @@ final class LedgerViewsTests: StoreTestCase {
         try later.write { db in try db.execute(sql: "UPDATE affiliate_ledger_month SET amount_minor = amount_minor + 1 WHERE bucket = 'paid'") }
         let problems = try later.consistencyProblems()
         XCTAssertTrue(problems.contains { $0.contains("paid: the sums say") }, "\(problems)")
+        // Each way of the recount: a ledger month without its kept row, a kept row the ledger lacks.
+        try later.write { db in
+            try db.execute(sql: "DELETE FROM affiliate_ledger_month WHERE bucket = 'paid'")
+            try db.execute(sql: """
+                INSERT INTO affiliate_ledger_month (affiliate_id, month, currency, bucket, entries, amount_minor)
+                SELECT affiliate_id, '2020-01', currency, bucket, 2, 7 FROM affiliate_ledger_month LIMIT 1
+                """)
+        }
+        let more = try later.consistencyProblems()
+        XCTAssertTrue(more.contains { $0.contains(" paid: the sums say 0 in 0 entries, the ledger ") }, "\(more)")
+        XCTAssertTrue(more.contains { $0.contains(" 2020-01 ") && $0.hasSuffix(": the sums say 7 in 2 entries, the ledger 0 in 0") }, "\(more)")
     }
 
     func testMyPayoutsAreOnlyMineWithTheirLines() throws {
