@@ -1,6 +1,6 @@
 /// The size rule of every identifier an event or an admin names (external id, customer key, click
-/// id): at most 256 bytes, whichever front end sent it. The feeds read payloads by the same
-/// number (`TrackingFeed.maxIDLength`); a conversion added by hand is held to it by the core.
+/// id): at most 256 bytes, whichever front end sent it. The feeds read payloads by this number
+/// (`TrackingFeed.maxIDLength`); a conversion added by hand is held to it by the core.
 public enum Identifiers {
     public static let maxBytes = 256
 

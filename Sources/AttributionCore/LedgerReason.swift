@@ -146,3 +146,9 @@ public struct LedgerRefusal: Error, Hashable, Sendable, CustomStringConvertible 
         "\(reason.rawValue): \(reason.sentence)\(detail.map { " (\($0))" } ?? "") Fix: \(reason.hint)"
     }
 }
+
+/// Whether `code` names an event's reason or note (`Reason`) or a ledger's (`LedgerReason`): the
+/// codes a list of events can be narrowed to.
+public func isEventReasonCode(_ code: String) -> Bool {
+    Reason(rawValue: code) != nil || LedgerReason(rawValue: code) != nil
+}

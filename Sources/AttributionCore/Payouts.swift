@@ -92,7 +92,7 @@ public enum Payouts {
         if n > maxReferenceBytes {
             throw SettingError(field: "reference", message: "is \(n) bytes long; at most \(maxReferenceBytes) are allowed")
         }
-        if v.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.properties.generalCategory == .format }) {
+        if v.unicodeScalars.contains(where: \.isControlOrFormat) {
             throw SettingError(field: "reference", message: "must not contain a control or format character (a line break, a tab, a bidi override)")
         }
         return v

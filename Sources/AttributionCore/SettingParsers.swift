@@ -64,7 +64,7 @@ extension SettingRules {
         let n = k.unicodeScalars.count
         if n > metadataKeyMaxLength { throw refuse("is \(n) characters long; Stripe allows at most \(metadataKeyMaxLength)") }
         if k.contains("[") || k.contains("]") { throw refuse("must not contain square brackets (Stripe refuses them in keys)") }
-        if k.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.properties.generalCategory == .format }) {
+        if k.unicodeScalars.contains(where: \.isControlOrFormat) {
             throw refuse("must not contain a control or format character")
         }
         return k
@@ -77,5 +77,13 @@ extension SettingRules {
         case "excluded": return true
         default: throw SettingError(field: "tax", message: "\"\(text)\" is not included or excluded")
         }
+    }
+}
+
+extension Unicode.Scalar {
+    /// A C0 control, DEL, a C1 control or a format character (a bidi override, a zero-width
+    /// joiner): never kept in a setting or a payment reference, which are printed and exported.
+    var isControlOrFormat: Bool {
+        value < 0x20 || (0x7F...0x9F).contains(value) || properties.generalCategory == .format
     }
 }

@@ -107,14 +107,9 @@ extension Store {
         -> (count: String, arguments: [DatabaseValueConvertible?], emails: String, emailArguments: [DatabaseValueConvertible?])? {
         var gap: (sql: String, arguments: [DatabaseValueConvertible?])? = nil
         if try !keptCandidatesServe(db, near) {
-            guard let before = near.firstCommissionBefore else { return nil }
-            let rule = try keptRuleServes(db, near)
-            guard rule.serves else { return nil }
-            let g = monthsOnlyIDs(near, before, after: rule.cutoff)
             // The gap's rows are tested one by one: only while they are few (a cutoff days behind
             // the threshold is the candidates' way, bounded by `candidates`).
-            guard try IndexedMatch(idColumn: "c.id", ids: g.sql, idArguments: g.arguments, row: "1", rowArguments: []).isSparse(db)
-            else { return nil }
+            guard let g = try monthsGapIDs(db, near), try areFew(db, g) else { return nil }
             gap = g
         }
         let key = prefixRange("key", filter), email = prefixRange("email", filter), like = likePattern(filter)

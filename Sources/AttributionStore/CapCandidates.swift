@@ -37,7 +37,7 @@ extension Store {
     static func followCaps(_ db: Database, _ caps: Caps, now: Instant) throws {
         let want = keptThresholds(caps, now: now), have = try capCandidateRule(db)
         if have == want { return }
-        if let have, have.commissions == want.commissions, have.commissionMinor == want.commissionMinor {
+        if let have, have.keepsCountAndAmount(of: want) {
             let from = have.firstCommissionBefore ?? .min, to = want.firstCommissionBefore ?? .min
             try db.execute(sql: from < to ? CapMonthsKeptSchema.addMonths : CapMonthsKeptSchema.removeMonths,
                            arguments: [min(from, to), max(from, to)])
@@ -83,7 +83,7 @@ extension Store {
     /// else at or before `n`'s threshold. Then the rest of the list is the active customers between
     /// the cutoff and the threshold alone (`capsWithMonths`); the kept cutoff (nil: none) is returned.
     static func keptRuleServes(_ db: Database, _ n: NearCaps) throws -> (serves: Bool, cutoff: Int64?) {
-        guard let rule = try capCandidateRule(db), rule.commissions == n.commissions, rule.commissionMinor == n.commissionMinor
+        guard let rule = try capCandidateRule(db), rule.keepsCountAndAmount(of: KeptCapRule(commissions: n.commissions, commissionMinor: n.commissionMinor))
         else { return (false, nil) }
         guard let f = n.firstCommissionBefore else { return (rule.firstCommissionBefore == nil, nil) }
         guard let cut = rule.firstCommissionBefore else { return (true, nil) }
@@ -148,4 +148,9 @@ struct KeptCapRule: Equatable {
     var commissions: Int?
     var commissionMinor: Int64?
     var firstCommissionBefore: Int64? = nil
+
+    /// The same count and amount thresholds as `other` (the months cutoff aside, which moves with the clock).
+    func keepsCountAndAmount(of other: KeptCapRule) -> Bool {
+        commissions == other.commissions && commissionMinor == other.commissionMinor
+    }
 }

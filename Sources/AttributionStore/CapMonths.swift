@@ -39,22 +39,29 @@ extension Store {
     /// amount thresholds or whose months cutoff is past `q`'s threshold, the activity sort, or too
     /// many near by months alone after the cutoff (the customer table's way).
     func capsWithMonths(_ db: Database, _ q: CustomerQuery) throws -> CapsWithMonths? {
-        guard let n = q.nearCaps, let before = n.firstCommissionBefore, let kept = keptCapsKeyset(q, merged: true) else { return nil }
-        let rule = try Store.keptRuleServes(db, n)
-        guard rule.serves else { return nil }
-        let ids = Store.monthsOnlyIDs(n, before, after: rule.cutoff)
-        let few = IndexedMatch(idColumn: "c.id", ids: ids.sql, idArguments: ids.arguments, row: "1", rowArguments: [])
-        guard try few.isSparse(db) else { return nil }
+        guard let n = q.nearCaps, n.firstCommissionBefore != nil, let kept = keptCapsKeyset(q, merged: true),
+              let ids = try Store.monthsGapIDs(db, n), try Store.areFew(db, ids) else { return nil }
         return CapsWithMonths(kept: kept, months: monthsOnlyKeyset(q, ids))
+    }
+
+    /// The active customers near `n`'s months threshold alone that the kept table lacks (those
+    /// after its months cutoff), when the kept rule serves `n` with a months cap; else nil.
+    static func monthsGapIDs(_ db: Database, _ n: NearCaps) throws -> (sql: String, arguments: [DatabaseValueConvertible?])? {
+        guard let before = n.firstCommissionBefore else { return nil }
+        let rule = try keptRuleServes(db, n)
+        guard rule.serves else { return nil }
+        return monthsOnlyIDs(n, before, after: rule.cutoff)
+    }
+
+    /// Whether the customers `ids` names are few enough to read row by row (`IndexedMatch`'s bound).
+    static func areFew(_ db: Database, _ ids: (sql: String, arguments: [DatabaseValueConvertible?])) throws -> Bool {
+        try IndexedMatch(idColumn: "c.id", ids: ids.sql, idArguments: ids.arguments, row: "1", rowArguments: []).isSparse(db)
     }
 
     /// The ids of the Caps list `n` from the kept table and the active customers after its months
     /// cutoff (disjoint), when the kept rule serves `n` with a months cap: counted without reading a row.
     static func keptAndMonthsIDs(_ db: Database, _ n: NearCaps) throws -> (sql: String, arguments: [DatabaseValueConvertible?])? {
-        guard let before = n.firstCommissionBefore else { return nil }
-        let rule = try keptRuleServes(db, n)
-        guard rule.serves else { return nil }
-        let months = monthsOnlyIDs(n, before, after: rule.cutoff)
+        guard let months = try monthsGapIDs(db, n) else { return nil }
         return ("SELECT customer_id FROM cap_candidate UNION ALL " + months.sql, months.arguments)
     }
 

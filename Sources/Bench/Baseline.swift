@@ -67,21 +67,10 @@ public enum StoredRowsFloor {
 
     /// `drop`: indexes and triggers dropped from the copy first (`bench ingest --drop`), as from the ingest's store.
     public static func run(copying source: Store, batch: Int = 4096, drop: [String] = []) throws -> Result {
-        let target = try Store.temporary(clock: source.clock)
-        defer { try? FileManager.default.removeItem(atPath: (target.path as NSString).deletingLastPathComponent) }
         var rows = 0, ledgerRows = 0
         var nanos: UInt64 = 0, ledgerNanos: UInt64 = 0, cpu: UInt64 = 0
         var tables: [String: Double] = [:]
-        // The store's own connection settings, on a connection of the benchmark's.
-        var config = Configuration()
-        config.prepareDatabase { db in for p in Store.writerPragmas { try db.execute(sql: p) } }
-        let queue = try DatabaseQueue(path: target.path, configuration: config)
-        try queue.writeWithoutTransaction { db in
-            try SchemaDrop.drop(drop, db)
-            try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [source.path])
-            defer { try? db.execute(sql: "DETACH DATABASE src") }
-            try db.execute(sql: "INSERT INTO main.affiliate SELECT * FROM src.affiliate")
+        try FloorCopy.into(copying: source, drop: drop) { db in
             // Since schema v8 the ingest writes each credited conversion's ledger entry too.
             for table in ["event", "click", "customer", "conversion", "commission"] {
                 let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM src.\(table)") ?? 0
@@ -128,3 +117,24 @@ public enum StoredRowsFloor {
     }
 }
 
+/// What the floors share (`StoredRowsFloor`, `InterleavedFloor`): an empty database of the same
+/// schema, on a connection of the benchmark's with the store's own writer settings, `drop`
+/// removed from it, foreign keys off, the ingest's store attached as `src` and its affiliates
+/// copied; `body` copies the rest. The database is removed afterwards.
+enum FloorCopy {
+    static func into<T>(copying source: Store, drop: [String], _ body: (Database) throws -> T) throws -> T {
+        let target = try Store.temporary(clock: source.clock)
+        defer { try? FileManager.default.removeItem(atPath: (target.path as NSString).deletingLastPathComponent) }
+        var config = Configuration()
+        config.prepareDatabase { db in for p in Store.writerPragmas { try db.execute(sql: p) } }
+        let queue = try DatabaseQueue(path: target.path, configuration: config)
+        return try queue.writeWithoutTransaction { db in
+            try SchemaDrop.drop(drop, db)
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [source.path])
+            defer { try? db.execute(sql: "DETACH DATABASE src") }
+            try db.execute(sql: "INSERT INTO main.affiliate SELECT * FROM src.affiliate")
+            return try body(db)
+        }
+    }
+}

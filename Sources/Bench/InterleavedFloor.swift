@@ -23,17 +23,7 @@ public enum InterleavedFloor {
         ("event_ref", "event_id")]
 
     public static func run(copying source: Store, slices: Int, drop: [String] = []) throws -> Result {
-        let target = try Store.temporary(clock: source.clock)
-        defer { try? FileManager.default.removeItem(atPath: (target.path as NSString).deletingLastPathComponent) }
-        var config = Configuration()
-        config.prepareDatabase { db in for p in Store.writerPragmas { try db.execute(sql: p) } }
-        let queue = try DatabaseQueue(path: target.path, configuration: config)
-        return try queue.writeWithoutTransaction { db in
-            try SchemaDrop.drop(drop, db)
-            try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [source.path])
-            defer { try? db.execute(sql: "DETACH DATABASE src") }
-            try db.execute(sql: "INSERT INTO main.affiliate SELECT * FROM src.affiliate")
+        try FloorCopy.into(copying: source, drop: drop) { db in
             var top: [String: Int64] = [:]
             for t in tables { top[t.name] = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(\(t.id)), 0) FROM src.\(t.name)") ?? 0 }
             let start = DispatchTime.now().uptimeNanoseconds, cpuStart = PhaseClock.threadCPU()

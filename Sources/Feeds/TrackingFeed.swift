@@ -6,7 +6,8 @@ public struct TrackingFeed: Sendable {
     /// The currency assumed when a conversion names none (the program's).
     public var defaultCurrency: Currency?
     public var file: String?
-    public static let maxIDLength = 256
+    /// The core's identifier rule (`Identifiers.maxBytes`): one number for every front end.
+    public static let maxIDLength = Identifiers.maxBytes
 
     public init(defaultCurrency: Currency? = nil, file: String? = nil) {
         self.defaultCurrency = defaultCurrency; self.file = file

@@ -249,7 +249,7 @@ struct Events: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            if let code = reason, Reason(rawValue: code) == nil, LedgerReason(rawValue: code) == nil {
+            if let code = reason, !isEventReasonCode(code) {
                 throw Failure("--reason: \"\(code)\" is not a reason or note code (the codes are in the README's Reason codes table)")
             }
             let store = try database.open(readOnly: true)
